@@ -1,0 +1,2 @@
+export * from './types.ts';
+export { getEntry, listEntries, suggestTypes } from './catalog.ts';

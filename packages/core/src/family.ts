@@ -1,0 +1,75 @@
+import { getEntry } from '@hf-core/catalog';
+import type { HfCore } from './core.ts';
+import { CLASSIFY_STAGE, PREPARE_STAGE, TEMPLATE_STAGE, type ClassifyContext, type PrepareContext, type TemplateContext } from './hooks.ts';
+import type { HfCorePlugin } from './plugin.ts';
+import type { Classification, Family, PreparedModel } from './types.ts';
+
+export interface SynthesizeOptions {
+  size: 'tiny' | 'micro';
+  seed: number;
+}
+
+/** Everything a family plugin knows, in one object. `defineFamilyPlugin` wires it to the hooks. */
+export interface FamilyDefinition {
+  /** Plugin name, used as the tap name: `hf-core:encoder`. */
+  name: string;
+  family: Family;
+  /** Model types it can synthesize and test offline. */
+  modelTypes: readonly string[];
+  /** Types of its family it cannot test yet, with the reason (reported, never dropped). */
+  uncovered?: Readonly<Record<string, string>>;
+  /**
+   * Claims a model the type list does not name (a config or folder of this family).
+   * Return undefined to let the next plugin or core's fallback answer.
+   */
+  claim?(ctx: ClassifyContext): Classification | undefined;
+  /** Writes a tiny random model of `modelType` into `dir`. */
+  synthesize(modelType: string, dir: string, opts: SynthesizeOptions): Promise<PreparedModel>;
+  /** Renders the vitest source of the test for one model. */
+  render(ctx: TemplateContext): string;
+  templateVersion: number;
+}
+
+function classificationFor(def: FamilyDefinition, modelType: string, ref: string): Classification {
+  const entry = getEntry(modelType);
+  return {
+    ref,
+    modelType,
+    family: def.family,
+    tasks: entry?.tasks ?? [],
+    runtimeSupport: entry?.runtimeSupport ?? 'unsupported',
+    confidence: 'high',
+    reason: `model type "${modelType}" is one the ${def.name} plugin synthesizes`,
+  };
+}
+
+/** Builds a family plugin from its definition: classify, prepare and template taps. */
+export function defineFamilyPlugin(def: FamilyDefinition): HfCorePlugin {
+  const types = new Set(def.modelTypes);
+  return {
+    name: def.name,
+    apply(core: HfCore) {
+      core.registerFamily({
+        plugin: def.name,
+        family: def.family,
+        modelTypes: def.modelTypes,
+        uncovered: def.uncovered,
+      });
+      core.hooks.classify.tapPromise({ name: def.name, stage: CLASSIFY_STAGE.FAMILY }, async (ctx) => {
+        if (ctx.ref.kind === 'type' && types.has(ctx.ref.modelType)) {
+          return classificationFor(def, ctx.ref.modelType, ctx.ref.ref);
+        }
+        return def.claim?.(ctx);
+      });
+      core.hooks.prepare.tapPromise({ name: def.name, stage: PREPARE_STAGE.SYNTHESIZE }, async (ctx: PrepareContext) => {
+        const { classification: c } = ctx;
+        if (c.modelDir || !c.modelType || !types.has(c.modelType)) return undefined;
+        return def.synthesize(c.modelType, ctx.targetDir, { size: ctx.size, seed: ctx.seed });
+      });
+      core.hooks.template.tapPromise({ name: def.name, stage: TEMPLATE_STAGE.RENDER }, async (out, ctx) => {
+        if (out.source || ctx.classification.family !== def.family) return out;
+        return { source: def.render(ctx), templateVersion: def.templateVersion, template: `${def.family}@${def.templateVersion}` };
+      });
+    },
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * Contracts shared by every hf-core package: model references, classification, the result
+ * schema, and what family and backend plugins provide. Types only; no behaviour lives here.
+ */
+
+import type { ClassificationBase, Family } from '@hf-core/catalog';
+export { FAMILIES, type Family, type Confidence } from '@hf-core/catalog';
+
+/** What the user asked for: a model type, a folder, a config file or object, or a hub id. */
+export type ModelRef =
+  | { kind: 'type'; modelType: string; ref: string }
+  | { kind: 'folder'; path: string; ref: string }
+  | { kind: 'config'; path?: string; config: Record<string, unknown>; ref: string }
+  | { kind: 'hub'; id: string; revision?: string; ref: string };
+
+export interface Classification extends ClassificationBase {
+  /** Name of the plugin that claimed the model (set by core after the classify hook). */
+  claimedBy?: string;
+  /** The model folder on disk when the ref is (or resolved to) a folder. */
+  modelDir?: string;
+  /** The parsed config.json when one was read. */
+  config?: Record<string, unknown>;
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+export type Level = 'pipeline' | 'session';
+
+export interface CheckResult {
+  name: string;
+  status: CheckStatus;
+  message: string;
+  level?: Level;
+  /** Extra numbers a check reports, e.g. the max abs difference of a parity check. */
+  details?: Record<string, unknown>;
+}
+
+export interface LatencyStats {
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  mean: number;
+  stdev: number;
+  n: number;
+}
+
+export interface Metrics {
+  load_ms?: number;
+  first_forward_ms?: number;
+  latency_ms?: LatencyStats;
+  throughput_per_s?: number;
+  peak_rss_mb?: number;
+  peak_vram_mb?: number;
+  prefill_ms?: number;
+  decode_ms_per_token?: number;
+  tokens_per_s?: number;
+  [name: string]: number | LatencyStats | undefined;
+}
+
+/**
+ * pass: every check that ran passed. fail: a check failed. skip: nothing could run (e.g. the
+ * backend is unavailable), never counted as passed. error: the model could not be prepared or
+ * loaded. crash / timeout / oom: the isolated process died, hung past its limit, or went past
+ * its memory cap.
+ */
+export type ResultStatus = 'pass' | 'fail' | 'skip' | 'error' | 'crash' | 'timeout' | 'oom';
+export const FAILING_STATUSES: readonly ResultStatus[] = ['fail', 'error', 'crash', 'timeout', 'oom'];
+
+export interface ModelResult {
+  ref: string;
+  modelType: string | null;
+  family: Family | null;
+  backend: string;
+  status: ResultStatus;
+  reason: string;
+  level: Level | null;
+  checks: CheckResult[];
+  metrics: Metrics;
+  /** The folder tested, the files used, the generated test file. */
+  model?: { dir?: string; files?: string[]; testFile?: string; dtype?: string; synthesized?: boolean };
+  /** Evidence for crash / timeout / oom: signal, exit code, output tail, memory seen. */
+  evidence?: Record<string, unknown>;
+  /** Set when a lighter variant was used after an oom. */
+  fallback?: string;
+  started_at: string;
+  duration_ms: number;
+}
+
+export interface RunSummary {
+  tool: { name: 'hf-core'; version: string };
+  started_at: string;
+  finished_at: string;
+  options: Record<string, unknown>;
+  totals: Record<ResultStatus, number> & { total: number };
+  results: ModelResult[];
+}
+
+/** A backend's answer to "can I run here?". */
+export interface Detection {
+  available: boolean;
+  reason: string;
+  versions: Record<string, string>;
+}
+
+export type TensorType =
+  | 'float32'
+  | 'float16'
+  | 'float64'
+  | 'int64'
+  | 'int32'
+  | 'int8'
+  | 'uint8'
+  | 'bool'
+  | 'string';
+
+/** A runtime-neutral tensor, as engines take and return it. */
+export interface TensorData {
+  type: TensorType;
+  dims: readonly number[];
+  data:
+    | Float32Array
+    | Float64Array
+    | BigInt64Array
+    | Int32Array
+    | Int8Array
+    | Uint8Array
+    | Uint16Array
+    | string[];
+}
+export type Feeds = Record<string, TensorData>;
+
+export interface ValueInfo {
+  name: string;
+  type: TensorType | string;
+  /** Fixed dims as numbers, symbolic ones as their names. */
+  dims: (number | string)[];
+}
+
+export interface EngineSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  /** Declared input and output metadata, where the runtime exposes it. */
+  readonly inputs?: readonly ValueInfo[];
+  readonly outputs?: readonly ValueInfo[];
+  run(feeds: Feeds, outputNames?: readonly string[]): Promise<Record<string, TensorData>>;
+  release(): Promise<void>;
+}
+
+export interface SessionOptions {
+  /** Threads for intra-op parallelism; engines set a fixed default so numbers are comparable. */
+  threads?: number;
+}
+
+/**
+ * What a backend plugin gives the test process: detection, a session factory, and (for
+ * backends transformers.js drives in Node) the device name for pipeline-level checks.
+ */
+export interface BackendEngine {
+  readonly name: string;
+  detect(): Promise<Detection>;
+  createSession(modelPath: string, options?: SessionOptions): Promise<EngineSession>;
+  /** transformers.js `device` for pipeline-level checks; absent when only session level runs. */
+  readonly transformersDevice?: 'cpu' | 'cuda' | 'webgpu';
+  /** Backend-specific memory reading in MB (e.g. VRAM), if the backend can say. */
+  memory?(): Promise<{ vram_mb?: number } | undefined>;
+}
+
+/** A model prepared on disk for testing. */
+export interface PreparedModel {
+  dir: string;
+  files: string[];
+  synthesized: boolean;
+  /** Free-form facts the template may need (e.g. vocab size, labels, image size). */
+  facts?: Record<string, unknown>;
+}
