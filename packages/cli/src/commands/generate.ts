@@ -1,0 +1,12 @@
+import type { CommandModule } from '../index.ts';
+
+// The `generate` command is being written (see the issue that owns it); it is registered so --help lists it.
+const command: CommandModule = {
+  register(cli, io, done) {
+    cli.command('generate', 'not available yet').allowUnknownOptions().action(() => {
+      io.stderr('hf-core generate is not available in this build yet.');
+      done(2);
+    });
+  },
+};
+export default command;
