@@ -2,3 +2,4 @@ export * from './graph.ts';
 export * from './nn.ts';
 export * from './random.ts';
 export * from './io.ts';
+export * from './tokenizer.ts';

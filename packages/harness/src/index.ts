@@ -1,0 +1,16 @@
+export { harness, Harness, type ModelSpec } from './harness.ts';
+export { CheckFailure, SkipCheck } from './errors.ts';
+export {
+  assertClose,
+  assertFinite,
+  assertOutputShapes,
+  checkBatchEquivalence,
+  checkDeterminism,
+  checkPaddingInvariance,
+  expectThat,
+  type Outputs,
+} from './checks.ts';
+export { concatRows, maxAbsDiff, shapeOf, sliceAxis, sliceRows, tensor, toNumbers, halfToFloat } from './tensors.ts';
+export { latencyStats, measureOptions, peakRssMb, percentile, timeRuns, type MeasureOptions } from './measure.ts';
+export { readRecords, Recorder, type Record_ as HarnessRecord } from './recorder.ts';
+export { offlineTransformers } from './transformers.ts';

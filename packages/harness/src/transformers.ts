@@ -1,0 +1,24 @@
+import { basename, dirname } from 'node:path';
+import { SkipCheck } from './errors.ts';
+
+type Transformers = typeof import('@huggingface/transformers');
+
+let tfPromise: Promise<Transformers> | undefined;
+
+/**
+ * transformers.js configured to load `modelDir` offline: remote models off, the folder's parent
+ * as the local model path; the folder name is the model id.
+ */
+export async function offlineTransformers(modelDir: string): Promise<{ tf: Transformers; modelId: string }> {
+  const tf = await (tfPromise ??= import('@huggingface/transformers'));
+  tf.env.allowRemoteModels = false;
+  tf.env.allowLocalModels = true;
+  tf.env.localModelPath = `${dirname(modelDir)}/`;
+  tf.env.useFSCache = false;
+  return { tf, modelId: basename(modelDir) };
+}
+
+export function requireDevice(device: string | undefined, backend: string): string {
+  if (!device) throw new SkipCheck(`pipeline level does not run on ${backend}: transformers.js in Node drives only cpu, cuda and webgpu`);
+  return device;
+}
