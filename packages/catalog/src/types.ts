@@ -46,4 +46,11 @@ export interface CatalogEntry {
   aliases?: string[];
   /** Why the family differs from the reference table's proposal, when it does. */
   familyNote?: string;
+  /** The reference table's proposed family and the rule that chose it (e.g. `causal-lm`). */
+  proposedFamily?: Family;
+  familyRule?: string;
+  /** Where the type is registered: Hugging Face Transformers, transformers.js, or both. */
+  sources?: ('transformers' | 'transformers.js')[];
+  /** Model class names known for the type (transformers.js registry), e.g. `GPT2LMHeadModel`. */
+  classNames?: string[];
 }
