@@ -94,9 +94,12 @@ export const MAPPING_TASK: Readonly<Record<string, string>> = {
   MODEL_FOR_TIME_SERIES_REGRESSION: 'time-series-regression',
 };
 
-/** `MODEL_FOR_CAUSAL_LM_MAPPING_NAMES` and `MODEL_MAPPING_NAMES_DECODER_ONLY` -> the table name. */
+/**
+ * `MODEL_FOR_CAUSAL_LM_MAPPING_NAMES`, `MODEL_FOR_AUDIO_TOKENIZATION_NAMES` and
+ * `MODEL_MAPPING_NAMES_DECODER_ONLY` -> the table name (`MODEL_FOR_CAUSAL_LM`, ...).
+ */
 export function mappingName(pythonOrJsName: string): string {
-  return pythonOrJsName.replace(/_MAPPING_NAMES(_\w+)?$/, '').replace(/_MAPPING$/, '');
+  return pythonOrJsName.replace(/_MAPPING_NAMES(_\w+)?$/, '').replace(/_NAMES$/, '').replace(/_MAPPING$/, '');
 }
 
 /** The family the first family-defining table gives, or undefined when none of them lists the type. */
