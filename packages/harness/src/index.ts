@@ -10,7 +10,7 @@ export {
   expectThat,
   type Outputs,
 } from './checks.ts';
-export { concatRows, maxAbsDiff, shapeOf, sliceAxis, sliceRows, tensor, toNumbers, halfToFloat } from './tensors.ts';
+export { SeededFeeds, concatRows, maxAbsDiff, shapeOf, sliceAxis, sliceRows, tensor, toNumbers, halfToFloat } from './tensors.ts';
 export { latencyStats, measureOptions, peakRssMb, percentile, timeRuns, type MeasureOptions } from './measure.ts';
 export { readRecords, Recorder, type Record_ as HarnessRecord } from './recorder.ts';
 export { offlineTransformers } from './transformers.ts';

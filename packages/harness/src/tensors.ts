@@ -83,3 +83,24 @@ export function maxAbsDiff(a: TensorData, b: TensorData): number {
 }
 
 export const shapeOf = (t: TensorData) => `[${t.dims.join(', ')}]`;
+
+/** Seeded integer feeds, so every backend sees exactly the same inputs. */
+export class SeededFeeds {
+  private state: number;
+  constructor(seed: number) {
+    this.state = (seed >>> 0) || 1;
+  }
+  /** Uniform integer in [lo, hi). */
+  int(lo: number, hi: number): number {
+    this.state = (Math.imul(this.state, 1664525) + 1013904223) >>> 0;
+    return lo + (this.state % Math.max(1, hi - lo));
+  }
+  /** Uniform float in [-1, 1). */
+  float(): number {
+    this.state = (Math.imul(this.state, 1664525) + 1013904223) >>> 0;
+    return this.state / 2147483648 - 1;
+  }
+  int64(values: number[], dims: number[]) {
+    return tensor('int64', values, dims);
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Classification in core: the catalog fallback plugin (answers whatever no family plugin
+ * claimed) and `classifyRefs`, which turns user input into Classifications through the
+ * classify hook.
+ */
+import { classifyConfig, classifyModelType } from '@hf-core/catalog';
+import type { HfCore } from './core.ts';
+import { formatError } from './errors.ts';
+import { CLASSIFY_STAGE, type ClassifyContext } from './hooks.ts';
+import type { HfCorePlugin } from './plugin.ts';
+import { fetchHubConfig, parseRef, readModelConfig, type ParseRefOptions } from './sources.ts';
+import type { Classification, ModelRef } from './types.ts';
+
+export const CATALOG_FALLBACK_PLUGIN = 'hf-core:catalog-fallback';
+
+/** The catalog's answer for a classify context: by type name, else by its config. Never undefined. */
+export function classifyFromCatalog(ctx: ClassifyContext): Classification {
+  const { ref } = ctx;
+  if (ref.kind === 'type') return classifyModelType(ref.modelType, ref.ref);
+  if (ctx.config) return classifyConfig(ctx.config, ref.ref);
+  return {
+    ref: ref.ref, modelType: null, family: null, tasks: [], runtimeSupport: 'unsupported', confidence: 'low',
+    reason: 'no config.json was read for this ref, so there is nothing to classify it by',
+  };
+}
+
+/** Taps `classify` last (CLASSIFY_STAGE.FALLBACK): the catalog and structure rules answer. */
+export const catalogFallbackPlugin: HfCorePlugin = {
+  name: CATALOG_FALLBACK_PLUGIN,
+  apply(core: HfCore) {
+    stampClaims(core);
+    core.hooks.classify.tapPromise({ name: CATALOG_FALLBACK_PLUGIN, stage: CLASSIFY_STAGE.FALLBACK }, async (ctx) => classifyFromCatalog(ctx));
+  },
+};
+
+const stamped = new WeakSet<HfCore>();
+
+/**
+ * Wraps every classify tap (present and future) so its answer carries `claimedBy: <tap name>`.
+ * Wrapping each tap keeps this right when several classifications run at once.
+ */
+function stampClaims(core: HfCore): void {
+  if (stamped.has(core)) return;
+  stamped.add(core);
+  const stamp = (name: string, result: Classification | undefined) => (result && !result.claimedBy ? { ...result, claimedBy: name } : result);
+  core.hooks.classify.intercept({
+    register(tap) {
+      const fn = tap.fn as (...args: unknown[]) => unknown;
+      if (tap.type === 'promise') {
+        return { ...tap, fn: (ctx: ClassifyContext) => Promise.resolve(fn(ctx)).then((r) => stamp(tap.name, r as Classification | undefined)) };
+      }
+      if (tap.type === 'sync') return { ...tap, fn: (ctx: ClassifyContext) => stamp(tap.name, fn(ctx) as Classification | undefined) };
+      return {
+        ...tap,
+        fn: (ctx: ClassifyContext, cb: (err: unknown, r?: Classification) => void) => fn(ctx, (err: unknown, r?: Classification) => cb(err, stamp(tap.name, r))),
+      };
+    },
+  });
+}
+
+export interface ClassifyRefsOptions extends ParseRefOptions {}
+
+function failed(input: string, reason: string, extra: Partial<Classification> = {}): Classification {
+  return { ref: input, modelType: null, family: null, tasks: [], runtimeSupport: 'unsupported', confidence: 'low', reason, ...extra };
+}
+
+/** The classify context of a parsed ref: reads the folder's config.json or fetches a hub config. */
+async function contextFor(ref: ModelRef, opts: ClassifyRefsOptions): Promise<ClassifyContext> {
+  switch (ref.kind) {
+    case 'folder':
+      return { ref, modelDir: ref.path, config: readModelConfig(ref.path) };
+    case 'config':
+      return { ref, config: ref.config };
+    case 'hub':
+      return { ref, config: await fetchHubConfig(ref.id, ref.revision, opts.env) };
+    default:
+      return { ref };
+  }
+}
+
+/**
+ * Classifies each input through `core.hooks.classify` (family plugins first, then the catalog
+ * fallback). Never throws for one bad ref: that ref gets `family: null` and the reason.
+ */
+export async function classifyRefs(core: HfCore, inputs: string[], opts: ClassifyRefsOptions): Promise<Classification[]> {
+  stampClaims(core);
+  const out: Classification[] = [];
+  for (const input of inputs) {
+    let ctx: ClassifyContext | undefined;
+    try {
+      ctx = await contextFor(parseRef(input, opts), opts);
+      const answer = await core.hooks.classify.promise(ctx);
+      const base = answer ?? failed(input, 'no plugin claimed it (load the catalog fallback plugin or a family plugin)');
+      out.push({
+        ...base,
+        ref: input,
+        ...(ctx.modelDir ? { modelDir: ctx.modelDir } : {}),
+        ...(ctx.config ? { config: ctx.config } : {}),
+      });
+    } catch (err) {
+      out.push(failed(input, formatError(err).replace(/\n\s*/g, ' '), ctx?.modelDir ? { modelDir: ctx.modelDir } : {}));
+    }
+  }
+  return out;
+}
