@@ -1,0 +1,78 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CATALOG_FALLBACK_PLUGIN, catalogFallbackPlugin, classifyRefs } from './classify.ts';
+import { HfCore } from './core.ts';
+import { CLASSIFY_STAGE } from './hooks.ts';
+import type { HfCorePlugin } from './plugin.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'hf-core-classify-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const write = (rel: string, body: unknown) => {
+  mkdirSync(join(root, rel, '..'), { recursive: true });
+  writeFileSync(join(root, rel), typeof body === 'string' ? body : JSON.stringify(body));
+};
+write('whisper/config.json', { model_type: 'whisper', architectures: ['WhisperForConditionalGeneration'], num_mel_bins: 80, is_encoder_decoder: true });
+write('no-type/config.json', { architectures: ['MistralForCausalLM'], vocab_size: 32000, num_key_value_heads: 8 });
+write('clip.json', { model_type: 'clip', text_config: {}, vision_config: {} });
+write('broken/config.json', '{"model_type": ');
+mkdirSync(join(root, 'no-config'));
+
+const opts = { cwd: root, env: { HF_HUB_CACHE: join(root, 'empty-cache') } };
+async function coreWith(...plugins: HfCorePlugin[]): Promise<HfCore> {
+  const core = new HfCore();
+  for (const p of plugins) await core.use(p);
+  return core;
+}
+
+/** A family plugin as others write them: claims the llama type refs it synthesizes. */
+const llamaFamily: HfCorePlugin = {
+  name: 'test:llama-family',
+  apply(core) {
+    core.hooks.classify.tapPromise({ name: 'test:llama-family', stage: CLASSIFY_STAGE.FAMILY }, async (ctx) =>
+      ctx.ref.kind === 'type' && ctx.ref.modelType === 'llama'
+        ? { ref: ctx.ref.ref, modelType: 'llama', family: 'decoder-only', tasks: ['text-generation'], runtimeSupport: 'DecoderOnly', confidence: 'high', reason: 'synthesized by test' }
+        : undefined);
+  },
+};
+
+describe('classifyRefs with only the catalog fallback', () => {
+  it('classifies types, aliases, folders and config files, and says which plugin answered', async () => {
+    const core = await coreWith(catalogFallbackPlugin);
+    const [bert, gptj, whisper, noType, clip] = await classifyRefs(core, ['bert', 'gpt-j', 'whisper', './no-type', 'clip.json'], opts);
+    expect(bert).toMatchObject({ ref: 'bert', modelType: 'bert', family: 'encoder-only', confidence: 'high', claimedBy: CATALOG_FALLBACK_PLUGIN });
+    expect(gptj).toMatchObject({ ref: 'gpt-j', modelType: 'gptj', family: 'decoder-only' });
+    expect(whisper).toMatchObject({ modelType: 'whisper', family: 'speech', modelDir: join(root, 'whisper'), config: { num_mel_bins: 80 } });
+    expect(noType).toMatchObject({ modelType: 'mistral', family: 'decoder-only', confidence: 'medium' });
+    expect(clip).toMatchObject({ modelType: 'clip', family: 'multimodal' });
+    expect(clip.modelDir).toBeUndefined();
+  });
+
+  it('never throws for a bad ref: it gets family null and the reason', async () => {
+    const core = await coreWith(catalogFallbackPlugin);
+    const results = await classifyRefs(core, ['gpt-jx', './broken', './no-config', 'missing.json', 'org/uncached', 'bert'], opts);
+    expect(results.map((r) => r.family)).toEqual([null, null, null, null, null, 'encoder-only']);
+    expect(results[0].reason).toContain('nearest known types: gptj');
+    expect(results[1].reason).toContain(join(root, 'broken', 'config.json'));
+    expect(results[1].reason).toContain('not valid JSON');
+    expect(results[2].reason).toContain('has no config.json');
+    expect(results[3].reason).toContain(`${join(root, 'missing.json')} does not exist`);
+    expect(results[4].reason).toContain('offline');
+  });
+});
+
+describe('classifyRefs with family plugins', () => {
+  it('lets a FAMILY-stage plugin claim first, whatever the order plugins were loaded in', async () => {
+    const core = await coreWith(catalogFallbackPlugin, llamaFamily);
+    const [llama, bert] = await classifyRefs(core, ['llama', 'bert'], opts);
+    expect(llama).toMatchObject({ family: 'decoder-only', reason: 'synthesized by test', claimedBy: 'test:llama-family' });
+    expect(bert.claimedBy).toBe(CATALOG_FALLBACK_PLUGIN);
+  });
+
+  it('says so when no plugin is loaded to answer', async () => {
+    const [r] = await classifyRefs(new HfCore(), ['bert'], opts);
+    expect(r.family).toBeNull();
+    expect(r.reason).toContain('no plugin claimed it');
+  });
+});
