@@ -14,3 +14,4 @@ export { SeededFeeds, concatRows, maxAbsDiff, shapeOf, sliceAxis, sliceRows, ten
 export { latencyStats, measureOptions, peakRssMb, percentile, timeRuns, type MeasureOptions } from './measure.ts';
 export { readRecords, Recorder, type Record_ as HarnessRecord } from './recorder.ts';
 export { offlineTransformers } from './transformers.ts';
+export { checkParityWithCpu } from './parity.ts';
