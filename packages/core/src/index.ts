@@ -13,5 +13,3 @@ export * from './run.ts';
 export * from './reporters/index.ts';
 export * from './sources.ts';
 export * from './classify.ts';
-export * from './sources.ts';
-export * from './classify.ts';
