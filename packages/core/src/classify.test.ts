@@ -1,7 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { listEntries } from '@hf-core/catalog';
 import { CATALOG_FALLBACK_PLUGIN, catalogFallbackPlugin, classifyRefs } from './classify.ts';
 import { HfCore } from './core.ts';
 import { CLASSIFY_STAGE } from './hooks.ts';
@@ -74,5 +77,38 @@ describe('classifyRefs with family plugins', () => {
     const [r] = await classifyRefs(new HfCore(), ['bert'], opts);
     expect(r.family).toBeNull();
     expect(r.reason).toContain('no plugin claimed it');
+  });
+});
+
+describe('classifyRefs over the whole catalog', () => {
+  it('classifies every catalog type through the hook to its catalog family', async () => {
+    const core = await coreWith(catalogFallbackPlugin);
+    const entries = listEntries();
+    const results = await classifyRefs(core, entries.map((e) => e.modelType), opts);
+    expect(results.filter((r, i) => r.family !== entries[i].family || r.modelType !== entries[i].modelType)).toEqual([]);
+  });
+});
+
+describe('classifyRefs with --allow-network', () => {
+  it('fetches config.json of an uncached hub id from HF_ENDPOINT, and reports a missing one', async () => {
+    const server = createServer((req, res) => {
+      if (req.url === '/acme/tiny-gpt2/resolve/main/config.json') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model_type: 'gpt2', architectures: ['GPT2LMHeadModel'] }));
+      } else res.writeHead(404).end('not found');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const core = await coreWith(catalogFallbackPlugin);
+      const env = { ...opts.env, HF_ENDPOINT: endpoint };
+      const [ok, missing] = await classifyRefs(core, ['acme/tiny-gpt2', 'acme/gone'], { cwd: root, env, allowNetwork: true });
+      expect(ok).toMatchObject({ modelType: 'gpt2', family: 'decoder-only', config: { model_type: 'gpt2' } });
+      expect(missing.family).toBeNull();
+      expect(missing.reason).toContain('acme/gone/resolve/main/config.json answered 404');
+      const [offline] = await classifyRefs(core, ['acme/tiny-gpt2'], { cwd: root, env: { ...env, HF_HUB_OFFLINE: '1' }, allowNetwork: true });
+      expect(offline.reason).toContain('HF_HUB_OFFLINE is set');
+    } finally {
+      server.close();
+    }
   });
 });
