@@ -15,3 +15,4 @@ export { latencyStats, measureOptions, peakRssMb, percentile, timeRuns, type Mea
 export { readRecords, Recorder, type Record_ as HarnessRecord } from './recorder.ts';
 export { offlineTransformers } from './transformers.ts';
 export { checkParityWithCpu } from './parity.ts';
+export { checkerboardImage, decodePng, encodePng, gradientImage, noiseImage, readPng, readRawImage, toChwFloats, writePng, writeTestImages, writeUndecodableImage, type Channels, type TestImage } from './images.ts';
