@@ -16,3 +16,4 @@ export { readRecords, Recorder, type Record_ as HarnessRecord } from './recorder
 export { offlineTransformers } from './transformers.ts';
 export { checkParityWithCpu } from './parity.ts';
 export { checkerboardImage, decodePng, encodePng, gradientImage, noiseImage, readPng, readRawImage, toChwFloats, writePng, writeTestImages, writeUndecodableImage, type Channels, type TestImage } from './images.ts';
+export { chirp, decodeWav, encodeWav, noise, readWavAt, silence, tone, writeWav, type DecodedAudio } from './audio.ts';
