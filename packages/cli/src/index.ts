@@ -3,7 +3,8 @@ import { formatError, HfCoreError } from '@hf-core/core';
 import { processIO, type CliIO } from './context.ts';
 import { COMMANDS } from './commands/index.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.ts';
+import { VERSION } from './version.ts';
 
 /** A command registers itself on the CLI; its action resolves to the process exit code. */
 export interface CommandModule {

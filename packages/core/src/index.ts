@@ -13,3 +13,4 @@ export * from './run.ts';
 export * from './reporters/index.ts';
 export * from './sources.ts';
 export * from './classify.ts';
+export * from './config.ts';

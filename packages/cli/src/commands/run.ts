@@ -1,12 +1,115 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FAILING_STATUSES, HfCoreError, loadConfig, REPORTERS, runModels, type PluginSpec } from '@hf-core/core';
+import { fixSource, fixPlugins } from '@hf-core/fix';
 import type { CommandModule } from '../index.ts';
+import { VERSION } from '../version.ts';
+import { createCore, DEFAULT_PLUGINS, splitList, type CliIO } from '../context.ts';
+import { refsOfEntries, selectModels } from '../models.ts';
+import { progressPrinter } from '../progress.ts';
 
-// The `run` command is being written (see the issue that owns it); it is registered so --help lists it.
+export interface RunFlags {
+  plugins?: string | string[];
+  models?: string | string[];
+  model?: string | string[];
+  family?: string;
+  backends?: string | string[];
+  out?: string;
+  resume?: string;
+  timeout?: number;
+  memoryCap?: number;
+  warmup?: number;
+  runs?: number;
+  minMs?: number;
+  seed?: number;
+  config?: string;
+  reporters?: string | string[];
+  allowNetwork?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+const num = (v: unknown, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new HfCoreError(`--${flag} expects a non-negative number, got "${String(v)}".`, { code: 'BAD_FLAG', exitCode: 2 });
+  return n;
+};
+
+export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<number> {
+  const loaded = await loadConfig(io.cwd, flags.config);
+  const config = loaded?.config ?? {};
+  const pluginSpecs: PluginSpec[] = splitList(flags.plugins) ?? config.plugins ?? DEFAULT_PLUGINS;
+  const reporterNames = splitList(flags.reporters) ?? config.reporters ?? Object.keys(REPORTERS);
+  for (const name of reporterNames) {
+    if (!REPORTERS[name]) throw new HfCoreError(`Unknown reporter "${name}".`, { code: 'BAD_FLAG', hint: `Reporters: ${Object.keys(REPORTERS).join(', ')}.` });
+  }
+  const core = await createCore(io, pluginSpecs, flags.verbose);
+  for (const p of fixPlugins({ resolveFrom: [io.cwd, dirname(fileURLToPath(import.meta.url))] })) await core.use(p);
+  for (const name of reporterNames) await core.use(REPORTERS[name]!());
+  if (!core.backends.size) {
+    throw new HfCoreError('No backend plugin is loaded, so nothing can run.', { code: 'NO_BACKEND', hint: 'Add one to --plugins, e.g. --plugins encoder,cpu.' });
+  }
+  const allRefs = [...refs, ...(splitList(flags.models) ?? []), ...(splitList(flags.model) ?? []), ...(refs.length || flags.models || flags.model ? [] : refsOfEntries(config.models))];
+  const models = await selectModels(core, io, allRefs, { family: flags.family, allowNetwork: flags.allowNetwork ?? config.allowNetwork });
+  const backends = splitList(flags.backends) ?? config.backends ?? [...core.backends.keys()];
+  const outDir = resolve(io.cwd, flags.resume ?? flags.out ?? config.out ?? 'hf-core-results');
+  const summary = await runModels(core, models, {
+    outDir,
+    backends,
+    resume: !!flags.resume,
+    timeoutMs: num(flags.timeout, 'timeout') ?? config.timeoutMs,
+    memoryCapMb: num(flags.memoryCap, 'memory-cap') ?? config.memoryCapMb,
+    measure: { warmup: num(flags.warmup, 'warmup') ?? config.measure?.warmup, runs: num(flags.runs, 'runs') ?? config.measure?.runs, minMs: num(flags.minMs, 'min-ms') ?? config.measure?.minMs },
+    seed: num(flags.seed, 'seed') ?? config.seed,
+    fixer: (source, o) => fixSource(core, source, o),
+    resolveFrom: fileURLToPath(import.meta.url),
+    toolVersion: VERSION,
+    onProgress: progressPrinter(io, flags.quiet),
+  });
+  const t = summary.totals;
+  io.stderr(`hf-core: ${t.pass} pass, ${t.fail} fail, ${t.skip} skip, ${t.error} error, ${t.crash} crash, ${t.timeout} timeout, ${t.oom} oom (of ${t.total}).`);
+  io.stderr(`hf-core: wrote ${join(outDir, 'results.jsonl')}, summary.json, report.md, junit.xml`);
+  return summary.results.some((r) => FAILING_STATUSES.includes(r.status)) ? 1 : 0;
+}
+
 const command: CommandModule = {
   register(cli, io, done) {
-    cli.command('run', 'not available yet').allowUnknownOptions().action(() => {
-      io.stderr('hf-core run is not available in this build yet.');
-      done(2);
-    });
+    cli
+      .command('run [...refs]', 'Generate and run each model\'s test on each backend; write results and reports')
+      .usage(
+        'run [ref...] [options]\n\n' +
+          'With no refs, runs every model type the loaded family plugins can synthesize: tiny random models\n' +
+          'built locally (offline), each tested in its own process on each backend. A ref is a model type\n' +
+          '(bert), a model folder, a config.json, or a hub id found in the Hugging Face cache.\n\n' +
+          'Writes OUT/results.jsonl as results arrive (a killed run loses nothing: --resume OUT continues it),\n' +
+          'then OUT/summary.json, OUT/report.md and OUT/junit.xml. Exit code: 0 when every check that ran\n' +
+          'passed (skips are reported, never counted as passes), 1 when any failed, 2 for usage errors.',
+      )
+      .option('--plugins <names>', `Plugins by short name or package/path, comma-separated (default: ${DEFAULT_PLUGINS.join(',')})`)
+      .option('--models <refs>', 'Model refs, comma-separated (same as positional refs)')
+      .option('--model <ref>', 'A model folder, config.json or hub id; repeatable')
+      .option('--family <family>', 'Only models of this family (encoder-only, decoder-only, ...)')
+      .option('--backends <names>', 'Backends to run on (default: every loaded backend plugin)')
+      .option('--out <dir>', 'Output folder (default: ./hf-core-results)')
+      .option('--resume <dir>', 'Continue a run in <dir>: run only what results.jsonl lacks')
+      .option('--timeout <ms>', 'Time limit per model and backend, in ms (default 300000)')
+      .option('--memory-cap <mb>', 'Memory cap per model process tree, in MB; past it the run is `oom` (default 8192, 0 = none)')
+      .option('--warmup <n>', 'Warmup forwards before timing (default 3)')
+      .option('--runs <n>', 'At least this many timed forwards (default 10)')
+      .option('--min-ms <ms>', 'And at least this long timing (default 200)')
+      .option('--seed <n>', 'Seed of the synthesized weights and feeds (default 42)')
+      .option('--reporters <names>', `Reporters, comma-separated (default: ${Object.keys(REPORTERS).join(',')})`)
+      .option('--config <file>', 'Config file (default: hf-core.config.{ts,mjs,js,json} in the current folder)')
+      .option('--allow-network', 'Allow fetching hub ids that are not in the cache (HF_HUB_OFFLINE=1 still wins)')
+      .option('--quiet', 'No progress lines')
+      .option('--verbose', 'Debug output')
+      .example('  hf-core run                                         # every built-in family, tiny models, cpu')
+      .example('  hf-core run --plugins encoder,cpu --models bert,roberta --out out')
+      .example('  hf-core run --plugins encoder,cpu,wasm              # adds a parity check per model on wasm')
+      .example('  hf-core run --model ./my-onnx-export --backends cpu')
+      .example('  hf-core run --resume out                            # after an interrupted run')
+      .action((refs: string[], flags: RunFlags) => done(run(refs, flags, io)));
   },
 };
 export default command;
