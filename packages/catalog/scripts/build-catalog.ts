@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { familyFromMappings, mappingName, tasksFromMappings } from '../src/mappings.ts';
 import { FAMILIES, type CatalogEntry, type Family } from '../src/types.ts';
 import { normalizeTypeName } from '../src/normalize.ts';
-import { ALIASES, CHECKPOINTS, FAMILY_OVERRIDES } from './curated.ts';
+import { ALIASES, CHECKPOINTS, FAMILY_OVERRIDES, TASKS } from './curated.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -134,6 +134,13 @@ function build(): CatalogEntry[] {
     });
   }
 
+  // Types in no task table: curated tasks, else those of a type sharing the config class
+  // (granitevision -> llava_next, nougat -> vision-encoder-decoder).
+  for (const e of entries.values()) {
+    if (e.tasks.length) continue;
+    const twin = [...entries.values()].find((o) => o !== e && o.configClass && o.configClass === e.configClass && o.tasks.length);
+    e.tasks = TASKS[e.modelType] ?? [...(twin?.tasks ?? [])];
+  }
   for (const [type, id] of Object.entries(CHECKPOINTS)) {
     const e = entries.get(type);
     if (!e) throw new Error(`curated.ts CHECKPOINTS: no catalog type "${type}"`);

@@ -99,3 +99,10 @@ export const ALIASES: Record<string, string[]> = {
   roberta: ['distilroberta'],
   wav2vec2: ['wav2vec'],
 };
+
+/** Tasks for types that no mapping table with a pipeline lists (shared-config types copy theirs). */
+export const TASKS: Record<string, string[]> = {
+  colqwen2: ['visual-document-retrieval'],
+  rag: ['text2text-generation'],
+  layoutxlm: ['document-question-answering', 'token-classification', 'text-classification'],
+};
