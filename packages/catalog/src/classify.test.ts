@@ -68,6 +68,14 @@ const CONFIGS: [id: string, config: Config, family: string, modelType: string | 
   ['microsoft/layoutlm-base-uncased', {
     model_type: 'layoutlm', architectures: ['LayoutLMForMaskedLM'], max_2d_position_embeddings: 1024, vocab_size: 30522, type_vocab_size: 2,
   }, 'encoder-only', 'layoutlm'],
+  ['huggyllama/llama-7b (LLaMA 1)', {
+    model_type: 'llama', architectures: ['LlamaForCausalLM'], hidden_size: 4096, intermediate_size: 11008, num_hidden_layers: 32,
+    num_attention_heads: 32, max_sequence_length: 2048, rms_norm_eps: 1e-6, vocab_size: 32000,
+  }, 'decoder-only', 'llama'],
+  ['microsoft/resnet-50', {
+    model_type: 'resnet', architectures: ['ResNetForImageClassification'], depths: [3, 4, 6, 3], hidden_sizes: [256, 512, 1024, 2048],
+    embedding_size: 64, layer_type: 'bottleneck', hidden_act: 'relu',
+  }, 'vision', 'resnet'],
   ['sub-model config: the vision tower of openai/clip-vit-base-patch32', {
     model_type: 'clip_vision_model', architectures: ['CLIPVisionModelWithProjection'], image_size: 224, patch_size: 32, hidden_size: 768,
   }, 'vision', 'clip_vision_model'],
@@ -119,6 +127,11 @@ describe('classifyConfig without model_type', () => {
       ['TheBloke', 'decoder-only'],
       ['Xenova/all-MiniLM', 'encoder-only'],
       ['facebook/wav2vec2', 'speech'],
+      ['facebook/detr', 'vision'],
+      ['openai-community/gpt2', 'decoder-only'],
+      ['facebook/bart', 'encoder-decoder'],
+      ['huggyllama', 'decoder-only'],
+      ['microsoft/resnet', 'vision'],
     ];
     for (const [id, family] of cases) {
       const c = classifyConfig(without(find(id), 'model_type', 'architectures'), id);

@@ -29,7 +29,9 @@ const TEXT_SUBS = ['text_config', 'llm_config', 'language_config', 'text_model_c
 const AUDIO_SUBS = ['audio_config', 'audio_encoder_config', 'speech_config'];
 const AUDIO_KEYS = ['num_mel_bins', 'feat_extract_norm', 'conv_kernel', 'sampling_rate', 'n_mels', 'audio_channels'];
 const IMAGE_KEYS = ['image_size', 'patch_size', 'num_channels'];
-const DECODER_KEYS = ['num_key_value_heads', 'rope_theta', 'rope_scaling', 'sliding_window', 'n_ctx', 'multi_query'];
+const DECODER_KEYS = ['num_key_value_heads', 'rope_theta', 'rope_scaling', 'sliding_window', 'n_ctx', 'multi_query', 'rms_norm_eps'];
+/** Detection and backbone configs (DETR, Mask2Former, ResNet stages) often carry no image_size. */
+const BACKBONE_KEYS = ['backbone_config', 'backbone', 'num_queries', 'depths', 'hidden_sizes', 'out_features'];
 
 const present = (c: Config, keys: string[]) => keys.filter((k) => isObj(c[k]));
 
@@ -78,6 +80,8 @@ export function structuralFamily(c: Config, head?: { suffix: string; task: strin
   const imageKeys = IMAGE_KEYS.filter((k) => has(c, k));
   if (imageKeys.length && !has(c, 'vocab_size')) return { family: 'vision', confidence: 'low', reason: `image keys (${imageKeys.join(', ')}) and no vocab_size`, tasks: ['image-feature-extraction'] };
   if (imageKeys.length) return { family: 'multimodal', confidence: 'low', reason: `image keys (${imageKeys.join(', ')}) with a vocab_size`, tasks: ['image-text-to-text'] };
+  const backboneKeys = BACKBONE_KEYS.filter((k) => has(c, k));
+  if (backboneKeys.length && !has(c, 'vocab_size')) return { family: 'vision', confidence: 'low', reason: `vision backbone keys (${backboneKeys.join(', ')}) and no vocab_size`, tasks: ['image-feature-extraction'] };
   if (has(c, 'vocab_size')) {
     if (has(c, 'decoder_layers', 'num_decoder_layers', 'decoder_start_token_id') && has(c, 'encoder_layers', 'num_layers')) {
       return { family: 'encoder-decoder', confidence: 'low', reason: 'vocab_size with encoder and decoder layer counts', tasks: ['text2text-generation'] };
