@@ -10,7 +10,7 @@ export function refsOfEntries(entries: ModelEntry[] = []): string[] {
  * The models a run or generate covers: the refs given, or every type the loaded family plugins
  * synthesize. Unknown refs are a usage error (exit 2) naming the nearest known types.
  */
-export async function selectModels(core: HfCore, io: CliIO, refs: string[], opts: { family?: string; allowNetwork?: boolean }): Promise<Classification[]> {
+export async function selectModels(core: HfCore, io: CliIO, refs: string[], opts: { family?: string; allowNetwork?: boolean; lenient?: boolean }): Promise<Classification[]> {
   if (!core.plugins.some((p) => p.name === catalogFallbackPlugin.name)) await core.use(catalogFallbackPlugin);
   const inputs = refs.length ? refs : core.synthesizableTypes();
   if (!inputs.length) {
@@ -21,7 +21,7 @@ export async function selectModels(core: HfCore, io: CliIO, refs: string[], opts
   }
   let classified = await classifyRefs(core, inputs, { cwd: io.cwd, env: io.env, allowNetwork: opts.allowNetwork });
   const unknown = classified.filter((c) => !c.family);
-  if (unknown.length) {
+  if (unknown.length && !opts.lenient) {
     throw new HfCoreError(unknown.map((c) => `Cannot run "${c.ref}": ${c.reason}`).join('\n'), {
       code: 'UNKNOWN_MODEL',
       hint: 'Check the spelling (`hf-core catalog list`), or pass a folder with config.json.',

@@ -47,7 +47,7 @@ export function installedPlugins(searchDirs: string[]): string[] {
   return [...found].sort();
 }
 
-function tryResolve(candidate: string, fromDirs: string[]): string | undefined {
+function tryResolve(candidate: string, fromDirs: string[], problems: string[]): string | undefined {
   for (const dir of fromDirs) {
     if (candidate.startsWith('.') || isAbsolute(candidate)) {
       const p = resolve(dir, candidate);
@@ -56,8 +56,11 @@ function tryResolve(candidate: string, fromDirs: string[]): string | undefined {
     }
     try {
       return createRequire(join(dir, 'noop.js')).resolve(candidate);
-    } catch {
-      // not resolvable from this directory; try the next one
+    } catch (err) {
+      // Not resolvable from this directory. A package that exists but whose entry is broken is
+      // worth saying so, rather than "not found".
+      const msg = (err as Error).message.split('\n')[0] ?? '';
+      if (!/Cannot find module '[^']*'$/.test(msg) || !msg.includes(`'${candidate}'`)) problems.push(`${candidate}: ${msg}`);
     }
   }
   return undefined;
@@ -85,14 +88,15 @@ export async function loadPlugin(
   const [name, options] = Array.isArray(spec) ? spec : [spec, undefined];
   const tried = pluginCandidates(name);
   let resolved: string | undefined;
+  const problems: string[] = [];
   for (const candidate of tried) {
-    resolved = tryResolve(candidate, fromDirs);
+    resolved = tryResolve(candidate, fromDirs, problems);
     if (resolved) break;
   }
   if (!resolved) {
     const available = installedPlugins(fromDirs);
     throw new HfCoreError(
-      `Unknown plugin "${name}": tried ${tried.map((t) => `"${t}"`).join(', ')}.`,
+      `Unknown plugin "${name}": tried ${tried.map((t) => `"${t}"`).join(', ')}.` + (problems.length ? ` Problems: ${[...new Set(problems)].join('; ')}.` : ''),
       {
         code: 'PLUGIN_NOT_FOUND',
         hint: available.length

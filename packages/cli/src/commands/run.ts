@@ -27,6 +27,17 @@ export interface RunFlags {
   allowNetwork?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  shard?: string;
+}
+
+/** `--shard i/n`: the i-th of n disjoint slices of the model list (1-based), for parallel CI jobs. */
+export function shardOf<T>(items: T[], spec: string | undefined): T[] {
+  if (!spec) return items;
+  const m = /^(\d+)\/(\d+)$/.exec(spec);
+  const i = Number(m?.[1]);
+  const n = Number(m?.[2]);
+  if (!m || n < 1 || i < 1 || i > n) throw new HfCoreError(`--shard expects i/n with 1 <= i <= n, got "${spec}".`, { code: 'BAD_FLAG', exitCode: 2 });
+  return items.filter((_, k) => k % n === i - 1);
 }
 
 const num = (v: unknown, flag: string): number | undefined => {
@@ -51,7 +62,7 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
     throw new HfCoreError('No backend plugin is loaded, so nothing can run.', { code: 'NO_BACKEND', hint: 'Add one to --plugins, e.g. --plugins encoder,cpu.' });
   }
   const allRefs = [...refs, ...(splitList(flags.models) ?? []), ...(splitList(flags.model) ?? []), ...(refs.length || flags.models || flags.model ? [] : refsOfEntries(config.models))];
-  const models = await selectModels(core, io, allRefs, { family: flags.family, allowNetwork: flags.allowNetwork ?? config.allowNetwork });
+  const models = shardOf(await selectModels(core, io, allRefs, { family: flags.family, allowNetwork: flags.allowNetwork ?? config.allowNetwork }), flags.shard);
   const backends = splitList(flags.backends) ?? config.backends ?? [...core.backends.keys()];
   const outDir = resolve(io.cwd, flags.resume ?? flags.out ?? config.out ?? 'hf-core-results');
   const summary = await runModels(core, models, {
@@ -102,6 +113,7 @@ const command: CommandModule = {
       .option('--reporters <names>', `Reporters, comma-separated (default: ${Object.keys(REPORTERS).join(',')})`)
       .option('--config <file>', 'Config file (default: hf-core.config.{ts,mjs,js,json} in the current folder)')
       .option('--allow-network', 'Allow fetching hub ids that are not in the cache (HF_HUB_OFFLINE=1 still wins)')
+      .option('--shard <i/n>', 'Run the i-th of n slices of the model list (merge with `hf-core report a b --out c`)')
       .option('--quiet', 'No progress lines')
       .option('--verbose', 'Debug output')
       .example('  hf-core run                                         # every built-in family, tiny models, cpu')
