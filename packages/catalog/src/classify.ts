@@ -70,9 +70,14 @@ function nearest(input: string): string {
   return near.length ? `nearest known types: ${near.join(', ')}` : 'no known type is close';
 }
 
-/** Classifies a model type name: exact, then aliases and other spellings; unknown names get suggestions. */
-export function classifyModelType(modelType: string, ref: string = modelType): ClassificationBase {
+/**
+ * Classifies a model type name: exact, then aliases and other spellings; unknown names get
+ * suggestions. `synced` are entries `catalog sync` found new upstream (not yet in the catalog).
+ */
+export function classifyModelType(modelType: string, ref: string = modelType, synced: readonly CatalogEntry[] = []): ClassificationBase {
   const e = getEntry(modelType);
+  const s = e ? undefined : synced.find((x) => x.modelType === modelType);
+  if (s) return fromEntry(s, ref, 'medium', `model type "${modelType}" is new in transformers (found by \`hf-core catalog sync\`; family by ${s.familyRule ?? 'its mapping tables'})`);
   if (!e) {
     return unknown(ref, null, `unknown model type "${modelType}"; ${nearest(modelType)}. \`hf-core catalog list\` shows every type.`);
   }

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listEntries } from './catalog.ts';
+import { classifyModelType } from './classify.ts';
 import { parseMappingDicts } from './python-dicts.ts';
-import { diffAutoFiles, readSyncedNewTypes, SyncSourceError, writeSyncFile, SYNC_FILE } from './sync.ts';
+import { diffAutoFiles, readSyncFile, readSyncedNewTypes, SyncSourceError, writeSyncFile, SYNC_FILE } from './sync.ts';
 
 const hfEntries = listEntries().filter((e) => e.sources?.includes('transformers'));
 const pyName = (table: string) => (table === 'MODEL_FOR_AUDIO_TOKENIZATION' ? `${table}_NAMES` : `${table}_MAPPING_NAMES`);
@@ -68,10 +69,14 @@ describe('catalog sync', () => {
 
     const cwd = mkdtempSync(join(tmpdir(), 'hf-core-sync-'));
     dirs.push(cwd);
-    expect(readSyncedNewTypes(cwd)).toBeNull();
+    expect(readSyncedNewTypes(cwd)).toEqual([]);
+    expect(readSyncFile(cwd)).toBeNull();
     const file = writeSyncFile(cwd, diff, ['configuration_auto.py', 'modeling_auto.py']);
     expect(file).toBe(join(cwd, SYNC_FILE));
-    expect(readSyncedNewTypes(cwd)!.map((e) => e.modelType)).toEqual(['zorblax']);
+    expect(readSyncedNewTypes(cwd)).toEqual(['zorblax']);
+    const synced = readSyncFile(cwd)!.added;
+    expect(classifyModelType('zorblax', 'zorblax', synced)).toMatchObject({ family: 'decoder-only', confidence: 'medium', tasks: ['text-generation', 'feature-extraction'] });
+    expect(classifyModelType('zorblax').family).toBeNull();
     expect(JSON.parse(readFileSync(file, 'utf8')).removed).toEqual([{ modelType: 'xglm', family: 'decoder-only' }]);
   });
 

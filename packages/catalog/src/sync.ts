@@ -121,11 +121,8 @@ export function writeSyncFile(cwd: string, diff: SyncDiff, sources: string[], no
   return file;
 }
 
-/**
- * The types the last `hf-core catalog sync` in `cwd` found new, as catalog-shaped entries;
- * null when no sync has been run there. Throws (naming the file) when the file is corrupt.
- */
-export function readSyncedNewTypes(cwd: string): CatalogEntry[] | null {
+/** The last sync's result in `cwd`, or null when none was run there. Throws (naming the file) when it is corrupt. */
+export function readSyncFile(cwd: string): SyncFile | null {
   const file = join(cwd, SYNC_FILE);
   if (!existsSync(file)) return null;
   let parsed: Partial<SyncFile>;
@@ -135,5 +132,13 @@ export function readSyncedNewTypes(cwd: string): CatalogEntry[] | null {
     throw new Error(`${file} is not valid JSON (${(err as Error).message}); run \`hf-core catalog sync\` again to rewrite it.`);
   }
   if (!Array.isArray(parsed.added)) throw new Error(`${file} has no "added" list; run \`hf-core catalog sync\` again to rewrite it.`);
-  return parsed.added;
+  return parsed as SyncFile;
+}
+
+/**
+ * Model types the last `hf-core catalog sync` in `cwd` found new (for `hf-core generate --new`);
+ * empty when none was run there. Their entries: `readSyncFile(cwd).added`.
+ */
+export function readSyncedNewTypes(cwd: string): string[] {
+  return (readSyncFile(cwd)?.added ?? []).map((e) => e.modelType);
 }

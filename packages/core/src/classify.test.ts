@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listEntries } from '@hf-core/catalog';
+import { listEntries, writeSyncFile } from '@hf-core/catalog';
 import { CATALOG_FALLBACK_PLUGIN, catalogFallbackPlugin, classifyRefs } from './classify.ts';
 import { HfCore } from './core.ts';
 import { CLASSIFY_STAGE } from './hooks.ts';
@@ -110,5 +110,20 @@ describe('classifyRefs with --allow-network', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('classifyRefs after catalog sync', () => {
+  it('classifies the types sync found new, from .hf-core/catalog-sync.json in cwd', async () => {
+    const cwd = join(root, 'synced-project');
+    mkdirSync(cwd);
+    const zorblax = { modelType: 'zorblax', family: 'vision' as const, tasks: ['image-classification'], hfMappings: ['MODEL_FOR_IMAGE_CLASSIFICATION'], runtimeSupport: 'unsupported', configKeys: {}, familyRule: 'mapping tables' };
+    writeSyncFile(cwd, { upstreamCount: 421, catalogCount: 420, added: [zorblax], removed: [], remapped: [] }, []);
+    const core = await coreWith(catalogFallbackPlugin);
+    const [r] = await classifyRefs(core, ['zorblax'], { ...opts, cwd });
+    expect(r).toMatchObject({ modelType: 'zorblax', family: 'vision', confidence: 'medium' });
+    expect(r.reason).toContain('new in transformers');
+    const [elsewhere] = await classifyRefs(core, ['zorblax'], opts);
+    expect(elsewhere.family).toBeNull();
   });
 });

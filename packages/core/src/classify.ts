@@ -3,7 +3,7 @@
  * claimed) and `classifyRefs`, which turns user input into Classifications through the
  * classify hook.
  */
-import { classifyConfig, classifyModelType } from '@hf-core/catalog';
+import { classifyConfig, classifyModelType, readSyncFile, type CatalogEntry } from '@hf-core/catalog';
 import type { HfCore } from './core.ts';
 import { formatError } from './errors.ts';
 import { CLASSIFY_STAGE, type ClassifyContext } from './hooks.ts';
@@ -13,10 +13,13 @@ import type { Classification, ModelRef } from './types.ts';
 
 export const CATALOG_FALLBACK_PLUGIN = 'hf-core:catalog-fallback';
 
+/** Types `hf-core catalog sync` found new, for the contexts classifyRefs made in that folder. */
+const syncedFor = new WeakMap<ClassifyContext, readonly CatalogEntry[]>();
+
 /** The catalog's answer for a classify context: by type name, else by its config. Never undefined. */
 export function classifyFromCatalog(ctx: ClassifyContext): Classification {
   const { ref } = ctx;
-  if (ref.kind === 'type') return classifyModelType(ref.modelType, ref.ref);
+  if (ref.kind === 'type') return classifyModelType(ref.modelType, ref.ref, syncedFor.get(ctx));
   if (ctx.config) return classifyConfig(ctx.config, ref.ref);
   return {
     ref: ref.ref, modelType: null, family: null, tasks: [], runtimeSupport: 'unsupported', confidence: 'low',
@@ -84,11 +87,18 @@ async function contextFor(ref: ModelRef, opts: ClassifyRefsOptions): Promise<Cla
  */
 export async function classifyRefs(core: HfCore, inputs: string[], opts: ClassifyRefsOptions): Promise<Classification[]> {
   stampClaims(core);
+  let synced: readonly CatalogEntry[] = [];
+  try {
+    synced = readSyncFile(opts.cwd)?.added ?? [];
+  } catch {
+    // a corrupt sync file only loses the new types; `hf-core catalog sync` rewrites it
+  }
   const out: Classification[] = [];
   for (const input of inputs) {
     let ctx: ClassifyContext | undefined;
     try {
       ctx = await contextFor(parseRef(input, opts), opts);
+      if (synced.length) syncedFor.set(ctx, synced);
       const answer = await core.hooks.classify.promise(ctx);
       const base = answer ?? failed(input, 'no plugin claimed it (load the catalog fallback plugin or a family plugin)');
       out.push({
