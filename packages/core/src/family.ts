@@ -67,7 +67,9 @@ export function defineFamilyPlugin(def: FamilyDefinition): HfCorePlugin {
         return def.synthesize(c.modelType, ctx.targetDir, { size: ctx.size, seed: ctx.seed });
       });
       core.hooks.template.tapPromise({ name: def.name, stage: TEMPLATE_STAGE.RENDER }, async (out, ctx) => {
-        if (out.source || ctx.classification.family !== def.family) return out;
+        // Family templates are rendered with the synthesizer's facts; a real checkpoint folder is
+        // rendered by a plugin that reads its metadata instead.
+        if (out.source || ctx.classification.family !== def.family || !ctx.prepared.synthesized) return out;
         return { source: def.render(ctx), templateVersion: def.templateVersion, template: `${def.family}@${def.templateVersion}` };
       });
     },

@@ -25,6 +25,8 @@ export interface RunOptions {
   resolveFrom?: string;
   onProgress?: (event: ProgressEvent) => void;
   toolVersion?: string;
+  /** Models a family knows but cannot test yet: each becomes a `skip` row with its reason. */
+  uncovered?: { classification: Classification; reason: string }[];
 }
 
 export type ProgressEvent =
@@ -84,6 +86,14 @@ export async function runModels(core: HfCore, classifications: Classification[],
   opts.onProgress?.({ kind: 'start', total, resumed: done.size });
   const results: ModelResult[] = [...previous];
   let index = done.size;
+  for (const u of opts.uncovered ?? []) {
+    for (const backend of opts.backends) {
+      if (done.has(resultKey({ ref: u.classification.ref, backend }))) continue;
+      const row = errorResult(u.classification, backend, 'skip', `not covered yet: ${u.reason}`, Date.now());
+      writer.append(row);
+      results.push(row);
+    }
+  }
   for (const c of classifications) {
     const pending = opts.backends.filter((b) => !done.has(resultKey({ ref: c.ref, backend: b })));
     if (!pending.length) continue;

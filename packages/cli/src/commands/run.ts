@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FAILING_STATUSES, HfCoreError, loadConfig, REPORTERS, runModels, type PluginSpec } from '@hf-core/core';
+import { FAILING_STATUSES, HfCoreError, loadConfig, REPORTERS, runModels, type Classification, type HfCore, type PluginSpec } from '@hf-core/core';
+import { getEntry } from '@hf-core/catalog';
 import { fixSource, fixPlugins } from '@hf-core/fix';
 import type { CommandModule } from '../index.ts';
 import { VERSION } from '../version.ts';
@@ -47,6 +48,22 @@ const num = (v: unknown, flag: string): number | undefined => {
   return n;
 };
 
+/** Types the loaded families know but cannot test yet, so the report lists them with the reason. */
+function uncoveredOf(core: HfCore, family?: string) {
+  const out: { classification: Classification; reason: string }[] = [];
+  for (const f of core.families.values()) {
+    if (family && f.family !== family) continue;
+    for (const [modelType, reason] of Object.entries(f.uncovered ?? {})) {
+      const e = getEntry(modelType);
+      out.push({
+        classification: { ref: modelType, modelType, family: f.family, tasks: e?.tasks ?? [], runtimeSupport: e?.runtimeSupport ?? 'unsupported', confidence: 'high', reason: `known to ${f.plugin}` },
+        reason,
+      });
+    }
+  }
+  return out;
+}
+
 export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<number> {
   const loaded = await loadConfig(io.cwd, flags.config);
   const config = loaded?.config ?? {};
@@ -77,6 +94,7 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
     resolveFrom: fileURLToPath(import.meta.url),
     toolVersion: VERSION,
     onProgress: progressPrinter(io, flags.quiet),
+    uncovered: allRefs.length ? [] : uncoveredOf(core, flags.family),
   });
   const t = summary.totals;
   io.stderr(`hf-core: ${t.pass} pass, ${t.fail} fail, ${t.skip} skip, ${t.error} error, ${t.crash} crash, ${t.timeout} timeout, ${t.oom} oom (of ${t.total}).`);
