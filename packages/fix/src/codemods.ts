@@ -4,6 +4,7 @@
  * says whether it changed the file.
  */
 import { ts, type SourceFile } from 'ts-morph';
+import { setText } from './diagnostics.ts';
 
 export interface Codemod {
   /** One line for the registry and for `--help`-style listings. */
@@ -22,7 +23,7 @@ function applyEdits(file: SourceFile, edits: Edit[]): boolean {
   let text = file.getFullText();
   // Last edit first, so earlier offsets stay valid; at one offset, the removal before the insert.
   for (const e of [...edits].sort((a, b) => b.start - a.start || b.end - a.end)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
-  file.replaceWithText(text);
+  setText(file, text);
   return true;
 }
 

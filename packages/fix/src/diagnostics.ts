@@ -1,4 +1,5 @@
 import type { FixContext, FixDiagnostic } from '@hf-core/core';
+import type { SourceFile } from 'ts-morph';
 
 /** Records a problem against the file being fixed; a file with any problem is not written. */
 export function report(ctx: FixContext, pass: string, line: number, column: number, message: string): void {
@@ -20,4 +21,13 @@ export function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
   return line;
+}
+
+/**
+ * Replaces a file's text exactly. ts-morph's `replaceWithText` rewrites line endings, which
+ * would change the CRLFs of a user's keep region; re-creating the file in place does not (the
+ * same SourceFile object comes back).
+ */
+export function setText(file: SourceFile, text: string): void {
+  if (file.getFullText() !== text) file.getProject().createSourceFile(file.getFilePath(), text, { overwrite: true });
 }

@@ -43,7 +43,7 @@ export { KEEP_END, KEEP_START, parseKeepRegions, type KeepRegion } from './regio
 export { fixProject, FixProject, defaultResolveFrom } from './project.ts';
 export { resolveSourceEntry } from './resolve.ts';
 export { moduleExports } from './module-exports.ts';
-export { FORMAT_SETTINGS, formatSourceFile } from './passes/format.ts';
+export { FORMAT_SETTINGS, formatText } from './passes/format.ts';
 export { migrateFile } from './passes/migrate.ts';
 export { VITEST_API, HARNESS_MODULE } from './passes/imports.ts';
 export { default as migratePlugin } from './passes/migrate.ts';

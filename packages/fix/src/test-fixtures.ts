@@ -108,3 +108,21 @@ ${keep}  // hf-core:keep-end
 });
 `;
 }
+
+/** A test as the prototype (template version 0) wrote it. */
+export const V0_TEST = `${generatedHeader({ template: 'encoder-only@0', version: 0, ref: 'bert' })}
+import { describe, it } from 'vitest';
+import { openHarness, tensor } from '@hf-core/harness';
+import { expectAllFinite } from '@hf-core/harness/checks';
+
+const h = openHarness({ ref: 'bert', modelType: 'bert', family: 'encoder-only', dir: '../models/bert', device: 'cpu' });
+
+describe(h.title, () => {
+  it('finite', async (ctx) => {
+    await h.check(ctx, 'finite', 'session', async () => {
+      const out = await (await h.session()).run({ input_ids: tensor('int64', [1, 2], [1, 2]) });
+      expectAllFinite(out);
+    });
+  });
+});
+`;

@@ -1,6 +1,6 @@
 import { FIX_STAGE, type HfCorePlugin } from '@hf-core/core';
-import { ts, type SourceFile } from 'ts-morph';
-import { noteChange } from '../diagnostics.ts';
+import { ts } from 'ts-morph';
+import { noteChange, setText } from '../diagnostics.ts';
 import { parseKeepRegions, touchesBody } from '../regions.ts';
 
 export const PLUGIN_NAME = 'hf-core:fix:format';
@@ -21,6 +21,7 @@ export const FORMAT_SETTINGS: ts.FormatCodeSettings = {
   insertSpaceAfterKeywordsInControlFlowStatements: true,
   insertSpaceAfterFunctionKeywordForAnonymousFunctions: true,
   insertSpaceAfterOpeningAndBeforeClosingNonemptyBraces: true,
+  insertSpaceAfterOpeningAndBeforeClosingEmptyBraces: false,
   insertSpaceAfterOpeningAndBeforeClosingNonemptyBrackets: false,
   insertSpaceAfterOpeningAndBeforeClosingNonemptyParenthesis: false,
   insertSpaceAfterOpeningAndBeforeClosingTemplateStringBraces: false,
@@ -32,16 +33,38 @@ export const FORMAT_SETTINGS: ts.FormatCodeSettings = {
 };
 
 /**
- * The formatter's edits for `file`, except those inside keep-region bodies (the user's bytes),
- * applied; plus a final newline. Formatting an already formatted file changes nothing.
+ * A language service that only formats: one in-memory file whose version goes up on every
+ * call. (The ts-morph project's own service can hand back a stale syntax tree for a path that
+ * was removed and added again, since the new file restarts at the same version.)
  */
-export function formatSourceFile(file: SourceFile): string {
-  const text = file.getFullText();
+const formatter = (() => {
+  const name = '/hf-core-format.ts';
+  let text = '';
+  let version = 0;
+  const service = ts.createLanguageService({
+    getCompilationSettings: () => ({}),
+    getScriptFileNames: () => [name],
+    getScriptVersion: () => String(version),
+    getScriptSnapshot: (f) => (f === name ? ts.ScriptSnapshot.fromString(text) : undefined),
+    getCurrentDirectory: () => '/',
+    getDefaultLibFileName: () => '/lib.d.ts',
+    fileExists: (f) => f === name,
+    readFile: (f) => (f === name ? text : undefined),
+  });
+  return (source: string): readonly ts.TextChange[] => {
+    text = source;
+    version++;
+    return service.getFormattingEditsForDocument(name, FORMAT_SETTINGS);
+  };
+})();
+
+/**
+ * `text` with the formatter's edits applied, except those inside keep-region bodies (the
+ * user's bytes), and with a final newline. Formatting formatted text changes nothing.
+ */
+export function formatText(text: string): string {
   const regions = parseKeepRegions(text).regions;
-  const edits = file
-    .getProject()
-    .getLanguageService()
-    .compilerObject.getFormattingEditsForDocument(file.getFilePath(), FORMAT_SETTINGS)
+  const edits = formatter(text)
     .filter((e) => !touchesBody(regions, e.span.start, e.span.start + e.span.length))
     .sort((a, b) => b.span.start - a.span.start);
   let out = text;
@@ -58,13 +81,14 @@ export default function formatPlugin(): HfCorePlugin {
       core.hooks.fix.tapPromise({ name: PLUGIN_NAME, stage: FIX_STAGE.FORMAT }, async (file, ctx) => {
         const before = file.getFullText();
         // A second round settles the rare edit that depends on another; then it is a fixpoint.
-        for (let round = 0, text = before; round < 3; round++) {
-          const next = formatSourceFile(file);
+        let text = before;
+        for (let round = 0; round < 3; round++) {
+          const next = formatText(text);
           if (next === text) break;
-          file.replaceWithText(next);
           text = next;
         }
-        noteChange(ctx, PLUGIN_NAME, before, file.getFullText());
+        setText(file, text);
+        noteChange(ctx, PLUGIN_NAME, before, text);
         return file;
       });
     },

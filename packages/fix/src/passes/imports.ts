@@ -1,6 +1,6 @@
 import { FIX_STAGE, type HfCorePlugin } from '@hf-core/core';
 import { ts, type SourceFile } from 'ts-morph';
-import { noteChange } from '../diagnostics.ts';
+import { noteChange, setText } from '../diagnostics.ts';
 import { moduleExports, type ExportKind } from '../module-exports.ts';
 import type { FixProject } from '../project.ts';
 import { insideRegion, parseKeepRegions } from '../regions.ts';
@@ -67,6 +67,12 @@ function scan(sf: ts.SourceFile): { declared: Set<string>; used: Set<string>; ty
   return { declared, used, typeOnlyUse: new Set([...used].filter((u) => !valueUse.has(u))) };
 }
 
+/** Import specifiers by name, `type` prefixes and case aside. */
+function byName(a: string, b: string): number {
+  const [x, y] = [a.replace(/^type /, '').toLowerCase(), b.replace(/^type /, '').toLowerCase()];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 function rank(specifier: string): number {
   if (specifier === 'vitest' || specifier.startsWith('vitest/')) return 0;
   if (specifier.startsWith('@hf-core/')) return 1;
@@ -90,7 +96,7 @@ function headerEnd(text: string): number {
   let at = 0;
   for (const m of text.matchAll(/^.*(?:\n|$)/gm)) {
     const line = m[0];
-    if (!line || !/^(\/\/|#!)/.test(line) || /hf-core:keep-(start|end)/.test(line)) break;
+    if (!line || !/^(\/\/|#!)/.test(line) || /^\s*\/\/ ?hf-core:keep-(start|end)\b/.test(line)) break;
     at = m.index + line.length;
   }
   return at;
@@ -111,7 +117,7 @@ function addAndDrop(file: SourceFile, harnessExports: ReadonlyMap<string, Export
     const module = (VITEST_API as readonly string[]).includes(name) ? 'vitest' : harnessExports.has(name) ? HARNESS_MODULE : undefined;
     if (!module) continue;
     const typeOnly = harnessExports.get(name) === 'type' || (module === HARNESS_MODULE && typeOnlyUse.has(name));
-    missing.set(module, [...(missing.get(module) ?? []), typeOnly ? `type ${name}` : name]);
+    missing.set(module, [...(missing.get(module) ?? []), typeOnly ? `type ${name}` : name].sort(byName));
   }
   const namedOf = (d: ts.ImportDeclaration) => {
     const b = d.importClause?.namedBindings;
@@ -134,7 +140,7 @@ function addAndDrop(file: SourceFile, harnessExports: ReadonlyMap<string, Export
     if (!clause.isTypeOnly) missing.delete(moduleOf(decl));
     const keep = named.elements.filter((el) => used.has(el.name.text)).map((el) => el.getText(sf));
     if (keep.length === named.elements.length && !extra.length) continue;
-    const names = [...keep, ...extra];
+    const names = [...keep, ...extra].sort(byName);
     if (!names.length && !clause.name) {
       edits.push({ start: decl.getStart(sf), end: decl.end + (text[decl.end] === '\n' ? 1 : 0), text: '' });
     } else if (!names.length) {
@@ -176,9 +182,9 @@ export default function importsPlugin(fp: FixProject): HfCorePlugin {
         }
         const before = file.getFullText();
         const added = addAndDrop(file, harnessExports);
-        if (added !== before) file.replaceWithText(added);
+        if (added !== before) setText(file, added);
         const after = ordered(file.compilerNode);
-        if (after !== file.getFullText()) file.replaceWithText(after);
+        if (after !== file.getFullText()) setText(file, after);
         noteChange(ctx, PLUGIN_NAME, before, after);
         return file;
       });

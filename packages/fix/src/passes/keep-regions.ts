@@ -1,5 +1,5 @@
 import { commentText, FIX_STAGE, readTemplateVersion, type HfCorePlugin } from '@hf-core/core';
-import { noteChange, report } from '../diagnostics.ts';
+import { noteChange, report, setText } from '../diagnostics.ts';
 import { CURRENT_TEMPLATE_VERSION } from '../migrations.ts';
 import { scratchFile } from '../project.ts';
 import { KEEP_END, KEEP_START, parseKeepRegions } from '../regions.ts';
@@ -51,7 +51,7 @@ export default function keepRegionsPlugin(o: MigrateOptions = {}): HfCorePlugin 
             `\n// hf-core: region "${commentText(r.name)}" was kept from the previous file; this template has no place for it, so it lives here now.\n` +
             `// ${KEEP_START} ${r.name}\n${r.body}${r.body === '' || r.body.endsWith('\n') ? '' : '\n'}// ${KEEP_END}\n`;
         }
-        if (out !== text) file.replaceWithText(out);
+        if (out !== text) setText(file, out);
         noteChange(ctx, PLUGIN_NAME, text, out);
         return file;
       });

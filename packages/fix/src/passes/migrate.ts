@@ -1,6 +1,6 @@
 import { FIX_STAGE, readTemplateVersion, type HfCorePlugin } from '@hf-core/core';
 import type { SourceFile } from 'ts-morph';
-import { lineOf, noteChange, report } from '../diagnostics.ts';
+import { lineOf, noteChange, report, setText } from '../diagnostics.ts';
 import { CURRENT_TEMPLATE_VERSION, MIGRATIONS, migrationPath, type Migration } from '../migrations.ts';
 
 export const PLUGIN_NAME = 'hf-core:fix:migrate';
@@ -25,7 +25,7 @@ export function migrateFile(file: SourceFile, o: MigrateOptions = {}): { from: n
   if (from === undefined || from >= target) return from === undefined ? undefined : { from, applied: [] };
   const applied = migrationPath(from, target, o.migrations ?? MIGRATIONS);
   for (const m of applied) for (const codemod of m.codemods) codemod.apply(file);
-  file.replaceWithText(
+  setText(file, 
     file
       .getFullText()
       .replace(VERSION_LINE, `// hf-core:template-version ${target}`)
