@@ -1,0 +1,71 @@
+import type { Feeds } from '@hf-core/core';
+import { checkerboardImage, expectThat, gradientImage, SeededFeeds, tensor, type Harness, type TestImage } from '@hf-core/harness';
+
+/** What every multimodal test knows about its image input. */
+export interface ImageFacts {
+  imageSize: number;
+  channels: number;
+  /** Where config.json states the image size and channels, e.g. ['vision_config']. */
+  visionConfigPath?: string[];
+}
+
+/** The part of a transformers.js Tensor the checks read. */
+export interface TfTensor {
+  type: string;
+  dims: number[];
+  data: ArrayLike<number | bigint> & { slice(a?: number, b?: number): unknown };
+}
+
+type RawImageCtor = new (data: Uint8ClampedArray, width: number, height: number, channels: 1 | 2 | 3 | 4) => unknown;
+
+/**
+ * Two different test images (a gradient and a checkerboard), neither square nor of the model's
+ * size, so the processor's resize and crop really run; as transformers.js RawImages.
+ */
+export function rawImages<T>(tf: { RawImage: unknown }, _facts: ImageFacts): T[] {
+  const Raw = tf.RawImage as RawImageCtor;
+  const toRaw = (img: TestImage) => new Raw(new Uint8ClampedArray(img.data), img.width, img.height, img.channels) as T;
+  return [toRaw(gradientImage(64, 48)), toRaw(checkerboardImage(40, 56, { cell: 8, b: [240, 200, 40] }))];
+}
+
+/** Seeded `pixel_values` [rows, channels, size, size] in [-1, 1] (what a normalizing processor gives). */
+export function imageInputs(facts: ImageFacts, rows: number, seed: number): Feeds {
+  const rng = new SeededFeeds(seed);
+  const dims = [rows, facts.channels, facts.imageSize, facts.imageSize];
+  const n = dims.reduce((a, b) => a * b, 1);
+  return { pixel_values: tensor('float32', Array.from({ length: n }, () => rng.float()), dims) };
+}
+
+export function processorShapes(pixels: TfTensor): Record<string, unknown> {
+  return { pixelValues: [...pixels.dims] };
+}
+
+function configAt(config: Record<string, unknown>, path: string[]): Record<string, unknown> {
+  let c: unknown = config;
+  for (const k of path) c = (c as Record<string, unknown> | undefined)?.[k];
+  return (c ?? {}) as Record<string, unknown>;
+}
+
+/**
+ * AutoProcessor on one image and on two: pixel_values are [n, channels, size, size] with the
+ * size and channels config.json states (vision_config.image_size / num_channels).
+ */
+export async function checkProcessor(h: Harness, facts: ImageFacts): Promise<Record<string, unknown>> {
+  const { tf, modelId } = await h.pipelineEnv();
+  const vision = configAt(h.config, facts.visionConfigPath ?? ['vision_config']);
+  const size = Number(vision.image_size ?? facts.imageSize);
+  const channels = Number(vision.num_channels ?? facts.channels);
+  expectThat(size === facts.imageSize, `config.json states image_size ${size} but the test was generated for ${facts.imageSize}`);
+  const processor = await tf.AutoProcessor.from_pretrained(modelId);
+  const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
+  const shapes: number[][] = [];
+  for (const batch of [[images[0]], images]) {
+    const { pixel_values } = (await processor(batch)) as { pixel_values: TfTensor };
+    const want = [batch.length, channels, size, size];
+    expectThat(pixel_values.dims.join() === want.join(), `processor gave pixel_values [${pixel_values.dims}] for ${batch.length} image(s), expected [${want}] from config.json`);
+    const values = Array.from(pixel_values.data as ArrayLike<number>);
+    expectThat(values.every(Number.isFinite), 'processor gave non-finite pixel values');
+    shapes.push([...pixel_values.dims]);
+  }
+  return { shapes, imageSize: size, channels };
+}

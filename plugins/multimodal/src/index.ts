@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { defineFamilyPlugin, generatedHeader, renderTemplate, type PluginFactory, type PreparedModel, type SynthesizeOptions } from '@hf-core/core';
+import { DUAL_SPECS, synthesizeDual } from './dual.ts';
+import { UNCOVERED } from './uncovered.ts';
+
+export const PLUGIN_NAME = 'hf-core:multimodal';
+export const TEMPLATE_VERSION = 1;
+
+type Kind = 'dual';
+const TEMPLATES: Record<Kind, string> = {
+  dual: readFileSync(new URL('../templates/dual.eta', import.meta.url), 'utf8'),
+};
+
+const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: string, o: SynthesizeOptions) => Promise<PreparedModel> }> = {
+  ...Object.fromEntries(Object.keys(DUAL_SPECS).map((t) => [t, { kind: 'dual' as const, synthesize: synthesizeDual }])),
+};
+
+export const MULTIMODAL_TYPES = Object.keys(SYNTHESIZERS);
+
+/** Multimodal family: dual encoders (zero-shot image classification), image-text-to-text, image-to-text. */
+const multimodalPlugin: PluginFactory = () =>
+  defineFamilyPlugin({
+    name: PLUGIN_NAME,
+    family: 'multimodal',
+    modelTypes: MULTIMODAL_TYPES,
+    uncovered: UNCOVERED,
+    templateVersion: TEMPLATE_VERSION,
+    synthesize: (modelType, dir, opts) => {
+      const s = SYNTHESIZERS[modelType];
+      if (!s) throw new Error(`multimodal plugin cannot synthesize "${modelType}"; it covers ${MULTIMODAL_TYPES.join(', ')}`);
+      return s.synthesize(modelType, dir, opts);
+    },
+    render: ({ classification: c, prepared, modelDirFromTest }) => {
+      const facts = (prepared.facts ?? {}) as { kind?: Kind };
+      const template = facts.kind && TEMPLATES[facts.kind];
+      if (!template) throw new Error(`multimodal plugin: model "${c.ref}" has no test template for kind "${String(facts.kind)}" (hf-core.prepared.json facts.kind)`);
+      return renderTemplate(template, {
+        header: generatedHeader({ template: `multimodal-${facts.kind}@${TEMPLATE_VERSION}`, version: TEMPLATE_VERSION, ref: c.ref }),
+        ref: c.ref,
+        modelType: c.modelType,
+        family: c.family,
+        modelDir: modelDirFromTest,
+        facts,
+      });
+    },
+  });
+
+export default multimodalPlugin;
+export { DUAL_SPECS, buildDualGraph, synthesizeDual } from './dual.ts';
