@@ -3,3 +3,4 @@ export * from './nn.ts';
 export * from './random.ts';
 export * from './io.ts';
 export * from './tokenizer.ts';
+export * from './nn-multimodal.ts';
