@@ -1,0 +1,137 @@
+import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
+import { expectThat, maxAbsDiff, readWavAt, sliceAxis, tensor, type Harness } from '@hf-core/harness';
+import { audioFiles, speechFeeds, type SpeechFacts } from './checks.ts';
+
+type Decoder = NonNullable<SpeechFacts['decoder']>;
+type TfTensor = { dims: number[]; data: Float32Array | BigInt64Array; type: string };
+
+function emptyPast(d: Decoder, encFrames: number, rows = 1): Feeds {
+  const feeds: Feeds = {};
+  for (let l = 0; l < d.layers; l++) {
+    for (const part of ['key', 'value']) {
+      feeds[`past_key_values.${l}.decoder.${part}`] = { type: 'float32', dims: [rows, d.heads, 0, d.headDim], data: new Float32Array(0) };
+      feeds[`past_key_values.${l}.encoder.${part}`] = { type: 'float32', dims: [rows, d.heads, 0, d.headDim], data: new Float32Array(0) };
+    }
+  }
+  void encFrames;
+  return feeds;
+}
+
+const presentsAsPast = (out: Record<string, TensorData>): Feeds =>
+  Object.fromEntries(Object.entries(out).filter(([k]) => k.startsWith('present.')).map(([k, v]) => [k.replace('present.', 'past_key_values.'), v]));
+
+/** Argmax of the last position of logits [1, s, v], with `banned` ids masked out. */
+function lastArgmax(logits: TensorData, banned: number[]): number {
+  const [, s, v] = logits.dims as number[];
+  const x = logits.data as Float32Array;
+  const off = (s! - 1) * v!;
+  let best = -1;
+  for (let j = 0; j < v!; j++) if (!banned.includes(j) && (best < 0 || x[off + j]! > x[off + best]!)) best = j;
+  return best;
+}
+
+/**
+ * Greedy decoding through the merged decoder session, one token at a time with the KV cache
+ * (past_key_values.* from the previous present.*), `steps` tokens after the start ids, eos banned.
+ */
+export async function greedyWithCache(decoder: EngineSession, encoderHidden: TensorData, d: Decoder, steps: number) {
+  const ids = [...d.startIds];
+  const stepLogits: TensorData[] = [];
+  let past = emptyPast(d, encoderHidden.dims[1]!);
+  let input = ids;
+  for (let i = 0; i < steps; i++) {
+    const out = await decoder.run({ input_ids: tensor('int64', input, [1, input.length]), encoder_hidden_states: encoderHidden, ...past, use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([i > 0 ? 1 : 0]) } });
+    const next = lastArgmax(out.logits!, [d.eos]);
+    stepLogits.push(sliceAxis(out.logits!, 1, out.logits!.dims[1]!));
+    ids.push(next);
+    input = [next];
+    past = presentsAsPast(out);
+  }
+  return { ids, stepLogits };
+}
+
+/**
+ * Session level: greedy decoding with the KV cache equals decoding without it: the whole token
+ * sequence run at once with an empty cache gives the same logits at every generated position.
+ */
+export async function checkDecoderCache(h: Harness, facts: SpeechFacts, steps = 4) {
+  const d = facts.decoder!;
+  const encoder = await h.session('onnx/encoder_model.onnx');
+  const decoder = await h.session('onnx/decoder_model_merged.onnx');
+  const enc = (await encoder.run(speechFeeds(facts, { rows: 1, seed: 9 }))).last_hidden_state!;
+  const { ids, stepLogits } = await greedyWithCache(decoder, enc, d, steps);
+  const full = await decoder.run({ input_ids: tensor('int64', ids.slice(0, -1), [1, ids.length - 1]), encoder_hidden_states: enc, ...emptyPast(d, enc.dims[1]!), use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([0]) } });
+  const v = facts.vocabSize;
+  const fullLogits = full.logits!.data as Float32Array;
+  let worst = 0;
+  for (let i = 0; i < steps; i++) {
+    const pos = d.startIds.length - 1 + i;
+    const cached = stepLogits[i]!;
+    const last = (cached.data as Float32Array).slice((cached.dims[1]! - 1) * v, cached.dims[1]! * v);
+    const diff = maxAbsDiff({ type: 'float32', dims: [v], data: last }, { type: 'float32', dims: [v], data: fullLogits.slice(pos * v, (pos + 1) * v) });
+    expectThat(diff <= 1e-4, `decoder step ${i}: logits with the KV cache differ from the uncached pass by ${diff} at position ${pos}`);
+    worst = Math.max(worst, diff);
+    const recomputed = lastArgmax({ type: 'float32', dims: [1, 1, v], data: fullLogits.slice(pos * v, (pos + 1) * v) }, [d.eos]);
+    expectThat(recomputed === ids[d.startIds.length + i], `decoder step ${i}: cached greedy token ${ids[d.startIds.length + i]} differs from uncached ${recomputed}`);
+  }
+  return { maxAbsDiff: worst, tokens: ids.slice(d.startIds.length) };
+}
+
+/**
+ * Pipeline level: WhisperForConditionalGeneration.generate with max_new_tokens = min_new_tokens =
+ * n returns exactly the start prompt (<|startoftranscript|> <|en|> <|transcribe|>
+ * <|notimestamps|>) followed by n in-vocabulary tokens, the same tokens the cached session loop
+ * picks greedily on the same features.
+ */
+export async function checkGeneration(h: Harness, facts: SpeechFacts, n = 6, files?: string[]) {
+  const d = facts.decoder!;
+  const { tf, modelId, device } = await h.pipelineEnv();
+  const processor = await tf.AutoProcessor.from_pretrained(modelId);
+  const model = await tf.AutoModelForSpeechSeq2Seq.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
+  try {
+    const [path] = files ?? (await audioFiles(facts));
+    const inputs = (await processor(await readWavAt(path!, facts.samplingRate))) as Record<string, TfTensor>;
+    const t0 = performance.now();
+    const out = (await model.generate({ inputs: inputs.input_features, max_new_tokens: n, min_new_tokens: n, language: 'en', task: 'transcribe' } as never)) as unknown as { dims: number[]; tolist(): bigint[][] };
+    const ms = performance.now() - t0;
+    const seq = out.tolist()[0]!.map(Number);
+    expectThat(seq.length === d.startIds.length + n, `generate(max_new_tokens=${n}) returned ${seq.length} tokens, expected ${d.startIds.length} prompt + ${n} new`);
+    expectThat(seq.slice(0, d.startIds.length).join() === d.startIds.join(), `generated sequence starts with [${seq.slice(0, d.startIds.length)}], expected the prompt [${d.startIds}]`);
+    expectThat(seq.every((t) => Number.isInteger(t) && t >= 0 && t < facts.vocabSize), `generated ids [${seq}] leave the vocabulary of ${facts.vocabSize}`);
+    const encoder = await h.session('onnx/encoder_model.onnx');
+    const enc = (await encoder.run({ input_features: { type: 'float32', dims: inputs.input_features!.dims, data: inputs.input_features!.data } })).last_hidden_state!;
+    const { ids } = await greedyWithCache(await h.session('onnx/decoder_model_merged.onnx'), enc, d, n);
+    expectThat(ids.join() === seq.join(), `transformers.js generated [${seq}], the cached session loop picks [${ids}]`);
+    h.metric('decode_ms_per_token', Math.round((ms / n) * 1000) / 1000);
+    h.metric('tokens_per_s', Math.round((n / ms) * 1000 * 1000) / 1000);
+    return { tokens: seq.slice(d.startIds.length) };
+  } finally {
+    await model.dispose();
+  }
+}
+
+/**
+ * automatic-speech-recognition (Whisper) on each file and on both at once: a text per clip,
+ * and the batch gives the same texts as the clips alone.
+ */
+export async function checkWhisperAsr(h: Harness, facts: SpeechFacts, n = 6, files?: string[]) {
+  const { tf, modelId, device } = await h.pipelineEnv();
+  const asr = await tf.pipeline('automatic-speech-recognition', modelId, { device: device as 'cpu', dtype: 'fp32' });
+  try {
+    const paths = files ?? (await audioFiles(facts));
+    const audios = await Promise.all(paths.map((p) => readWavAt(p, facts.samplingRate)));
+    const opts = { max_new_tokens: n, min_new_tokens: n, language: 'en', task: 'transcribe' };
+    const texts: string[] = [];
+    for (const [i, audio] of audios.entries()) {
+      const out = (await asr(audio, opts as never)) as { text: string };
+      expectThat(typeof out.text === 'string', `Whisper ASR returned no text for ${paths[i]} (got ${JSON.stringify(out)})`);
+      texts.push(out.text);
+    }
+    const batch = (await asr(audios, opts as never)) as { text: string }[];
+    expectThat(Array.isArray(batch) && batch.length === audios.length, `Whisper ASR on ${audios.length} clips returned ${Array.isArray(batch) ? batch.length : 'a non-array'}`);
+    batch.forEach((b, i) => expectThat(b.text === texts[i], `Whisper ASR batch row ${i} (${paths[i]}) is ${JSON.stringify(b.text)}, alone it is ${JSON.stringify(texts[i])}`));
+    return { transcripts: texts.map((t) => t.slice(0, 40)) };
+  } finally {
+    await asr.dispose();
+  }
+}

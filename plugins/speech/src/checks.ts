@@ -1,0 +1,221 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
+import { chirp, expectThat, maxAbsDiff, readWavAt, SeededFeeds, tensor, tone, writeWav, type Harness } from '@hf-core/harness';
+
+export { checkGeneration, checkDecoderCache, checkWhisperAsr } from './checks-whisper.ts';
+
+/** Facts the generated test is rendered with (from the synthesizer or the model's config). */
+export interface SpeechFacts {
+  head: 'ctc' | 'classification' | 'frame-classification' | 'embedding' | 'seq2seq';
+  task: 'automatic-speech-recognition' | 'audio-classification' | null;
+  input: 'input_values' | 'input_features';
+  inputRank: 2 | 3;
+  /** Feature size per frame (frame front ends) or mel bins (Whisper). */
+  featDim: number | null;
+  samplingRate: number;
+  clipSamples: number;
+  /** Encoder frames for one clip of raw audio (raw front ends). */
+  framesPerClip: number | null;
+  melFrames?: number;
+  encoderFrames?: number;
+  vocabSize: number;
+  labels: string[];
+  hidden: number;
+  featureExtractor: string;
+  decoder?: { layers: number; heads: number; headDim: number; startIds: number[]; eos: number };
+}
+
+/** Frames fed to frame-based encoders at session level. */
+const SESSION_FRAMES = 50;
+
+/** Two different test clips of the model's clip length: a 440 Hz tone and a rising chirp. */
+export function testClips(facts: SpeechFacts): Float32Array[] {
+  const s = facts.clipSamples / facts.samplingRate;
+  return [tone(440, s, facts.samplingRate), chirp(200, 4000, s, facts.samplingRate)];
+}
+
+/**
+ * WAV files the pipeline checks read: HF_CORE_AUDIO (comma-separated paths) when set, else the two
+ * test clips written as 16-bit PCM at the processor's sampling rate into a temporary folder.
+ */
+export async function audioFiles(facts: SpeechFacts): Promise<string[]> {
+  const given = process.env.HF_CORE_AUDIO?.split(',').filter(Boolean);
+  if (given?.length) return given;
+  const dir = await mkdtemp(join(tmpdir(), 'hf-core-audio-'));
+  const [a, b] = testClips(facts);
+  return [await writeWav(join(dir, 'tone-440hz.wav'), a!, facts.samplingRate), await writeWav(join(dir, 'chirp.wav'), b!, facts.samplingRate)];
+}
+
+/** Session feeds: real clips for raw-audio encoders, seeded features for spectrogram ones. */
+export function speechFeeds(facts: SpeechFacts, opts: { rows: number; seed?: number }): Feeds {
+  if (facts.head !== 'seq2seq' && facts.framesPerClip !== null) {
+    const clips = testClips(facts);
+    const values = Array.from({ length: opts.rows }, (_, r) => clips[r % clips.length]!).flatMap((c) => Array.from(c));
+    const dims = facts.inputRank === 3 ? [opts.rows, 1, facts.clipSamples] : [opts.rows, facts.clipSamples];
+    return { [facts.input]: tensor('float32', values, dims) };
+  }
+  const rng = new SeededFeeds(opts.seed ?? 1);
+  const dims = facts.head === 'seq2seq' ? [opts.rows, facts.featDim!, facts.melFrames!] : [opts.rows, SESSION_FRAMES, facts.featDim!];
+  const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < data.length; i++) data[i] = rng.float();
+  return { [facts.input]: { type: 'float32', dims, data } };
+}
+
+/** Output shapes of the encoder session for `rows` rows of speechFeeds. */
+export function expectedShapes(facts: SpeechFacts, rows: number): Record<string, number[]> {
+  const frames = facts.framesPerClip ?? SESSION_FRAMES;
+  switch (facts.head) {
+    case 'ctc':
+      return { logits: [rows, frames, facts.vocabSize] };
+    case 'classification':
+      return { logits: [rows, facts.labels.length] };
+    case 'frame-classification':
+      return { logits: [rows, frames, facts.labels.length] };
+    case 'embedding':
+      return { embeddings: [rows, facts.hidden] };
+    case 'seq2seq':
+      return { last_hidden_state: [rows, facts.encoderFrames!, facts.hidden] };
+  }
+}
+
+type TfTensor = { dims: number[]; data: Float32Array | BigInt64Array; type: string };
+const asData = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: t.dims, data: t.data });
+
+/**
+ * AutoProcessor on each audio file (read and checked against the processor's sampling rate):
+ * its main output has the shape the config implies (samples; frames x feature size; Whisper's
+ * num_mel_bins x nb_max_frames) and the processor's sampling_rate is the one the test expects.
+ */
+export async function checkProcessor(h: Harness, facts: SpeechFacts, files?: string[]) {
+  const { tf, modelId } = await h.pipelineEnv();
+  const processor = await tf.AutoProcessor.from_pretrained(modelId);
+  const fe = (processor as unknown as { feature_extractor: { config: Record<string, number> } }).feature_extractor;
+  expectThat(fe, `AutoProcessor for ${modelId} has no feature extractor (preprocessor_config.json feature_extractor_type ${facts.featureExtractor})`);
+  expectThat(fe.config.sampling_rate === facts.samplingRate, `preprocessor_config.json sampling_rate is ${fe.config.sampling_rate}, expected ${facts.samplingRate}`);
+  const shapes: number[][] = [];
+  for (const file of files ?? (await audioFiles(facts))) {
+    const audio = await readWavAt(file, fe.config.sampling_rate);
+    const out = (await processor(audio)) as Record<string, TfTensor>;
+    const main = out[facts.input];
+    expectThat(main, `processor output for ${file} has no ${facts.input} (got ${Object.keys(out).join(', ')})`);
+    const dims = main.dims;
+    if (facts.head === 'seq2seq') {
+      const want = [1, Number(h.config.num_mel_bins), fe.config.nb_max_frames];
+      expectThat(dims.join() === want.join(), `${facts.input} for ${file} is [${dims}], expected [${want}] (config num_mel_bins x nb_max_frames)`);
+    } else if (facts.framesPerClip !== null) {
+      const want = facts.inputRank === 3 ? [1, 1, audio.length] : [1, audio.length];
+      expectThat(dims.join() === want.join(), `${facts.input} for ${file} is [${dims}], expected [${want}] (one value per sample)`);
+    } else {
+      expectThat(dims.length === 3 && dims[0] === 1 && dims[1]! > 0 && dims[2] === facts.featDim, `${facts.input} for ${file} is [${dims}], expected [1, frames, ${facts.featDim}]`);
+    }
+    expectThat([...(main.data as Float32Array)].every(Number.isFinite), `${facts.input} for ${file} has non-finite values`);
+    shapes.push(dims);
+  }
+  return { shapes, samplingRate: fe.config.sampling_rate };
+}
+
+const argmaxRows = (logits: TensorData): number[] => {
+  const [, t, v] = logits.dims as number[];
+  const x = logits.data as Float32Array;
+  return Array.from({ length: t! }, (_, i) => {
+    let best = 0;
+    for (let j = 1; j < v!; j++) if (x[i * v! + j]! > x[i * v! + best]!) best = j;
+    return best;
+  });
+};
+
+/**
+ * automatic-speech-recognition (CTC) on each file: the transcript equals the tokenizer's decoding
+ * of the argmax of the raw session's logits on the processor's features, uses only vocabulary
+ * characters, and a batch of two files gives the same transcripts as one file at a time.
+ */
+export async function checkCtcAsr(h: Harness, session: EngineSession, facts: SpeechFacts, files?: string[]) {
+  const { tf, modelId, device } = await h.pipelineEnv();
+  const asr = await tf.pipeline('automatic-speech-recognition', modelId, { device: device as 'cpu', dtype: 'fp32' });
+  try {
+    const paths = files ?? (await audioFiles(facts));
+    const sr = (asr as unknown as { processor: { feature_extractor: { config: { sampling_rate: number } } } }).processor.feature_extractor.config.sampling_rate;
+    const audios = await Promise.all(paths.map((p) => readWavAt(p, sr)));
+    const texts: string[] = [];
+    for (const [i, audio] of audios.entries()) {
+      const { text } = (await asr(audio)) as { text: string };
+      expectThat(typeof text === 'string', `ASR returned no text for ${paths[i]}`);
+      const inputs = (await (asr as unknown as { processor: (a: Float32Array) => Promise<Record<string, TfTensor>> }).processor(audio));
+      const logits = (await session.run({ [facts.input]: asData(inputs[facts.input]!) })).logits!;
+      const expected = asr.tokenizer.decode(argmaxRows(logits), { skip_special_tokens: true }).trim();
+      expectThat(text === expected, `ASR transcript of ${paths[i]} is ${JSON.stringify(text)}, but decoding the session's argmax gives ${JSON.stringify(expected)}`);
+      expectThat(/^[A-Z' ]*$/.test(text), `ASR transcript of ${paths[i]} has characters outside the CTC vocabulary: ${JSON.stringify(text)}`);
+      texts.push(text);
+    }
+    const batch = (await asr(audios)) as { text: string }[];
+    expectThat(Array.isArray(batch) && batch.length === audios.length, `ASR on ${audios.length} clips returned ${Array.isArray(batch) ? batch.length : 'a non-array'}`);
+    batch.forEach((b, i) => expectThat(b.text === texts[i], `ASR batch row ${i} (${paths[i]}) is ${JSON.stringify(b.text)}, alone it is ${JSON.stringify(texts[i])}`));
+    return { transcripts: texts.map((t) => t.slice(0, 40)), frames: facts.framesPerClip };
+  } finally {
+    await asr.dispose();
+  }
+}
+
+/**
+ * audio-classification on each file: top_k = all labels, every label from config id2label,
+ * scores in [0, 1], descending, summing to 1, and the top label is the argmax of the session.
+ */
+export async function checkAudioClassification(h: Harness, session: EngineSession, facts: SpeechFacts, files?: string[]) {
+  const { tf, modelId, device } = await h.pipelineEnv();
+  const id2label = (h.config.id2label ?? {}) as Record<string, string>;
+  const labels = Object.values(id2label);
+  expectThat(labels.length > 0, `config.json of ${modelId} has no id2label`);
+  const clf = await tf.pipeline('audio-classification', modelId, { device: device as 'cpu', dtype: 'fp32' });
+  try {
+    const paths = files ?? (await audioFiles(facts));
+    const sr = (clf as unknown as { processor: { feature_extractor: { config: { sampling_rate: number } } } }).processor.feature_extractor.config.sampling_rate;
+    const tops: string[] = [];
+    for (const path of paths) {
+      const audio = await readWavAt(path, sr);
+      const out = (await clf(audio, { top_k: labels.length })) as { label: string; score: number }[];
+      expectThat(out.length === labels.length, `audio-classification of ${path} returned ${out.length} labels, expected ${labels.length}`);
+      let sum = 0;
+      out.forEach((o, i) => {
+        expectThat(labels.includes(o.label), `label ${JSON.stringify(o.label)} for ${path} is not in id2label (${labels.join(', ')})`);
+        expectThat(o.score >= 0 && o.score <= 1, `score ${o.score} of ${o.label} for ${path} is outside [0, 1]`);
+        expectThat(i === 0 || out[i - 1]!.score >= o.score, `scores for ${path} are not sorted in descending order`);
+        sum += o.score;
+      });
+      expectThat(Math.abs(sum - 1) < 1e-4, `scores over all labels for ${path} sum to ${sum}, expected 1`);
+      const inputs = await (clf as unknown as { processor: (a: Float32Array) => Promise<Record<string, TfTensor>> }).processor(audio);
+      const logits = (await session.run({ [facts.input]: asData(inputs[facts.input]!) })).logits!;
+      const best = argmaxRows({ ...logits, dims: [1, 1, logits.dims[1]!] })[0]!;
+      expectThat(out[0]!.label === id2label[String(best)], `top label for ${path} is ${out[0]!.label}, but the session's argmax is ${id2label[String(best)]}`);
+      tops.push(out[0]!.label);
+    }
+    return { top: tops };
+  } finally {
+    await clf.dispose();
+  }
+}
+
+/** AutoModel through transformers.js on the processor's output equals the raw session's output. */
+export async function checkAutoModel(h: Harness, session: EngineSession, facts: SpeechFacts, files?: string[]) {
+  const { tf, modelId, device } = await h.pipelineEnv();
+  const processor = await tf.AutoProcessor.from_pretrained(modelId);
+  const model = await tf.AutoModel.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
+  try {
+    const [path] = files ?? (await audioFiles(facts));
+    const sr = (processor as unknown as { feature_extractor: { config: { sampling_rate: number } } }).feature_extractor.config.sampling_rate;
+    const inputs = (await processor(await readWavAt(path!, sr))) as Record<string, TfTensor>;
+    const out = (await model(inputs)) as Record<string, TfTensor>;
+    const raw = await session.run({ [facts.input]: asData(inputs[facts.input]!) });
+    let worst = 0;
+    for (const name of session.outputNames) {
+      expectThat(out[name], `AutoModel returned no ${name} (got ${Object.keys(out).join(', ')})`);
+      const diff = maxAbsDiff(asData(out[name]), raw[name]!);
+      expectThat(diff <= 1e-5, `AutoModel and the raw session disagree on ${name} by ${diff}`);
+      worst = Math.max(worst, diff);
+    }
+    return { maxAbsDiff: worst };
+  } finally {
+    await model.dispose();
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The speech types this plugin synthesizes, each with the inputs transformers.js feeds it, its
+ * head, its feature extractor (preprocessor_config.json as the type's checkpoints write it) and
+ * its config.json keys. Facts were read from transformers.js 4.3.2 (feature extractors,
+ * pipelines/automatic-speech-recognition.js, audio-classification.js, models/<type>/).
+ */
+
+export interface Dims {
+  hidden: number;
+  heads: number;
+  inner: number;
+  layers: number;
+}
+
+/** How audio reaches the encoder graph. */
+export type FrontEnd =
+  /** Raw samples `input_values` [b, samples] (or [b, 1, samples]) through strided convolutions. */
+  | { kind: 'raw'; channelAxis?: boolean; convDim: number[]; convKernel: number[]; convStride: number[]; posConv?: { kernel: number; groups: number } }
+  /** Spectrogram frames [b, frames, featDim] under `input` (a feature extractor made them). */
+  | { kind: 'frames'; input: 'input_features' | 'input_values'; featDim: number }
+  /** Whisper log-mel `input_features` [b, mels, 3000]. */
+  | { kind: 'mel'; mels: number; frames: number; maxSource: number };
+
+/** ctc: logits [b, t, vocab]; classification: logits [b, labels]; frames: logits [b, t, labels]; embedding: embeddings [b, dim]. */
+export type Head = 'ctc' | 'classification' | 'frame-classification' | 'embedding' | 'seq2seq';
+
+export interface SpeechSpec {
+  architecture: string;
+  frontEnd: FrontEnd;
+  head: Head;
+  /** The pipeline that drives it, when transformers.js has one for this type and head. */
+  task?: 'automatic-speech-recognition' | 'audio-classification';
+  tokenizer?: 'ctc-chars' | 'whisper';
+  tokenizerClass?: string;
+  preprocessor: Record<string, unknown>;
+  config(d: Dims, vocab: number): Record<string, unknown>;
+}
+
+export const LABELS = ['speech', 'music', 'noise', 'silence'];
+export const FRAME_LABELS = ['no-speaker', 'speaker-1', 'speaker-2'];
+
+const RAW_CONV = { convDim: [32, 32, 32], convKernel: [10, 3, 3], convStride: [5, 4, 4] };
+const W2V_EXTRACTOR = { feature_extractor_type: 'Wav2Vec2FeatureExtractor', feature_size: 1, sampling_rate: 16000, padding_value: 0.0, padding_side: 'right', do_normalize: true, return_attention_mask: false, processor_class: 'Wav2Vec2Processor' };
+
+/** Wav2Vec2-family config keys (Wav2Vec2, HuBERT, UniSpeech, UniSpeech-SAT, WavLM share them). */
+const w2vKeys = (d: Dims, vocab: number) => ({
+  vocab_size: vocab,
+  hidden_size: d.hidden,
+  num_hidden_layers: d.layers,
+  num_attention_heads: d.heads,
+  intermediate_size: d.inner,
+  hidden_act: 'gelu',
+  feat_extract_norm: 'group',
+  feat_extract_activation: 'gelu',
+  conv_dim: RAW_CONV.convDim,
+  conv_kernel: RAW_CONV.convKernel,
+  conv_stride: RAW_CONV.convStride,
+  conv_bias: false,
+  num_feat_extract_layers: RAW_CONV.convDim.length,
+  num_conv_pos_embeddings: 16,
+  num_conv_pos_embedding_groups: 4,
+  do_stable_layer_norm: false,
+  layer_norm_eps: 1e-5,
+  pad_token_id: 0,
+  bos_token_id: 1,
+  eos_token_id: 2,
+  ctc_loss_reduction: 'sum',
+  ctc_zero_infinity: false,
+  use_weighted_layer_sum: false,
+  classifier_proj_size: d.hidden,
+});
+
+const rawCtc = (architecture: string, extra: Record<string, unknown> = {}): SpeechSpec => ({
+  architecture,
+  frontEnd: { kind: 'raw', ...RAW_CONV, posConv: { kernel: 16, groups: 4 } },
+  head: 'ctc',
+  task: 'automatic-speech-recognition',
+  tokenizer: 'ctc-chars',
+  tokenizerClass: 'Wav2Vec2CTCTokenizer',
+  preprocessor: W2V_EXTRACTOR,
+  config: (d, v) => ({ ...w2vKeys(d, v), ...extra }),
+});
+
+export const SPEECH_SPECS: Record<string, SpeechSpec> = {
+  wav2vec2: rawCtc('Wav2Vec2ForCTC'),
+  hubert: rawCtc('HubertForCTC', { feat_proj_layer_norm: true }),
+  unispeech: rawCtc('UniSpeechForCTC', { num_codevectors_per_group: 320, num_codevector_groups: 2, replace_prob: 0.5 }),
+  'unispeech-sat': rawCtc('UniSpeechSatForCTC', { num_codevectors_per_group: 320, num_codevector_groups: 2, num_clusters: 504 }),
+  // transformers.js's ASR pipeline does not dispatch wavlm, so its audio-classification head is tested.
+  wavlm: {
+    ...rawCtc('WavLMForSequenceClassification', { num_buckets: 320, max_bucket_distance: 800 }),
+    head: 'classification',
+    task: 'audio-classification',
+  },
+  'wav2vec2-bert': {
+    architecture: 'Wav2Vec2BertForCTC',
+    frontEnd: { kind: 'frames', input: 'input_features', featDim: 160 },
+    head: 'ctc',
+    task: 'automatic-speech-recognition',
+    tokenizer: 'ctc-chars',
+    tokenizerClass: 'Wav2Vec2CTCTokenizer',
+    preprocessor: { feature_extractor_type: 'SeamlessM4TFeatureExtractor', feature_size: 80, num_mel_bins: 80, stride: 2, padding_side: 'right', padding_value: 1, return_attention_mask: true, sampling_rate: 16000, processor_class: 'Wav2Vec2BertProcessor' },
+    config: (d, v) => ({
+      vocab_size: v, hidden_size: d.hidden, num_hidden_layers: d.layers, num_attention_heads: d.heads, intermediate_size: d.inner, hidden_act: 'swish',
+      feature_projection_input_dim: 160, conv_depthwise_kernel_size: 31, position_embeddings_type: 'relative_key', left_max_position_embeddings: 64, right_max_position_embeddings: 8,
+      layer_norm_eps: 1e-5, pad_token_id: 0, bos_token_id: 1, eos_token_id: 2, add_adapter: false, classifier_proj_size: d.hidden,
+    }),
+  },
+  parakeet_ctc: {
+    architecture: 'ParakeetForCTC',
+    frontEnd: { kind: 'frames', input: 'input_features', featDim: 80 },
+    head: 'ctc',
+    task: 'automatic-speech-recognition',
+    tokenizer: 'ctc-chars',
+    tokenizerClass: 'ParakeetTokenizerFast',
+    preprocessor: { feature_extractor_type: 'ParakeetFeatureExtractor', feature_size: 80, sampling_rate: 16000, hop_length: 160, n_fft: 512, win_length: 400, preemphasis: 0.97, padding_value: 0.0, return_attention_mask: true },
+    config: (d, v) => ({
+      vocab_size: v, pad_token_id: 0, ctc_loss_reduction: 'mean', ctc_zero_infinity: true,
+      encoder_config: { model_type: 'parakeet_encoder', hidden_size: d.hidden, num_hidden_layers: d.layers, num_attention_heads: d.heads, intermediate_size: d.inner, hidden_act: 'silu', num_mel_bins: 80, subsampling_factor: 1, conv_kernel_size: 9, scale_input: false },
+    }),
+  },
+  'audio-spectrogram-transformer': {
+    architecture: 'ASTForAudioClassification',
+    frontEnd: { kind: 'frames', input: 'input_values', featDim: 128 },
+    head: 'classification',
+    task: 'audio-classification',
+    preprocessor: { feature_extractor_type: 'ASTFeatureExtractor', feature_size: 1, num_mel_bins: 128, max_length: 100, sampling_rate: 16000, do_normalize: true, mean: -4.2677393, std: 4.5689974, padding_value: 0.0, return_attention_mask: false },
+    config: (d) => ({
+      hidden_size: d.hidden, num_hidden_layers: d.layers, num_attention_heads: d.heads, intermediate_size: d.inner, hidden_act: 'gelu',
+      patch_size: 16, frequency_stride: 10, time_stride: 10, max_length: 100, num_mel_bins: 128, layer_norm_eps: 1e-12, qkv_bias: true,
+    }),
+  },
+  whisper: whisperSpec('WhisperForConditionalGeneration'),
+  'lite-whisper': whisperSpec('LiteWhisperForConditionalGeneration'),
+};
+
+function whisperSpec(architecture: string): SpeechSpec {
+  return {
+    architecture,
+    frontEnd: { kind: 'mel', mels: 80, frames: 3000, maxSource: 1500 },
+    head: 'seq2seq',
+    task: 'automatic-speech-recognition',
+    tokenizer: 'whisper',
+    tokenizerClass: 'WhisperTokenizer',
+    preprocessor: { feature_extractor_type: 'WhisperFeatureExtractor', processor_class: 'WhisperProcessor', feature_size: 80, sampling_rate: 16000, hop_length: 160, chunk_length: 30, n_fft: 400, n_samples: 480000, nb_max_frames: 3000, padding_side: 'right', padding_value: 0.0, return_attention_mask: false },
+    config: () => ({}), // written by synthesizeWhisper, which knows the token ids
+  };
+}
+
+export const SPEECH_TYPES = Object.keys(SPEECH_SPECS);
+
+/** Speech types transformers.js registers that this plugin does not synthesize yet, and why. */
+export const UNCOVERED: Record<string, string> = {};
