@@ -17,3 +17,5 @@ export { offlineTransformers } from './transformers.ts';
 export { checkParityWithCpu } from './parity.ts';
 export { checkerboardImage, decodePng, encodePng, gradientImage, noiseImage, readPng, readRawImage, toChwFloats, writePng, writeTestImages, writeUndecodableImage, type Channels, type TestImage } from './images.ts';
 export { chirp, decodeWav, encodeWav, noise, readWavAt, silence, tone, writeWav, type DecodedAudio } from './audio.ts';
+export * from './generation.ts';
+export { cacheLayout, checkOutputsAgainstMetadata, feedsFromMetadata, floatToHalf, type CacheLayout, type FeedFacts, type FeedShape } from './metadata-feeds.ts';

@@ -5,3 +5,5 @@ export * from './io.ts';
 export * from './tokenizer.ts';
 export * from './nn-multimodal.ts';
 export * from './nn-speech.ts';
+export * from './nn-decoder.ts';
+export * from './nn-recurrent.ts';

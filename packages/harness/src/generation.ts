@@ -1,0 +1,134 @@
+import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
+import { CheckFailure } from './errors.ts';
+import { maxAbsDiff, tensor, toNumbers } from './tensors.ts';
+
+/**
+ * Generation helpers over a raw decoder session with a cache, laid out as transformers.js feeds
+ * it: `past_key_values.*` / `past_conv.*` / `past_ssm.*` / `past_recurrent.*` inputs, the
+ * matching `present*` outputs, an attention mask over past + new tokens, position ids from the
+ * mask. Metrics follow optimum-benchmark: prefill_ms, decode_ms_per_token, tokens_per_s.
+ */
+
+/** Name of the cache input an output feeds on the next step (transformers.js getPastKeyValues). */
+export function pastNameOf(output: string): string {
+  return output
+    .replace('present_ssm', 'past_ssm')
+    .replace('present_conv', 'past_conv')
+    .replace('present_recurrent', 'past_recurrent')
+    .replace('present_compressor', 'past_compressor')
+    .replace('present_indexer', 'past_indexer')
+    .replace('present', 'past_key_values');
+}
+
+const CACHE_INPUT = /^(past_key_values\.|past_conv\.|past_ssm\.|past_recurrent\.|past_compressor\.|past_indexer\.)/;
+
+/** The session's cache inputs (by the names transformers.js uses). */
+export function cacheInputs(session: EngineSession): string[] {
+  return session.inputNames.filter((n) => CACHE_INPUT.test(n));
+}
+
+/**
+ * Zero-length (or zero-filled fixed-size) cache tensors from the session's input metadata, as
+ * transformers.js builds them: `batch_size` resolves to `batch`, other symbolic dims to 0.
+ */
+export function emptyCache(session: EngineSession, batch: number, names = cacheInputs(session)): Feeds {
+  const feeds: Feeds = {};
+  for (const name of names) {
+    const meta = session.inputs?.find((i) => i.name === name);
+    if (!meta) throw new CheckFailure(`the session has no input "${name}" (its inputs: ${session.inputNames.join(', ')}); a decoder with a cache must declare every cache input transformers.js feeds`);
+    const dims = meta.dims.map((d) => (typeof d === 'number' ? d : d === 'batch_size' ? batch : 0));
+    const size = dims.reduce((a, b) => a * b, 1);
+    feeds[name] = meta.type === 'float16' ? { type: 'float16', dims, data: new Uint16Array(size) } : { type: 'float32', dims, data: new Float32Array(size) };
+  }
+  return feeds;
+}
+
+/** Position ids as transformers.js makes them: cumsum(mask) - 1, padding at 1, the last `n` columns. */
+export function positionIdsFromMask(mask: number[][], n: number, startIndex = 0): TensorData {
+  const rows = mask.map((row) => {
+    let sum = startIndex;
+    const pos = row.map((m) => (m ? sum++ : 1));
+    return pos.slice(row.length - n);
+  });
+  return tensor('int64', rows.flat(), [rows.length, n]);
+}
+
+export interface StepOptions {
+  /** Extra feeds per step (e.g. token_type_ids), given the new ids [b][s] and whether a past exists. */
+  extraFeeds?: (ids: number[][], hasPast: boolean) => Feeds;
+  positionStart?: number;
+}
+
+/** One decoder step: new `ids` [b][s] over `mask` [b][past+s], with `cache` (empty when undefined). */
+export async function decoderStep(session: EngineSession, ids: number[][], mask: number[][], cache: Feeds | undefined, opts: StepOptions = {}): Promise<{ logits: TensorData; cache: Feeds }> {
+  const b = ids.length;
+  const s = ids[0]!.length;
+  const feeds: Feeds = { input_ids: tensor('int64', ids.flat(), [b, s]), attention_mask: tensor('int64', mask.flat(), [b, mask[0]!.length]) };
+  if (session.inputNames.includes('position_ids')) feeds.position_ids = positionIdsFromMask(mask, s, opts.positionStart);
+  Object.assign(feeds, opts.extraFeeds?.(ids, !!cache) ?? {}, cache ?? emptyCache(session, b));
+  const out = await session.run(feeds);
+  if (!out.logits) throw new CheckFailure(`the decoder returned no "logits" (outputs: ${Object.keys(out).join(', ')})`);
+  const next: Feeds = {};
+  for (const [name, t] of Object.entries(out)) if (name.startsWith('present')) next[pastNameOf(name)] = t;
+  return { logits: out.logits, cache: next };
+}
+
+/** Logits of position `pos` of row `row` of a [b, s, vocab] tensor. */
+export function logitsAt(logits: TensorData, row: number, pos: number): TensorData {
+  const [, s, v] = logits.dims as [number, number, number];
+  const all = toNumbers(logits);
+  const start = (row * s + pos) * v;
+  return tensor('float32', all.slice(start, start + v), [v]);
+}
+
+const argmax = (t: TensorData) => toNumbers(t).reduce((best, x, i, a) => (x > a[best]! ? i : best), 0);
+
+/**
+ * KV-cache consistency: the logits of every position after `prefill`, computed step by step
+ * feeding each step's present outputs back as the past, equal one forward over the whole
+ * sequence within `tol`. A cache that drops or misplaces the past fails here.
+ */
+export async function checkKvCacheConsistency(session: EngineSession, ids: number[], opts: StepOptions & { prefill?: number; tol?: number } = {}): Promise<{ maxAbsDiff: number; steps: number }> {
+  const tol = opts.tol ?? 1e-4;
+  const prefill = opts.prefill ?? Math.max(1, Math.floor(ids.length / 2));
+  if (!cacheInputs(session).length) throw new CheckFailure(`the decoder has no cache inputs (past_key_values.*); its inputs are ${session.inputNames.join(', ')}`);
+  const full = await decoderStep(session, [ids], [ids.map(() => 1)], undefined, opts);
+  let step = await decoderStep(session, [ids.slice(0, prefill)], [ids.slice(0, prefill).map(() => 1)], undefined, opts);
+  let worst = 0;
+  for (let t = prefill - 1; t < ids.length; t++) {
+    const got = logitsAt(step.logits, 0, step.logits.dims[1]! - 1);
+    const diff = maxAbsDiff(got, logitsAt(full.logits, 0, t));
+    worst = Math.max(worst, Number.isNaN(diff) ? Infinity : diff);
+    if (!(diff <= tol)) {
+      throw new CheckFailure(`KV cache: logits at position ${t} computed step by step with the cache differ from one forward over the whole sequence by ${diff.toExponential(3)} (tolerance ${tol}); the present outputs do not carry the past (present must be past concatenated with the new tokens)`, { position: t, maxAbsDiff: diff, tolerance: tol });
+    }
+    if (t + 1 < ids.length) step = await decoderStep(session, [[ids[t + 1]!]], [ids.slice(0, t + 2).map(() => 1)], step.cache, opts);
+  }
+  return { maxAbsDiff: worst, steps: ids.length - prefill };
+}
+
+/**
+ * Greedy generation on the raw session with the cache, timed: prefill_ms (the prompt pass),
+ * decode_ms_per_token (mean of the one-token steps), tokens_per_s (decode throughput).
+ */
+export async function greedyGenerate(session: EngineSession, prompt: number[][], newTokens: number, opts: StepOptions = {}): Promise<{ tokens: number[][]; prefill_ms: number; decode_ms_per_token: number; tokens_per_s: number }> {
+  const mask = prompt.map((row) => row.map(() => 1));
+  const tokens: number[][] = prompt.map(() => []);
+  let t0 = performance.now();
+  let step = await decoderStep(session, prompt, mask, undefined, opts);
+  const prefill = performance.now() - t0;
+  const pick = () => prompt.map((_, r) => argmax(logitsAt(step.logits, r, step.logits.dims[1]! - 1)));
+  let next = pick();
+  next.forEach((id, r) => tokens[r]!.push(id));
+  t0 = performance.now();
+  for (let i = 1; i < newTokens; i++) {
+    mask.forEach((row) => row.push(1));
+    step = await decoderStep(session, next.map((id) => [id]), mask, step.cache, opts);
+    next = pick();
+    next.forEach((id, r) => tokens[r]!.push(id));
+  }
+  const decode = performance.now() - t0;
+  const steps = Math.max(1, newTokens - 1);
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  return { tokens, prefill_ms: r(prefill), decode_ms_per_token: r(decode / steps), tokens_per_s: r((steps * 1000) / Math.max(decode, 1e-6)) };
+}
