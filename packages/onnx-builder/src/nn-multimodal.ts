@@ -126,9 +126,10 @@ export interface DecoderDims extends TowerDims {
  * A decoder-only language model in transformers.js's merged form: inputs `inputs_embeds`
  * [b, s, hidden] (or `input_ids`), `attention_mask` [b, past+s], `position_ids` [b, s] and
  * `past_key_values.{i}.key/value` [b, kvHeads, past, headDim]; outputs `logits` [b, s, vocab]
- * and `present.{i}.key/value`. Llama-like: RMSNorm, rotary positions, GQA, SwiGLU.
+ * and `present.{i}.key/value`. Llama-like: RMSNorm, rotary positions, GQA, SwiGLU. `dropPast`
+ * builds a deliberately broken cache (present = new keys only) for tests that prove a check fails.
  */
-export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'inputs_embeds' | 'input_ids'; name?: string }): void {
+export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'inputs_embeds' | 'input_ids'; name?: string; dropPast?: boolean }): void {
   const name = opts.name ?? 'decoder';
   const ids = opts.input === 'input_ids' ? g.input('input_ids', 'int64', ['batch_size', 'sequence_length']) : undefined;
   let x = ids ? embedding(g, ids, d.vocab, d.hidden, `${name}.embed_tokens`) : g.input('inputs_embeds', 'float32', ['batch_size', 'sequence_length', d.hidden]);
@@ -141,7 +142,7 @@ export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'i
     const pastKey = g.input(`past_key_values.${l}.key`, 'float32', ['batch_size', d.kvHeads, 'past_sequence_length', d.headDim]);
     const pastValue = g.input(`past_key_values.${l}.value`, 'float32', ['batch_size', d.kvHeads, 'past_sequence_length', d.headDim]);
     const h = rmsNorm(g, x, d.hidden, `${p}.input_layernorm`);
-    const a = cachedAttention(g, h, { hidden: d.hidden, heads: d.heads, kvHeads: d.kvHeads, headDim: d.headDim, bias: ctx.bias, rope, cache: { kind: 'kv', pastKey, pastValue } }, `${p}.self_attn`);
+    const a = cachedAttention(g, h, { hidden: d.hidden, heads: d.heads, kvHeads: d.kvHeads, headDim: d.headDim, bias: ctx.bias, rope, cache: { kind: 'kv', pastKey, pastValue }, dropPast: opts.dropPast }, `${p}.self_attn`);
     g.output(a.present[0]!, `present.${l}.key`, 'float32', ['batch_size', d.kvHeads, 'total_sequence_length', d.headDim]);
     g.output(a.present[1]!, `present.${l}.value`, 'float32', ['batch_size', d.kvHeads, 'total_sequence_length', d.headDim]);
     x = g.op('Add', [x, a.out], {}, { name: `${p}/res1` });

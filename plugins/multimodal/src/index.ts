@@ -1,18 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { defineFamilyPlugin, generatedHeader, renderTemplate, type PluginFactory, type PreparedModel, type SynthesizeOptions } from '@hf-core/core';
 import { DUAL_SPECS, synthesizeDual } from './dual.ts';
+import { synthesizeVlm, VLM_SPECS } from './vlm.ts';
 import { UNCOVERED } from './uncovered.ts';
 
 export const PLUGIN_NAME = 'hf-core:multimodal';
 export const TEMPLATE_VERSION = 1;
 
-type Kind = 'dual';
+type Kind = 'dual' | 'vlm';
 const TEMPLATES: Record<Kind, string> = {
   dual: readFileSync(new URL('../templates/dual.eta', import.meta.url), 'utf8'),
+  vlm: readFileSync(new URL('../templates/vlm.eta', import.meta.url), 'utf8'),
 };
 
 const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: string, o: SynthesizeOptions) => Promise<PreparedModel> }> = {
   ...Object.fromEntries(Object.keys(DUAL_SPECS).map((t) => [t, { kind: 'dual' as const, synthesize: synthesizeDual }])),
+  ...Object.fromEntries(Object.keys(VLM_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeVlm }])),
 };
 
 export const MULTIMODAL_TYPES = Object.keys(SYNTHESIZERS);
@@ -47,3 +50,4 @@ const multimodalPlugin: PluginFactory = () =>
 
 export default multimodalPlugin;
 export { DUAL_SPECS, buildDualGraph, synthesizeDual } from './dual.ts';
+export { VLM_SPECS, buildEmbedTokens, buildVisionEncoder, synthesizeVlm } from './vlm.ts';

@@ -1,0 +1,156 @@
+import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
+import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, tensor, toNumbers, type Harness } from '@hf-core/harness';
+import { imageInputs, rawImages, type ImageFacts, type TfTensor } from './images.ts';
+
+/** Facts an image-text-to-text test is rendered with. */
+export interface VlmFacts extends ImageFacts {
+  kind: 'vlm';
+  vocabSize: number;
+  hidden: number;
+  layers: number;
+  kvHeads: number;
+  headDim: number;
+  /** Image features per image (= image tokens the processor puts in the prompt). */
+  imageTokens: number;
+  imageTokenId: number;
+  prompt: string;
+  positionStart: number;
+}
+
+export const VLM_FILES = { embed: 'onnx/embed_tokens.onnx', vision: 'onnx/vision_encoder.onnx', decoder: 'onnx/decoder_model_merged.onnx' } as const;
+
+export async function vlmSessions(h: Harness) {
+  return { embed: await h.session(VLM_FILES.embed), vision: await h.session(VLM_FILES.vision), decoder: await h.session(VLM_FILES.decoder) };
+}
+
+export function idsFeeds(facts: VlmFacts, rows: number, seq: number, seed = 1): Feeds {
+  const rng = new SeededFeeds(seed);
+  return { input_ids: tensor('int64', Array.from({ length: rows * seq }, () => rng.int(5, facts.vocabSize)), [rows, seq]) };
+}
+
+/** Decoder feeds for a prompt of `embeds` [b, s, hidden] with an empty cache. */
+export function decoderFeeds(decoder: EngineSession, facts: VlmFacts, embeds: TensorData): Feeds {
+  const [b, s] = embeds.dims as [number, number];
+  const mask = Array.from({ length: b }, () => new Array(s).fill(1) as number[]);
+  return { inputs_embeds: embeds, attention_mask: tensor('int64', mask.flat(), [b, s]), position_ids: positionIdsFromMask(mask, s, facts.positionStart), ...emptyCache(decoder, b) };
+}
+
+/** Every session's outputs have the documented names and shapes. */
+export async function checkVlmShapes(h: Harness, facts: VlmFacts): Promise<Record<string, unknown>> {
+  const { embed, vision, decoder } = await vlmSessions(h);
+  const e = await embed.run(idsFeeds(facts, 2, 6));
+  assertOutputShapes(e, { inputs_embeds: [2, 6, facts.hidden] });
+  assertOutputShapes(await vision.run(imageInputs(facts, 2, 3)), { image_features: [2, facts.imageTokens, facts.hidden] });
+  const d = await decoder.run(decoderFeeds(decoder, facts, e.inputs_embeds!));
+  const expected: Record<string, number[]> = { logits: [2, 6, facts.vocabSize] };
+  for (let l = 0; l < facts.layers; l++) for (const kv of ['key', 'value']) expected[`present.${l}.${kv}`] = [2, facts.kvHeads, 6, facts.headDim];
+  assertOutputShapes(d, expected);
+  return { files: Object.values(VLM_FILES) };
+}
+
+/**
+ * KV-cache consistency through inputs_embeds: logits of each position computed step by step
+ * (prefill, then one token at a time feeding present back as past) equal one full forward.
+ */
+export async function checkEmbedsKvCache(h: Harness, facts: VlmFacts, tol = 1e-4): Promise<Record<string, unknown>> {
+  const { embed, decoder } = await vlmSessions(h);
+  const ids = idsFeeds(facts, 1, 8, 21);
+  const all = toNumbers(ids.input_ids!);
+  const embedOf = async (from: number, to: number) => (await embed.run({ input_ids: tensor('int64', all.slice(from, to), [1, to - from]) })).inputs_embeds!;
+  const full = await decoder.run(decoderFeeds(decoder, facts, await embedOf(0, 8)));
+  const prefill = 4;
+  let out = await decoder.run(decoderFeeds(decoder, facts, await embedOf(0, prefill)));
+  let worst = 0;
+  for (let t = prefill - 1; t < 8; t++) {
+    const d = maxAbsDiff(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1), logitsAt(full.logits!, 0, t));
+    worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
+    expectThat(d <= tol, `KV cache: logits at position ${t} computed step by step differ from the full forward by ${d} (tolerance ${tol}); present must be past followed by the new positions`);
+    if (t + 1 === 8) break;
+    const mask = [new Array(t + 2).fill(1) as number[]];
+    const feeds: Feeds = { inputs_embeds: await embedOf(t + 1, t + 2), attention_mask: tensor('int64', mask[0]!, [1, t + 2]), position_ids: positionIdsFromMask(mask, 1, facts.positionStart) };
+    for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
+    out = await decoder.run(feeds);
+  }
+  return { maxAbsDiff: worst, steps: 8 - prefill };
+}
+
+const argmax = (t: TensorData) => toNumbers(t).reduce((best, x, i, a) => (x > a[best]! ? i : best), 0);
+
+/**
+ * Greedy generation on the raw sessions, the way transformers.js runs an ImageTextToText model:
+ * embed the prompt, put the image features at the image tokens, then decode with the cache.
+ */
+export async function rawGreedy(h: Harness, facts: VlmFacts, inputIds: number[], pixels: TensorData, newTokens: number) {
+  const { embed, vision, decoder } = await vlmSessions(h);
+  const embeds = (await embed.run({ input_ids: tensor('int64', inputIds, [1, inputIds.length]) })).inputs_embeds!;
+  const features = toNumbers((await vision.run({ pixel_values: pixels })).image_features!);
+  const merged = Float32Array.from(toNumbers(embeds));
+  let k = 0;
+  inputIds.forEach((id, i) => {
+    if (id === facts.imageTokenId) merged.set(features.slice(k++ * facts.hidden, k * facts.hidden), i * facts.hidden);
+  });
+  expectThat(k * facts.hidden === features.length, `the prompt has ${k} image tokens but the vision encoder gave ${features.length / facts.hidden} features`);
+  let t0 = performance.now();
+  let out = await decoder.run(decoderFeeds(decoder, facts, { type: 'float32', dims: embeds.dims, data: merged }));
+  const prefill = performance.now() - t0;
+  const tokens: number[] = [];
+  const mask = [new Array(inputIds.length).fill(1) as number[]];
+  t0 = performance.now();
+  for (let i = 0; i < newTokens; i++) {
+    const next = argmax(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1));
+    tokens.push(next);
+    if (i + 1 === newTokens) break;
+    mask[0]!.push(1);
+    const feeds: Feeds = { inputs_embeds: (await embed.run({ input_ids: tensor('int64', [next], [1, 1]) })).inputs_embeds!, attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]), position_ids: positionIdsFromMask(mask, 1, facts.positionStart) };
+    for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
+    out = await decoder.run(feeds);
+  }
+  const decode = performance.now() - t0;
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  return { tokens, prefill_ms: r(prefill), decode_ms_per_token: r(decode / Math.max(1, newTokens - 1)), tokens_per_s: r(((newTokens - 1) * 1000) / Math.max(decode, 1e-6)) };
+}
+
+const NEW_TOKENS = 6;
+const plain = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: [...t.dims], data: t.data as TensorData['data'] });
+const rowsOf = (t: TfTensor) => Array.from({ length: t.dims[0]! }, (_, r) => Array.from(t.data as ArrayLike<bigint>).slice(r * t.dims[1]!, (r + 1) * t.dims[1]!).map(Number));
+
+/**
+ * AutoProcessor + AutoModelForImageTextToText.generate: the prompt holds one image token per
+ * image feature; greedy output is the prompt plus exactly max_new_tokens ids in the vocabulary,
+ * equal to greedy decoding on the raw sessions, the same twice, and the same for each image
+ * alone as in a batch of two.
+ */
+export async function checkGenerate(h: Harness, facts: VlmFacts): Promise<Record<string, unknown>> {
+  const { tf, modelId, device } = await h.pipelineEnv();
+  const processor = await tf.AutoProcessor.from_pretrained(modelId);
+  const model = await tf.AutoModelForImageTextToText.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
+  try {
+    const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
+    const gen = async (imgs: unknown[]) => {
+      const inputs = (await processor(imgs.length === 1 ? imgs[0] : imgs, imgs.map(() => facts.prompt))) as Record<string, TfTensor>;
+      const out = (await model.generate({ ...inputs, max_new_tokens: NEW_TOKENS, min_new_tokens: NEW_TOKENS, do_sample: false } as never)) as unknown as TfTensor;
+      return { inputs, rows: rowsOf(out), dims: out.dims };
+    };
+    const one = await gen([images[0]]);
+    const prompt = rowsOf(one.inputs.input_ids!)[0]!;
+    const imageTokens = prompt.filter((x) => x === facts.imageTokenId).length;
+    expectThat(imageTokens === facts.imageTokens, `the processor put ${imageTokens} image tokens in the prompt, expected ${facts.imageTokens} (one per image feature)`);
+    expectThat(one.dims.join() === [1, prompt.length + NEW_TOKENS].join(), `generate returned [${one.dims}], expected [1, ${prompt.length + NEW_TOKENS}] (prompt ${prompt.length} + max_new_tokens ${NEW_TOKENS})`);
+    const fresh = one.rows[0]!.slice(prompt.length);
+    expectThat(one.rows[0]!.slice(0, prompt.length).join() === prompt.join(), 'generate did not return the prompt ids first');
+    expectThat(fresh.every((t) => Number.isInteger(t) && t >= 0 && t < facts.vocabSize), `generated ids ${fresh} are not all in the vocabulary [0, ${facts.vocabSize})`);
+    const raw = await rawGreedy(h, facts, prompt, plain(one.inputs.pixel_values!), NEW_TOKENS);
+    expectThat(raw.tokens.join() === fresh.join(), `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw.tokens}`);
+    const again = await gen([images[0]]);
+    expectThat(again.rows[0]!.join() === one.rows[0]!.join(), 'the same image and prompt generated different tokens on a second call');
+    const alone1 = await gen([images[1]]);
+    const both = await gen(images);
+    expectThat(both.rows.length === 2 && both.rows[0]!.join() === one.rows[0]!.join() && both.rows[1]!.join() === alone1.rows[0]!.join(), `a batch of two images generated ${JSON.stringify(both.rows)}, alone they give ${JSON.stringify([one.rows[0], alone1.rows[0]])}`);
+    const text = (processor as unknown as { tokenizer: { decode(ids: number[], o: object): string } }).tokenizer.decode(fresh, { skip_special_tokens: false });
+    expectThat(typeof text === 'string', 'the tokenizer could not decode the generated ids');
+    for (const m of ['prefill_ms', 'decode_ms_per_token', 'tokens_per_s'] as const) h.metric(m, raw[m]);
+    return { promptTokens: prompt.length, imageTokens, generated: fresh, text };
+  } finally {
+    await model.dispose();
+  }
+}
