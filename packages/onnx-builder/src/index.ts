@@ -7,3 +7,4 @@ export * from './nn-multimodal.ts';
 export * from './nn-speech.ts';
 export * from './nn-decoder.ts';
 export * from './nn-recurrent.ts';
+export * from './nn-seq2seq.ts';
