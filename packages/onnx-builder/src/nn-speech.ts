@@ -123,7 +123,7 @@ function dimOf(g: GraphBuilder, x: string, axis: number, name: string): string {
  * cross-attention keys come from encoder_hidden_states; with a past they come from the past
  * (Concat then Slice keeps the first encoder-length rows), so both branches live in one graph.
  */
-export function whisperMergedDecoder(g: GraphBuilder, d: SpeechDims & { vocab: number; maxTarget: number; encoderHidden?: number }, name = 'decoder'): void {
+export function whisperMergedDecoder(g: GraphBuilder, d: SpeechDims & { vocab: number; maxTarget: number; encoderHidden?: number }, name = 'decoder', opts: { positionsIgnorePast?: boolean } = {}): void {
   const hd = d.hidden / d.heads;
   const ids = g.input('input_ids', 'int64', ['batch_size', 'decoder_sequence_length']);
   const enc = g.input('encoder_hidden_states', 'float32', ['batch_size', 'encoder_sequence_length', d.encoderHidden ?? d.hidden]);
@@ -143,7 +143,9 @@ export function whisperMergedDecoder(g: GraphBuilder, d: SpeechDims & { vocab: n
   const causal = g.op('Where', [g.op('Greater', [diff, g.scalarInt64(0, `${name}.z`)]), g.scalarFloat(-1e9, `${name}.neg`), g.scalarFloat(0, `${name}.zf`)], {}, { name: `${name}/causal` });
   const table = g.param(`${name}.embed_tokens.weight`, [d.vocab, d.hidden], { std: 0.5 });
   const posTable = g.param(`${name}.embed_positions.weight`, [d.maxTarget, d.hidden], { std: 0.1 });
-  let x = g.op('Add', [g.op('Gather', [table, ids], { axis: 0 }), g.op('Gather', [posTable, qpos], { axis: 0 })], {}, { name: `${name}/embed` });
+  // positionsIgnorePast is a deliberately broken variant that lets tests prove the cache check can fail.
+  const positions = opts.positionsIgnorePast ? g.op('Range', [g.scalarInt64(0, `${name}.p0`), seqLen, one], {}, { name: `${name}/bad_pos` }) : qpos;
+  let x = g.op('Add', [g.op('Gather', [table, ids], { axis: 0 }), g.op('Gather', [posTable, positions], { axis: 0 })], {}, { name: `${name}/embed` });
   const encLen = g.op('Slice', [g.op('Shape', [enc]), g.constInt64([1], `${name}.s1`), g.constInt64([2], `${name}.s2`)], {}, { name: `${name}/enc_len` });
   for (let l = 0; l < d.layers; l++) {
     const p = `${name}.layers.${l}`;

@@ -15,9 +15,9 @@ export function buildWhisperEncoder(mels: number, maxSource: number, d: Dims, se
   return g;
 }
 
-export function buildWhisperDecoder(vocab: number, d: Dims, seed: number): GraphBuilder {
+export function buildWhisperDecoder(vocab: number, d: Dims, seed: number, opts: { positionsIgnorePast?: boolean } = {}): GraphBuilder {
   const g = new GraphBuilder({ seed: seed + 1, name: 'tiny-whisper-decoder-merged' });
-  whisperMergedDecoder(g, { ...d, vocab, maxTarget: MAX_TARGET_POSITIONS });
+  whisperMergedDecoder(g, { ...d, vocab, maxTarget: MAX_TARGET_POSITIONS }, 'decoder', opts);
   return g;
 }
 

@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import createCpuEngine from '@hf-core/plugin-cpu/engine';
+import { CheckFailure, harness, tone, writeWav } from '@hf-core/harness';
+import { saveGraph } from '@hf-core/onnx-builder';
+import { audioFiles, checkAudioClassification, checkAutoModel, checkCtcAsr, checkDecoderCache, checkGeneration, checkProcessor, type SpeechFacts } from './checks.ts';
+import { SPEECH_SPECS } from './specs.ts';
+import { buildAudioEncoder, SIZES, synthesizeSpeech } from './synthesize.ts';
+import { buildWhisperDecoder } from './whisper.ts';
+
+/**
+ * The synthesized graphs load in onnxruntime with the inputs and outputs transformers.js feeds,
+ * and every family check passes on a good model and FAILS on a deliberately broken one.
+ */
+
+const root = mkdtempSync(join(tmpdir(), 'hf-speech-test-'));
+const dirs = { ctc: join(root, 'wav2vec2'), clf: join(root, 'wavlm'), whisper: join(root, 'whisper'), badRate: join(root, 'wav2vec2-8k'), badLabels: join(root, 'wavlm-labels') };
+const h = { ctc: harness(import.meta.url, { ref: 'wav2vec2', modelType: 'wav2vec2', family: 'speech', modelDir: dirs.ctc }), clf: harness(import.meta.url, { ref: 'wavlm', modelType: 'wavlm', family: 'speech', modelDir: dirs.clf }), whisper: harness(import.meta.url, { ref: 'whisper', modelType: 'whisper', family: 'speech', modelDir: dirs.whisper }), badRate: harness(import.meta.url, { ref: 'wav2vec2-8k', modelType: 'wav2vec2', family: 'speech', modelDir: dirs.badRate }), badLabels: harness(import.meta.url, { ref: 'wavlm-labels', modelType: 'wavlm', family: 'speech', modelDir: dirs.badLabels }) };
+const facts: Record<string, SpeechFacts> = {};
+let files: string[] = [];
+const engine = createCpuEngine();
+const otherSession = (modelType: string, seed: number) => {
+  const path = join(root, `${modelType}-seed${seed}.onnx`);
+  return saveGraph(buildAudioEncoder(SPEECH_SPECS[modelType]!, SIZES.tiny, 32, seed), path).then(() => engine.createSession(path));
+};
+const editJson = (path: string, edit: (j: Record<string, unknown>) => void) => {
+  const j = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  edit(j);
+  writeFileSync(path, JSON.stringify(j));
+};
+
+beforeAll(async () => {
+  for (const [key, type] of [['ctc', 'wav2vec2'], ['clf', 'wavlm'], ['whisper', 'whisper'], ['badRate', 'wav2vec2'], ['badLabels', 'wavlm']] as const) {
+    facts[key] = (await synthesizeSpeech(type, dirs[key], { size: 'tiny', seed: 1 })).facts as unknown as SpeechFacts;
+  }
+  editJson(join(dirs.badRate, 'preprocessor_config.json'), (j) => (j.sampling_rate = 8000));
+  editJson(join(dirs.badLabels, 'config.json'), (j) => (j.id2label = { 0: 'speech', 1: 'music', 2: 'noise' }));
+  files = await audioFiles(facts.ctc!);
+}, 30_000);
+
+describe('synthesized speech graphs', () => {
+  it('load in onnxruntime with the inputs and outputs transformers.js uses', async () => {
+    const w2v = await engine.createSession(join(dirs.ctc, 'onnx/model.onnx'));
+    expect([w2v.inputNames, w2v.outputNames]).toEqual([['input_values'], ['logits']]);
+    const enc = await engine.createSession(join(dirs.whisper, 'onnx/encoder_model.onnx'));
+    expect([enc.inputNames, enc.outputNames]).toEqual([['input_features'], ['last_hidden_state']]);
+    const dec = await engine.createSession(join(dirs.whisper, 'onnx/decoder_model_merged.onnx'));
+    expect(dec.inputNames).toEqual(['input_ids', 'encoder_hidden_states', ...[0, 1].flatMap((l) => ['decoder.key', 'decoder.value', 'encoder.key', 'encoder.value'].map((k) => `past_key_values.${l}.${k}`)), 'use_cache_branch']);
+    expect(dec.outputNames).toContain('present.1.encoder.value');
+    for (const s of [w2v, enc, dec]) await s.release();
+  });
+});
+
+describe('speech checks pass on good models and fail on broken ones', () => {
+  it('processor: passes, then names an undecodable file, a wrong-rate file and a wrong sampling_rate', async () => {
+    expect((await checkProcessor(h.ctc, facts.ctc!, files)).shapes).toEqual([[1, 16000], [1, 16000]]);
+    const junk = join(root, 'junk.wav');
+    writeFileSync(junk, 'not a wav');
+    await expect(checkProcessor(h.ctc, facts.ctc!, [junk])).rejects.toThrow(/junk\.wav.*RIFF\/WAVE/);
+    const at8k = await writeWav(join(root, 'at8k.wav'), tone(300, 0.5, 8000), 8000);
+    await expect(checkProcessor(h.ctc, facts.ctc!, [at8k])).rejects.toThrow(/at8k\.wav is sampled at 8000 Hz but the processor takes 16000 Hz/);
+    await expect(checkProcessor(h.badRate, facts.badRate!, files)).rejects.toThrow(/sampling_rate is 8000, expected 16000/);
+  });
+
+  it('CTC ASR: transcript equals the session decoding; a different model fails', async () => {
+    const good = await checkCtcAsr(h.ctc, await h.ctc.session(), facts.ctc!, files);
+    expect(good.transcripts).toHaveLength(2);
+    await expect(checkCtcAsr(h.ctc, await otherSession('wav2vec2', 2), facts.ctc!, files)).rejects.toThrow(CheckFailure);
+  });
+
+  it('audio-classification: valid scores over id2label; an id2label shorter than the logits fails', async () => {
+    expect((await checkAudioClassification(h.clf, await h.clf.session(), facts.clf!, files)).top).toHaveLength(2);
+    await expect(checkAudioClassification(h.badLabels, await h.badLabels.session(), facts.badLabels!, files)).rejects.toThrow(/sum to|not in id2label/);
+  });
+
+  it('AutoModel: matches its own session, not another model', async () => {
+    expect((await checkAutoModel(h.clf, await h.clf.session(), facts.clf!, files)).maxAbsDiff).toBeLessThan(1e-5);
+    await expect(checkAutoModel(h.clf, await otherSession('wavlm', 3), facts.clf!, files)).rejects.toThrow(/disagree/);
+  });
+
+  it('decoder cache: cached greedy equals uncached; a decoder whose positions ignore the cache fails', async () => {
+    expect((await checkDecoderCache(h.whisper, facts.whisper!)).tokens).toHaveLength(4);
+    await saveGraph(buildWhisperDecoder(facts.whisper!.vocabSize, SIZES.tiny, 1, { positionsIgnorePast: true }), join(dirs.whisper, 'onnx/broken_decoder.onnx'));
+    const broken = { session: (f?: string) => h.whisper.session(f === 'onnx/decoder_model_merged.onnx' ? 'onnx/broken_decoder.onnx' : f) } as unknown as typeof h.whisper;
+    await expect(checkDecoderCache(broken, facts.whisper!)).rejects.toThrow(/differ/);
+  }, 30_000);
+
+  it('generate: prompt + max_new_tokens tokens equal to the session loop; without <|notimestamps|> the prompt check fails', async () => {
+    expect((await checkGeneration(h.whisper, facts.whisper!, 3, files)).tokens).toHaveLength(3);
+    editJson(join(dirs.whisper, 'generation_config.json'), (j) => delete j.no_timestamps_token_id);
+    await expect(checkGeneration(h.whisper, facts.whisper!, 3, files)).rejects.toThrow(/expected 4 prompt \+ 3 new/);
+  }, 30_000);
+});
