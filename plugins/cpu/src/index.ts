@@ -14,3 +14,5 @@ const cpuPlugin: PluginFactory = () =>
 
 export default cpuPlugin;
 export { createOrtNodeSession, detectOrtNodeProvider, loadOrtNode, ortNodeVersion, DEFAULT_THREADS } from './ort-node.ts';
+export { wrapOrtSession, type OrtModuleLike, type OrtSessionLike } from './ort-session.ts';
+export { probeOrtNodeProvider, type ProbeOutcome } from './probe.ts';

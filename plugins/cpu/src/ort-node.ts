@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import type { Detection, EngineSession, Feeds, SessionOptions, TensorData, ValueInfo } from '@hf-core/core';
+import type { Detection, EngineSession, SessionOptions } from '@hf-core/core';
+import { wrapOrtSession, type OrtModuleLike, type OrtSessionLike } from './ort-session.ts';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -17,12 +18,6 @@ export function ortNodeVersion(): string {
 
 /** Default intra-op threads: fixed, so numbers are comparable run to run and across backends. */
 export const DEFAULT_THREADS = 1;
-
-function toValueInfo(meta: unknown): ValueInfo | undefined {
-  const m = meta as { name?: string; isTensor?: boolean; type?: string; shape?: (number | string)[] };
-  if (!m?.name) return undefined;
-  return { name: m.name, type: m.type ?? 'unknown', dims: m.shape ?? [] };
-}
 
 /**
  * Detects an onnxruntime-node execution provider: the package loads, and the provider is among
@@ -62,20 +57,5 @@ export async function createOrtNodeSession(
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   });
-  const meta = session as unknown as { inputMetadata?: unknown[]; outputMetadata?: unknown[] };
-  return {
-    inputNames: session.inputNames,
-    outputNames: session.outputNames,
-    inputs: (meta.inputMetadata ?? []).map(toValueInfo).filter((v): v is ValueInfo => !!v),
-    outputs: (meta.outputMetadata ?? []).map(toValueInfo).filter((v): v is ValueInfo => !!v),
-    async run(feeds: Feeds, outputNames?: readonly string[]) {
-      const ortFeeds: Record<string, InstanceType<Ort['Tensor']>> = {};
-      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.type as never, t.data as never, t.dims as number[]);
-      const out = outputNames ? await session.run(ortFeeds, outputNames as string[]) : await session.run(ortFeeds);
-      const result: Record<string, TensorData> = {};
-      for (const [name, t] of Object.entries(out)) result[name] = { type: t.type as TensorData['type'], dims: [...t.dims], data: t.data as TensorData['data'] };
-      return result;
-    },
-    release: () => session.release(),
-  };
+  return wrapOrtSession(ort as unknown as OrtModuleLike, session as unknown as OrtSessionLike);
 }

@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineSession, PreparedModel, TensorData } from '@hf-core/core';
+import createCpuEngine from '@hf-core/plugin-cpu/engine';
+import { synthesizeEncoder } from '@hf-core/plugin-encoder';
+import { encoderFeeds, type EncoderFacts } from '@hf-core/plugin-encoder/checks';
+import createEngine from './engine.ts';
+import { detectWasm } from './ort-web.ts';
+
+const maxAbsDiff = (a: TensorData, b: TensorData) => {
+  let m = 0;
+  for (let i = 0; i < a.data.length; i++) m = Math.max(m, Math.abs(Number(a.data[i]) - Number(b.data[i])));
+  return m;
+};
+
+describe('wasm engine (onnxruntime-web in Node)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hf-core-wasm-'));
+  let prepared: PreparedModel;
+  let wasm: EngineSession;
+  let cpu: EngineSession;
+  beforeAll(async () => {
+    prepared = await synthesizeEncoder('bert', dir, { size: 'tiny', seed: 42 });
+    const model = join(dir, 'onnx/model.onnx');
+    [wasm, cpu] = await Promise.all([createEngine().createSession(model), createCpuEngine().createSession(model)]);
+  });
+  afterAll(async () => {
+    await wasm?.release();
+    await cpu?.release();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('detects as available here, with the runtime version', async () => {
+    const d = await detectWasm();
+    expect(d).toMatchObject({ available: true });
+    expect(d.versions['onnxruntime-web']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(createEngine().transformersDevice).toBeUndefined();
+  });
+
+  it('runs a synthesized bert encoder and matches cpu (onnxruntime-node) on every output', async () => {
+    const feeds = encoderFeeds(wasm, prepared.facts as unknown as EncoderFacts, { rows: 2, seq: 8, seed: 5 });
+    const [got, want] = [await wasm.run(feeds), await cpu.run(feeds)];
+    expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+    expect(wasm.outputNames).toEqual(cpu.outputNames);
+    for (const name of Object.keys(want)) {
+      expect(got[name]!.dims).toEqual(want[name]!.dims);
+      expect(maxAbsDiff(got[name]!, want[name]!)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('refuses to change the thread count once the runtime has started, and says why', async () => {
+    await expect(createEngine().createSession(join(dir, 'onnx/model.onnx'), { threads: 3 })).rejects.toThrow(/cannot switch to 3/);
+  });
+
+  it('a corrupt model fails with the runtime error', async () => {
+    await expect(createEngine().createSession(join(dir, 'config.json'))).rejects.toThrow();
+  });
+});

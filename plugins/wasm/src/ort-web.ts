@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import type { Detection, EngineSession, SessionOptions } from '@hf-core/core';
+import { DEFAULT_THREADS, wrapOrtSession, type OrtModuleLike, type OrtSessionLike } from '@hf-core/plugin-cpu';
+
+type OrtWeb = typeof import('onnxruntime-web');
+
+let ortPromise: Promise<OrtWeb> | undefined;
+/** onnxruntime-web (its Node build runs the WebAssembly backend), loaded once. */
+export const loadOrtWeb = (): Promise<OrtWeb> => (ortPromise ??= import('onnxruntime-web'));
+
+/** Thread count the WebAssembly runtime started with; it cannot change afterwards. */
+let startedThreads: number | undefined;
+
+/** onnxruntime-web's version as the loaded runtime reports it (its package.json is not exported). */
+export async function ortWebVersion(): Promise<string> {
+  try {
+    return (await loadOrtWeb()).env.versions.web ?? 'unknown';
+  } catch {
+    return 'not loadable';
+  }
+}
+
+/** Threads from the plugin's `threads` option (via HF_CORE_WASM_THREADS), else the shared default. */
+export const defaultThreads = (): number => Number(process.env.HF_CORE_WASM_THREADS ?? DEFAULT_THREADS);
+
+/**
+ * Is the wasm backend usable: onnxruntime-web loads, and this Node's WebAssembly accepts its
+ * SIMD + threads binary (validated, not yet compiled: compiling costs ~0.7 s per process).
+ */
+export async function detectWasm(): Promise<Detection> {
+  const versions: Record<string, string> = { node: process.version };
+  if (typeof WebAssembly === 'undefined') {
+    return { available: false, reason: 'this Node has no WebAssembly (was it started with --jitless?)', versions };
+  }
+  try {
+    versions['onnxruntime-web'] = (await loadOrtWeb()).env.versions.web ?? 'unknown';
+  } catch (err) {
+    return { available: false, reason: `onnxruntime-web failed to load: ${(err as Error).message}. Reinstall it (pnpm install) in the project that runs hf-core.`, versions };
+  }
+  let binary: string;
+  try {
+    binary = createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm');
+  } catch (err) {
+    return { available: false, reason: `onnxruntime-web's WebAssembly binary is missing: ${(err as Error).message}. Reinstall onnxruntime-web.`, versions };
+  }
+  if (!WebAssembly.validate(await readFile(binary))) {
+    return { available: false, reason: `this Node's WebAssembly rejects ${binary} (it needs SIMD and threads; use Node >= 20)`, versions };
+  }
+  return { available: true, reason: `onnxruntime-web ${versions['onnxruntime-web']} WebAssembly backend (session level only)`, versions };
+}
+
+/** External weights beside the model, under the names exporters use (`model.onnx.data`, `model.onnx_data`). */
+async function externalDataOf(modelPath: string): Promise<{ path: string; data: Uint8Array }[]> {
+  const base = basename(modelPath);
+  const out: { path: string; data: Uint8Array }[] = [];
+  for (const name of [`${base}.data`, `${base}_data`]) {
+    const p = join(dirname(modelPath), name);
+    if (existsSync(p)) out.push({ path: name, data: await readFile(p) });
+  }
+  return out;
+}
+
+/**
+ * A session on onnxruntime-web's wasm backend. The thread count is set explicitly before the
+ * runtime starts (it is fixed for the life of the process), and the model is read from disk
+ * here, because onnxruntime-web takes bytes rather than paths.
+ */
+export async function createOrtWebSession(modelPath: string, options: SessionOptions = {}): Promise<EngineSession> {
+  const ort = await loadOrtWeb();
+  const threads = options.threads ?? defaultThreads();
+  if (startedThreads === undefined) {
+    ort.env.wasm.numThreads = threads;
+    ort.env.wasm.proxy = false;
+    startedThreads = threads;
+  } else if (startedThreads !== threads) {
+    throw new Error(
+      `onnxruntime-web started with ${startedThreads} thread(s) in this process and cannot switch to ${threads} for ${modelPath}; use one thread count per process.`,
+    );
+  }
+  const session = await ort.InferenceSession.create(await readFile(modelPath), {
+    executionProviders: ['wasm'],
+    graphOptimizationLevel: 'all',
+    externalData: await externalDataOf(modelPath),
+  });
+  return wrapOrtSession(ort as unknown as OrtModuleLike, session as unknown as OrtSessionLike);
+}
