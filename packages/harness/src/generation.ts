@@ -81,7 +81,14 @@ export function logitsAt(logits: TensorData, row: number, pos: number): TensorDa
   return tensor('float32', all.slice(start, start + v), [v]);
 }
 
-const argmax = (t: TensorData) => toNumbers(t).reduce((best, x, i, a) => (x > a[best]! ? i : best), 0);
+/** Index of the largest value, ignoring `suppress` ids (e.g. EOS while min_new_tokens applies). */
+const argmax = (t: TensorData, suppress: readonly number[] = []) => {
+  let best = -1;
+  toNumbers(t).forEach((x, i, a) => {
+    if (!suppress.includes(i) && (best < 0 || x > a[best]!)) best = i;
+  });
+  return best;
+};
 
 /**
  * KV-cache consistency: the logits of every position after `prefill`, computed step by step
@@ -102,22 +109,35 @@ export async function checkKvCacheConsistency(session: EngineSession, ids: numbe
     if (!(diff <= tol)) {
       throw new CheckFailure(`KV cache: logits at position ${t} computed step by step with the cache differ from one forward over the whole sequence by ${diff.toExponential(3)} (tolerance ${tol}); the present outputs do not carry the past (present must be past concatenated with the new tokens)`, { position: t, maxAbsDiff: diff, tolerance: tol });
     }
+    assertCacheLength(step.cache, t + 1);
     if (t + 1 < ids.length) step = await decoderStep(session, [[ids[t + 1]!]], [ids.slice(0, t + 2).map(() => 1)], step.cache, opts);
   }
   return { maxAbsDiff: worst, steps: ids.length - prefill };
 }
 
+/** Every attention cache output holds all `tokens` positions so far (dim -2), as transformers.js assumes. */
+export function assertCacheLength(cache: Feeds, tokens: number): void {
+  for (const [name, t] of Object.entries(cache)) {
+    if (!name.startsWith('past_key_values.') || /(conv|shift)_state$/.test(name)) continue;
+    if (t.dims.at(-2) !== tokens) {
+      const present = name.replace('past_key_values', 'present');
+      throw new CheckFailure(`KV cache: after ${tokens} tokens "${present}" has shape [${t.dims.join(', ')}], i.e. ${t.dims.at(-2)} cached positions where ${tokens} were expected; present must be the past concatenated with the new tokens`, { output: present, dims: [...t.dims], expected: tokens });
+    }
+  }
+}
+
 /**
  * Greedy generation on the raw session with the cache, timed: prefill_ms (the prompt pass),
  * decode_ms_per_token (mean of the one-token steps), tokens_per_s (decode throughput).
+ * `suppressTokens` are never picked (as transformers.js's min_new_tokens does for EOS).
  */
-export async function greedyGenerate(session: EngineSession, prompt: number[][], newTokens: number, opts: StepOptions = {}): Promise<{ tokens: number[][]; prefill_ms: number; decode_ms_per_token: number; tokens_per_s: number }> {
+export async function greedyGenerate(session: EngineSession, prompt: number[][], newTokens: number, opts: StepOptions & { suppressTokens?: number[] } = {}): Promise<{ tokens: number[][]; prefill_ms: number; decode_ms_per_token: number; tokens_per_s: number }> {
   const mask = prompt.map((row) => row.map(() => 1));
   const tokens: number[][] = prompt.map(() => []);
   let t0 = performance.now();
   let step = await decoderStep(session, prompt, mask, undefined, opts);
   const prefill = performance.now() - t0;
-  const pick = () => prompt.map((_, r) => argmax(logitsAt(step.logits, r, step.logits.dims[1]! - 1)));
+  const pick = () => prompt.map((_, r) => argmax(logitsAt(step.logits, r, step.logits.dims[1]! - 1), opts.suppressTokens));
   let next = pick();
   next.forEach((id, r) => tokens[r]!.push(id));
   t0 = performance.now();

@@ -128,8 +128,10 @@ export interface AttentionOptions {
   /** `kv`: separate key/value caches; `fused`: GPT-BigCode's single key_value [b, T, 2*d] (kvHeads 1). */
   cache: { kind: 'kv'; pastKey: string; pastValue: string } | { kind: 'fused'; past: string } | { kind: 'none' };
   qkvBias?: boolean;
-  /** Test-only fault: present = new keys only (the past is dropped), as a broken exporter would. */
+  /** Test-only fault: present = the new tokens' keys/values only (not concatenated with the past). */
   dropPast?: boolean;
+  /** Test-only fault: the cache stores keys before rotary embedding (same shapes, wrong values). */
+  cacheBeforeRope?: boolean;
 }
 
 /** Causal self-attention with a KV cache; returns the projected output and the present cache tensors. */
@@ -138,6 +140,7 @@ export function cachedAttention(g: GraphBuilder, x: string, o: AttentionOptions,
   const bias = o.qkvBias ?? false;
   let q = heads4(g, linear(g, x, o.hidden, heads * d, `${name}.q_proj`, { bias }), heads, d, `${name}.q`);
   let k = heads4(g, linear(g, x, o.hidden, kvHeads * d, `${name}.k_proj`, { bias }), kvHeads, d, `${name}.k`);
+  const unrotated = k;
   const v = heads4(g, linear(g, x, o.hidden, kvHeads * d, `${name}.v_proj`, { bias }), kvHeads, d, `${name}.v`);
   if (o.rope) {
     q = applyRotary(g, q, o.rope, d, `${name}.rope_q`);
@@ -147,15 +150,16 @@ export function cachedAttention(g: GraphBuilder, x: string, o: AttentionOptions,
   let values = v;
   const present: string[] = [];
   if (o.cache.kind === 'kv') {
-    keys = o.dropPast ? k : g.op('Concat', [o.cache.pastKey, k], { axis: 2 }, { name: `${name}/keys` });
-    values = o.dropPast ? v : g.op('Concat', [o.cache.pastValue, v], { axis: 2 }, { name: `${name}/values` });
-    present.push(keys, values);
+    keys = g.op('Concat', [o.cache.pastKey, k], { axis: 2 }, { name: `${name}/keys` });
+    values = g.op('Concat', [o.cache.pastValue, v], { axis: 2 }, { name: `${name}/values` });
+    if (o.dropPast) present.push(k, v);
+    else present.push(o.cacheBeforeRope ? g.op('Concat', [o.cache.pastKey, unrotated], { axis: 2 }, { name: `${name}/keys_unrotated` }) : keys, values);
   } else if (o.cache.kind === 'fused') {
     // [b, 1, s, d] -> [b, s, 2d] beside the past [b, T_past, 2d]
     const kv = g.op('Concat', [k, v], { axis: -1 }, { name: `${name}/kv_new4` });
     const kv3 = g.op('Squeeze', [kv, g.constInt64([1], `${name}.ax1`)], {}, { name: `${name}/kv_new` });
-    const all = o.dropPast ? kv3 : g.op('Concat', [o.cache.past, kv3], { axis: 1 }, { name: `${name}/kv_all` });
-    present.push(all);
+    const all = g.op('Concat', [o.cache.past, kv3], { axis: 1 }, { name: `${name}/kv_all` });
+    present.push(o.dropPast ? kv3 : all);
     const [ka, va] = g.opN('Split', [all, g.constInt64([d, d], `${name}.kv_split`)], 2, { axis: -1 }, { name: `${name}/kv_split` });
     keys = g.op('Unsqueeze', [ka!, g.constInt64([1], `${name}.kax`)], {}, { name: `${name}/keys` });
     values = g.op('Unsqueeze', [va!, g.constInt64([1], `${name}.vax`)], {}, { name: `${name}/values` });

@@ -13,6 +13,7 @@ import {
   type Harness,
   type StepOptions,
 } from '@hf-core/harness';
+import { missingConfigKeys, REQUIRED_CONFIG_KEYS } from './required-keys.ts';
 
 /** Facts the generated test is rendered with (from the synthesizer or the model's config). */
 export interface DecoderFacts {
@@ -27,6 +28,15 @@ export interface DecoderFacts {
   positionStart?: number;
   /** Why the type has no cache, when it has none. */
   noCacheReason?: string;
+}
+
+/** config.json has every key transformers.js reads to name and size this type's cache. */
+export function checkConfigKeys(config: Record<string, unknown>, modelType: string): { keys: number } {
+  const missing = missingConfigKeys(config, modelType);
+  if (missing.length) {
+    throw new CheckFailure(`config.json (model_type "${modelType}") lacks ${missing.map((k) => `"${k}"`).join(', ')}: transformers.js reads ${missing.length > 1 ? 'these keys' : 'this key'} to build the ${modelType} cache; add ${missing.length > 1 ? 'them' : 'it'} with the values the ONNX graph was exported with`, { missing });
+  }
+  return { keys: (REQUIRED_CONFIG_KEYS[modelType] ?? []).length };
 }
 
 export const PROMPTS = ['hello world', 'the cat sat on the mat.'];
@@ -129,7 +139,7 @@ export async function checkGenerate(h: Harness, session: EngineSession, facts: D
     const total = performance.now() - t1;
     const generated = out[0]!.slice(promptLen);
     expectThat(generated.length === NEW_TOKENS, `generate returned ${generated.length} new tokens, expected ${NEW_TOKENS} (sequence length ${out[0]!.length}, prompt ${promptLen})`);
-    const raw = await greedyGenerate(session, [out[0]!.slice(0, promptLen)], NEW_TOKENS, stepOptions(session, facts));
+    const raw = await greedyGenerate(session, [out[0]!.slice(0, promptLen)], NEW_TOKENS, { ...stepOptions(session, facts), suppressTokens: [facts.eosId] });
     expectThat(raw.tokens[0]!.join() === generated.join(), `transformers.js greedy tokens [${generated}] differ from the raw session's greedy loop [${raw.tokens[0]}]`);
     const r = (x: number) => Math.round(x * 1000) / 1000;
     h.metric('pipeline_prefill_ms', r(prefill));

@@ -25,6 +25,10 @@ export interface GraphFaults {
   dropPast?: boolean;
   /** Leave out the cache inputs entirely (a decoder exported without past_key_values). */
   noCache?: boolean;
+  /** The cache stores keys before rotary embedding. */
+  cacheBeforeRope?: boolean;
+  /** Attention ignores the attention mask (padding is attended like any token). */
+  ignorePadding?: boolean;
 }
 
 const layerKinds = (arch: Arch, d: Dims): LayerKind[] => arch.layers?.(d.layers) ?? Array(d.layers).fill('attention');
@@ -40,7 +44,7 @@ export function buildDecoderGraph(arch: Arch, d: Dims, seed: number, faults: Gra
   const kinds = layerKinds(arch, d);
   const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
   const mask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
-  const ctx = decoderCausalBias(g, ids, mask);
+  const ctx = decoderCausalBias(g, ids, faults.ignorePadding ? g.op('Max', [mask, g.scalarInt64(1, 'all_ones')], {}, { name: 'mask_ignored' }) : mask);
   const positions = arch.positionIds ? g.input('position_ids', 'int64', ['batch_size', 'sequence_length']) : positionsFromMask(g, ctx, 'positions', arch.positionOffset ?? 0);
   const tokenTypes = arch.tokenTypeIds ? g.input('token_type_ids', 'int64', ['batch_size', 'sequence_length']) : undefined;
   const useCache = arch.cache !== 'none' && !faults.noCache;
@@ -75,7 +79,7 @@ export function buildDecoderGraph(arch: Arch, d: Dims, seed: number, faults: Gra
         : arch.cache === 'fused'
           ? { kind: 'fused', past: past.get(`past_key_values.${i}.key_value`)! }
           : { kind: 'kv', pastKey: past.get(`past_key_values.${i}.key`)!, pastValue: past.get(`past_key_values.${i}.value`)! };
-      const a = cachedAttention(g, h, { hidden: d.hidden, heads: d.heads, kvHeads, headDim: d.headDim, bias, rope, cache, qkvBias: arch.qkvBias, dropPast: faults.dropPast }, `${p}.attn`);
+      const a = cachedAttention(g, h, { hidden: d.hidden, heads: d.heads, kvHeads, headDim: d.headDim, bias, rope, cache, qkvBias: arch.qkvBias, dropPast: faults.dropPast, cacheBeforeRope: faults.cacheBeforeRope }, `${p}.attn`);
       mixed.push(a.out);
       presents.push(...a.present);
     }
