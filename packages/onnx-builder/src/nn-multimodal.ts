@@ -151,3 +151,14 @@ export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'i
   x = rmsNorm(g, x, d.hidden, `${name}.norm`);
   g.output(linear(g, x, d.hidden, d.vocab, `${name}.lm_head`, { bias: false, std: 0.5 }), 'logits', 'float32', ['batch_size', 'sequence_length', d.vocab]);
 }
+
+/**
+ * Pixtral / Mistral 3 patch merger layout: tokens of a grid x grid image [b, grid*grid, d] ->
+ * [b, (grid/merge)^2, merge*merge*d], each output token holding one merge x merge block.
+ */
+export function spatialMerge(g: GraphBuilder, x: string, grid: number, merge: number, d: number, name: string): string {
+  const out = grid / merge;
+  const r = g.op('Reshape', [x, g.constInt64([0, out, merge, out, merge, d], `${name}.split`)], {}, { name: `${name}/split` });
+  const t = g.op('Transpose', [r], { perm: [0, 1, 3, 2, 4, 5] }, { name: `${name}/blocks` });
+  return g.op('Reshape', [t, g.constInt64([0, out * out, merge * merge * d], `${name}.merged`)], {}, { name });
+}

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { defineFamilyPlugin, generatedHeader, renderTemplate, type PluginFactory, type PreparedModel, type SynthesizeOptions } from '@hf-core/core';
 import { DUAL_SPECS, synthesizeDual } from './dual.ts';
-import { synthesizeVlm, VLM_SPECS } from './vlm.ts';
+import { synthesizeVlm } from './vlm.ts';
+import { VLM_SPECS } from './vlm-specs.ts';
 import { UNCOVERED } from './uncovered.ts';
 
 export const PLUGIN_NAME = 'hf-core:multimodal';
@@ -50,4 +51,5 @@ const multimodalPlugin: PluginFactory = () =>
 
 export default multimodalPlugin;
 export { DUAL_SPECS, buildDualGraph, synthesizeDual } from './dual.ts';
-export { VLM_SPECS, buildEmbedTokens, buildVisionEncoder, synthesizeVlm } from './vlm.ts';
+export { buildEmbedTokens, buildVisionEncoder, synthesizeVlm } from './vlm.ts';
+export { VLM_SPECS } from './vlm-specs.ts';
