@@ -1,0 +1,20 @@
+// `pnpm test`: vitest over every package, then one plain closing line
+// ("N passed, N failed, N skipped") that CI systems read. Exits with vitest's code.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const report = join(mkdtempSync(join(tmpdir(), 'hf-core-test-')), 'vitest.json');
+const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const res = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } });
+try {
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+} catch {
+  console.log('\nno test report was written (vitest did not finish)');
+}
+process.exit(res.status ?? 1);
