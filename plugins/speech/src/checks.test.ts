@@ -5,10 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import createCpuEngine from '@hf-core/plugin-cpu/engine';
 import { CheckFailure, harness, tone, writeWav } from '@hf-core/harness';
 import { saveGraph } from '@hf-core/onnx-builder';
-import { audioFiles, checkAudioClassification, checkAutoModel, checkCtcAsr, checkDecoderCache, checkGeneration, checkProcessor, type SpeechFacts } from './checks.ts';
+import { audioFiles, checkAudioClassification, checkAutoModel, checkCtcAsr, checkDecoderCache, checkDiarization, checkGeneration, checkProcessor, type SpeechFacts } from './checks.ts';
 import { SPEECH_SPECS } from './specs.ts';
 import { buildAudioEncoder, SIZES, synthesizeSpeech } from './synthesize.ts';
-import { buildWhisperDecoder } from './whisper.ts';
+import { buildWhisperDecoder } from './seq2seq.ts';
 
 /**
  * The synthesized graphs load in onnxruntime with the inputs and outputs transformers.js feeds,
@@ -16,8 +16,8 @@ import { buildWhisperDecoder } from './whisper.ts';
  */
 
 const root = mkdtempSync(join(tmpdir(), 'hf-speech-test-'));
-const dirs = { ctc: join(root, 'wav2vec2'), clf: join(root, 'wavlm'), whisper: join(root, 'whisper'), badRate: join(root, 'wav2vec2-8k'), badLabels: join(root, 'wavlm-labels') };
-const h = { ctc: harness(import.meta.url, { ref: 'wav2vec2', modelType: 'wav2vec2', family: 'speech', modelDir: dirs.ctc }), clf: harness(import.meta.url, { ref: 'wavlm', modelType: 'wavlm', family: 'speech', modelDir: dirs.clf }), whisper: harness(import.meta.url, { ref: 'whisper', modelType: 'whisper', family: 'speech', modelDir: dirs.whisper }), badRate: harness(import.meta.url, { ref: 'wav2vec2-8k', modelType: 'wav2vec2', family: 'speech', modelDir: dirs.badRate }), badLabels: harness(import.meta.url, { ref: 'wavlm-labels', modelType: 'wavlm', family: 'speech', modelDir: dirs.badLabels }) };
+const dirs = { ctc: join(root, 'wav2vec2'), clf: join(root, 'wavlm'), whisper: join(root, 'whisper'), badRate: join(root, 'wav2vec2-8k'), badLabels: join(root, 'wavlm-labels'), diar: join(root, 'pyannote') };
+const h = { ctc: harness(import.meta.url, { ref: 'wav2vec2', modelType: 'wav2vec2', family: 'speech', modelDir: dirs.ctc }), clf: harness(import.meta.url, { ref: 'wavlm', modelType: 'wavlm', family: 'speech', modelDir: dirs.clf }), whisper: harness(import.meta.url, { ref: 'whisper', modelType: 'whisper', family: 'speech', modelDir: dirs.whisper }), badRate: harness(import.meta.url, { ref: 'wav2vec2-8k', modelType: 'wav2vec2', family: 'speech', modelDir: dirs.badRate }), badLabels: harness(import.meta.url, { ref: 'wavlm-labels', modelType: 'wavlm', family: 'speech', modelDir: dirs.badLabels }), diar: harness(import.meta.url, { ref: 'pyannote', modelType: 'pyannote', family: 'speech', modelDir: dirs.diar }) };
 const facts: Record<string, SpeechFacts> = {};
 let files: string[] = [];
 const engine = createCpuEngine();
@@ -32,7 +32,7 @@ const editJson = (path: string, edit: (j: Record<string, unknown>) => void) => {
 };
 
 beforeAll(async () => {
-  for (const [key, type] of [['ctc', 'wav2vec2'], ['clf', 'wavlm'], ['whisper', 'whisper'], ['badRate', 'wav2vec2'], ['badLabels', 'wavlm']] as const) {
+  for (const [key, type] of [['ctc', 'wav2vec2'], ['clf', 'wavlm'], ['whisper', 'whisper'], ['badRate', 'wav2vec2'], ['badLabels', 'wavlm'], ['diar', 'pyannote']] as const) {
     facts[key] = (await synthesizeSpeech(type, dirs[key], { size: 'tiny', seed: 1 })).facts as unknown as SpeechFacts;
   }
   editJson(join(dirs.badRate, 'preprocessor_config.json'), (j) => (j.sampling_rate = 8000));
@@ -78,6 +78,12 @@ describe('speech checks pass on good models and fail on broken ones', () => {
   it('AutoModel: matches its own session, not another model', async () => {
     expect((await checkAutoModel(h.clf, await h.clf.session(), facts.clf!, files)).maxAbsDiff).toBeLessThan(1e-5);
     await expect(checkAutoModel(h.clf, await otherSession('wavlm', 3), facts.clf!, files)).rejects.toThrow(/disagree/);
+  });
+
+  it('diarization: contiguous segments over the clip; a wrong frame step in preprocessor_config fails', async () => {
+    expect((await checkDiarization(h.diar, await h.diar.session(), facts.diar!, files)).end).toBeCloseTo(1, 2);
+    editJson(join(dirs.diar, 'preprocessor_config.json'), (j) => (j.step = Number(j.step) / 2));
+    await expect(checkDiarization(h.diar, await h.diar.session(), facts.diar!, files)).rejects.toThrow(/ends at .* the clip lasts 1 s/);
   });
 
   it('decoder cache: cached greedy equals uncached; a decoder whose positions ignore the cache fails', async () => {

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
 import { chirp, expectThat, maxAbsDiff, readWavAt, SeededFeeds, tensor, tone, writeWav, type Harness } from '@hf-core/harness';
 
-export { checkGeneration, checkDecoderCache, checkWhisperAsr } from './checks-whisper.ts';
+export { checkGeneration, checkDecoderCache, checkSeq2SeqAsr } from './checks-seq2seq.ts';
 
 /** Facts the generated test is rendered with (from the synthesizer or the model's config). */
 export interface SpeechFacts {
   head: 'ctc' | 'classification' | 'frame-classification' | 'embedding' | 'seq2seq';
+  /** raw: samples in; frames: spectrogram frames [b, t, featDim] in; mel: Whisper's [b, mels, 3000]. */
+  frontEnd: 'raw' | 'frames' | 'mel';
   task: 'automatic-speech-recognition' | 'audio-classification' | null;
   input: 'input_values' | 'input_features';
   inputRank: 2 | 3;
@@ -24,7 +26,7 @@ export interface SpeechFacts {
   labels: string[];
   hidden: number;
   featureExtractor: string;
-  decoder?: { layers: number; heads: number; headDim: number; startIds: number[]; eos: number };
+  decoder?: { layers: number; heads: number; headDim: number; startIds: number[]; eos: number; generateOptions: Record<string, unknown> };
 }
 
 /** Frames fed to frame-based encoders at session level. */
@@ -50,14 +52,14 @@ export async function audioFiles(facts: SpeechFacts): Promise<string[]> {
 
 /** Session feeds: real clips for raw-audio encoders, seeded features for spectrogram ones. */
 export function speechFeeds(facts: SpeechFacts, opts: { rows: number; seed?: number }): Feeds {
-  if (facts.head !== 'seq2seq' && facts.framesPerClip !== null) {
+  if (facts.frontEnd === 'raw') {
     const clips = testClips(facts);
     const values = Array.from({ length: opts.rows }, (_, r) => clips[r % clips.length]!).flatMap((c) => Array.from(c));
     const dims = facts.inputRank === 3 ? [opts.rows, 1, facts.clipSamples] : [opts.rows, facts.clipSamples];
     return { [facts.input]: tensor('float32', values, dims) };
   }
   const rng = new SeededFeeds(opts.seed ?? 1);
-  const dims = facts.head === 'seq2seq' ? [opts.rows, facts.featDim!, facts.melFrames!] : [opts.rows, SESSION_FRAMES, facts.featDim!];
+  const dims = facts.frontEnd === 'mel' ? [opts.rows, facts.featDim!, facts.melFrames!] : [opts.rows, SESSION_FRAMES, facts.featDim!];
   const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
   for (let i = 0; i < data.length; i++) data[i] = rng.float();
   return { [facts.input]: { type: 'float32', dims, data } };
@@ -101,10 +103,10 @@ export async function checkProcessor(h: Harness, facts: SpeechFacts, files?: str
     const main = out[facts.input];
     expectThat(main, `processor output for ${file} has no ${facts.input} (got ${Object.keys(out).join(', ')})`);
     const dims = main.dims;
-    if (facts.head === 'seq2seq') {
+    if (facts.frontEnd === 'mel') {
       const want = [1, Number(h.config.num_mel_bins), fe.config.nb_max_frames];
       expectThat(dims.join() === want.join(), `${facts.input} for ${file} is [${dims}], expected [${want}] (config num_mel_bins x nb_max_frames)`);
-    } else if (facts.framesPerClip !== null) {
+    } else if (facts.frontEnd === 'raw') {
       const want = facts.inputRank === 3 ? [1, 1, audio.length] : [1, audio.length];
       expectThat(dims.join() === want.join(), `${facts.input} for ${file} is [${dims}], expected [${want}] (one value per sample)`);
     } else {
@@ -218,4 +220,30 @@ export async function checkAutoModel(h: Harness, session: EngineSession, facts: 
   } finally {
     await model.dispose();
   }
+}
+
+/**
+ * Speaker diarization (PyAnnoteProcessor.post_process_speaker_diarization) over the session's
+ * frame logits: contiguous segments from 0 to the clip's duration, ids from id2label, confidences in (0, 1].
+ */
+export async function checkDiarization(h: Harness, session: EngineSession, facts: SpeechFacts, files?: string[]) {
+  const { tf, modelId } = await h.pipelineEnv();
+  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as ((a: Float32Array) => Promise<Record<string, TfTensor>>) & { post_process_speaker_diarization(l: unknown, n: number): { id: number; start: number; end: number; confidence: number }[][] };
+  const [path] = files ?? (await audioFiles(facts));
+  const audio = await readWavAt(path!, facts.samplingRate);
+  const inputs = await processor(audio);
+  const logits = (await session.run({ [facts.input]: asData(inputs[facts.input]!) })).logits!;
+  const segments = processor.post_process_speaker_diarization(new tf.Tensor('float32', logits.data as Float32Array, [...logits.dims]), audio.length)[0]!;
+  const duration = audio.length / facts.samplingRate;
+  expectThat(segments.length > 0, `diarization of ${path} returned no segments`);
+  expectThat(Math.abs(segments[0]!.start) < 1e-9, `first segment of ${path} starts at ${segments[0]!.start}, expected 0`);
+  segments.forEach((s, i) => {
+    expectThat(Number.isInteger(s.id) && s.id >= 0 && s.id < facts.labels.length, `segment ${i} of ${path} has speaker id ${s.id}, outside id2label (${facts.labels.length} labels)`);
+    expectThat(s.confidence > 0 && s.confidence <= 1 + 1e-6, `segment ${i} of ${path} has confidence ${s.confidence}`);
+    const prevEnd = i === 0 ? 0 : segments[i - 1]!.end;
+    expectThat(Math.abs(prevEnd - s.start) < 1e-9, `segment ${i} of ${path} starts at ${s.start}, the previous one ends at ${prevEnd}`);
+  });
+  const end = segments.at(-1)!.end;
+  expectThat(Math.abs(end - duration) < 0.05 * duration, `diarization of ${path} ends at ${end} s, the clip lasts ${duration} s`);
+  return { segments: segments.length, end };
 }

@@ -21,6 +21,12 @@ export type FrontEnd =
   /** Whisper log-mel `input_features` [b, mels, 3000]. */
   | { kind: 'mel'; mels: number; frames: number; maxSource: number };
 
+/** Seq2seq speech models: the decoder's token layout and what generate() is told. */
+export interface Seq2SeqSpec {
+  tokenizer: 'whisper' | 'bpe';
+  generateOptions: Record<string, unknown>;
+}
+
 /** ctc: logits [b, t, vocab]; classification: logits [b, labels]; frames: logits [b, t, labels]; embedding: embeddings [b, dim]. */
 export type Head = 'ctc' | 'classification' | 'frame-classification' | 'embedding' | 'seq2seq';
 
@@ -30,14 +36,27 @@ export interface SpeechSpec {
   head: Head;
   /** The pipeline that drives it, when transformers.js has one for this type and head. */
   task?: 'automatic-speech-recognition' | 'audio-classification';
-  tokenizer?: 'ctc-chars' | 'whisper';
+  tokenizer?: 'ctc-chars' | 'whisper' | 'bpe';
   tokenizerClass?: string;
   preprocessor: Record<string, unknown>;
   config(d: Dims, vocab: number): Record<string, unknown>;
+  seq2seq?: Seq2SeqSpec;
 }
 
 export const LABELS = ['speech', 'music', 'noise', 'silence'];
 export const FRAME_LABELS = ['no-speaker', 'speaker-1', 'speaker-2'];
+
+/** SincNet-like front end: frames = (samples - offset) / step, as PyAnnoteFeatureExtractor assumes. */
+const PYANNOTE_CONV = { convDim: [16, 32, 32], convKernel: [251, 5, 5], convStride: [10, 3, 3] };
+function framesToSamples(c: { convKernel: number[]; convStride: number[] }) {
+  let field = 1;
+  let step = 1;
+  c.convKernel.forEach((k, i) => {
+    field += (k - 1) * step;
+    step *= c.convStride[i]!;
+  });
+  return { offset: field - step, step };
+}
 
 const RAW_CONV = { convDim: [32, 32, 32], convKernel: [10, 3, 3], convStride: [5, 4, 4] };
 const W2V_EXTRACTOR = { feature_extractor_type: 'Wav2Vec2FeatureExtractor', feature_size: 1, sampling_rate: 16000, padding_value: 0.0, padding_side: 'right', do_normalize: true, return_attention_mask: false, processor_class: 'Wav2Vec2Processor' };
@@ -130,6 +149,42 @@ export const SPEECH_SPECS: Record<string, SpeechSpec> = {
       patch_size: 16, frequency_stride: 10, time_stride: 10, max_length: 100, num_mel_bins: 128, layer_norm_eps: 1e-12, qkv_bias: true,
     }),
   },
+  pyannote: {
+    architecture: 'PyAnnoteForAudioFrameClassification',
+    frontEnd: { kind: 'raw', channelAxis: true, ...PYANNOTE_CONV },
+    head: 'frame-classification',
+    preprocessor: { feature_extractor_type: 'PyAnnoteFeatureExtractor', processor_class: 'PyAnnoteProcessor', feature_size: 1, sampling_rate: 16000, padding_value: 0.0, padding_side: 'right', return_attention_mask: false, ...framesToSamples(PYANNOTE_CONV) },
+    config: (d) => ({
+      sincnet: { stride: PYANNOTE_CONV.convStride[0], conv_dim: PYANNOTE_CONV.convDim, conv_kernel: PYANNOTE_CONV.convKernel, conv_stride: PYANNOTE_CONV.convStride },
+      lstm: { hidden_size: d.hidden, num_layers: d.layers, bidirectional: false, monolithic: true, dropout: 0.0 },
+      linear: { hidden_size: d.hidden, num_layers: 1 },
+      sample_rate: 16000, num_channels: 1,
+    }),
+  },
+  'wespeaker-resnet': {
+    architecture: 'WeSpeakerResNetModel',
+    frontEnd: { kind: 'frames', input: 'input_features', featDim: 80 },
+    head: 'embedding',
+    preprocessor: { feature_extractor_type: 'WeSpeakerFeatureExtractor', feature_size: 1, num_mel_bins: 80, sampling_rate: 16000, padding_value: 0.0, min_num_frames: 0, fbank_centering_span: null, return_attention_mask: false },
+    config: (d) => ({ num_mel_bins: 80, embed_dim: d.hidden, num_blocks: [1, 1, 1, 1], m_channels: 8, pooling_func: 'TSTP' }),
+  },
+  moonshine: {
+    architecture: 'MoonshineForConditionalGeneration',
+    frontEnd: { kind: 'raw', convDim: [32, 32, 32], convKernel: [127, 7, 3], convStride: [64, 3, 2] },
+    head: 'seq2seq',
+    task: 'automatic-speech-recognition',
+    tokenizer: 'bpe',
+    tokenizerClass: 'PreTrainedTokenizerFast',
+    preprocessor: { feature_extractor_type: 'MoonshineFeatureExtractor', processor_class: 'MoonshineProcessor', feature_size: 1, sampling_rate: 16000, padding_value: 0.0, do_normalize: false, return_attention_mask: true },
+    seq2seq: { tokenizer: 'bpe', generateOptions: {} },
+    config: (d, v) => ({
+      vocab_size: v, hidden_size: d.hidden, intermediate_size: d.inner,
+      encoder_num_hidden_layers: d.layers, decoder_num_hidden_layers: d.layers,
+      encoder_num_attention_heads: d.heads, decoder_num_attention_heads: d.heads, encoder_num_key_value_heads: d.heads, decoder_num_key_value_heads: d.heads,
+      encoder_hidden_act: 'gelu', decoder_hidden_act: 'silu', max_position_embeddings: 448, rope_theta: 10000, partial_rotary_factor: 0.9,
+      is_encoder_decoder: true, use_cache: true, bos_token_id: 1, eos_token_id: 2, decoder_start_token_id: 1, pad_token_id: 2,
+    }),
+  },
   whisper: whisperSpec('WhisperForConditionalGeneration'),
   'lite-whisper': whisperSpec('LiteWhisperForConditionalGeneration'),
 };
@@ -142,8 +197,9 @@ function whisperSpec(architecture: string): SpeechSpec {
     task: 'automatic-speech-recognition',
     tokenizer: 'whisper',
     tokenizerClass: 'WhisperTokenizer',
+    seq2seq: { tokenizer: 'whisper', generateOptions: { language: 'en', task: 'transcribe' } },
     preprocessor: { feature_extractor_type: 'WhisperFeatureExtractor', processor_class: 'WhisperProcessor', feature_size: 80, sampling_rate: 16000, hop_length: 160, chunk_length: 30, n_fft: 400, n_samples: 480000, nb_max_frames: 3000, padding_side: 'right', padding_value: 0.0, return_attention_mask: false },
-    config: () => ({}), // written by synthesizeWhisper, which knows the token ids
+    config: () => ({}), // written by synthesizeSeq2Seq, which knows the token ids
   };
 }
 

@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { convFeatureEncoder, convOutLength, convPositionEmbedding, GraphBuilder, layerNorm, linear, saveGraph, transformerStack, writeJson } from '@hf-core/onnx-builder';
+import { convFeatureEncoder, convPositionEmbedding, GraphBuilder, layerNorm, linear, saveGraph, transformerStack, writeJson } from '@hf-core/onnx-builder';
 import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
 import { FRAME_LABELS, LABELS, SPEECH_SPECS, type Dims, type SpeechSpec } from './specs.ts';
 import { ctcTokenizer } from './tokenizers.ts';
-import { synthesizeWhisper } from './whisper.ts';
+import { rawFrames } from './frames.ts';
+import { synthesizeSeq2Seq } from './seq2seq.ts';
 
 export const SIZES: Record<SynthesizeOptions['size'], Dims> = {
   tiny: { hidden: 32, heads: 4, inner: 64, layers: 2 },
@@ -14,12 +15,7 @@ export const SIZES: Record<SynthesizeOptions['size'], Dims> = {
 /** Seconds of audio the generated tests feed (two clips of this length make a batch). */
 export const CLIP_SECONDS = 1;
 
-/** Frames the encoder yields for `samples` raw samples (raw front ends only). */
-export function rawFrames(spec: SpeechSpec, samples: number): number {
-  if (spec.frontEnd.kind !== 'raw') throw new Error('rawFrames: not a raw-audio front end');
-  const { convKernel, convStride } = spec.frontEnd;
-  return convKernel.reduce((len, k, i) => convOutLength(len, k, convStride[i]!), samples);
-}
+export { rawFrames };
 
 const labelsFor = (spec: SpeechSpec) => (spec.head === 'frame-classification' ? FRAME_LABELS : spec.head === 'classification' ? LABELS : []);
 
@@ -38,7 +34,7 @@ export function buildAudioEncoder(spec: SpeechSpec, d: Dims, vocab: number, seed
     const feats = g.input(fe.input, 'float32', ['batch_size', 'num_frames', fe.featDim]);
     x = linear(g, layerNorm(g, feats, fe.featDim, 'feature_projection.norm', 1e-5), fe.featDim, d.hidden, 'feature_projection');
   } else {
-    throw new Error('buildAudioEncoder: mel front ends are Whisper models (see whisper.ts)');
+    throw new Error('buildAudioEncoder: seq2seq models are built by seq2seq.ts');
   }
   x = transformerStack(g, x, d, 'encoder');
   const labels = labelsFor(spec);
@@ -59,7 +55,7 @@ export function buildAudioEncoder(spec: SpeechSpec, d: Dims, vocab: number, seed
 export async function synthesizeSpeech(modelType: string, dir: string, opts: SynthesizeOptions): Promise<PreparedModel> {
   const spec = SPEECH_SPECS[modelType];
   if (!spec) throw new Error(`speech plugin cannot synthesize "${modelType}"; it synthesizes: ${Object.keys(SPEECH_SPECS).join(', ')}`);
-  if (spec.frontEnd.kind === 'mel') return synthesizeWhisper(modelType, spec, dir, opts, SIZES[opts.size]);
+  if (spec.head === 'seq2seq') return synthesizeSeq2Seq(modelType, spec, dir, opts, SIZES[opts.size]);
   const d = SIZES[opts.size];
   const tok = spec.tokenizer === 'ctc-chars' ? ctcTokenizer(spec.tokenizerClass ?? 'Wav2Vec2CTCTokenizer') : undefined;
   const vocab = tok?.vocabSize ?? 0;
@@ -89,6 +85,7 @@ export async function synthesizeSpeech(modelType: string, dir: string, opts: Syn
     synthesized: true,
     facts: {
       head: spec.head,
+      frontEnd: fe.kind,
       task: spec.task ?? null,
       input: fe.kind === 'raw' ? 'input_values' : fe.kind === 'frames' ? fe.input : 'input_features',
       inputRank: fe.kind === 'raw' ? (fe.channelAxis ? 3 : 2) : 3,

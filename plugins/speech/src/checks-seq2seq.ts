@@ -78,9 +78,9 @@ export async function checkDecoderCache(h: Harness, facts: SpeechFacts, steps = 
 }
 
 /**
- * Pipeline level: WhisperForConditionalGeneration.generate with max_new_tokens = min_new_tokens =
- * n returns exactly the start prompt (<|startoftranscript|> <|en|> <|transcribe|>
- * <|notimestamps|>) followed by n in-vocabulary tokens, the same tokens the cached session loop
+ * Pipeline level: generate (Whisper: language en, task transcribe) with max_new_tokens =
+ * min_new_tokens = n returns exactly the start prompt (Whisper: <|startoftranscript|> <|en|>
+ * <|transcribe|> <|notimestamps|>; Moonshine: <s>) followed by n in-vocabulary tokens, the same tokens the cached session loop
  * picks greedily on the same features.
  */
 export async function checkGeneration(h: Harness, facts: SpeechFacts, n = 6, files?: string[]) {
@@ -92,14 +92,15 @@ export async function checkGeneration(h: Harness, facts: SpeechFacts, n = 6, fil
     const [path] = files ?? (await audioFiles(facts));
     const inputs = (await processor(await readWavAt(path!, facts.samplingRate))) as Record<string, TfTensor>;
     const t0 = performance.now();
-    const out = (await model.generate({ inputs: inputs.input_features, max_new_tokens: n, min_new_tokens: n, language: 'en', task: 'transcribe' } as never)) as unknown as { dims: number[]; tolist(): bigint[][] };
+    const out = (await model.generate({ inputs: inputs[facts.input], max_new_tokens: n, min_new_tokens: n, ...d.generateOptions } as never)) as unknown as { dims: number[]; tolist(): bigint[][] };
     const ms = performance.now() - t0;
     const seq = out.tolist()[0]!.map(Number);
     expectThat(seq.length === d.startIds.length + n, `generate(max_new_tokens=${n}) returned ${seq.length} tokens, expected ${d.startIds.length} prompt + ${n} new`);
     expectThat(seq.slice(0, d.startIds.length).join() === d.startIds.join(), `generated sequence starts with [${seq.slice(0, d.startIds.length)}], expected the prompt [${d.startIds}]`);
     expectThat(seq.every((t) => Number.isInteger(t) && t >= 0 && t < facts.vocabSize), `generated ids [${seq}] leave the vocabulary of ${facts.vocabSize}`);
     const encoder = await h.session('onnx/encoder_model.onnx');
-    const enc = (await encoder.run({ input_features: { type: 'float32', dims: inputs.input_features!.dims, data: inputs.input_features!.data } })).last_hidden_state!;
+    const feats = inputs[facts.input]!;
+    const enc = (await encoder.run({ [facts.input]: { type: 'float32', dims: feats.dims, data: feats.data } })).last_hidden_state!;
     const { ids } = await greedyWithCache(await h.session('onnx/decoder_model_merged.onnx'), enc, d, n);
     expectThat(ids.join() === seq.join(), `transformers.js generated [${seq}], the cached session loop picks [${ids}]`);
     h.metric('decode_ms_per_token', Math.round((ms / n) * 1000) / 1000);
@@ -111,25 +112,25 @@ export async function checkGeneration(h: Harness, facts: SpeechFacts, n = 6, fil
 }
 
 /**
- * automatic-speech-recognition (Whisper) on each file and on both at once: a text per clip,
+ * automatic-speech-recognition (Whisper, Moonshine) on each file and on both at once: a text per clip,
  * and the batch gives the same texts as the clips alone.
  */
-export async function checkWhisperAsr(h: Harness, facts: SpeechFacts, n = 6, files?: string[]) {
+export async function checkSeq2SeqAsr(h: Harness, facts: SpeechFacts, n = 6, files?: string[]) {
   const { tf, modelId, device } = await h.pipelineEnv();
   const asr = await tf.pipeline('automatic-speech-recognition', modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
     const paths = files ?? (await audioFiles(facts));
     const audios = await Promise.all(paths.map((p) => readWavAt(p, facts.samplingRate)));
-    const opts = { max_new_tokens: n, min_new_tokens: n, language: 'en', task: 'transcribe' };
+    const opts = { max_new_tokens: n, min_new_tokens: n, ...facts.decoder!.generateOptions };
     const texts: string[] = [];
     for (const [i, audio] of audios.entries()) {
       const out = (await asr(audio, opts as never)) as { text: string };
-      expectThat(typeof out.text === 'string', `Whisper ASR returned no text for ${paths[i]} (got ${JSON.stringify(out)})`);
+      expectThat(typeof out.text === 'string', `seq2seq ASR returned no text for ${paths[i]} (got ${JSON.stringify(out)})`);
       texts.push(out.text);
     }
     const batch = (await asr(audios, opts as never)) as { text: string }[];
-    expectThat(Array.isArray(batch) && batch.length === audios.length, `Whisper ASR on ${audios.length} clips returned ${Array.isArray(batch) ? batch.length : 'a non-array'}`);
-    batch.forEach((b, i) => expectThat(b.text === texts[i], `Whisper ASR batch row ${i} (${paths[i]}) is ${JSON.stringify(b.text)}, alone it is ${JSON.stringify(texts[i])}`));
+    expectThat(Array.isArray(batch) && batch.length === audios.length, `seq2seq ASR on ${audios.length} clips returned ${Array.isArray(batch) ? batch.length : 'a non-array'}`);
+    batch.forEach((b, i) => expectThat(b.text === texts[i], `seq2seq ASR batch row ${i} (${paths[i]}) is ${JSON.stringify(b.text)}, alone it is ${JSON.stringify(texts[i])}`));
     return { transcripts: texts.map((t) => t.slice(0, 40)) };
   } finally {
     await asr.dispose();
