@@ -20,9 +20,10 @@ export interface Dims {
  * (`getCacheNames` in its configs.js): attention (past_key_values.i.key/value), LFM2 short
  * convolution (past_conv.i), Mamba (past_conv.i + past_ssm.i), linear attention (past_conv.i +
  * past_recurrent.i; OLMo-hybrid splits the conv state into .query/.key/.value), Falcon-H1's
- * parallel attention + Mamba, and Zaya's attention with conv and token-shift states.
+ * parallel attention + Mamba, Zaya's attention with conv and token-shift states, and
+ * DeepSeek-V4's attention with compressor (and indexer) states.
  */
-export type LayerKind = 'attention' | 'conv' | 'mamba' | 'linear' | 'linear-qkv' | 'attention+mamba' | 'attention+shift';
+export type LayerKind = 'attention' | 'conv' | 'mamba' | 'linear' | 'linear-qkv' | 'attention+mamba' | 'attention+shift' | 'attention+compressor' | 'attention+compressor+indexer';
 
 /** The structure of the tiny graph for one model type. */
 export interface Arch {
@@ -60,7 +61,7 @@ export function cacheNames(arch: Arch, kinds: LayerKind[], prefix: 'past' | 'pre
   const names: string[] = [];
   if (arch.cache === 'none') return names;
   kinds.forEach((k, i) => {
-    if (k === 'attention' || k === 'attention+mamba' || k === 'attention+shift') {
+    if (k.startsWith('attention')) {
       if (arch.cache === 'fused') names.push(`${kv}.${i}.key_value`);
       else names.push(`${kv}.${i}.key`, `${kv}.${i}.value`);
     }
@@ -68,6 +69,8 @@ export function cacheNames(arch: Arch, kinds: LayerKind[], prefix: 'past' | 'pre
     if (k === 'conv' || k === 'mamba' || k === 'linear' || k === 'attention+mamba') names.push(`${prefix}_conv.${i}`);
     if (k === 'linear-qkv') names.push(`${prefix}_conv.${i}.query`, `${prefix}_conv.${i}.key`, `${prefix}_conv.${i}.value`);
     if (k === 'mamba' || k === 'attention+mamba') names.push(`${prefix}_ssm.${i}`);
+    if (k.startsWith('attention+compressor')) names.push(`${prefix}_compressor.${i}.kv`, `${prefix}_compressor.${i}.gate`);
+    if (k === 'attention+compressor+indexer') names.push(`${prefix}_indexer.${i}.kv`, `${prefix}_indexer.${i}.gate`);
     if (k === 'linear' || k === 'linear-qkv') names.push(`${prefix}_recurrent.${i}`);
   });
   return names;

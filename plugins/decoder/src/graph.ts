@@ -90,6 +90,16 @@ export function buildDecoderGraph(arch: Arch, d: Dims, seed: number, faults: Gra
       mixed.push(linear(g, g.op('Add', [c.y, s.y]), d.hidden, d.hidden, `${p}.conv_out`, { bias: false }));
       presents.push(c.state, s.state);
     }
+    if (kind.startsWith('attention+compressor') && useCache) {
+      // DeepSeek-V4 stand-in: gated short convolutions whose windows are the compressor (and indexer) states.
+      for (const part of kind.endsWith('indexer') ? ['compressor', 'indexer'] : ['compressor']) {
+        const kv = convWithState(g, linear(g, h, d.hidden, d.headDim, `${p}.${part}.kv_proj`, { bias: false }), past.get(`past_${part}.${i}.kv`)!, d.headDim, d.convKernel, mask3!, `${p}.${part}.kv`);
+        const gate = convWithState(g, linear(g, h, d.hidden, d.headDim, `${p}.${part}.gate_proj`, { bias: false }), past.get(`past_${part}.${i}.gate`)!, d.headDim, d.convKernel, mask3!, `${p}.${part}.gate`);
+        const gated = g.op('Mul', [kv.y, g.op('Sigmoid', [gate.y], {}, { name: `${p}/${part}_sigmoid` })], {}, { name: `${p}/${part}_gated` });
+        mixed.push(linear(g, gated, d.headDim, d.hidden, `${p}.${part}.out_proj`, { bias: false }));
+        presents.push(kv.state, gate.state);
+      }
+    }
     if (kind === 'conv') {
       const c = shortConvBlock(g, h, d.hidden, d.convKernel, past.get(`past_conv.${i}`)!, mask3!, `${p}.conv`);
       mixed.push(c.out);
@@ -102,7 +112,7 @@ export function buildDecoderGraph(arch: Arch, d: Dims, seed: number, faults: Gra
       mixed.push(r.out);
       presents.push(...r.present);
     }
-    const mixedSum = mixed.length === 1 ? mixed[0]! : g.op('Add', mixed, {}, { name: `${p}/mixers` });
+    const mixedSum = mixed.length === 1 ? mixed[0]! : g.op('Sum', mixed, {}, { name: `${p}/mixers` });
     if (arch.parallel) {
       const m = decoderMlp(g, h, d.hidden, d.inner, arch.mlp, `${p}.mlp`);
       x = g.op('Add', [g.op('Add', [x, mixedSum]), m], {}, { name: `${p}/residual` });
@@ -138,6 +148,7 @@ function presentDims(name: string, d: Dims, kvHeads: number, kinds: LayerKind[])
 function stateDims(name: string, d: Dims, kinds: LayerKind[]): (number | string)[] | undefined {
   if (name.endsWith('.shift_state')) return ['batch_size', d.hidden, 1];
   if (name.endsWith('.conv_state')) return ['batch_size', d.hidden, d.convKernel - 1];
+  if (/_(compressor|indexer)\.\d+\.(kv|gate)$/.test(name)) return ['batch_size', d.headDim, d.convKernel - 1];
   if (/_conv\.\d+\.(query|key)$/.test(name)) return ['batch_size', d.heads * d.stateDim, d.convKernel - 1];
   if (/_conv\.\d+\.value$/.test(name)) return ['batch_size', d.heads * d.headDim, d.convKernel - 1];
   const conv = /_conv\.(\d+)$/.exec(name);

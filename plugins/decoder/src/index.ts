@@ -32,3 +32,5 @@ export default decoderPlugin;
 export { DECODER_SPECS, DECODER_TYPES, DECODER_UNCOVERED } from './specs.ts';
 export { synthesizeDecoder, NO_CACHE_REASON } from './synthesize.ts';
 export { buildDecoderGraph, type GraphFaults } from './graph.ts';
+export { decoderFactsFromFolder, expectedCacheNames } from './folder.ts';
+export { missingConfigKeys, REQUIRED_CONFIG_KEYS } from './required-keys.ts';

@@ -36,6 +36,7 @@ const lfm2 = (architecture: string, moe = false): DecoderSpec =>
 const mambaKeys = (d: Dims) => ({ mamba_d_conv: d.convKernel, mamba_d_state: d.stateDim, mamba_n_heads: d.heads, mamba_d_head: d.headDim, mamba_expand: 1, mamba_n_groups: 1, mamba_chunk_size: 16 });
 const linearAttnKeys = (d: Dims) => ({ linear_conv_kernel_dim: d.convKernel, linear_key_head_dim: d.stateDim, linear_value_head_dim: d.headDim, linear_num_key_heads: d.heads, linear_num_value_heads: d.heads });
 const linearLayers = alternate('linear_attention', 'full_attention');
+const dsv4Layers = (n: number) => Array.from({ length: n }, (_, i) => ['compressed_sparse_attention', 'heavily_compressed_attention', 'sliding_attention'][i % 3]!);
 
 export const DECODER_SPECS: Record<string, DecoderSpec> = {
   // --- GPT-2 key names ---
@@ -99,6 +100,9 @@ export const DECODER_SPECS: Record<string, DecoderSpec> = {
   mistral4: llamaLike('Mistral4ForCausalLM', 'llama', mlaKeys),
   glm_moe_dsa: llamaLike('GlmMoeDsaForCausalLM', 'chatml', (d, t) => ({ ...mlaKeys(d, t), index_head_dim: d.headDim, index_n_heads: d.heads, index_topk: d.maxPos })),
   youtu: llamaLike('YoutuForCausalLM', 'llama', mlaKeys),
+  deepseek_v4: llamaLike('DeepseekV4ForCausalLM', 'llama', (d, t) => ({ ...mlaKeys(d, t), head_dim: d.headDim, layer_types: dsv4Layers(d.layers), sliding_window: d.maxPos, index_head_dim: d.headDim, index_n_heads: d.heads, index_topk: d.maxPos }), {
+    layers: kinds(dsv4Layers, { compressed_sparse_attention: 'attention+compressor+indexer', heavily_compressed_attention: 'attention+compressor', sliding_attention: 'attention' }),
+  }),
   // --- hybrid caches ---
   lfm2: lfm2('Lfm2ForCausalLM'),
   lfm2_moe: lfm2('Lfm2MoeForCausalLM', true),
@@ -125,9 +129,6 @@ export const DECODER_SPECS: Record<string, DecoderSpec> = {
 };
 
 /** Decoder-only types transformers.js registers that this plugin cannot synthesize, and why. */
-export const DECODER_UNCOVERED: Record<string, string> = {
-  deepseek_v4:
-    'transformers.js 4.3.2 feeds per-layer compressor and indexer states (past_compressor.i.kv/.gate, past_indexer.i.kv/.gate) whose shapes come from DeepSeek-V4 compressed sparse attention; no tiny equivalent is synthesized yet',
-};
+export const DECODER_UNCOVERED: Record<string, string> = {};
 
 export const DECODER_TYPES = Object.keys(DECODER_SPECS);
