@@ -42,6 +42,8 @@ export interface MergedDecoderOptions {
   brokenCache?: boolean;
   /** Leave out the cache inputs and outputs (a plain `decoder_model.onnx`), for bad-input tests. */
   withoutCache?: boolean;
+  /** A deliberately broken cross-attention for tests: `encoder_attention_mask` is declared but ignored. */
+  ignoreEncoderMask?: boolean;
 }
 
 const NEG = -1e9;
@@ -221,7 +223,8 @@ export function buildMergedDecoder(a: Seq2SeqArch, seed: number, opts: MergedDec
   const kPos = rangeFrom(g, g.scalarInt64(0, 'decoder.k_start'), g.op('Add', [pastLen, qLen], {}, { name: 'decoder/k_len' }), 'decoder/k_positions');
   let selfBias = positionCausalBias(g, qPos, kPos, 'decoder.causal');
   if (a.positions.kind === 'relative') selfBias = g.op('Add', [selfBias, relativePositionBias(g, a, qPos, kPos, false, 'decoder.block0.attention')], {}, { name: 'decoder/self_bias' });
-  const crossBias = paddingBias(g, encMask, 'decoder.cross_mask_bias');
+  const crossBias = opts.ignoreEncoderMask ? undefined : paddingBias(g, encMask, 'decoder.cross_mask_bias');
+  if (opts.ignoreEncoderMask) g.op('Identity', [encMask], {}, { name: 'decoder/ignored_mask' });
 
   // Cross-attention K/V for every layer: from the cache, or from encoder_hidden_states.
   const branches: MergedDecoder['branches'] = [];

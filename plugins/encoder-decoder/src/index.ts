@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { defineFamilyPlugin, generatedHeader, renderTemplate, type PluginFactory } from '@hf-core/core';
-import { SEQ2SEQ_TYPES } from './specs.ts';
+import { SEQ2SEQ_TYPES, SEQ2SEQ_UNCOVERED } from './specs.ts';
 import { synthesizeSeq2Seq } from './synthesize.ts';
 
 export const PLUGIN_NAME = 'hf-core:encoder-decoder';
@@ -14,6 +14,7 @@ const encoderDecoderPlugin: PluginFactory = () =>
     name: PLUGIN_NAME,
     family: 'encoder-decoder',
     modelTypes: SEQ2SEQ_TYPES,
+    uncovered: SEQ2SEQ_UNCOVERED,
     templateVersion: TEMPLATE_VERSION,
     synthesize: synthesizeSeq2Seq,
     render: ({ classification: c, prepared, modelDirFromTest }) =>
@@ -28,5 +29,5 @@ const encoderDecoderPlugin: PluginFactory = () =>
   });
 
 export default encoderDecoderPlugin;
-export { SEQ2SEQ_SPECS, SEQ2SEQ_TYPES } from './specs.ts';
+export { SEQ2SEQ_SPECS, SEQ2SEQ_TYPES, SEQ2SEQ_UNCOVERED } from './specs.ts';
 export { archOf, synthesizeSeq2Seq } from './synthesize.ts';

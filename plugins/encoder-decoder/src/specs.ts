@@ -171,3 +171,22 @@ export const SEQ2SEQ_SPECS: Record<string, Seq2SeqSpec> = {
 };
 
 export const SEQ2SEQ_TYPES = Object.keys(SEQ2SEQ_SPECS);
+
+const notInTjs = (what: string) => `transformers.js 4.3.2 does not register this model type (${what}), so no ONNX layout or pipeline exists to test it against; not synthesized`;
+
+/** Encoder-decoder types of Hugging Face Transformers this plugin does not synthesize, with the reason. */
+export const SEQ2SEQ_UNCOVERED: Record<string, string> = {
+  'encoder-decoder': 'a composite of two other configs (encoder and decoder sub-configs of any family); test the checkpoint folder instead of a synthesized type',
+  bigbird_pegasus: notInTjs('BigBird block-sparse attention'),
+  pegasus_x: notInTjs('staggered block-local attention with global tokens'),
+  led: notInTjs('Longformer windowed + global attention'),
+  fsmt: notInTjs('FSMT with separate source and target vocabularies'),
+  mvp: notInTjs('BART-like with task prompts'),
+  plbart: notInTjs('BART-like for code'),
+  prophetnet: notInTjs('n-stream self-attention'),
+  'nllb-moe': notInTjs('mixture-of-experts layers'),
+  switch_transformers: notInTjs('T5 with switch mixture-of-experts layers'),
+  t5gemma: notInTjs('Gemma-based encoder-decoder'),
+  umt5: notInTjs('T5 with a relative attention bias in every layer'),
+  audioflamingo3: 'an audio-language model (audio encoder + LLM); belongs with the speech / multimodal families, not text seq2seq',
+};
