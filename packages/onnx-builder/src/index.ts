@@ -8,3 +8,4 @@ export * from './nn-speech.ts';
 export * from './nn-decoder.ts';
 export * from './nn-recurrent.ts';
 export * from './nn-seq2seq.ts';
+export * from './nn-vision.ts';
