@@ -1,6 +1,6 @@
 import type { GraphBuilder } from './graph.ts';
 import { causalBias, cachedAttention, decoderMlp, rotaryTables } from './nn-decoder.ts';
-import { embedding, layerNorm, linear, mlp, paddingBias, positionRange, rmsNorm, selfAttention } from './nn.ts';
+import { embedding, layerNorm, linear, mergeHeads, mlp, paddingBias, positionRange, rmsNorm, scaledDotProduct, selfAttention, splitHeads } from './nn.ts';
 import { flattenPatches, patchEmbed, prependTokens, vitLayer } from './nn-vision.ts';
 
 /**
@@ -161,4 +161,57 @@ export function spatialMerge(g: GraphBuilder, x: string, grid: number, merge: nu
   const r = g.op('Reshape', [x, g.constInt64([0, out, merge, out, merge, d], `${name}.split`)], {}, { name: `${name}/split` });
   const t = g.op('Transpose', [r], { perm: [0, 1, 3, 2, 4, 5] }, { name: `${name}/blocks` });
   return g.op('Reshape', [t, g.constInt64([0, out * out, merge * merge * d], `${name}.merged`)], {}, { name });
+}
+
+/**
+ * Causal bias [1, 1, s, past+s] for decoders fed without an attention mask (vision-encoder-
+ * decoder's GPT-2): the past length comes from a cache input's shape.
+ */
+export function pastCausalBias(g: GraphBuilder, ids: string, pastKey: string, name = 'causal'): { bias: string; past: string; total: string } {
+  const past = g.op('Gather', [g.op('Shape', [pastKey], {}, { name: `${name}/pshape` }), g.scalarInt64(2, `${name}.i2`)], { axis: 0 }, { name: `${name}/past` });
+  const s = g.op('Gather', [g.op('Shape', [ids], {}, { name: `${name}/ishape` }), g.scalarInt64(1, `${name}.i1`)], { axis: 0 }, { name: `${name}/s` });
+  const total = g.op('Add', [past, s], {}, { name: `${name}/total` });
+  const one = g.scalarInt64(1, `${name}.step`);
+  const q = g.op('Unsqueeze', [g.op('Range', [past, total, one], {}, { name: `${name}/qpos` }), g.constInt64([1], `${name}.ax1`)], {}, { name: `${name}/q` });
+  const k = g.op('Unsqueeze', [g.op('Range', [g.scalarInt64(0, `${name}.zero`), total, one], {}, { name: `${name}/kpos` }), g.constInt64([0], `${name}.ax0`)], {}, { name: `${name}/k` });
+  const future = g.op('Cast', [g.op('Greater', [k, q], {}, { name: `${name}/future` })], { to: 1 }, { name: `${name}/futuref` });
+  const bias = g.op('Unsqueeze', [g.op('Mul', [future, g.scalarFloat(-1e9, `${name}.neg`)], {}, { name: `${name}/neg` }), g.constInt64([0, 1], `${name}.axes`)], {}, { name });
+  return { bias, past, total };
+}
+
+/** Multi-head cross-attention: queries from x [b, s, hidden], keys/values from memory [b, m, memDim]. */
+export function crossAttention(g: GraphBuilder, x: string, memory: string, hidden: number, memDim: number, heads: number, name: string): string {
+  const hd = hidden / heads;
+  const q = splitHeads(g, linear(g, x, hidden, hidden, `${name}.q`), heads, hd, `${name}.qh`);
+  const k = splitHeads(g, linear(g, memory, memDim, hidden, `${name}.k`), heads, hd, `${name}.kh`);
+  const v = splitHeads(g, linear(g, memory, memDim, hidden, `${name}.v`), heads, hd, `${name}.vh`);
+  return linear(g, mergeHeads(g, scaledDotProduct(g, q, k, v, hd, name), hidden, `${name}.merge`), hidden, hidden, `${name}.o`);
+}
+
+/**
+ * GPT-2 with cross-attention as vision-encoder-decoder exports it (`decoder_model_merged`):
+ * inputs input_ids [b, s], encoder_hidden_states [b, m, memDim], past_key_values.{i}.key/value;
+ * outputs logits and present.{i}.key/value. No attention mask: positions follow the past length.
+ */
+export function crossAttnCachedDecoder(g: GraphBuilder, d: DecoderDims & { memDim: number }, opts: { dropPast?: boolean } = {}): void {
+  const ids = g.input('input_ids', 'int64', ['batch_size', 'decoder_sequence_length']);
+  const enc = g.input('encoder_hidden_states', 'float32', ['batch_size', 'encoder_sequence_length', d.memDim]);
+  const pasts = Array.from({ length: d.layers }, (_, l) => ({
+    key: g.input(`past_key_values.${l}.key`, 'float32', ['batch_size', d.heads, 'past_sequence_length', d.headDim]),
+    value: g.input(`past_key_values.${l}.value`, 'float32', ['batch_size', d.heads, 'past_sequence_length', d.headDim]),
+  }));
+  const c = pastCausalBias(g, ids, pasts[0]!.key, 'decoder.causal');
+  const pos = g.op('Unsqueeze', [g.op('Range', [c.past, c.total, g.scalarInt64(1, 'decoder.pos_step')], {}, { name: 'decoder/pos_range' }), g.constInt64([0], 'decoder.pos_ax')], {}, { name: 'decoder/positions' });
+  let x = g.op('Add', [embedding(g, ids, d.vocab, d.hidden, 'decoder.wte'), embedding(g, pos, d.maxPos, d.hidden, 'decoder.wpe')], {}, { name: 'decoder/embed' });
+  for (let l = 0; l < d.layers; l++) {
+    const p = `decoder.h${l}`;
+    const a = cachedAttention(g, layerNorm(g, x, d.hidden, `${p}.ln_1`, 1e-5), { hidden: d.hidden, heads: d.heads, kvHeads: d.heads, headDim: d.headDim, bias: c.bias, cache: { kind: 'kv', pastKey: pasts[l]!.key, pastValue: pasts[l]!.value }, qkvBias: true, dropPast: opts.dropPast }, `${p}.attn`);
+    g.output(a.present[0]!, `present.${l}.key`, 'float32', ['batch_size', d.heads, 'total_sequence_length', d.headDim]);
+    g.output(a.present[1]!, `present.${l}.value`, 'float32', ['batch_size', d.heads, 'total_sequence_length', d.headDim]);
+    x = g.op('Add', [x, a.out], {}, { name: `${p}/res1` });
+    x = g.op('Add', [x, crossAttention(g, layerNorm(g, x, d.hidden, `${p}.ln_cross_attn`, 1e-5), enc, d.hidden, d.memDim, d.heads, `${p}.crossattention`)], {}, { name: `${p}/res2` });
+    x = g.op('Add', [x, mlp(g, layerNorm(g, x, d.hidden, `${p}.ln_2`, 1e-5), d.hidden, d.inner, `${p}.mlp`)], {}, { name: `${p}/res3` });
+  }
+  x = layerNorm(g, x, d.hidden, 'decoder.ln_f', 1e-5);
+  g.output(linear(g, x, d.hidden, d.vocab, 'decoder.lm_head', { bias: false, std: 0.5 }), 'logits', 'float32', ['batch_size', 'decoder_sequence_length', d.vocab]);
 }
