@@ -5,10 +5,11 @@ import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
 import { chirp, expectThat, maxAbsDiff, readWavAt, SeededFeeds, tensor, tone, writeWav, type Harness } from '@hf-core/harness';
 
 export { checkGeneration, checkDecoderCache, checkSeq2SeqAsr } from './checks-seq2seq.ts';
+export { checkCodec } from './checks-codec.ts';
 
 /** Facts the generated test is rendered with (from the synthesizer or the model's config). */
 export interface SpeechFacts {
-  head: 'ctc' | 'classification' | 'frame-classification' | 'embedding' | 'seq2seq';
+  head: 'ctc' | 'classification' | 'frame-classification' | 'embedding' | 'seq2seq' | 'codec';
   /** raw: samples in; frames: spectrogram frames [b, t, featDim] in; mel: Whisper's [b, mels, 3000]. */
   frontEnd: 'raw' | 'frames' | 'mel';
   task: 'automatic-speech-recognition' | 'audio-classification' | null;
@@ -26,6 +27,10 @@ export interface SpeechFacts {
   labels: string[];
   hidden: number;
   featureExtractor: string;
+  /** Codecs: samples per frame, the encoder's outputs with their per-row shapes, codebook size. */
+  hopLength?: number;
+  codeShapes?: Record<string, number[]>;
+  codebookSize?: number;
   decoder?: { layers: number; heads: number; headDim: number; startIds: number[]; eos: number; generateOptions: Record<string, unknown> };
 }
 
@@ -79,6 +84,8 @@ export function expectedShapes(facts: SpeechFacts, rows: number): Record<string,
       return { embeddings: [rows, facts.hidden] };
     case 'seq2seq':
       return { last_hidden_state: [rows, facts.encoderFrames!, facts.hidden] };
+    case 'codec':
+      return Object.fromEntries(Object.entries(facts.codeShapes!).map(([k, v]) => [k, [rows, ...v]]));
   }
 }
 

@@ -25,7 +25,7 @@ const speechPlugin: PluginFactory = () =>
         modelType: c.modelType,
         family: c.family,
         modelDir: modelDirFromTest,
-        modelFile: facts.head === 'seq2seq' ? 'onnx/encoder_model.onnx' : 'onnx/model.onnx',
+        modelFile: facts.head === 'seq2seq' || facts.head === 'codec' ? 'onnx/encoder_model.onnx' : 'onnx/model.onnx',
         facts,
       });
     },

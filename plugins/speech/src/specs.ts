@@ -5,6 +5,8 @@
  * pipelines/automatic-speech-recognition.js, audio-classification.js, models/<type>/).
  */
 
+import { CODEC_SPECS } from './codec.ts';
+
 export interface Dims {
   hidden: number;
   heads: number;
@@ -203,7 +205,7 @@ function whisperSpec(architecture: string): SpeechSpec {
   };
 }
 
-export const SPEECH_TYPES = Object.keys(SPEECH_SPECS);
+export const SPEECH_TYPES = [...Object.keys(SPEECH_SPECS), ...Object.keys(CODEC_SPECS)];
 
 /** Speech types transformers.js registers that this plugin does not synthesize yet, and why. */
 export const UNCOVERED: Record<string, string> = {};

@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { convFeatureEncoder, convPositionEmbedding, GraphBuilder, layerNorm, linear, saveGraph, transformerStack, writeJson } from '@hf-core/onnx-builder';
 import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
-import { FRAME_LABELS, LABELS, SPEECH_SPECS, type Dims, type SpeechSpec } from './specs.ts';
+import { CODEC_SPECS, synthesizeCodec } from './codec.ts';
+import { FRAME_LABELS, LABELS, SPEECH_SPECS, SPEECH_TYPES, type Dims, type SpeechSpec } from './specs.ts';
 import { ctcTokenizer } from './tokenizers.ts';
 import { rawFrames } from './frames.ts';
 import { synthesizeSeq2Seq } from './seq2seq.ts';
@@ -53,8 +54,9 @@ export function buildAudioEncoder(spec: SpeechSpec, d: Dims, vocab: number, seed
 
 /** Writes a tiny `modelType` speech model in the layout transformers.js loads. */
 export async function synthesizeSpeech(modelType: string, dir: string, opts: SynthesizeOptions): Promise<PreparedModel> {
+  if (CODEC_SPECS[modelType]) return synthesizeCodec(modelType, dir, opts);
   const spec = SPEECH_SPECS[modelType];
-  if (!spec) throw new Error(`speech plugin cannot synthesize "${modelType}"; it synthesizes: ${Object.keys(SPEECH_SPECS).join(', ')}`);
+  if (!spec) throw new Error(`speech plugin cannot synthesize "${modelType}"; it synthesizes: ${SPEECH_TYPES.join(', ')}`);
   if (spec.head === 'seq2seq') return synthesizeSeq2Seq(modelType, spec, dir, opts, SIZES[opts.size]);
   const d = SIZES[opts.size];
   const tok = spec.tokenizer === 'ctc-chars' ? ctcTokenizer(spec.tokenizerClass ?? 'Wav2Vec2CTCTokenizer') : undefined;
