@@ -14,3 +14,5 @@ export * from './reporters/index.ts';
 export * from './sources.ts';
 export * from './classify.ts';
 export * from './config.ts';
+export * from './discover.ts';
+export * from './variants.ts';

@@ -20,6 +20,8 @@ export interface Classification extends ClassificationBase {
   modelDir?: string;
   /** The parsed config.json when one was read. */
   config?: Record<string, unknown>;
+  /** The dtype variant of a real checkpoint to test (`fp32`, `fp16`, `q8`, `q4`...; see variants.ts). */
+  dtype?: string;
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
