@@ -269,7 +269,7 @@ export async function checkImageFeatureExtraction(h: Harness, images: string[]) 
   });
 }
 
-/** object-detection at threshold 0: labels from id2label, scores in (0, 1], boxes ordered corners. */
+/** object-detection at threshold 0: labels from id2label, scores in (0, 1], ordered boxes, and different images give different detections. */
 export async function checkObjectDetection(h: Harness, images: string[]) {
   const labels = Object.values(id2labelOf(h.config));
   return withPipeline(h, 'object-detection', async (pipe) => {
@@ -282,6 +282,8 @@ export async function checkObjectDetection(h: Harness, images: string[]) {
       const { xmin, ymin, xmax, ymax } = d.box;
       expectThat([xmin, ymin, xmax, ymax].every(Number.isFinite) && xmin <= xmax && ymin <= ymax, `detection ${i} box ${JSON.stringify(d.box)} is not an ordered box`);
     }
+    const other = await pipe(images[1] ?? images[0], { threshold: 0 });
+    expectThat(images.length < 2 || JSON.stringify(other) !== JSON.stringify(out), 'two different images gave identical detections: the model ignores its input');
     return { boxes: out.length, top: out[0]!.label };
   });
 }

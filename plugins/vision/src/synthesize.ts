@@ -104,11 +104,17 @@ function queries(g: GraphBuilder, tokens: string, channels: number): string {
   return layerNorm(g, ctx, channels, 'decoder.layernorm');
 }
 
+/** Graph variants built to break: the model ignores its pixels, or mixes rows of a batch. */
+export type BrokenVariant = 'ignore-input' | 'mix-batch';
+
 /** The tiny graph of a vision type: backbone + the head whose outputs its pipeline reads. */
-export function buildVisionGraph(spec: VisionSpec, d: Dims, seed: number, opts: { labels: number }): GraphBuilder {
+export function buildVisionGraph(spec: VisionSpec, d: Dims, seed: number, opts: { labels: number; broken?: BrokenVariant }): GraphBuilder {
   const g = new GraphBuilder({ seed, name: `tiny-vision-${spec.head}` });
   const inC = spec.head === 'matting' ? 4 : 3;
-  const pixels = g.input(spec.inputName ?? 'pixel_values', 'float32', ['batch_size', inC, 'height', 'width']);
+  let pixels = g.input(spec.inputName ?? 'pixel_values', 'float32', ['batch_size', inC, 'height', 'width']);
+  // Deliberately broken variants let tests prove the checks can fail.
+  if (opts.broken === 'ignore-input') pixels = g.op('Mul', [pixels, g.scalarFloat(0, 'broken.zero')], {}, { name: 'broken/ignore_input' });
+  if (opts.broken === 'mix-batch') pixels = g.op('Add', [pixels, g.op('ReduceMean', [pixels], { axes: [0], keepdims: 1 }, { name: 'broken/batch_mean' })], {}, { name: 'broken/mix_batch' });
   let mask: string | undefined;
   if (spec.pixelMask) {
     // DETR-style processors send a [b, 64, 64] mask of valid pixels; scale features by its mean (1 when all valid).
@@ -213,7 +219,7 @@ function tasksFor(spec: VisionSpec): string[] {
  * Writes a tiny `modelType` vision model: onnx/model.onnx, config.json (real key names, id2label
  * for heads with labels), preprocessor_config.json (the type's image processor class).
  */
-export async function synthesizeVision(modelType: string, dir: string, opts: SynthesizeOptions & { configOverrides?: Record<string, unknown> }): Promise<PreparedModel> {
+export async function synthesizeVision(modelType: string, dir: string, opts: SynthesizeOptions & { configOverrides?: Record<string, unknown>; broken?: BrokenVariant }): Promise<PreparedModel> {
   const spec = VISION_SPECS[modelType];
   if (!spec) throw new Error(`vision plugin cannot synthesize "${modelType}": not one of its types (${Object.keys(VISION_SPECS).join(', ')})`);
   const d = SIZES[opts.size];
@@ -227,7 +233,7 @@ export async function synthesizeVision(modelType: string, dir: string, opts: Syn
     hf_core: { synthesized: true, seed: opts.seed, size: opts.size },
     ...opts.configOverrides,
   };
-  const graph = buildVisionGraph(spec, d, opts.seed, { labels: labels.length });
+  const graph = buildVisionGraph(spec, d, opts.seed, { labels: labels.length, broken: opts.broken });
   const files = await saveGraph(graph, join(dir, 'onnx', 'model.onnx'));
   files.push(await writeJson(join(dir, 'config.json'), config));
   files.push(await writeJson(join(dir, 'preprocessor_config.json'), spec.processor(d)));

@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import createEngine from '@hf-core/plugin-cpu/engine';
+import { checkBatchEquivalence } from '@hf-core/harness';
+import { assertVisionShapes, expectedShapes, fixedPixelSize, visionFeeds, type VisionFacts } from './checks.ts';
+import { VISION_SPECS, VISION_TYPES, VISION_UNCOVERED } from './specs.ts';
+import { synthesizeVision } from './synthesize.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'hf-vision-synth-'));
+const engine = createEngine();
+
+async function synth(type: string, opts: { broken?: 'mix-batch' | 'ignore-input' } = {}) {
+  const prepared = await synthesizeVision(type, join(root, `${type}${opts.broken ? `-${opts.broken}` : ''}`), { size: 'micro', seed: 3, ...opts });
+  const session = await engine.createSession(join(prepared.dir, 'onnx/model.onnx'));
+  return { prepared, session, facts: prepared.facts as unknown as VisionFacts };
+}
+
+describe('vision synthesizer', () => {
+  it('covers or names every one of the 54 vision types transformers.js registers', () => {
+    expect(VISION_TYPES.length + Object.keys(VISION_UNCOVERED).length).toBe(54);
+    for (const t of Object.keys(VISION_UNCOVERED)) expect(VISION_TYPES).not.toContain(t);
+  });
+
+  it('every type loads in onnxruntime-node with the declared inputs and the outputs its pipeline reads, at two input sizes', async () => {
+    for (const type of VISION_TYPES) {
+      const { session, facts } = await synth(type);
+      const wantInputs = [facts.inputName, ...(facts.pixelMask ? ['pixel_mask'] : [])];
+      expect([...session.inputNames].sort(), type).toEqual(wantInputs.sort());
+      expect([...session.outputNames].sort(), type).toEqual([...facts.outputs].sort());
+      for (const size of [32, 48]) {
+        const out = await session.run(visionFeeds(session, facts, { rows: 2, size }));
+        try {
+          assertVisionShapes(out, expectedShapes(facts, 2, size));
+        } catch (err) {
+          throw new Error(`${type} at ${size}px: ${(err as Error).message}`);
+        }
+      }
+      await session.release();
+    }
+  });
+
+  it('writes config.json with the type\'s own keys and labels, and a preprocessor whose fixed size matches image_size', async () => {
+    const cases: [string, string[]][] = [
+      ['vit', ['hidden_size', 'num_hidden_layers', 'num_attention_heads', 'image_size', 'patch_size', 'num_channels']],
+      ['swin', ['embed_dim', 'depths', 'num_heads', 'window_size', 'image_size']],
+      ['resnet', ['embedding_size', 'hidden_sizes', 'depths', 'layer_type']],
+      ['mobilenet_v1', ['depth_multiplier', 'min_depth', 'image_size']],
+      ['detr', ['num_queries', 'd_model', 'backbone_config']],
+    ];
+    for (const [type, keys] of cases) {
+      const { prepared } = await synth(type);
+      const config = JSON.parse(readFileSync(join(prepared.dir, 'config.json'), 'utf8'));
+      const pp = JSON.parse(readFileSync(join(prepared.dir, 'preprocessor_config.json'), 'utf8'));
+      expect(config.model_type).toBe(type);
+      expect(config.architectures).toEqual([VISION_SPECS[type]!.architecture]);
+      for (const k of keys) expect(config, `${type}.${k}`).toHaveProperty(k);
+      expect(pp.image_processor_type ?? pp.feature_extractor_type, type).toMatch(/ImageProcessor|FeatureExtractor/);
+      if (typeof config.image_size === 'number') expect(fixedPixelSize(pp), type).toEqual([config.image_size, config.image_size]);
+    }
+    const vit = await synth('vit');
+    const config = JSON.parse(readFileSync(join(vit.prepared.dir, 'config.json'), 'utf8'));
+    expect(Object.keys(config.id2label)).toHaveLength(vit.facts.numLabels);
+  });
+
+  it('batch equivalence passes on the real graph and fails on one that mixes the rows of a batch', async () => {
+    const good = await synth('resnet');
+    await expect(checkBatchEquivalence(good.session, visionFeeds(good.session, good.facts, { rows: 2 }))).resolves.toBeDefined();
+    const bad = await synth('resnet', { broken: 'mix-batch' });
+    await expect(checkBatchEquivalence(bad.session, visionFeeds(bad.session, bad.facts, { rows: 2 }))).rejects.toThrow(/batch equivalence/);
+  });
+});
