@@ -6,14 +6,16 @@ import { chirp, expectThat, maxAbsDiff, readWavAt, SeededFeeds, tensor, tone, wr
 
 export { checkGeneration, checkDecoderCache, checkSeq2SeqAsr } from './checks-seq2seq.ts';
 export { checkCodec } from './checks-codec.ts';
+export { checkStyledSpeech, checkTextToSpeech, checkVocoder, requireBatchAxis } from './checks-tts.ts';
+import { generatorFeeds, generatorShapes } from './checks-tts.ts';
 
 /** Facts the generated test is rendered with (from the synthesizer or the model's config). */
 export interface SpeechFacts {
-  head: 'ctc' | 'classification' | 'frame-classification' | 'embedding' | 'seq2seq' | 'codec';
+  head: 'ctc' | 'classification' | 'frame-classification' | 'embedding' | 'seq2seq' | 'codec' | 'text-to-waveform' | 'styled-waveform' | 'vocoder';
   /** raw: samples in; frames: spectrogram frames [b, t, featDim] in; mel: Whisper's [b, mels, 3000]. */
-  frontEnd: 'raw' | 'frames' | 'mel';
-  task: 'automatic-speech-recognition' | 'audio-classification' | null;
-  input: 'input_values' | 'input_features';
+  frontEnd: 'raw' | 'frames' | 'mel' | 'text' | 'spectrogram';
+  task: 'automatic-speech-recognition' | 'audio-classification' | 'text-to-speech' | null;
+  input: 'input_values' | 'input_features' | 'input_ids' | 'spectrogram';
   inputRank: 2 | 3;
   /** Feature size per frame (frame front ends) or mel bins (Whisper). */
   featDim: number | null;
@@ -26,7 +28,10 @@ export interface SpeechFacts {
   vocabSize: number;
   labels: string[];
   hidden: number;
-  featureExtractor: string;
+  featureExtractor: string | null;
+  /** Waveform generators: samples per token, style vector size (StyleTTS 2). */
+  samplesPerToken?: number;
+  styleDim?: number | null;
   /** Codecs: samples per frame, the encoder's outputs with their per-row shapes, codebook size. */
   hopLength?: number;
   codeShapes?: Record<string, number[]>;
@@ -57,6 +62,7 @@ export async function audioFiles(facts: SpeechFacts): Promise<string[]> {
 
 /** Session feeds: real clips for raw-audio encoders, seeded features for spectrogram ones. */
 export function speechFeeds(facts: SpeechFacts, opts: { rows: number; seed?: number }): Feeds {
+  if (facts.frontEnd === 'text' || facts.frontEnd === 'spectrogram') return generatorFeeds(facts, opts.rows, opts.seed);
   if (facts.frontEnd === 'raw') {
     const clips = testClips(facts);
     const values = Array.from({ length: opts.rows }, (_, r) => clips[r % clips.length]!).flatMap((c) => Array.from(c));
@@ -72,6 +78,7 @@ export function speechFeeds(facts: SpeechFacts, opts: { rows: number; seed?: num
 
 /** Output shapes of the encoder session for `rows` rows of speechFeeds. */
 export function expectedShapes(facts: SpeechFacts, rows: number): Record<string, number[]> {
+  if (facts.frontEnd === 'text' || facts.frontEnd === 'spectrogram') return generatorShapes(facts, rows);
   const frames = facts.framesPerClip ?? SESSION_FRAMES;
   switch (facts.head) {
     case 'ctc':
@@ -86,6 +93,8 @@ export function expectedShapes(facts: SpeechFacts, rows: number): Record<string,
       return { last_hidden_state: [rows, facts.encoderFrames!, facts.hidden] };
     case 'codec':
       return Object.fromEntries(Object.entries(facts.codeShapes!).map(([k, v]) => [k, [rows, ...v]]));
+    default:
+      throw new Error(`expectedShapes: no session shapes known for a ${facts.head} head`);
   }
 }
 

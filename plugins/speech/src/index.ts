@@ -26,6 +26,7 @@ const speechPlugin: PluginFactory = () =>
         family: c.family,
         modelDir: modelDirFromTest,
         modelFile: facts.head === 'seq2seq' || facts.head === 'codec' ? 'onnx/encoder_model.onnx' : 'onnx/model.onnx',
+        generator: ['text', 'spectrogram'].includes(String(facts.frontEnd)),
         facts,
       });
     },

@@ -6,6 +6,7 @@
  */
 
 import { CODEC_SPECS } from './codec.ts';
+import { TTS_TYPES } from './tts.ts';
 
 export interface Dims {
   hidden: number;
@@ -205,7 +206,7 @@ function whisperSpec(architecture: string): SpeechSpec {
   };
 }
 
-export const SPEECH_TYPES = [...Object.keys(SPEECH_SPECS), ...Object.keys(CODEC_SPECS)];
+export const SPEECH_TYPES = [...Object.keys(SPEECH_SPECS), ...Object.keys(CODEC_SPECS), ...TTS_TYPES];
 
 /** Speech types transformers.js registers that this plugin does not synthesize yet, and why. */
 export const UNCOVERED: Record<string, string> = {};

@@ -1,0 +1,114 @@
+import type { EngineSession, Feeds } from '@hf-core/core';
+import { expectThat, maxAbsDiff, SeededFeeds, SkipCheck, tensor, type Harness } from '@hf-core/harness';
+import type { SpeechFacts } from './checks.ts';
+
+type TfTensor = { dims: number[]; data: Float32Array | BigInt64Array; type: string };
+const TEXTS = ['hello world', 'the cat sat on the mat.'];
+const SPECTROGRAM_FRAMES = 20;
+
+/** Session feeds for text-in (VITS, StyleTTS 2) and spectrogram-in (HiFi-GAN) models. */
+export function generatorFeeds(facts: SpeechFacts, rows: number, seed = 1): Feeds {
+  const rng = new SeededFeeds(seed);
+  if (facts.frontEnd === 'spectrogram') {
+    return { spectrogram: tensor('float32', Array.from({ length: SPECTROGRAM_FRAMES * facts.featDim! }, () => rng.float()), [SPECTROGRAM_FRAMES, facts.featDim!]) };
+  }
+  const seq = 8;
+  const feeds: Feeds = { input_ids: rng.int64(Array.from({ length: rows * seq }, () => rng.int(1, facts.vocabSize - 1)), [rows, seq]) };
+  if (facts.styleDim) {
+    feeds.style = tensor('float32', Array.from({ length: rows * facts.styleDim }, () => rng.float()), [rows, facts.styleDim]);
+    feeds.speed = tensor('float32', new Array(rows).fill(1), [rows]);
+  } else {
+    feeds.attention_mask = rng.int64(new Array(rows * seq).fill(1), [rows, seq]);
+  }
+  return feeds;
+}
+
+export function generatorShapes(facts: SpeechFacts, rows: number): Record<string, number[]> {
+  return facts.frontEnd === 'spectrogram' ? { waveform: [1, SPECTROGRAM_FRAMES * facts.hopLength!] } : { waveform: [rows, 8 * facts.samplesPerToken!] };
+}
+
+/** HiFi-GAN takes one unbatched spectrogram, so there is no batch axis to compare along. */
+export function requireBatchAxis(facts: SpeechFacts): void {
+  if (facts.frontEnd === 'spectrogram') throw new SkipCheck('SpeechT5HifiGan takes one unbatched spectrogram [frames, mel bins]; it has no batch axis');
+}
+
+const audioOk = (x: Float32Array) => x.every((v) => Number.isFinite(v) && Math.abs(v) <= 1);
+
+/**
+ * text-to-speech (VITS) on one text and on two: audio at config.sampling_rate, SAMPLES_PER_TOKEN
+ * samples per token, finite and in [-1, 1], equal to the raw session on the tokenizer's ids, and
+ * each text in the padded batch keeps the samples it has alone.
+ */
+export async function checkTextToSpeech(h: Harness, session: EngineSession, facts: SpeechFacts) {
+  const { tf, modelId, device } = await h.pipelineEnv();
+  const tts = await tf.pipeline('text-to-speech', modelId, { device: device as 'cpu', dtype: 'fp32' });
+  try {
+    const singles: Float32Array[] = [];
+    for (const text of TEXTS) {
+      const out = (await tts(text)) as unknown as { audio: Float32Array; sampling_rate: number };
+      expectThat(out.sampling_rate === h.config.sampling_rate, `text-to-speech sampling_rate is ${out.sampling_rate}, config.json says ${h.config.sampling_rate}`);
+      const enc = tts.tokenizer(text) as Record<string, TfTensor>;
+      const n = enc.input_ids!.dims[1]!;
+      expectThat(out.audio.length === n * facts.samplesPerToken!, `text-to-speech of ${JSON.stringify(text)} gave ${out.audio.length} samples, expected ${n} tokens x ${facts.samplesPerToken}`);
+      expectThat(audioOk(out.audio), `text-to-speech of ${JSON.stringify(text)} has samples that are not finite or outside [-1, 1]`);
+      const raw = (await session.run({ input_ids: { type: 'int64', dims: enc.input_ids!.dims, data: enc.input_ids!.data }, attention_mask: { type: 'int64', dims: enc.attention_mask!.dims, data: enc.attention_mask!.data } })).waveform!;
+      const diff = maxAbsDiff({ type: 'float32', dims: [out.audio.length], data: out.audio }, { type: 'float32', dims: [out.audio.length], data: raw.data });
+      expectThat(diff <= 1e-5, `text-to-speech and the raw session differ by ${diff} on ${JSON.stringify(text)}`);
+      singles.push(out.audio);
+    }
+    const batch = (await tts(TEXTS)) as unknown as { audio: Float32Array }[];
+    expectThat(Array.isArray(batch) && batch.length === TEXTS.length, `text-to-speech on ${TEXTS.length} texts returned ${Array.isArray(batch) ? batch.length : 'a non-array'}`);
+    batch.forEach((b, i) => {
+      const alone = singles[i]!;
+      const diff = maxAbsDiff({ type: 'float32', dims: [alone.length], data: b.audio.slice(0, alone.length) }, { type: 'float32', dims: [alone.length], data: alone });
+      expectThat(diff <= 1e-4, `text-to-speech batch row ${i} differs from the text alone by ${diff}`);
+    });
+    return { samples: singles.map((s) => s.length) };
+  } finally {
+    await tts.dispose();
+  }
+}
+
+/** StyleTTS 2 / Kokoro through AutoTokenizer + AutoModel: waveform per token, equal to the session, and the style changes it. */
+export async function checkStyledSpeech(h: Harness, session: EngineSession, facts: SpeechFacts) {
+  const { tf, modelId, device } = await h.pipelineEnv();
+  const tokenizer = await tf.AutoTokenizer.from_pretrained(modelId);
+  const model = await tf.AutoModel.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
+  try {
+    const { input_ids } = tokenizer(TEXTS[0]!) as unknown as Record<string, TfTensor>;
+    const rng = new SeededFeeds(4);
+    const style = (s: number) => new tf.Tensor('float32', Float32Array.from({ length: facts.styleDim! }, () => rng.float() * s), [1, facts.styleDim!]);
+    const speed = new tf.Tensor('float32', Float32Array.from([1]), [1]);
+    const a = (await model({ input_ids, style: style(1), speed })) as Record<string, TfTensor>;
+    const wave = a.waveform!;
+    const n = input_ids!.dims[1]!;
+    expectThat(wave.dims.join() === [1, n * facts.samplesPerToken!].join(), `waveform is [${wave.dims}], expected [1, ${n * facts.samplesPerToken!}]`);
+    expectThat(audioOk(wave.data as Float32Array), 'waveform has samples that are not finite or outside [-1, 1]');
+    const b = (await model({ input_ids, style: style(3), speed })) as Record<string, TfTensor>;
+    expectThat(maxAbsDiff(wave as never, b.waveform as never) > 1e-6, 'a different style gives the same waveform: the style input is ignored');
+    return { samples: wave.dims[1] };
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** SpeechT5 HiFi-GAN through AutoModel: waveform [1, frames x hop], finite, in [-1, 1], equal to the session. */
+export async function checkVocoder(h: Harness, session: EngineSession, facts: SpeechFacts) {
+  const { tf, modelId, device } = await h.pipelineEnv();
+  const model = await tf.AutoModel.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
+  try {
+    const feeds = generatorFeeds(facts, 1, 8);
+    const spec = feeds.spectrogram!;
+    const out = (await model({ spectrogram: new tf.Tensor('float32', spec.data as Float32Array, [...spec.dims]) })) as Record<string, TfTensor>;
+    const wave = out.waveform!;
+    expectThat(wave, `SpeechT5HifiGan returned no waveform (got ${Object.keys(out).join(', ')})`);
+    const want = [1, spec.dims[0]! * facts.hopLength!];
+    expectThat(wave.dims.join() === want.join(), `waveform is [${wave.dims}], expected [${want}] (frames x prod(upsample_rates))`);
+    expectThat(audioOk(wave.data as Float32Array), 'waveform has samples that are not finite or outside [-1, 1]');
+    const diff = maxAbsDiff(wave as never, (await session.run(feeds)).waveform!);
+    expectThat(diff <= 1e-5, `AutoModel and the raw session differ by ${diff}`);
+    return { samples: wave.dims[1] };
+  } finally {
+    await model.dispose();
+  }
+}
