@@ -308,7 +308,7 @@ export async function checkImageSegmentation(h: Harness, facts: VisionFacts, ima
   const labels = Object.values(id2labelOf(h.config));
   return withPipeline(h, 'image-segmentation', async (pipe, tf) => {
     const img = await readRawImage(tf, images[0]!);
-    const opts = facts.head === 'panoptic' ? { threshold: 0, label_ids_to_fuse: new Set() } : {};
+    const opts = facts.head === 'panoptic' ? { threshold: 0, mask_threshold: 0, overlap_mask_area_threshold: 0, label_ids_to_fuse: new Set() } : {};
     const out = (await pipe(images[0], opts)) as { label: string | null; score: number | null; mask: RawImageT }[];
     expectThat(Array.isArray(out) && out.length > 0, `image-segmentation returned ${Array.isArray(out) ? 'no segments' : typeof out}`);
     const cover = new Uint8Array(img.width * img.height);
