@@ -135,7 +135,7 @@ export const DUAL_SPECS: Record<string, DualSpec> = {
 };
 
 /** The dual-encoder graph: text tower + pooling + projection, image tower + pooling + projection, contrastive head. */
-export function buildDualGraph(spec: DualSpec, s: Size, vocab: number, seed: number, opts: { ignoreMask?: boolean } = {}): GraphBuilder {
+export function buildDualGraph(spec: DualSpec, s: Size, vocab: number, seed: number, opts: BrokenDual = {}): GraphBuilder {
   const g = new GraphBuilder({ seed, name: 'tiny-dual-encoder' });
   const ids = g.input('input_ids', 'int64', ['text_batch_size', 'sequence_length']);
   const mask = spec.textInputs.includes('attention_mask') ? g.input('attention_mask', 'int64', ['text_batch_size', 'sequence_length']) : undefined;
@@ -153,11 +153,17 @@ export function buildDualGraph(spec: DualSpec, s: Size, vocab: number, seed: num
   const imagePooled = spec.classToken ? firstTokenPool(g, image, 'image_pool') : g.op('ReduceMean', [image], { axes: [1], keepdims: 0 }, { name: 'image_pool' });
   const textEmbeds = linear(g, textPooled, s.text.hidden, s.projection, 'text_projection', { bias: false });
   const imageEmbeds = linear(g, imagePooled, s.vision.hidden, s.projection, 'visual_projection', { bias: false });
-  contrastiveOutputs(g, imageEmbeds, textEmbeds, s.projection, { logitScale: spec.logitScale, logitBias: spec.logitBias });
+  contrastiveOutputs(g, imageEmbeds, textEmbeds, s.projection, { logitScale: opts.logitScale ?? spec.logitScale, logitBias: spec.logitBias });
   return g;
 }
 
-export async function synthesizeDual(modelType: string, dir: string, opts: SynthesizeOptions & { ignoreMask?: boolean }): Promise<PreparedModel> {
+/** Deliberately broken variants, so tests can prove each check fails: text that ignores its mask, an overflowing logit scale. */
+export interface BrokenDual {
+  ignoreMask?: boolean;
+  logitScale?: number;
+}
+
+export async function synthesizeDual(modelType: string, dir: string, opts: SynthesizeOptions & BrokenDual): Promise<PreparedModel> {
   const spec = DUAL_SPECS[modelType];
   if (!spec) throw new Error(`multimodal plugin: no dual-encoder spec for "${modelType}"`);
   const s = SIZES[opts.size];

@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import createCpuEngine from '@hf-core/plugin-cpu/engine';
+import { harness } from '@hf-core/harness';
+import { checkAutoModelDual, checkTextPadding, checkZeroShot, dualFeeds, type DualFacts } from './checks-dual.ts';
+import { checkEmbedsKvCache, checkGenerate, type VlmFacts } from './checks-vlm.ts';
+import { checkImageToText, checkV2sKvCache, type V2sFacts } from './checks-v2s.ts';
+import { checkProcessor } from './images.ts';
+import { synthesizeDual } from './dual.ts';
+import { synthesizeV2s } from './v2s.ts';
+import { synthesizeVlm } from './vlm.ts';
+
+/**
+ * The synthesized graphs load in onnxruntime with the inputs and outputs transformers.js feeds,
+ * and each family check passes on a good model and FAILS on a deliberately broken one.
+ */
+
+const root = mkdtempSync(join(tmpdir(), 'hf-multimodal-test-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const dir = (name: string) => join(root, name);
+const spec = (name: string, modelType: string) => ({ ref: name, modelType, family: 'multimodal', modelDir: dir(name) });
+const h = {
+  clip: harness(import.meta.url, spec('clip', 'clip')),
+  cc: harness(import.meta.url, spec('cc', 'chinese_clip')),
+  ccNoMask: harness(import.meta.url, spec('cc-no-mask', 'chinese_clip')),
+  clipOverflow: harness(import.meta.url, spec('clip-overflow', 'clip')),
+  clipOther: harness(import.meta.url, spec('clip-other', 'clip')),
+  llava: harness(import.meta.url, spec('llava', 'llava')),
+  llavaDropPast: harness(import.meta.url, spec('llava-drop-past', 'llava')),
+  llavaPatch: harness(import.meta.url, spec('llava-patch', 'llava')),
+  v2s: harness(import.meta.url, spec('v2s', 'vision-encoder-decoder')),
+  v2sDropPast: harness(import.meta.url, spec('v2s-drop-past', 'vision-encoder-decoder')),
+  v2sStart: harness(import.meta.url, spec('v2s-start', 'vision-encoder-decoder')),
+};
+const facts: Record<string, Record<string, unknown>> = {};
+const engine = createCpuEngine();
+const editJson = (path: string, edit: (j: Record<string, unknown>) => void) => {
+  const j = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  edit(j);
+  writeFileSync(path, JSON.stringify(j));
+};
+const tiny = { size: 'tiny' as const, seed: 1 };
+
+beforeAll(async () => {
+  facts.clip = (await synthesizeDual('clip', dir('clip'), tiny)).facts!;
+  facts.cc = (await synthesizeDual('chinese_clip', dir('cc'), tiny)).facts!;
+  await synthesizeDual('chinese_clip', dir('cc-no-mask'), { ...tiny, ignoreMask: true });
+  await synthesizeDual('clip', dir('clip-overflow'), { ...tiny, logitScale: 1e4 });
+  await synthesizeDual('clip', dir('clip-other'), { ...tiny, seed: 2 });
+  facts.llava = (await synthesizeVlm('llava', dir('llava'), tiny)).facts!;
+  await synthesizeVlm('llava', dir('llava-drop-past'), { ...tiny, dropPast: true });
+  await synthesizeVlm('llava', dir('llava-patch'), tiny);
+  facts.v2s = (await synthesizeV2s('vision-encoder-decoder', dir('v2s'), tiny)).facts!;
+  await synthesizeV2s('vision-encoder-decoder', dir('v2s-drop-past'), { ...tiny, dropPast: true });
+  await synthesizeV2s('vision-encoder-decoder', dir('v2s-start'), tiny);
+}, 30_000);
+
+describe('synthesized multimodal graphs', () => {
+  it('load in onnxruntime with the inputs and outputs transformers.js uses', async () => {
+    const io = async (d: string, f: string) => {
+      const s = await engine.createSession(join(dir(d), f));
+      const r = [s.inputNames, s.outputNames];
+      await s.release();
+      return r;
+    };
+    expect(await io('clip', 'onnx/model.onnx')).toEqual([['input_ids', 'attention_mask', 'pixel_values'], ['logits_per_image', 'logits_per_text', 'text_embeds', 'image_embeds']]);
+    expect(await io('llava', 'onnx/embed_tokens.onnx')).toEqual([['input_ids'], ['inputs_embeds']]);
+    expect(await io('llava', 'onnx/vision_encoder.onnx')).toEqual([['pixel_values'], ['image_features']]);
+    const kv = (p: string) => [0, 1].flatMap((l) => [`${p}.${l}.key`, `${p}.${l}.value`]);
+    const [decIn, decOut] = await io('llava', 'onnx/decoder_model_merged.onnx');
+    expect(decIn).toEqual(['inputs_embeds', 'attention_mask', 'position_ids', ...kv('past_key_values')]);
+    expect([...decOut!].sort()).toEqual(['logits', ...kv('present')].sort());
+    expect(await io('v2s', 'onnx/encoder_model.onnx')).toEqual([['pixel_values'], ['last_hidden_state']]);
+    expect((await io('v2s', 'onnx/decoder_model_merged.onnx'))[0]).toEqual(['input_ids', 'encoder_hidden_states', ...kv('past_key_values')]);
+  });
+});
+
+describe('multimodal checks pass on good models and fail on broken ones', () => {
+  it('text padding: a bidirectional text tower that reads attention_mask passes; one that ignores it fails', async () => {
+    const f = facts.cc as unknown as DualFacts;
+    expect((await checkTextPadding(await h.cc.session(), f)).maxAbsDiff).toBeLessThan(1e-4);
+    await expect(checkTextPadding(await h.ccNoMask.session(), f)).rejects.toThrow(/text padding invariance: "text_embeds" differs/);
+    const out = await (await h.cc.session()).run(dualFeeds(f, { rows: 2, seq: 6 }));
+    expect(out.logits_per_image!.dims).toEqual([2, 2]);
+  });
+
+  it('processor: shapes match config.json; an image_size the processor does not produce fails', async () => {
+    expect((await checkProcessor(h.clip, facts.clip as unknown as DualFacts)).shapes).toEqual([[1, 3, 32, 32], [2, 3, 32, 32]]);
+    editJson(join(dir('clip-other'), 'preprocessor_config.json'), (j) => (j.crop_size = { height: 24, width: 24 }));
+    await expect(checkProcessor(h.clipOther, facts.clip as unknown as DualFacts)).rejects.toThrow(/processor gave pixel_values \[1,3,24,24\].*expected \[1,3,32,32\]/);
+  });
+
+  it('AutoModel: matches its own session, not another model; zero-shot: scores are probabilities, an overflowing logit scale fails', async () => {
+    const f = facts.clip as unknown as DualFacts;
+    expect((await checkAutoModelDual(h.clip, await h.clip.session(), f)).sameImageTwice).toBe(0);
+    await expect(checkAutoModelDual(h.clip, await engine.createSession(join(dir('clip-other'), 'onnx/model.onnx')), f)).rejects.toThrow(/transformers.js vs the raw session/);
+    expect((await checkZeroShot(h.clip, f)).scoreSums).toHaveLength(2);
+    await expect(checkZeroShot(h.clipOverflow, f)).rejects.toThrow(/expected a probability|sum to/);
+  });
+
+  it('image-text-to-text: KV cache and generate pass; a cache that drops the past fails; a patch_size that miscounts image tokens fails', async () => {
+    const f = facts.llava as unknown as VlmFacts;
+    expect((await checkEmbedsKvCache(h.llava, f)).maxAbsDiff).toBeLessThan(1e-4);
+    await expect(checkEmbedsKvCache(h.llavaDropPast, f)).rejects.toThrow();
+    expect((await checkGenerate(h.llava, f)).generated).toHaveLength(6);
+    editJson(join(dir('llava-patch'), 'processor_config.json'), (j) => (j.patch_size = 16));
+    await expect(checkGenerate(h.llavaPatch, f)).rejects.toThrow(/tokens: 4, features 16/);
+  }, 60_000);
+
+  it('image-to-text: KV cache and captions pass; a dropped past and a wrong decoder_start_token_id fail', async () => {
+    const f = facts.v2s as unknown as V2sFacts;
+    expect((await checkV2sKvCache(h.v2s, f)).steps).toBe(4);
+    await expect(checkV2sKvCache(h.v2sDropPast, f)).rejects.toThrow();
+    expect((await checkImageToText(h.v2s, f)).captions).toHaveLength(2);
+    editJson(join(dir('v2s-start'), 'generation_config.json'), (j) => (j.decoder_start_token_id = 7));
+    await expect(checkImageToText(h.v2sStart, f)).rejects.toThrow(/starts with token 7, expected decoder_start_token_id/);
+  }, 60_000);
+});
