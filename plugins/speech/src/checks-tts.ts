@@ -79,7 +79,11 @@ export async function checkStyledSpeech(h: Harness, session: EngineSession, fact
     const rng = new SeededFeeds(4);
     const style = (s: number) => new tf.Tensor('float32', Float32Array.from({ length: facts.styleDim! }, () => rng.float() * s), [1, facts.styleDim!]);
     const speed = new tf.Tensor('float32', Float32Array.from([1]), [1]);
-    const a = (await model({ input_ids, style: style(1), speed })) as Record<string, TfTensor>;
+    const style1 = style(1);
+    const a = (await model({ input_ids, style: style1, speed })) as Record<string, TfTensor>;
+    const raw = (await session.run({ input_ids: { type: 'int64', dims: input_ids!.dims, data: input_ids!.data }, style: { type: 'float32', dims: style1.dims, data: style1.data as Float32Array }, speed: { type: 'float32', dims: [1], data: Float32Array.from([1]) } })).waveform!;
+    const diff = maxAbsDiff(a.waveform as never, raw);
+    expectThat(diff <= 1e-5, `AutoModel and the raw session differ by ${diff}`);
     const wave = a.waveform!;
     const n = input_ids!.dims[1]!;
     expectThat(wave.dims.join() === [1, n * facts.samplesPerToken!].join(), `waveform is [${wave.dims}], expected [1, ${n * facts.samplesPerToken!}]`);

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import createCpuEngine from '@hf-core/plugin-cpu/engine';
 import { CheckFailure, harness, tone, writeWav } from '@hf-core/harness';
 import { saveGraph } from '@hf-core/onnx-builder';
-import { audioFiles, checkAudioClassification, checkAutoModel, checkCtcAsr, checkDecoderCache, checkDiarization, checkGeneration, checkProcessor, type SpeechFacts } from './checks.ts';
+import { audioFiles, checkAudioClassification, checkAutoModel, checkCodec, checkCtcAsr, checkStyledSpeech, checkTextToSpeech, checkVocoder, checkDecoderCache, checkDiarization, checkGeneration, checkProcessor, type SpeechFacts } from './checks.ts';
 import { SPEECH_SPECS } from './specs.ts';
 import { buildAudioEncoder, SIZES, synthesizeSpeech } from './synthesize.ts';
 import { buildWhisperDecoder } from './seq2seq.ts';
@@ -16,14 +16,20 @@ import { buildWhisperDecoder } from './seq2seq.ts';
  */
 
 const root = mkdtempSync(join(tmpdir(), 'hf-speech-test-'));
-const dirs = { ctc: join(root, 'wav2vec2'), clf: join(root, 'wavlm'), whisper: join(root, 'whisper'), badRate: join(root, 'wav2vec2-8k'), badLabels: join(root, 'wavlm-labels'), diar: join(root, 'pyannote') };
-const h = { ctc: harness(import.meta.url, { ref: 'wav2vec2', modelType: 'wav2vec2', family: 'speech', modelDir: dirs.ctc }), clf: harness(import.meta.url, { ref: 'wavlm', modelType: 'wavlm', family: 'speech', modelDir: dirs.clf }), whisper: harness(import.meta.url, { ref: 'whisper', modelType: 'whisper', family: 'speech', modelDir: dirs.whisper }), badRate: harness(import.meta.url, { ref: 'wav2vec2-8k', modelType: 'wav2vec2', family: 'speech', modelDir: dirs.badRate }), badLabels: harness(import.meta.url, { ref: 'wavlm-labels', modelType: 'wavlm', family: 'speech', modelDir: dirs.badLabels }), diar: harness(import.meta.url, { ref: 'pyannote', modelType: 'pyannote', family: 'speech', modelDir: dirs.diar }) };
+const dirs = { ctc: join(root, 'wav2vec2'), clf: join(root, 'wavlm'), whisper: join(root, 'whisper'), badRate: join(root, 'wav2vec2-8k'), badLabels: join(root, 'wavlm-labels'), diar: join(root, 'pyannote'), dac: join(root, 'dac'), vits: join(root, 'vits'), kokoro: join(root, 'style_text_to_speech_2'), hifigan: join(root, 'hifigan') };
+const h = { ctc: harness(import.meta.url, { ref: 'wav2vec2', modelType: 'wav2vec2', family: 'speech', modelDir: dirs.ctc }), clf: harness(import.meta.url, { ref: 'wavlm', modelType: 'wavlm', family: 'speech', modelDir: dirs.clf }), whisper: harness(import.meta.url, { ref: 'whisper', modelType: 'whisper', family: 'speech', modelDir: dirs.whisper }), badRate: harness(import.meta.url, { ref: 'wav2vec2-8k', modelType: 'wav2vec2', family: 'speech', modelDir: dirs.badRate }), badLabels: harness(import.meta.url, { ref: 'wavlm-labels', modelType: 'wavlm', family: 'speech', modelDir: dirs.badLabels }), diar: harness(import.meta.url, { ref: 'pyannote', modelType: 'pyannote', family: 'speech', modelDir: dirs.diar }), dac: harness(import.meta.url, { ref: 'dac', modelType: 'dac', family: 'speech', modelDir: dirs.dac }), vits: harness(import.meta.url, { ref: 'vits', modelType: 'vits', family: 'speech', modelDir: dirs.vits }), kokoro: harness(import.meta.url, { ref: 'style_text_to_speech_2', modelType: 'style_text_to_speech_2', family: 'speech', modelDir: dirs.kokoro }), hifigan: harness(import.meta.url, { ref: 'hifigan', modelType: 'hifigan', family: 'speech', modelDir: dirs.hifigan }) };
 const facts: Record<string, SpeechFacts> = {};
 let files: string[] = [];
 const engine = createCpuEngine();
 const otherSession = (modelType: string, seed: number) => {
   const path = join(root, `${modelType}-seed${seed}.onnx`);
   return saveGraph(buildAudioEncoder(SPEECH_SPECS[modelType]!, SIZES.tiny, 32, seed), path).then(() => engine.createSession(path));
+};
+/** The same type synthesized with another seed: a session of a different model with the same inputs. */
+const reseeded = async (modelType: string, file: string) => {
+  const dir = join(root, `${modelType}-seed2`);
+  await synthesizeSpeech(modelType, dir, { size: 'tiny', seed: 2 });
+  return engine.createSession(join(dir, file));
 };
 const editJson = (path: string, edit: (j: Record<string, unknown>) => void) => {
   const j = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -32,7 +38,7 @@ const editJson = (path: string, edit: (j: Record<string, unknown>) => void) => {
 };
 
 beforeAll(async () => {
-  for (const [key, type] of [['ctc', 'wav2vec2'], ['clf', 'wavlm'], ['whisper', 'whisper'], ['badRate', 'wav2vec2'], ['badLabels', 'wavlm'], ['diar', 'pyannote']] as const) {
+  for (const [key, type] of [['ctc', 'wav2vec2'], ['clf', 'wavlm'], ['whisper', 'whisper'], ['badRate', 'wav2vec2'], ['badLabels', 'wavlm'], ['diar', 'pyannote'], ['dac', 'dac'], ['vits', 'vits'], ['kokoro', 'style_text_to_speech_2'], ['hifigan', 'hifigan']] as const) {
     facts[key] = (await synthesizeSpeech(type, dirs[key], { size: 'tiny', seed: 1 })).facts as unknown as SpeechFacts;
   }
   editJson(join(dirs.badRate, 'preprocessor_config.json'), (j) => (j.sampling_rate = 8000));
@@ -98,4 +104,18 @@ describe('speech checks pass on good models and fail on broken ones', () => {
     editJson(join(dirs.whisper, 'generation_config.json'), (j) => delete j.no_timestamps_token_id);
     await expect(checkGeneration(h.whisper, facts.whisper!, 3, files)).rejects.toThrow(/expected 4 prompt \+ 3 new/);
   }, 30_000);
+
+  it('codec: codes and audio round trip; another encoder\'s codes fail', async () => {
+    expect((await checkCodec(h.dac, await h.dac.session('onnx/encoder_model.onnx'), facts.dac!)).frames).toBe(250);
+    await expect(checkCodec(h.dac, await reseeded('dac', 'onnx/encoder_model.onnx'), facts.dac!)).rejects.toThrow(/differs from the raw encoder session/);
+  });
+
+  it('text-to-speech, styled speech and vocoder: match their sessions; another model fails', async () => {
+    expect((await checkTextToSpeech(h.vits, await h.vits.session(), facts.vits!)).samples).toHaveLength(2);
+    await expect(checkTextToSpeech(h.vits, await reseeded('vits', 'onnx/model.onnx'), facts.vits!)).rejects.toThrow(/raw session differ/);
+    await checkStyledSpeech(h.kokoro, await h.kokoro.session(), facts.kokoro!);
+    await expect(checkStyledSpeech(h.kokoro, await reseeded('style_text_to_speech_2', 'onnx/model.onnx'), facts.kokoro!)).rejects.toThrow(/raw session differ/);
+    await checkVocoder(h.hifigan, await h.hifigan.session(), facts.hifigan!);
+    await expect(checkVocoder(h.hifigan, await reseeded('hifigan', 'onnx/model.onnx'), facts.hifigan!)).rejects.toThrow(/raw session differ/);
+  });
 });
