@@ -66,8 +66,10 @@ export async function checkAutoModel(h: Harness, session: EngineSession, facts: 
     const seq = inputs.input_ids.dims[1];
     expectThat(hidden.dims.join() === [2, seq, facts.hidden].join(), `AutoModel last_hidden_state is [${hidden.dims}], expected [2, ${seq}, ${facts.hidden}]`);
     const feeds: Feeds = {};
+    const encoded = inputs as unknown as Record<string, { dims: number[]; data: BigInt64Array } | undefined>;
     for (const name of session.inputNames) {
-      const t = inputs[name] ?? (name === 'token_type_ids' ? { type: 'int64', dims: inputs.input_ids.dims, data: new BigInt64Array(inputs.input_ids.data.length) } : undefined);
+      const ids = encoded.input_ids!;
+      const t = encoded[name] ?? (name === 'token_type_ids' ? { dims: ids.dims, data: new BigInt64Array(ids.data.length) } : undefined);
       if (t) feeds[name] = { type: 'int64', dims: t.dims, data: t.data };
     }
     const raw = await session.run(feeds);
