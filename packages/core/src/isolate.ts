@@ -10,44 +10,75 @@ export interface ProcessOutcome {
   signal: NodeJS.Signals | null;
   /** Killed by us: past the time limit, or past the memory cap. */
   killedFor?: 'timeout' | 'oom';
-  /** Largest resident set (MB) seen across the process tree while it ran. */
+  /** Largest resident set (MB) seen across the process group while it ran. */
   peakTreeRssMb: number;
   durationMs: number;
   outputTail: string;
+  /** The limits it ran under, so a timeout or oom row can say which limit it passed. */
+  limits?: { timeoutMs: number; memoryCapMb: number };
+  /** The full output of the run. */
+  logFile?: string;
 }
 
-function rssOfTreeMb(rootPid: number): number {
-  // Sum VmRSS over the process and its descendants (vitest runs the test in a child fork).
-  const children = new Map<number, number[]>();
-  let total = 0;
+/**
+ * Resident memory (MB) summed over every process in process group `pgid` (vitest runs the test
+ * in a forked child; anything the test spawns stays in the group too, even once reparented).
+ * Undefined where there is no /proc (not Linux): the cap is then not enforced.
+ */
+export function rssOfGroupMb(pgid: number): number | undefined {
+  let entries: string[];
   try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        const list = children.get(ppid) ?? [];
-        list.push(Number(entry));
-        children.set(ppid, list);
-      } catch {
-        // process exited while we looked
-      }
-    }
-    const stack = [rootPid];
-    while (stack.length) {
-      const pid = stack.pop()!;
-      try {
-        const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-        if (m) total += Number(m[1]) / 1024;
-      } catch {
-        // gone
-      }
-      stack.push(...(children.get(pid) ?? []));
-    }
+    entries = readdirSync('/proc');
   } catch {
-    return 0; // no /proc (not Linux): no memory cap enforcement
+    return undefined;
+  }
+  let total = 0;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the parenthesized command name: state, ppid, pgrp, ...
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue;
+      const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
+      if (m) total += Number(m[1]) / 1024;
+    } catch {
+      // the process exited while we looked
+    }
   }
   return total;
+}
+
+/** Process groups of test runs still alive, killed if this process exits or is interrupted. */
+const liveGroups = new Set<number>();
+let exitHooked = false;
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Test processes run in their own process group (so one kill takes the whole tree), which also
+ * means Ctrl-C in the terminal does not reach them. Kill them when this process exits or is
+ * interrupted; re-raise the signal when nobody else handles it, so the default exit happens.
+ */
+function hookParentExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('exit', () => liveGroups.forEach(killGroup));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = () => {
+      liveGroups.forEach(killGroup);
+      if (process.listenerCount(sig) === 1) {
+        process.removeListener(sig, onSignal);
+        process.kill(process.pid, sig);
+      }
+    };
+    process.on(sig, onSignal);
+  }
 }
 
 export interface IsolatedRun {
@@ -66,10 +97,12 @@ const vitestBin = (): string => {
 
 /**
  * Runs one generated test file under vitest in its own process group, enforcing the time limit
- * and memory cap by killing the whole group; the output goes to `logFile`.
+ * and memory cap by killing the whole group; the output goes to `logFile`. Whatever is left of
+ * the group when vitest exits is killed too, so nothing outlives its run.
  */
 export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
   const started = performance.now();
+  hookParentExit();
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, [vitestBin(), 'run', run.testFile, '--config', run.configFile, '--reporter', 'default', '--no-color'], {
       cwd: dirname(run.configFile),
@@ -77,6 +110,8 @@ export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const pgid = child.pid;
+    if (pgid) liveGroups.add(pgid);
     let output = '';
     const onData = (b: Buffer) => {
       output += b.toString();
@@ -86,35 +121,50 @@ export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
     child.stderr.on('data', onData);
     let killedFor: ProcessOutcome['killedFor'];
     let peak = 0;
-    const killGroup = (why: 'timeout' | 'oom') => {
+    const kill = (why: 'timeout' | 'oom') => {
       if (killedFor) return;
       killedFor = why;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
+      if (pgid) killGroup(pgid);
+      else child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => killGroup('timeout'), run.timeoutMs);
+    const timer = setTimeout(() => kill('timeout'), run.timeoutMs);
     const poll = setInterval(() => {
-      if (!child.pid) return;
-      const rss = rssOfTreeMb(child.pid);
+      if (!pgid) return;
+      const rss = rssOfGroupMb(pgid) ?? 0;
       peak = Math.max(peak, rss);
-      if (run.memoryCapMb > 0 && rss > run.memoryCapMb) killGroup('oom');
+      if (run.memoryCapMb > 0 && rss > run.memoryCapMb) kill('oom');
     }, 100);
-    child.on('close', (code, signal) => {
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       clearInterval(poll);
+      if (pgid) liveGroups.delete(pgid);
       writeFileSync(run.logFile, output);
       resolvePromise({
-        exitCode: code,
-        signal,
+        exitCode: exit?.code ?? null,
+        signal: exit?.signal ?? null,
         killedFor,
         peakTreeRssMb: Math.round(peak * 10) / 10,
         durationMs: Math.round(performance.now() - started),
         outputTail: output.slice(-4000),
+        limits: { timeoutMs: run.timeoutMs, memoryCapMb: run.memoryCapMb },
+        logFile: run.logFile,
       });
+    };
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      // Leftovers of the group (a process the test started) would hold the pipes open.
+      if (pgid) killGroup(pgid);
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish();
+      }, 2000).unref();
     });
+    child.on('close', finish);
   });
 }
 
@@ -136,7 +186,10 @@ export default {
       async resolveId(id, importer) {
         if (id === 'vitest' || id.startsWith('@hf-core/')) {
           if (importer === RESOLVE_FROM) return null;
-          return this.resolve(id, RESOLVE_FROM, { skipSelf: true });
+          // From the hf-core install first; then from the importer, for modules of a plugin
+          // (an engine, its helpers) whose own dependencies the install does not list.
+          const resolved = await this.resolve(id, RESOLVE_FROM, { skipSelf: true });
+          return resolved ?? (importer ? this.resolve(id, importer, { skipSelf: true }) : null);
         }
         return null;
       },

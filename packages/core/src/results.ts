@@ -33,6 +33,15 @@ export function levelOf(checks: CheckResult[]): Level | null {
   return null;
 }
 
+/** Where a process that died was, from Node's fatal-error report (`process.abort()`, a native crash). */
+function crashSite(output: string): Record<string, unknown> {
+  const js = /----- JavaScript stack trace -----\s*\n\s*1: (.+)/.exec(output);
+  return {
+    ...(js ? { crashedAt: js[1]!.trim() } : {}),
+    ...(output.includes('----- Native stack trace -----') ? { nativeStackTrace: true } : {}),
+  };
+}
+
 /** Folds a test process's records and its exit into one result row. */
 export function foldResult(
   base: Pick<ModelResult, 'ref' | 'modelType' | 'family' | 'backend' | 'model' | 'started_at'>,
@@ -54,12 +63,15 @@ export function foldResult(
   let reason = '';
   const evidence: Record<string, unknown> = {};
   const failed = checks.filter((c) => c.status === 'fail');
+  const ran = checks.map((c) => c.name).join(', ') || 'none';
   if (proc.killedFor === 'timeout') {
     status = 'timeout';
-    reason = `no result within ${proc.durationMs} ms; the process group was killed`;
+    const limit = proc.limits ? `the ${proc.limits.timeoutMs} ms limit` : 'its time limit';
+    reason = `still running after ${limit} (${proc.durationMs} ms); the process group was killed. Checks finished before: ${ran}. Raise --timeout if the model is just slow`;
   } else if (proc.killedFor === 'oom') {
     status = 'oom';
-    reason = `resident memory ${proc.peakTreeRssMb} MB passed the cap; the process group was killed`;
+    const cap = proc.limits ? `the ${proc.limits.memoryCapMb} MB cap` : 'the memory cap';
+    reason = `resident memory of the test's processes reached ${proc.peakTreeRssMb} MB, past ${cap}; the process group was killed. Checks finished before: ${ran}`;
   } else if (proc.signal || (proc.exitCode !== 0 && SIGNAL_IN_OUTPUT.test(proc.outputTail) && !failed.length)) {
     status = 'crash';
     const m = SIGNAL_IN_OUTPUT.exec(proc.outputTail);
@@ -85,7 +97,17 @@ export function foldResult(
     reason = checks.map((c) => c.message).join('; ') || 'no check ran';
   }
   if (['timeout', 'oom', 'crash', 'error'].includes(status)) {
-    Object.assign(evidence, { exitCode: proc.exitCode, signal: proc.signal, peakTreeRssMb: proc.peakTreeRssMb, durationMs: proc.durationMs, outputTail: proc.outputTail.slice(-1500) });
+    Object.assign(evidence, {
+      exitCode: proc.exitCode,
+      signal: proc.signal,
+      ...(proc.killedFor ? { killedFor: proc.killedFor } : {}),
+      peakTreeRssMb: proc.peakTreeRssMb,
+      durationMs: proc.durationMs,
+      ...(proc.limits ? { limits: proc.limits } : {}),
+      ...(proc.logFile ? { logFile: proc.logFile } : {}),
+      ...(status === 'crash' ? crashSite(proc.outputTail) : {}),
+      outputTail: proc.outputTail.slice(-1500),
+    });
   }
   return {
     ...base,

@@ -2,11 +2,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import type { HfCore } from './core.ts';
 import { HfCoreError } from './errors.ts';
+import { withOomFallback } from './fallback.ts';
 import { generateTest, inside, safeName, type Fixer } from './generate.ts';
 import type { RunJob } from './hooks.ts';
 import { defaultResolveFrom, runIsolated, vitestConfigSource } from './isolate.ts';
 import { foldResult, parseRecords, resultKey, ResultsWriter, summarize } from './results.ts';
 import type { Classification, ModelResult, RunSummary } from './types.ts';
+import { fallBackToLighterDtype, planVariants, type ModelOptions } from './variants.ts';
 
 export interface RunOptions {
   outDir: string;
@@ -27,6 +29,10 @@ export interface RunOptions {
   toolVersion?: string;
   /** Models a family knows but cannot test yet: each becomes a `skip` row with its reason. */
   uncovered?: { classification: Classification; reason: string }[];
+  /** dtype variants of real checkpoint folders to test (`--dtype fp32,q8`), each its own row (variants.ts). */
+  dtypes?: string[];
+  /** Options of single models (a config file's `models:` entries: dtype, backends), keyed by ref. */
+  perModel?: Record<string, ModelOptions>;
 }
 
 export type ProgressEvent =
@@ -82,7 +88,8 @@ export async function runModels(core: HfCore, classifications: Classification[],
   const timeoutMs = opts.timeoutMs ?? DEFAULTS.timeoutMs;
   writeFileSync(configFile, vitestConfigSource({ resolveFrom: opts.resolveFrom ?? defaultResolveFrom(), testTimeoutMs: timeoutMs }));
 
-  const total = classifications.length * opts.backends.length;
+  const planned = planVariants(classifications, { backends: opts.backends, dtypes: opts.dtypes, perModel: opts.perModel });
+  const total = planned.runs.reduce((n, r) => n + r.backends.length, 0);
   opts.onProgress?.({ kind: 'start', total, resumed: done.size });
   const results: ModelResult[] = [...previous];
   let index = done.size;
@@ -94,8 +101,16 @@ export async function runModels(core: HfCore, classifications: Classification[],
       results.push(row);
     }
   }
-  for (const c of classifications) {
-    const pending = opts.backends.filter((b) => !done.has(resultKey({ ref: c.ref, backend: b })));
+  for (const m of planned.missing) {
+    for (const backend of m.backends) {
+      if (done.has(resultKey({ ref: m.classification.ref, backend }))) continue;
+      const row = errorResult(m.classification, backend, 'skip', m.reason, Date.now());
+      writer.append(row);
+      results.push(row);
+    }
+  }
+  for (const { classification: c, backends } of planned.runs) {
+    const pending = backends.filter((b) => !done.has(resultKey({ ref: c.ref, backend: b })));
     if (!pending.length) continue;
     const started = Date.now();
     let generated: Awaited<ReturnType<typeof generateTest>> | undefined;
@@ -111,7 +126,12 @@ export async function runModels(core: HfCore, classifications: Classification[],
     for (const backend of pending) {
       let result: ModelResult;
       if (!generated) result = errorResult(c, backend, 'error', genError!, started);
-      else result = await runOnBackend(core, c, generated, backend, { ...opts, outDir, configFile, timeoutMs });
+      else {
+        const ctx = { ...opts, outDir, configFile, timeoutMs };
+        result = await runOnBackend(core, c, generated, backend, ctx);
+        result = await withOomFallback(core, c, generated, result, ctx, (micro) => runOnBackend(core, c, micro, backend, ctx));
+        result = await fallBackToLighterDtype(c, result, async (lighter) => runOnBackend(core, lighter, await generateTest(core, lighter, { outDir, seed: opts.seed, fixer: opts.fixer }), backend, ctx));
+      }
       writer.append(result);
       await core.hooks.result.promise(result);
       results.push(result);
@@ -153,7 +173,7 @@ async function runOnBackend(
     modelType: c.modelType,
     family: c.family,
     backend,
-    model: { dir: g.prepared.dir, files: g.prepared.files, testFile: g.testFile, synthesized: g.prepared.synthesized },
+    model: { dir: g.prepared.dir, files: g.prepared.files, testFile: g.testFile, synthesized: g.prepared.synthesized, ...(c.dtype ? { dtype: c.dtype } : {}) },
     started_at: startedAt,
   };
   if (job.skip) {
