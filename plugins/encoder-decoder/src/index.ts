@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defineFamilyPlugin, generatedHeader, renderTemplate, type PluginFactory } from '@hf-core/core';
 import { SEQ2SEQ_TYPES, SEQ2SEQ_UNCOVERED } from './specs.ts';
-import { synthesizeSeq2Seq } from './synthesize.ts';
+import { factsFor, synthesizeSeq2Seq } from './synthesize.ts';
 
 export const PLUGIN_NAME = 'hf-core:encoder-decoder';
 export const TEMPLATE_VERSION = 1;
@@ -24,10 +24,10 @@ const encoderDecoderPlugin: PluginFactory = () =>
         modelType: c.modelType,
         family: c.family,
         modelDir: modelDirFromTest,
-        facts: prepared.facts ?? {},
+        facts: { ...factsFor(c.modelType), ...prepared.facts },
       }),
   });
 
 export default encoderDecoderPlugin;
 export { SEQ2SEQ_SPECS, SEQ2SEQ_TYPES, SEQ2SEQ_UNCOVERED } from './specs.ts';
-export { archOf, synthesizeSeq2Seq } from './synthesize.ts';
+export { archOf, factsFor, synthesizeSeq2Seq } from './synthesize.ts';

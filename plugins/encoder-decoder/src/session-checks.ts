@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { CheckFailure, expectThat, maxAbsDiff, SeededFeeds, tensor, type Harness } from '@hf-core/harness';
+import { CheckFailure, emptyCache, expectThat, maxAbsDiff, pastNameOf, SeededFeeds, tensor, toNumbers, type Harness } from '@hf-core/harness';
 
 /** What the decoder's cache looks like, read from config.json the way transformers.js reads it. */
 export interface Seq2SeqGeometry {
@@ -96,9 +96,13 @@ export function decoderFeeds(dec: EngineSession, g: Seq2SeqGeometry, ids: number
   const rows = ids.length;
   const feeds: Feeds = { input_ids: tensor('int64', ids.flat(), [rows, ids[0]!.length]), encoder_hidden_states: enc.hidden };
   if (dec.inputNames.includes('encoder_attention_mask')) feeds.encoder_attention_mask = enc.mask;
-  for (const name of cacheInputNames(g)) {
-    if (!dec.inputNames.includes(name)) continue;
-    feeds[name] = past?.[name.replace('past_key_values', 'present')] ?? empty(rows, g);
+  const names = cacheInputNames(g).filter((n) => dec.inputNames.includes(n));
+  if (past) {
+    for (const [out, t] of Object.entries(past)) if (names.includes(pastNameOf(out))) feeds[pastNameOf(out)] = t;
+  } else if (dec.inputs) {
+    Object.assign(feeds, emptyCache(dec, rows, names)); // from the input metadata, as transformers.js builds it (fp16 caches too)
+  } else {
+    for (const n of names) feeds[n] = empty(rows, g);
   }
   if (dec.inputNames.includes('use_cache_branch')) feeds.use_cache_branch = tensor('bool', [past ? 1 : 0], [1]);
   return feeds;
@@ -119,8 +123,7 @@ export async function encode(encSession: EngineSession, feeds: Feeds): Promise<{
 /** Logits of position `t` of row 0 as a [vocab] tensor. */
 function positionLogits(logits: TensorData, t: number): TensorData {
   const v = logits.dims[2]!;
-  const data = (logits.data as Float32Array).slice(t * v, (t + 1) * v);
-  return { type: 'float32', dims: [v], data };
+  return { type: 'float32', dims: [v], data: Float32Array.from(toNumbers(logits).slice(t * v, (t + 1) * v)) };
 }
 
 /**
@@ -165,7 +168,7 @@ export async function checkCrossAttentionPadding(encSession: EngineSession, dec:
 
 const argmax = (logits: TensorData, row: number, suppress: number[] = []): number => {
   const [, len, v] = logits.dims as number[];
-  const data = logits.data as Float32Array;
+  const data = toNumbers(logits);
   const off = (row * len! + len! - 1) * v!;
   let best = -1;
   for (let i = 0; i < v!; i++) if (!suppress.includes(i) && (best < 0 || data[off + i]! > data[off + best]!)) best = i;

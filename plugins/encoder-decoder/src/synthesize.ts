@@ -11,6 +11,16 @@ const SIZES: Record<SynthesizeOptions['size'], Omit<Dims, 'vocab'>> = {
   micro: { dModel: 16, heads: 2, headDim: 8, ffn: 32, layers: 1, maxPos: 64 },
 };
 
+/**
+ * Facts of a model type for the template: its pipeline tasks, translation languages and whether
+ * transformers.js can load it. Real checkpoints of a type this plugin knows get the same; others
+ * get text2text-generation only.
+ */
+export function factsFor(modelType: string | null, vocabSize = 0): Seq2SeqFacts {
+  const spec = modelType ? SEQ2SEQ_SPECS[modelType] : undefined;
+  return { vocabSize, tasks: spec?.tasks ?? ['text2text-generation'], translation: spec?.translation ?? null, noPipeline: spec?.noPipeline ?? null };
+}
+
 export function archOf(spec: Seq2SeqSpec, d: Dims): Seq2SeqArch {
   return { ...spec.arch(d), vocab: d.vocab, dModel: d.dModel, heads: d.heads, headDim: d.headDim, ffn: d.ffn, encoderLayers: d.layers, decoderLayers: d.layers };
 }
@@ -47,6 +57,5 @@ export async function synthesizeSeq2Seq(modelType: string, dir: string, opts: Sy
   files.push(await writeJson(join(dir, 'tokenizer.json'), tok.tokenizerJson));
   files.push(await writeJson(join(dir, 'tokenizer_config.json'), tok.tokenizerConfig));
   await writeFile(join(dir, 'README.md'), `Tiny random ${modelType} encoder-decoder synthesized by hf-core (seed ${opts.seed}). Not a trained model.\n`);
-  const facts: Seq2SeqFacts = { vocabSize: d.vocab, tasks: spec.tasks, translation: spec.translation ?? null, noPipeline: spec.noPipeline ?? null };
-  return { dir, files: files.map((f) => f.slice(dir.length + 1)), synthesized: true, facts: { ...facts } };
+  return { dir, files: files.map((f) => f.slice(dir.length + 1)), synthesized: true, facts: { ...factsFor(modelType, d.vocab) } };
 }
