@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { getEntry } from '@hf-core/catalog';
+import { generatedHeader, renderTemplate } from './template.ts';
 import type { HfCore } from './core.ts';
 import { CLASSIFY_STAGE, PREPARE_STAGE, TEMPLATE_STAGE, type ClassifyContext, type PrepareContext, type TemplateContext } from './hooks.ts';
 import type { HfCorePlugin } from './plugin.ts';
@@ -25,9 +27,35 @@ export interface FamilyDefinition {
   claim?(ctx: ClassifyContext): Classification | undefined;
   /** Writes a tiny random model of `modelType` into `dir`. */
   synthesize(modelType: string, dir: string, opts: SynthesizeOptions): Promise<PreparedModel>;
-  /** Renders the vitest source of the test for one model. */
-  render(ctx: TemplateContext): string;
+  /**
+   * The family's eta template file. Rendered with `header`, `ref`, `modelType`, `family`,
+   * `modelDir` (relative to the test file) and `facts` (from the synthesizer), each an escaped
+   * literal. Give `render` instead to pass other data.
+   */
+  template?: URL;
+  /** Renders the vitest source of the test for one model (default: `template` with the data above). */
+  render?(ctx: TemplateContext): string;
   templateVersion: number;
+}
+
+/** The data every family template gets. */
+export function familyTemplateData(def: Pick<FamilyDefinition, 'family' | 'templateVersion'>, ctx: TemplateContext): Record<string, unknown> {
+  const c = ctx.classification;
+  return {
+    header: generatedHeader({ template: `${def.family}@${def.templateVersion}`, version: def.templateVersion, ref: c.ref }),
+    ref: c.ref,
+    modelType: c.modelType,
+    family: c.family,
+    modelDir: ctx.modelDirFromTest,
+    facts: ctx.prepared.facts ?? {},
+  };
+}
+
+function renderer(def: FamilyDefinition): (ctx: TemplateContext) => string {
+  if (def.render) return def.render.bind(def);
+  if (!def.template) throw new Error(`family plugin ${def.name} has neither a template nor a render function`);
+  const text = readFileSync(def.template, 'utf8');
+  return (ctx) => renderTemplate(text, familyTemplateData(def, ctx));
 }
 
 function classificationFor(def: FamilyDefinition, modelType: string, ref: string): Classification {
@@ -46,6 +74,7 @@ function classificationFor(def: FamilyDefinition, modelType: string, ref: string
 /** Builds a family plugin from its definition: classify, prepare and template taps. */
 export function defineFamilyPlugin(def: FamilyDefinition): HfCorePlugin {
   const types = new Set(def.modelTypes);
+  const render = renderer(def);
   return {
     name: def.name,
     apply(core: HfCore) {
@@ -70,7 +99,7 @@ export function defineFamilyPlugin(def: FamilyDefinition): HfCorePlugin {
         // Family templates are rendered with the synthesizer's facts; a real checkpoint folder is
         // rendered by a plugin that reads its metadata instead.
         if (out.source || ctx.classification.family !== def.family || !ctx.prepared.synthesized) return out;
-        return { source: def.render(ctx), templateVersion: def.templateVersion, template: `${def.family}@${def.templateVersion}` };
+        return { source: render(ctx), templateVersion: def.templateVersion, template: `${def.family}@${def.templateVersion}` };
       });
     },
   };

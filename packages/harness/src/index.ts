@@ -12,7 +12,7 @@ export {
 } from './checks.ts';
 export { SeededFeeds, concatRows, maxAbsDiff, shapeOf, sliceAxis, sliceRows, tensor, toNumbers, halfToFloat } from './tensors.ts';
 export { latencyStats, measureOptions, peakRssMb, percentile, timeRuns, type MeasureOptions } from './measure.ts';
-export { readRecords, Recorder, type Record_ as HarnessRecord } from './recorder.ts';
+export { Recorder } from './recorder.ts';
 export { offlineTransformers } from './transformers.ts';
 export { checkParityWithCpu } from './parity.ts';
 export { checkerboardImage, decodePng, encodePng, gradientImage, noiseImage, readPng, readRawImage, toChwFloats, writePng, writeTestImages, writeUndecodableImage, type Channels, type TestImage } from './images.ts';
