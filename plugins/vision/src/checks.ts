@@ -6,7 +6,9 @@ import { CheckFailure, expectThat, maxAbsDiff, readRawImage, SeededFeeds, shapeO
 
 /** Facts the generated test is rendered with (from the synthesizer). */
 export interface VisionFacts {
-  head: 'classification' | 'features' | 'detection' | 'depth' | 'mask' | 'semantic' | 'panoptic' | 'super-resolution' | 'matting' | 'pose' | 'text-recognition';
+  head: 'classification' | 'features' | 'detection' | 'depth' | 'mask' | 'semantic' | 'panoptic' | 'super-resolution' | 'matting' | 'pose' | 'text-recognition' | 'mask-generation';
+  /** The ONNX file session-level checks run (default onnx/model.onnx; SAM: the vision encoder). */
+  sessionFile?: string;
   inputName: string;
   channels: number;
   outputs: string[];
@@ -67,6 +69,10 @@ export function expectedShapes(facts: VisionFacts, rows: number, size: number): 
     case 'panoptic': return { class_queries_logits: [rows, NUM_QUERIES, L + 1], masks_queries_logits: [rows, NUM_QUERIES, -1, -1] };
     case 'super-resolution': return { reconstruction: [rows, 3, size * 2, size * 2] };
     case 'text-recognition': return { char_logits: [rows, -1, 38], bpe_logits: [rows, -1, 64], wp_logits: [rows, -1, 48] };
+    case 'mask-generation':
+      return facts.outputs.length === 2
+        ? { image_embeddings: [rows, facts.hidden, -1, -1], image_positional_embeddings: [rows, facts.hidden, -1, -1] }
+        : { 'image_embeddings.0': [rows, facts.hidden / 4, -1, -1], 'image_embeddings.1': [rows, facts.hidden / 2, -1, -1], 'image_embeddings.2': [rows, facts.hidden, -1, -1] };
   }
 }
 
@@ -107,6 +113,8 @@ const hw = (v: unknown): [number, number] | null => {
  */
 export function fixedPixelSize(pp: Json): [number, number] | null {
   if (pp.do_center_crop && pp.crop_size !== undefined) return hw(pp.crop_size);
+  const pad = pp.pad_size as Json | undefined;
+  if (pp.do_pad && pad && typeof pad === 'object' && 'height' in pad) return hw(pad); // SAM: resize within, then pad to pad_size
   const cls = String(pp.image_processor_type ?? pp.feature_extractor_type ?? '');
   const size = pp.size as Json | number | undefined;
   if (/^ConvNext/.test(cls) && size && typeof size === 'object' && typeof size.shortest_edge === 'number' && size.shortest_edge < 384) return [size.shortest_edge, size.shortest_edge];
@@ -117,12 +125,12 @@ export function fixedPixelSize(pp: Json): [number, number] | null {
 
 /** The image size a model config declares: image_size (a number or [h, w]), also inside backbone_config. */
 export function configImageSize(config: Json): [number, number] | null {
-  const v = config.image_size ?? (config.backbone_config as Json | undefined)?.image_size;
+  const v = config.image_size ?? (config.backbone_config as Json | undefined)?.image_size ?? (config.vision_config as Json | undefined)?.image_size;
   return v === undefined ? null : hw(v);
 }
 
 function configChannels(config: Json): number | undefined {
-  const v = config.num_channels ?? (config.backbone_config as Json | undefined)?.num_channels;
+  const v = config.num_channels ?? (config.backbone_config as Json | undefined)?.num_channels ?? (config.vision_config as Json | undefined)?.num_channels;
   return typeof v === 'number' ? v : undefined;
 }
 
@@ -379,6 +387,43 @@ export async function checkAutoModel(h: Harness, facts: VisionFacts, images: str
       expectThat(res[0]?.[0]?.keypoints.length === facts.numLabels, `pose post-processing gave ${res[0]?.[0]?.keypoints.length} keypoints, expected ${facts.numLabels}`);
     }
     return { outputs: Object.fromEntries(facts.outputs.map((n) => [n, out[n]!.dims])) };
+  } finally {
+    await model.dispose();
+  }
+}
+
+type SamOut = { iou_scores: { dims: number[]; data: Float32Array }; pred_masks: { dims: number[]; data: Float32Array } };
+
+/**
+ * mask-generation (SAM family): AutoProcessor with a point prompt + AutoModel (vision encoder and
+ * prompt decoder); iou_scores in (0, 1) for each of the candidate masks; post_process_masks gives
+ * masks at the image's size; a prompt elsewhere gives different masks.
+ */
+export async function checkMaskGeneration(h: Harness, images: string[]) {
+  const { tf, modelId, device } = await h.pipelineEnv();
+  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as ((img: unknown, o: unknown) => Promise<Record<string, unknown>>) & {
+    post_process_masks(m: unknown, o: unknown, r: unknown): Promise<{ dims: number[]; type: string }[]>;
+  };
+  const model = await tf.AutoModel.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
+  try {
+    const img = await readRawImage(tf, images[0]!);
+    const prompt = async (x: number, y: number) => {
+      const inputs = await processor(img, { input_points: [[[x, y]]] });
+      const out = (await (model as unknown as (i: unknown) => Promise<SamOut>)(inputs)) as SamOut;
+      return { inputs, out };
+    };
+    const a = await prompt(img.width * 0.25, img.height * 0.25);
+    const { iou_scores: iou, pred_masks: masks } = a.out;
+    expectThat(iou && iou.dims.length === 3 && iou.dims[0] === 1 && iou.dims[1] === 1, `iou_scores is ${iou ? `[${iou.dims}]` : 'missing'}, expected [1, 1, masks]`);
+    expectThat(Array.from(iou.data).every((v) => v > 0 && v < 1), `iou_scores ${Array.from(iou.data)} are outside (0, 1)`);
+    expectThat(masks && masks.dims.length === 5 && masks.dims[2] === iou.dims[2], `pred_masks is ${masks ? `[${masks.dims}]` : 'missing'}, expected [1, 1, ${iou.dims[2]}, h, w]`);
+    const post = await processor.post_process_masks(masks, a.inputs.original_sizes, a.inputs.reshaped_input_sizes);
+    const m = post[0]!;
+    expectThat(m.dims.slice(-2).join() === [img.height, img.width].join(), `post-processed masks are [${m.dims}], expected the image size ${img.height}x${img.width} last`);
+    const b = await prompt(img.width * 0.75, img.height * 0.75);
+    const diff = maxAbsDiff(tensorOf(masks), tensorOf(b.out.pred_masks));
+    expectThat(diff > 0, 'two different point prompts gave identical masks: the decoder ignores its prompt');
+    return { iou_scores: iou.dims, pred_masks: masks.dims, masks: m.dims };
   } finally {
     await model.dispose();
   }

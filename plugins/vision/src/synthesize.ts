@@ -24,6 +24,7 @@ import {
   writeJson,
 } from '@hf-core/onnx-builder';
 import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
+import { SAM_SPECS, synthesizeSam } from './sam.ts';
 import { VISION_SPECS, type Dims, type VisionSpec } from './specs.ts';
 
 const SIZES: Record<SynthesizeOptions['size'], Dims> = {
@@ -220,8 +221,9 @@ function tasksFor(spec: VisionSpec): string[] {
  * for heads with labels), preprocessor_config.json (the type's image processor class).
  */
 export async function synthesizeVision(modelType: string, dir: string, opts: SynthesizeOptions & { configOverrides?: Record<string, unknown>; broken?: BrokenVariant }): Promise<PreparedModel> {
+  if (SAM_SPECS[modelType]) return synthesizeSam(modelType, dir, opts);
   const spec = VISION_SPECS[modelType];
-  if (!spec) throw new Error(`vision plugin cannot synthesize "${modelType}": not one of its types (${Object.keys(VISION_SPECS).join(', ')})`);
+  if (!spec) throw new Error(`vision plugin cannot synthesize "${modelType}": not one of its types (${[...Object.keys(VISION_SPECS), ...Object.keys(SAM_SPECS)].join(', ')})`);
   const d = SIZES[opts.size];
   const labels = labelsFor(spec.head);
   const config: Record<string, unknown> = {
