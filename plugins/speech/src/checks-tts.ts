@@ -14,7 +14,10 @@ export function generatorFeeds(facts: SpeechFacts, rows: number, seed = 1): Feed
   }
   const seq = 8;
   const feeds: Feeds = { input_ids: rng.int64(Array.from({ length: rows * seq }, () => rng.int(1, facts.vocabSize - 1)), [rows, seq]) };
-  if (facts.styleDim) {
+  if (facts.styleShape) {
+    feeds.attention_mask = rng.int64(new Array(rows * seq).fill(1), [rows, seq]);
+    feeds.style = tensor('float32', Array.from({ length: rows * facts.styleShape[0]! * facts.styleShape[1]! }, () => rng.float()), [rows, ...facts.styleShape]);
+  } else if (facts.styleDim) {
     feeds.style = tensor('float32', Array.from({ length: rows * facts.styleDim }, () => rng.float()), [rows, facts.styleDim]);
     feeds.speed = tensor('float32', new Array(rows).fill(1), [rows]);
   } else {
@@ -24,6 +27,7 @@ export function generatorFeeds(facts: SpeechFacts, rows: number, seed = 1): Feed
 }
 
 export function generatorShapes(facts: SpeechFacts, rows: number): Record<string, number[]> {
+  if (facts.head === 'diffusion-tts') return { last_hidden_state: [rows, 8, facts.hidden], durations: [rows] };
   return facts.frontEnd === 'spectrogram' ? { waveform: [1, SPECTROGRAM_FRAMES * facts.hopLength!] } : { waveform: [rows, 8 * facts.samplesPerToken!] };
 }
 
@@ -114,5 +118,37 @@ export async function checkVocoder(h: Harness, session: EngineSession, facts: Sp
     return { samples: wave.dims[1] };
   } finally {
     await model.dispose();
+  }
+}
+
+/**
+ * text-to-speech (Supertonic: text encoder, denoising steps, voice decoder) on one text and on
+ * two: audio at config.sampling_rate whose length is the text encoder's duration (seconds / speed
+ * 1.05 x sampling_rate, as the session predicts it), finite and in [-1, 1].
+ */
+export async function checkDiffusionSpeech(h: Harness, session: EngineSession, facts: SpeechFacts) {
+  const { tf, modelId, device } = await h.pipelineEnv();
+  const tts = await tf.pipeline('text-to-speech', modelId, { device: device as 'cpu', dtype: 'fp32' });
+  try {
+    const [n, dim] = facts.styleShape!;
+    const rng = new SeededFeeds(6);
+    const styleData = Float32Array.from({ length: n! * dim! }, () => rng.float());
+    const speaker_embeddings = new tf.Tensor('float32', styleData, [1, n! * dim!]);
+    const out = (await tts(TEXTS, { speaker_embeddings, num_inference_steps: 3 } as never)) as unknown as { audio: Float32Array; sampling_rate: number }[];
+    expectThat(Array.isArray(out) && out.length === TEXTS.length, `text-to-speech on ${TEXTS.length} texts returned ${Array.isArray(out) ? out.length : 'a non-array'}`);
+    const lengths: number[] = [];
+    for (const [i, text] of TEXTS.entries()) {
+      const o = out[i]!;
+      expectThat(o.sampling_rate === h.config.sampling_rate, `sampling_rate is ${o.sampling_rate}, config.json says ${h.config.sampling_rate}`);
+      const enc = tts.tokenizer(text) as Record<string, TfTensor>;
+      const raw = await session.run({ input_ids: { type: 'int64', dims: enc.input_ids!.dims, data: enc.input_ids!.data }, attention_mask: { type: 'int64', dims: enc.attention_mask!.dims, data: enc.attention_mask!.data }, style: { type: 'float32', dims: [1, n!, dim!], data: styleData } });
+      const want = Math.ceil(((raw.durations!.data as Float32Array)[0]! / 1.05) * Number(h.config.sampling_rate));
+      expectThat(Math.abs(o.audio.length - want) <= 1, `audio for ${JSON.stringify(text)} has ${o.audio.length} samples; the text encoder's duration gives ${want}`);
+      expectThat(audioOk(o.audio), `audio for ${JSON.stringify(text)} has samples that are not finite or outside [-1, 1]`);
+      lengths.push(o.audio.length);
+    }
+    return { samples: lengths };
+  } finally {
+    await tts.dispose();
   }
 }

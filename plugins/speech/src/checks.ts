@@ -6,12 +6,12 @@ import { chirp, expectThat, maxAbsDiff, readWavAt, SeededFeeds, tensor, tone, wr
 
 export { checkGeneration, checkDecoderCache, checkSeq2SeqAsr } from './checks-seq2seq.ts';
 export { checkCodec } from './checks-codec.ts';
-export { checkStyledSpeech, checkTextToSpeech, checkVocoder, requireBatchAxis } from './checks-tts.ts';
+export { checkDiffusionSpeech, checkStyledSpeech, checkTextToSpeech, checkVocoder, requireBatchAxis } from './checks-tts.ts';
 import { generatorFeeds, generatorShapes } from './checks-tts.ts';
 
 /** Facts the generated test is rendered with (from the synthesizer or the model's config). */
 export interface SpeechFacts {
-  head: 'ctc' | 'classification' | 'frame-classification' | 'embedding' | 'seq2seq' | 'codec' | 'text-to-waveform' | 'styled-waveform' | 'vocoder';
+  head: 'ctc' | 'classification' | 'frame-classification' | 'embedding' | 'seq2seq' | 'codec' | 'text-to-waveform' | 'styled-waveform' | 'vocoder' | 'diffusion-tts';
   /** raw: samples in; frames: spectrogram frames [b, t, featDim] in; mel: Whisper's [b, mels, 3000]. */
   frontEnd: 'raw' | 'frames' | 'mel' | 'text' | 'spectrogram';
   task: 'automatic-speech-recognition' | 'audio-classification' | 'text-to-speech' | null;
@@ -32,6 +32,8 @@ export interface SpeechFacts {
   /** Waveform generators: samples per token, style vector size (StyleTTS 2). */
   samplesPerToken?: number;
   styleDim?: number | null;
+  /** Supertonic: style tokens x style_dim of a speaker embedding. */
+  styleShape?: number[];
   /** Codecs: samples per frame, the encoder's outputs with their per-row shapes, codebook size. */
   hopLength?: number;
   codeShapes?: Record<string, number[]>;

@@ -4,6 +4,7 @@ import { convFeatureEncoder, convPositionEmbedding, GraphBuilder, layerNorm, lin
 import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
 import { CODEC_SPECS, synthesizeCodec } from './codec.ts';
 import { synthesizeTts, TTS_TYPES } from './tts.ts';
+import { synthesizeSupertonic } from './supertonic.ts';
 import { FRAME_LABELS, LABELS, SPEECH_SPECS, SPEECH_TYPES, type Dims, type SpeechSpec } from './specs.ts';
 import { ctcTokenizer } from './tokenizers.ts';
 import { rawFrames } from './frames.ts';
@@ -56,6 +57,7 @@ export function buildAudioEncoder(spec: SpeechSpec, d: Dims, vocab: number, seed
 /** Writes a tiny `modelType` speech model in the layout transformers.js loads. */
 export async function synthesizeSpeech(modelType: string, dir: string, opts: SynthesizeOptions): Promise<PreparedModel> {
   if (CODEC_SPECS[modelType]) return synthesizeCodec(modelType, dir, opts);
+  if (modelType === 'supertonic') return synthesizeSupertonic(dir, opts, SIZES[opts.size]);
   if ((TTS_TYPES as readonly string[]).includes(modelType)) return synthesizeTts(modelType, dir, opts, SIZES[opts.size]);
   const spec = SPEECH_SPECS[modelType];
   if (!spec) throw new Error(`speech plugin cannot synthesize "${modelType}"; it synthesizes: ${SPEECH_TYPES.join(', ')}`);
