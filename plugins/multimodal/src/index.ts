@@ -54,6 +54,7 @@ const multimodalPlugin: PluginFactory = () =>
 
 export default multimodalPlugin;
 export { DUAL_SPECS, buildDualGraph, synthesizeDual } from './dual.ts';
+export { UNCOVERED } from './uncovered.ts';
 export { buildEmbedTokens, buildVisionEncoder, synthesizeVlm } from './vlm.ts';
 export { VLM_SPECS } from './vlm-specs.ts';
 export { synthesizeV2s } from './v2s.ts';

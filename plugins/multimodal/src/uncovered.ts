@@ -1,2 +1,36 @@
-/** Multimodal types this plugin does not synthesize yet, each with the reason (the report lists them). */
-export const UNCOVERED: Record<string, string> = {};
+/**
+ * Multimodal types of transformers.js 4.3.2 this plugin does not synthesize yet, each with the
+ * reason (the report lists them; nothing is dropped silently).
+ */
+export const UNCOVERED: Record<string, string> = {
+  clap: 'audio-text dual encoder: needs a ClapFeatureExtractor (mel fusion) input and an audio tower; not synthesized yet',
+  clipseg: 'CLIPSegForImageSegmentation needs a conditional mask decoder over CLIP activations; not synthesized yet',
+  embedding_gemma2: 'MultimodalEncoder with model + vision_encoder + audio_encoder sessions and a video processor; not synthesized yet',
+  florence2: 'encoder-decoder image-text-to-text (DaViT vision tower, BART language model with encoder kv caches, task-prompt processor); not synthesized yet',
+  gemma3: 'image-text-to-text with Gemma3Processor (boi/eoi tokens, pan-and-scan) and token_type_ids-dependent bidirectional image attention; not synthesized yet',
+  gemma3n: 'ImageAudioTextToText: audio + vision encoders, per-layer inputs and AltUp in the decoder; not synthesized yet',
+  gemma4: 'ImageAudioTextToText with shared-kv layers and a model-specific forward; not synthesized yet',
+  glm_ocr: 'Qwen2.5-VL-style M-RoPE (3-D position ids from image_grid_thw) and a patch-flattened pixel_values layout; not synthesized yet',
+  granite_speech: 'AudioTextToText: audio_encoder over mel features with a Q-Former projector; not synthesized yet',
+  'grounding-dino': 'zero-shot object detection with a deformable-attention encoder-decoder over image + text; not synthesized yet',
+  idefics3: 'Idefics3Processor splits images into tiles (pixel_values [b, n, c, h, w] + pixel_attention_mask) with row/col tokens; not synthesized yet',
+  jina_clip: 'JinaCLIPModel outputs text_embeddings / l2norm_* (no logits_per_image) and feeds zero-sized pixel_values for text-only calls; not synthesized yet',
+  lfm2_vl: 'LFM2 hybrid decoder (conv caches past_conv.*) plus Lfm2VlProcessor tiling; not synthesized yet',
+  lfm3_vl: 'LFM3 hybrid decoder (conv caches) plus its tiling processor; not synthesized yet',
+  multi_modality: 'Janus MultiModality: six sessions (prepare_inputs_embeds, language_model, lm_head, gen_head, gen_img_embeds, image_decode) and image generation; not synthesized yet',
+  owlv2: 'zero-shot object detection (OwlViTProcessor, logits + pred_boxes per patch); not synthesized yet',
+  owlvit: 'zero-shot object detection (OwlViTProcessor, logits + pred_boxes per patch); not synthesized yet',
+  phi3_v: 'Phi3V: prepare_inputs_embeds + model + vision_encoder sessions with HD-transform crops (num_img_tokens, image_sizes); not synthesized yet',
+  qwen2_5_vl: 'M-RoPE: 3-D position_ids from image_grid_thw and patch-flattened pixel_values [patches, c*t*p*p]; not synthesized yet',
+  qwen2_vl: 'M-RoPE: 3-D position_ids from image_grid_thw and patch-flattened pixel_values [patches, c*t*p*p]; not synthesized yet',
+  qwen3_5: 'Qwen3.5 hybrid decoder (linear-attention conv/recurrent caches) plus Qwen-VL M-RoPE vision input; not synthesized yet',
+  qwen3_5_moe: 'Qwen3.5 MoE hybrid decoder (linear-attention caches) plus Qwen-VL M-RoPE vision input; not synthesized yet',
+  qwen3_vl: 'Qwen3-VL M-RoPE and deepstack visual features; not synthesized yet',
+  qwen3_vl_moe: 'Qwen3-VL MoE with M-RoPE and deepstack visual features; not synthesized yet',
+  smolvlm: 'SmolVLM (Idefics3) processor tiling with pixel_attention_mask and row/col image tokens; not synthesized yet',
+  ultravox: 'AudioTextToText: Whisper-style audio_encoder with a stacking projector and UltravoxProcessor audio tokens; not synthesized yet',
+  voxtral: 'AudioTextToText: Whisper-style audio_encoder in 30 s chunks and VoxtralProcessor; not synthesized yet',
+  voxtral_realtime: 'VoxtralRealtime: streaming audio_encoder with its own KV cache and a model-specific forward; not synthesized yet',
+  blip: 'not registered by transformers.js 4.3.2 (no BLIP model class), so it cannot run there; image captioning is covered by vision-encoder-decoder',
+  git: 'not registered by transformers.js 4.3.2 (no GIT model class), so it cannot run there; image captioning is covered by vision-encoder-decoder',
+};
