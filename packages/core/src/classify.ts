@@ -4,7 +4,10 @@
  * classify hook.
  */
 import { classifyConfig, classifyModelType, readSyncFile, type CatalogEntry } from '@hf-core/catalog';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HfCore } from './core.ts';
+import { hasOnnxFiles } from './discover.ts';
 import { formatError } from './errors.ts';
 import { CLASSIFY_STAGE, type ClassifyContext } from './hooks.ts';
 import type { HfCorePlugin } from './plugin.ts';
@@ -71,6 +74,8 @@ function failed(input: string, reason: string, extra: Partial<Classification> = 
 async function contextFor(ref: ModelRef, opts: ClassifyRefsOptions): Promise<ClassifyContext> {
   switch (ref.kind) {
     case 'folder':
+      // A folder of ONNX files without config.json still runs at session level (the checkpoint plugin classifies it by its graph).
+      if (!existsSync(join(ref.path, 'config.json')) && hasOnnxFiles(ref.path)) return { ref, modelDir: ref.path };
       return { ref, modelDir: ref.path, config: readModelConfig(ref.path) };
     case 'config':
       return { ref, config: ref.config };

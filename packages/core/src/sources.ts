@@ -2,9 +2,12 @@
  * Turns what a user typed into a ModelRef: a model folder, a config.json, a hub id (resolved
  * through the local Hugging Face cache; the network only when allowed), or a model type.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DTYPE_ORDER, parseOnnxName } from './discover.ts';
 import { HfCoreError } from './errors.ts';
 import type { ModelRef } from './types.ts';
 
@@ -167,4 +170,70 @@ export async function fetchHubConfig(id: string, revision: string | undefined, e
     });
   }
   return parseJsonConfig(await res.text(), url);
+}
+
+/** Files of a hub repo a test needs besides the ONNX files. */
+const HUB_SUPPORT_FILE = /^(config|generation_config|preprocessor_config|processor_config|tokenizer|tokenizer_config|special_tokens_map|added_tokens|vocab)\.json$|^(vocab\.txt|merges\.txt|spiece\.model|sentencepiece\.bpe\.model)$/;
+
+/** The files of a hub listing to fetch: support files, and the ONNX files (+ external data) of the dtypes wanted. */
+export function selectHubFiles(files: string[], dtypes?: string[]): string[] {
+  const onnx = files.filter((f) => f.endsWith('.onnx') && (f.startsWith('onnx/') || !f.includes('/')));
+  const present = new Set(onnx.map((f) => parseOnnxName(f.split('/').pop()!).dtype));
+  const wanted = new Set(dtypes?.length ? dtypes : [DTYPE_ORDER.find((d) => present.has(d)) ?? 'fp32']);
+  const chosen = onnx.filter((f) => wanted.has(parseOnnxName(f.split('/').pop()!).dtype));
+  const data = files.filter((f) => chosen.some((o) => f !== o && f.startsWith(o) && /^(\.data|_data)(_\d+)?$/.test(f.slice(o.length))));
+  return [...files.filter((f) => HUB_SUPPORT_FILE.test(f)), ...chosen, ...data];
+}
+
+async function hubFetch(url: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: env.HF_TOKEN ? { authorization: `Bearer ${env.HF_TOKEN}` } : {} });
+  } catch (err) {
+    throw new HfCoreError(`Could not reach ${url}: ${(err as Error).message}.`, { code: 'HUB_UNREACHABLE', hint: 'Check the network or HF_ENDPOINT, or download the model into the Hugging Face cache and run again offline.' });
+  }
+  if (!res.ok) {
+    throw new HfCoreError(`${url} answered ${res.status} ${res.statusText}.`, {
+      code: 'HUB_NOT_FOUND',
+      hint: res.status === 401 || res.status === 403 ? 'The model is gated or private: set HF_TOKEN.' : 'Check the model id and revision.',
+    });
+  }
+  return res;
+}
+
+/**
+ * Downloads a hub model's config, tokenizer/processor files and the ONNX files of the dtypes
+ * wanted (default: the heaviest present) into the Hugging Face cache layout
+ * (`models--org--name/snapshots/<sha>/`, `refs/<revision>`), where parseRef finds it. Only with
+ * the network allowed: callers check --allow-network; HF_HUB_OFFLINE=1 refuses here too.
+ */
+export async function downloadHubSnapshot(id: string, revision: string | undefined, env: NodeJS.ProcessEnv, opts: { dtypes?: string[]; timeoutMs?: number } = {}): Promise<{ dir: string; files: string[] }> {
+  if (truthy(env.HF_HUB_OFFLINE)) throw new HfCoreError(`Not fetching "${id}": HF_HUB_OFFLINE is set.`, { code: 'HUB_OFFLINE', hint: 'Unset HF_HUB_OFFLINE to download.' });
+  const endpoint = (env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/$/, '');
+  const rev = revision ?? 'main';
+  const timeoutMs = opts.timeoutMs ?? 600_000;
+  const info = (await (await hubFetch(`${endpoint}/api/models/${id}/revision/${encodeURIComponent(rev)}`, env, 30_000)).json()) as { sha?: string; siblings?: { rfilename: string }[] };
+  const sha = info.sha;
+  if (!sha || !/^[0-9a-f]{7,64}$/.test(sha) || !Array.isArray(info.siblings)) {
+    throw new HfCoreError(`The hub listing of "${id}@${rev}" has no commit sha or file list.`, { code: 'HUB_INVALID', hint: 'Check HF_ENDPOINT points at a Hugging Face hub.' });
+  }
+  const files = selectHubFiles(info.siblings.map((s) => s.rfilename), opts.dtypes);
+  if (!files.some((f) => f.endsWith('.onnx'))) {
+    throw new HfCoreError(`"${id}@${rev}" has no ONNX file${opts.dtypes?.length ? ` of dtype ${opts.dtypes.join(', ')}` : ''} (model.onnx or onnx/*.onnx).`, { code: 'NO_ONNX', hint: 'Pick a repo with an ONNX export (e.g. an onnx-community/ or Xenova/ one).' });
+  }
+  const repo = join(hubCacheDir(env), `models--${id.replace(/\//g, '--')}`);
+  const snapshot = join(repo, 'snapshots', sha);
+  for (const file of files) {
+    const target = resolve(snapshot, file);
+    if (!target.startsWith(snapshot + '/')) throw new HfCoreError(`The hub listing of "${id}" names a file outside its folder: ${file}.`, { code: 'HUB_INVALID' });
+    if (existsSync(target)) continue;
+    mkdirSync(dirname(target), { recursive: true });
+    const res = await hubFetch(`${endpoint}/${id}/resolve/${sha}/${file.split('/').map(encodeURIComponent).join('/')}`, env, timeoutMs);
+    const part = `${target}.incomplete`;
+    await pipeline(Readable.fromWeb(res.body as never), createWriteStream(part));
+    renameSync(part, target);
+  }
+  mkdirSync(join(repo, 'refs'), { recursive: true });
+  if (rev !== sha) writeFileSync(join(repo, 'refs', rev), sha);
+  return { dir: snapshot, files };
 }

@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FAILING_STATUSES, HfCoreError, loadConfig, REPORTERS, runModels, type Classification, type HfCore, type PluginSpec } from '@hf-core/core';
+import { checkpointRunOptions } from '../checkpoints.ts';
 import { getEntry } from '@hf-core/catalog';
 import { fixSource, fixPlugins } from '@hf-core/fix';
 import type { CommandModule } from '../index.ts';
@@ -29,6 +30,7 @@ export interface RunFlags {
   quiet?: boolean;
   verbose?: boolean;
   shard?: string;
+  dtype?: string | string[];
 }
 
 /** `--shard i/n`: the i-th of n disjoint slices of the model list (1-based), for parallel CI jobs. */
@@ -79,8 +81,10 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
     throw new HfCoreError('No backend plugin is loaded, so nothing can run.', { code: 'NO_BACKEND', hint: 'Add one to --plugins, e.g. --plugins encoder,cpu.' });
   }
   const allRefs = [...refs, ...(splitList(flags.models) ?? []), ...(splitList(flags.model) ?? []), ...(refs.length || flags.models || flags.model ? [] : refsOfEntries(config.models))];
-  const models = shardOf(await selectModels(core, io, allRefs, { family: flags.family, allowNetwork: flags.allowNetwork ?? config.allowNetwork }), flags.shard);
+  const allowNetwork = flags.allowNetwork ?? config.allowNetwork;
   const backends = splitList(flags.backends) ?? config.backends ?? [...core.backends.keys()];
+  const checkpoints = await checkpointRunOptions(core, io, { refs: allRefs, entries: refs.length || flags.models || flags.model ? [] : config.models, dtype: flags.dtype, allowNetwork });
+  const models = shardOf(await selectModels(core, io, allRefs, { family: flags.family, allowNetwork }), flags.shard);
   const outDir = resolve(io.cwd, flags.resume ?? flags.out ?? config.out ?? 'hf-core-results');
   const summary = await runModels(core, models, {
     outDir,
@@ -95,6 +99,7 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
     toolVersion: VERSION,
     onProgress: progressPrinter(io, flags.quiet),
     uncovered: allRefs.length ? [] : uncoveredOf(core, flags.family),
+    ...checkpoints,
   });
   const t = summary.totals;
   io.stderr(`hf-core: ${t.pass} pass, ${t.fail} fail, ${t.skip} skip, ${t.error} error, ${t.crash} crash, ${t.timeout} timeout, ${t.oom} oom (of ${t.total}).`);
@@ -131,6 +136,7 @@ const command: CommandModule = {
       .option('--reporters <names>', `Reporters, comma-separated (default: ${Object.keys(REPORTERS).join(',')})`)
       .option('--config <file>', 'Config file (default: hf-core.config.{ts,mjs,js,json} in the current folder)')
       .option('--allow-network', 'Allow fetching hub ids that are not in the cache (HF_HUB_OFFLINE=1 still wins)')
+      .option('--dtype <list>', 'dtype variants of model folders to test, each its own row: fp32,fp16,q8,q4,int8,uint8,q4f16,bnb4 (default: fp32, else the heaviest present)')
       .option('--shard <i/n>', 'Run the i-th of n slices of the model list (merge with `hf-core report a b --out c`)')
       .option('--quiet', 'No progress lines')
       .option('--verbose', 'Debug output')
@@ -138,6 +144,7 @@ const command: CommandModule = {
       .example('  hf-core run --plugins encoder,cpu --models bert,roberta --out out')
       .example('  hf-core run --plugins encoder,cpu,wasm              # adds a parity check per model on wasm')
       .example('  hf-core run --model ./my-onnx-export --backends cpu')
+      .example('  hf-core run --model ./a --model ./b --dtype fp32,q8,q4  # one row per folder and dtype present')
       .example('  hf-core run --resume out                            # after an interrupted run')
       .action((refs: string[], flags: RunFlags) => done(run(refs, flags, io)));
   },

@@ -1,0 +1,228 @@
+/**
+ * Real-checkpoint folders in every layout hf-core must handle, built with the project's own ONNX
+ * builder: optimum (top-level model.onnx), transformers.js dtype suffixes (fp16, q8, q4 weights
+ * behind Cast / DequantizeLinear), external data, per-layer and stacked KV caches, a contrib-op
+ * graph, with and without config and tokenizer; plus broken folders.
+ */
+import { mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  byteLevelBpeTokenizer,
+  cachedAttention,
+  decoderCausalBias,
+  decoderMlp,
+  GraphBuilder,
+  layerNorm,
+  rmsNorm,
+  saveGraph,
+  SeededRandom,
+  subSeed,
+  wordPieceTokenizer,
+  writeJson,
+  type GraphOptions,
+  type SaveOptions,
+  type WeightInit,
+} from '@hf-core/onnx-builder';
+import { floatToHalf } from '@hf-core/harness';
+
+export type WeightDtype = 'fp32' | 'fp16' | 'q8' | 'q4';
+
+/** Stores 2-D weights at a lower precision and restores float32 in-graph, as dtype exports do. */
+class DtypeGraphBuilder extends GraphBuilder {
+  constructor(options: GraphOptions, private readonly dtype: WeightDtype) {
+    super(options);
+  }
+
+  override param(name: string, dims: number[], w: WeightInit = {}): string {
+    if (this.dtype === 'fp32' || dims.length !== 2) return super.param(name, dims, w);
+    const data = new Float32Array(dims[0]! * dims[1]!);
+    const kind = w.init ?? 'normal';
+    if (kind === 'ones') data.fill(1);
+    else if (kind !== 'zeros') {
+      const rng = new SeededRandom(subSeed(this.seed, name));
+      for (let i = 0; i < data.length; i++) data[i] = kind === 'normal' ? rng.normal() * (w.std ?? 0.02) : (rng.next() * 2 - 1) * (w.scale ?? 0.1);
+    }
+    if (this.dtype === 'fp16') {
+      const half = this.tensor(`${name}_fp16`, { type: 'float16', dims, data: Uint16Array.from(data, floatToHalf) });
+      return this.op('Cast', [half], { to: 1 }, { name: `${name}/cast` });
+    }
+    // Symmetric, one scale per output column (axis 1), as per-channel weight quantization does.
+    const levels = this.dtype === 'q8' ? 127 : 7;
+    const [rows, cols] = dims as [number, number];
+    const scales = Array.from({ length: cols }, (_, c) => {
+      let m = 1e-8;
+      for (let r = 0; r < rows; r++) m = Math.max(m, Math.abs(data[r * cols + c]!));
+      return m / levels;
+    });
+    const q = Int8Array.from(data, (v, i) => Math.max(-levels - 1, Math.min(levels, Math.round(v / scales[i % cols]!))));
+    const qName = this.tensor(`${name}_quantized`, { type: 'int8', dims, data: q });
+    const zero = this.tensor(`${name}_zero_point`, { type: 'int8', dims: [cols], data: new Int8Array(cols) });
+    return this.op('DequantizeLinear', [qName, this.constFloat(scales, `${name}_scale`), zero], { axis: 1 }, { name: `${name}/dequantize` });
+  }
+}
+
+export interface DecoderOptions {
+  vocab?: number;
+  hidden?: number;
+  heads?: number;
+  layers?: number;
+  layout?: 'per-layer' | 'stacked';
+  dtype?: WeightDtype;
+  seed?: number;
+  /** Declare an int16 input `prompt_codes`, an element type hf-core does not make feeds for. */
+  oddInput?: boolean;
+}
+
+/** A tiny causal LM with learned positions and a KV cache in the layout asked for. */
+export function decoderGraph(o: DecoderOptions = {}): GraphBuilder {
+  const { vocab = 48, hidden = 16, heads = 2, layers = 2, layout = 'per-layer' } = o;
+  const d = hidden / heads;
+  const g = new DtypeGraphBuilder({ seed: o.seed ?? 7, name: 'checkpoint-decoder' }, o.dtype ?? 'fp32');
+  const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
+  const mask = g.input('attention_mask', 'int64', ['batch_size', 'past_sequence_length + sequence_length']);
+  const positions = g.input('position_ids', 'int64', ['batch_size', 'sequence_length']);
+  if (o.oddInput) g.input('prompt_codes', 'int8', ['batch_size']);
+  const pasts: [string, string][] = [];
+  for (let i = 0; i < layers; i++) {
+    if (layout === 'per-layer') {
+      const dims = ['batch_size', heads, 'past_sequence_length', d];
+      pasts.push([g.input(`past_key_values.${i}.key`, 'float32', dims), g.input(`past_key_values.${i}.value`, 'float32', dims)]);
+    } else {
+      const past = g.input(`past_${i}`, 'float32', [2, 'batch_size', heads, 'past_sequence_length', d]);
+      const [k, v] = g.opN('Split', [past], 2, { axis: 0 }, { name: `past_${i}/split` });
+      const sq = (x: string, n: string) => g.op('Squeeze', [x, g.constInt64([0], `${n}.axis`)], {}, { name: n });
+      pasts.push([sq(k!, `past_${i}/key`), sq(v!, `past_${i}/value`)]);
+    }
+  }
+  const table = g.param('embed_tokens.weight', [vocab, hidden], { std: 0.5 });
+  let x = g.op('Gather', [table, ids], { axis: 0 }, { name: 'embed_tokens' });
+  const posTable = g.param('embed_positions.weight', [64, hidden], { std: 0.5 });
+  x = g.op('Add', [x, g.op('Gather', [posTable, positions], { axis: 0 }, { name: 'embed_positions' })]);
+  const ctx = decoderCausalBias(g, ids, mask);
+  for (let i = 0; i < layers; i++) {
+    const h = rmsNorm(g, x, hidden, `layers.${i}.norm1`);
+    const att = cachedAttention(g, h, { hidden, heads, kvHeads: heads, headDim: d, bias: ctx.bias, cache: { kind: 'kv', pastKey: pasts[i]![0], pastValue: pasts[i]![1] } }, `layers.${i}.attn`);
+    x = g.op('Add', [x, att.out]);
+    x = g.op('Add', [x, decoderMlp(g, rmsNorm(g, x, hidden, `layers.${i}.norm2`), hidden, hidden * 2, 'swiglu', `layers.${i}.mlp`)]);
+    const presentDims = ['batch_size', heads, 'past_sequence_length + sequence_length', d];
+    if (layout === 'per-layer') {
+      g.output(att.present[0]!, `present.${i}.key`, 'float32', presentDims);
+      g.output(att.present[1]!, `present.${i}.value`, 'float32', presentDims);
+    } else {
+      const un = (t: string, n: string) => g.op('Unsqueeze', [t, g.constInt64([0], `${n}.axis`)], {}, { name: n });
+      const stacked = g.op('Concat', [un(att.present[0]!, `present_${i}/k`), un(att.present[1]!, `present_${i}/v`)], { axis: 0 }, { name: `present_${i}/concat` });
+      g.output(stacked, `present_${i}`, 'float32', [2, ...presentDims]);
+    }
+  }
+  const logits = g.op('MatMul', [rmsNorm(g, x, hidden, 'final_norm'), g.param('lm_head.weight', [hidden, vocab], { std: 0.3 })], {}, { name: 'lm_head' });
+  g.output(logits, 'logits', 'float32', ['batch_size', 'sequence_length', vocab]);
+  return g;
+}
+
+/** A tiny BERT-like encoder; `contrib` uses com.microsoft SkipLayerNormalization and FastGelu. */
+export function encoderGraph(o: { vocab?: number; hidden?: number; contrib?: boolean; seed?: number } = {}): GraphBuilder {
+  const { vocab = 40, hidden = 16 } = o;
+  const g = new GraphBuilder({ seed: o.seed ?? 3, name: 'checkpoint-encoder', ...(o.contrib ? { domains: { 'com.microsoft': 1 } } : {}) });
+  const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
+  g.input('attention_mask', 'int64', ['batch_size', 'sequence_length']);
+  const types = g.input('token_type_ids', 'int64', ['batch_size', 'sequence_length']);
+  let x = g.op('Gather', [g.param('word_embeddings.weight', [vocab, hidden], { std: 0.5 }), ids], { axis: 0 }, { name: 'word_embeddings' });
+  x = g.op('Add', [x, g.op('Gather', [g.param('token_type_embeddings.weight', [2, hidden], { std: 0.5 }), types], { axis: 0 }, { name: 'token_type_embeddings' })]);
+  x = layerNorm(g, x, hidden, 'embeddings.norm');
+  const up = g.op('MatMul', [x, g.param('ffn.up.weight', [hidden, hidden * 2], { std: 0.2 })]);
+  const upBias = g.param('ffn.up.bias', [hidden * 2], { std: 0.02 });
+  const act = o.contrib ? g.op('FastGelu', [up, upBias], {}, { domain: 'com.microsoft', name: 'ffn.fast_gelu' }) : g.op('Relu', [g.op('Add', [up, upBias])]);
+  const down = g.op('MatMul', [act, g.param('ffn.down.weight', [hidden * 2, hidden], { std: 0.2 })]);
+  const gamma = g.param('ffn.norm.gamma', [hidden], { init: 'ones' });
+  const beta = g.param('ffn.norm.beta', [hidden], { init: 'zeros' });
+  const out = o.contrib
+    ? g.op('SkipLayerNormalization', [down, x, gamma, beta], { epsilon: { float: 1e-12 } }, { domain: 'com.microsoft', name: 'ffn.skip_layer_norm' })
+    : g.op('LayerNormalization', [g.op('Add', [down, x]), gamma, beta], { axis: -1, epsilon: { float: 1e-12 } });
+  g.output(out, 'last_hidden_state', 'float32', ['batch_size', 'sequence_length', hidden]);
+  return g;
+}
+
+/**
+ * Rewrites the element type of input `name` in a saved model (GraphBuilder makes only the types
+ * hf-core feeds): ValueInfo { name, type { tensor_type { elem_type ... } } }.
+ */
+function patchElemType(path: string, name: string, code: number): void {
+  const bytes = readFileSync(path);
+  const needle = Buffer.concat([Buffer.from([0x0a, name.length]), Buffer.from(name)]);
+  const at = bytes.indexOf(needle);
+  const p = at + needle.length;
+  if (at < 0 || bytes[p] !== 0x12 || bytes[p + 2] !== 0x0a || bytes[p + 4] !== 0x08) throw new Error(`patchElemType: input ${name} not found as expected in ${path}`);
+  bytes[p + 5] = code;
+  writeFileSync(path, bytes);
+}
+
+async function save(g: GraphBuilder, dir: string, file: string, ext?: SaveOptions['externalData']): Promise<void> {
+  await saveGraph(g, join(dir, file), ext ? { externalData: ext } : {});
+}
+
+function writeTokenizer(dir: string, t: ReturnType<typeof wordPieceTokenizer>): void {
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(t.tokenizerJson));
+  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(t.tokenizerConfig));
+}
+
+/** Every layout, under `root`; returns the folders by name. */
+export async function buildFixtures(root: string) {
+  const at = (name: string) => {
+    const dir = join(root, name);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+  // 1. optimum export at the top of the folder, config + WordPiece tokenizer: pipeline level (AutoModel).
+  const bert = at('bert-optimum');
+  const wp = wordPieceTokenizer();
+  await save(encoderGraph({ vocab: wp.vocabSize }), bert, 'model.onnx');
+  await writeJson(join(bert, 'config.json'), { model_type: 'bert', architectures: ['BertModel'], vocab_size: wp.vocabSize, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, pad_token_id: 0 });
+  writeTokenizer(bert, wp);
+
+  // 2. transformers.js layout with dtype suffixes, per-layer cache, llama config + BPE tokenizer:
+  //    pipeline level with generation, fp16 / q8 / q4 variants.
+  const llama = at('llama-dtypes');
+  const bpe = byteLevelBpeTokenizer({ tokenizerClass: 'LlamaTokenizer', specials: ['<unk>', '<s>', '</s>'], roles: { unk_token: '<unk>', bos_token: '<s>', eos_token: '</s>' }, postProcessor: 'none' });
+  const vocab = bpe.vocabSize;
+  for (const [dtype, suffix] of [['fp32', ''], ['fp16', '_fp16'], ['q8', '_quantized'], ['q4', '_q4']] as const) {
+    await save(decoderGraph({ vocab, dtype }), llama, `onnx/model${suffix}.onnx`);
+  }
+  await writeJson(join(llama, 'config.json'), {
+    model_type: 'llama', architectures: ['LlamaForCausalLM'], vocab_size: vocab, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2,
+    num_key_value_heads: 2, head_dim: 8, max_position_embeddings: 64, bos_token_id: 1, eos_token_id: 2,
+  });
+  await writeJson(join(llama, 'generation_config.json'), { bos_token_id: 1, eos_token_id: 2 });
+  writeTokenizer(llama, bpe);
+
+  // 3. stacked past_{i} cache, no config, no tokenizer: session level with generation.
+  const stacked = at('stacked-cache');
+  await save(decoderGraph({ layout: 'stacked', layers: 3 }), stacked, 'onnx/model.onnx');
+
+  // 4. external data in both spellings (transformers.js `model.onnx_data`, exporters' `model.onnx.data`).
+  const ext = at('external-data');
+  await save(decoderGraph({ seed: 11 }), ext, 'onnx/model.onnx', { location: 'model.onnx_data', threshold: 256 });
+  await save(decoderGraph({ seed: 11, dtype: 'fp16' }), ext, 'onnx/model_fp16.onnx', { location: 'model_fp16.onnx.data', threshold: 256 });
+
+  // 5. contrib ops (com.microsoft SkipLayerNormalization, FastGelu), no config.
+  const contrib = at('contrib-ops');
+  await save(encoderGraph({ contrib: true }), contrib, 'model.onnx');
+
+  // Broken folders.
+  const noOnnx = at('no-onnx');
+  await writeJson(join(noOnnx, 'config.json'), { model_type: 'bert' });
+  writeFileSync(join(noOnnx, 'pytorch_model.bin'), 'not onnx');
+  const truncated = at('truncated-data');
+  await save(decoderGraph({ seed: 5 }), truncated, 'onnx/model.onnx', { location: 'model.onnx_data', threshold: 256 });
+  truncateSync(join(truncated, 'onnx', 'model.onnx_data'), 100);
+  const missingData = at('missing-data');
+  await save(decoderGraph({ seed: 5 }), missingData, 'onnx/model.onnx', { location: 'weights.bin', threshold: 256 });
+  rmSync(join(missingData, 'onnx', 'weights.bin'));
+  const mismatch = at('config-mismatch');
+  await save(decoderGraph({ vocab: 48 }), mismatch, 'onnx/model.onnx');
+  await writeJson(join(mismatch, 'config.json'), { model_type: 'llama', vocab_size: 32000, num_hidden_layers: 4 });
+  const odd = at('odd-input');
+  await save(decoderGraph({ oddInput: true }), odd, 'onnx/model.onnx');
+  patchElemType(join(odd, 'onnx', 'model.onnx'), 'prompt_codes', 5);
+
+  return { bert, llama, stacked, ext, contrib, noOnnx, truncated, missingData, mismatch, odd };
+}
