@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { byteLevelBpeTokenizer, convFeatureEncoder, GraphBuilder, layerNorm, saveGraph, transformerStack, whisperEncoder, whisperMergedDecoder, writeJson } from '@hf-core/onnx-builder';
+import { byteLevelBpeTokenizer, convFeatureEncoder, GraphBuilder, layerNorm, linear, saveGraph, transformerStack, whisperEncoder, whisperMergedDecoder, writeJson } from '@hf-core/onnx-builder';
 import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
 import type { Dims, SpeechSpec } from './specs.ts';
-import { whisperTokenizer } from './tokenizers.ts';
+import { cohereAsrTokenizer, whisperTokenizer } from './tokenizers.ts';
 import { rawFrames } from './frames.ts';
 
 export const MAX_TARGET_POSITIONS = 448;
@@ -24,6 +24,15 @@ export function buildRawSeq2SeqEncoder(spec: SpeechSpec, d: Dims, seed: number):
   const audio = g.input('input_values', 'float32', ['batch_size', 'num_samples']);
   const x = transformerStack(g, convFeatureEncoder(g, audio, fe.convDim, fe.convKernel, fe.convStride, d.hidden), d, 'encoder', { preNorm: true });
   g.output(layerNorm(g, x, d.hidden, 'encoder.layer_norm', 1e-5), 'last_hidden_state', 'float32', ['batch_size', 'encoder_sequence_length', d.hidden]);
+  return g;
+}
+
+/** Frame-input encoder (Cohere ASR): input_features [b, frames, feat] -> LN + projection -> pre-LN layers -> LayerNorm. */
+export function buildFramesSeq2SeqEncoder(featDim: number, d: Dims, seed: number): GraphBuilder {
+  const g = new GraphBuilder({ seed, name: 'tiny-speech-seq2seq-encoder' });
+  const feats = g.input('input_features', 'float32', ['batch_size', 'num_frames', featDim]);
+  const x = linear(g, layerNorm(g, feats, featDim, 'encoder.input_norm', 1e-5), featDim, d.hidden, 'encoder.input_proj');
+  g.output(layerNorm(g, transformerStack(g, x, d, 'encoder', { preNorm: true }), d.hidden, 'encoder.layer_norm', 1e-5), 'last_hidden_state', 'float32', ['batch_size', 'num_frames', d.hidden]);
   return g;
 }
 
@@ -48,10 +57,11 @@ export async function synthesizeSeq2Seq(modelType: string, spec: SpeechSpec, dir
   const fe = spec.frontEnd;
   const isWhisper = fe.kind === 'mel';
   const wt = isWhisper ? whisperTokenizer() : undefined;
-  const tok = wt ?? bpeTokenizer(spec.tokenizerClass ?? 'PreTrainedTokenizerFast');
+  const ct = spec.seq2seq?.tokenizer === 'cohere' ? cohereAsrTokenizer() : undefined;
+  const tok = wt ?? ct ?? bpeTokenizer(spec.tokenizerClass ?? 'PreTrainedTokenizerFast');
   const vocab = tok.vocabSize;
-  const eos = isWhisper ? wt!.ids.endoftext : 2;
-  const startIds = wt ? [wt.ids.startoftranscript, wt.ids.langToId['<|en|>']!, wt.ids.taskToId.transcribe!, wt.ids.notimestamps] : [1];
+  const eos = wt ? wt.ids.endoftext : ct ? ct.ids.eos : 2;
+  const startIds = wt ? [wt.ids.startoftranscript, wt.ids.langToId['<|en|>']!, wt.ids.taskToId.transcribe!, wt.ids.notimestamps] : ct ? ct.ids.prompt : [1];
   let config: Record<string, unknown>;
   let generation: Record<string, unknown>;
   if (wt && fe.kind === 'mel') {
@@ -69,17 +79,22 @@ export async function synthesizeSeq2Seq(modelType: string, spec: SpeechSpec, dir
       is_multilingual: true, lang_to_id: ids.langToId, task_to_id: ids.taskToId, no_timestamps_token_id: ids.notimestamps,
       begin_suppress_tokens: suppress, suppress_tokens: [], max_initial_timestamp_index: 50, alignment_heads: [[d.layers - 1, 0]], return_timestamps: false, forced_decoder_ids: null,
     };
+  } else if (ct) {
+    const ids = { bos_token_id: ct.ids.start, eos_token_id: ct.ids.eos, pad_token_id: ct.ids.pad, decoder_start_token_id: ct.ids.start };
+    config = { ...spec.config(d, vocab), ...ids };
+    generation = { ...ids, max_length: MAX_TARGET_POSITIONS };
   } else {
     config = spec.config(d, vocab);
     generation = { bos_token_id: 1, eos_token_id: 2, pad_token_id: 2, decoder_start_token_id: 1, max_length: MAX_TARGET_POSITIONS };
   }
-  const encoder = fe.kind === 'mel' ? buildWhisperEncoder(fe.mels, fe.maxSource, d, opts.seed) : buildRawSeq2SeqEncoder(spec, d, opts.seed);
+  const encoder = fe.kind === 'mel' ? buildWhisperEncoder(fe.mels, fe.maxSource, d, opts.seed) : fe.kind === 'frames' ? buildFramesSeq2SeqEncoder(fe.featDim, d, opts.seed) : buildRawSeq2SeqEncoder(spec, d, opts.seed);
   const files = await saveGraph(encoder, join(dir, 'onnx', 'encoder_model.onnx'));
   files.push(...(await saveGraph(buildWhisperDecoder(vocab, d, opts.seed), join(dir, 'onnx', 'decoder_model_merged.onnx'))));
   const meta = { transformers_version: '4.57.0' };
   files.push(await writeJson(join(dir, 'config.json'), { model_type: modelType, architectures: [spec.architecture], ...config, ...meta, hf_core: { synthesized: true, seed: opts.seed, size: opts.size } }));
   files.push(await writeJson(join(dir, 'generation_config.json'), { ...generation, ...meta }));
   files.push(await writeJson(join(dir, 'preprocessor_config.json'), spec.preprocessor));
+  if (ct) files.push(await writeJson(join(dir, 'processor_config.json'), { processor_class: 'CohereAsrProcessor' }));
   files.push(await writeJson(join(dir, 'tokenizer.json'), tok.tokenizerJson));
   files.push(await writeJson(join(dir, 'tokenizer_config.json'), tok.tokenizerConfig));
   await writeFile(join(dir, 'README.md'), `Tiny random ${modelType} synthesized by hf-core (seed ${opts.seed}). Not a trained model.\n`);
@@ -92,11 +107,11 @@ export async function synthesizeSeq2Seq(modelType: string, spec: SpeechSpec, dir
       head: 'seq2seq',
       frontEnd: fe.kind,
       task: spec.task ?? null,
-      input: fe.kind === 'mel' ? 'input_features' : 'input_values',
-      inputRank: fe.kind === 'mel' ? 3 : 2,
-      featDim: fe.kind === 'mel' ? fe.mels : null,
+      input: fe.kind === 'raw' ? 'input_values' : 'input_features',
+      inputRank: fe.kind === 'raw' ? 2 : 3,
+      featDim: fe.kind === 'mel' ? fe.mels : fe.kind === 'frames' ? fe.featDim : null,
       melFrames: fe.kind === 'mel' ? fe.frames : undefined,
-      encoderFrames: fe.kind === 'mel' ? fe.frames / 2 : rawFrames(spec, sr),
+      encoderFrames: fe.kind === 'mel' ? fe.frames / 2 : fe.kind === 'frames' ? 50 : rawFrames(spec, sr),
       samplingRate: sr,
       clipSamples: sr,
       framesPerClip: fe.kind === 'raw' ? rawFrames(spec, sr) : null,
@@ -104,7 +119,7 @@ export async function synthesizeSeq2Seq(modelType: string, spec: SpeechSpec, dir
       labels: [],
       hidden: d.hidden,
       featureExtractor: spec.preprocessor.feature_extractor_type,
-      decoder: { layers: d.layers, heads: d.heads, headDim: d.hidden / d.heads, startIds, eos, generateOptions: spec.seq2seq?.generateOptions ?? {} },
+      decoder: { layers: d.layers, heads: d.heads, headDim: d.hidden / d.heads, startIds, eos, generateOptions: ct ? { decoder_input_ids: startIds } : (spec.seq2seq?.generateOptions ?? {}) },
     },
   };
 }

@@ -26,7 +26,7 @@ export type FrontEnd =
 
 /** Seq2seq speech models: the decoder's token layout and what generate() is told. */
 export interface Seq2SeqSpec {
-  tokenizer: 'whisper' | 'bpe';
+  tokenizer: 'whisper' | 'bpe' | 'cohere';
   generateOptions: Record<string, unknown>;
 }
 
@@ -39,7 +39,7 @@ export interface SpeechSpec {
   head: Head;
   /** The pipeline that drives it, when transformers.js has one for this type and head. */
   task?: 'automatic-speech-recognition' | 'audio-classification';
-  tokenizer?: 'ctc-chars' | 'whisper' | 'bpe';
+  tokenizer?: 'ctc-chars' | 'whisper' | 'bpe' | 'cohere';
   tokenizerClass?: string;
   preprocessor: Record<string, unknown>;
   config(d: Dims, vocab: number): Record<string, unknown>;
@@ -186,6 +186,21 @@ export const SPEECH_SPECS: Record<string, SpeechSpec> = {
       encoder_num_attention_heads: d.heads, decoder_num_attention_heads: d.heads, encoder_num_key_value_heads: d.heads, decoder_num_key_value_heads: d.heads,
       encoder_hidden_act: 'gelu', decoder_hidden_act: 'silu', max_position_embeddings: 448, rope_theta: 10000, partial_rotary_factor: 0.9,
       is_encoder_decoder: true, use_cache: true, bos_token_id: 1, eos_token_id: 2, decoder_start_token_id: 1, pad_token_id: 2,
+    }),
+  },
+  cohere_asr: {
+    architecture: 'CohereAsrForConditionalGeneration',
+    frontEnd: { kind: 'frames', input: 'input_features', featDim: 80 },
+    head: 'seq2seq',
+    task: 'automatic-speech-recognition',
+    tokenizer: 'cohere',
+    tokenizerClass: 'CohereAsrTokenizer',
+    preprocessor: { feature_extractor_type: 'CohereAsrFeatureExtractor', processor_class: 'CohereAsrProcessor', feature_size: 80, sampling_rate: 16000, hop_length: 160, n_fft: 512, win_length: 400, preemphasis: 0.97, dither: 0, padding_value: 0.0, max_audio_clip_s: 35, overlap_chunk_second: 5, min_energy_window_samples: 1600, return_attention_mask: true },
+    seq2seq: { tokenizer: 'cohere', generateOptions: {} },
+    config: (d, v) => ({
+      vocab_size: v, hidden_size: d.hidden, num_hidden_layers: d.layers, num_attention_heads: d.heads, num_key_value_heads: d.heads, head_dim: d.hidden / d.heads, intermediate_size: d.inner,
+      is_encoder_decoder: true, use_cache: true, max_position_embeddings: 448,
+      encoder_config: { model_type: 'parakeet_encoder', hidden_size: d.hidden, num_hidden_layers: d.layers, num_attention_heads: d.heads, intermediate_size: d.inner, num_mel_bins: 80, subsampling_factor: 1 },
     }),
   },
   whisper: whisperSpec('WhisperForConditionalGeneration'),

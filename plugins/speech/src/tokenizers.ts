@@ -1,4 +1,4 @@
-import { byteLevelBpeTokenizer, charVocabTokenizer, type TokenizerFiles } from '@hf-core/onnx-builder';
+import { byteLevelBpeTokenizer, charVocabTokenizer, unigramTokenizer, type TokenizerFiles } from '@hf-core/onnx-builder';
 
 /** A character CTC vocabulary (<pad> <s> </s> <unk> | A-Z '), as Wav2Vec2CTCTokenizer checkpoints ship it. */
 export function ctcTokenizer(tokenizerClass: string): TokenizerFiles {
@@ -48,4 +48,16 @@ export function whisperTokenizer(): WhisperTokenizerFiles {
     tokenizerConfig: { ...base.tokenizerConfig, additional_special_tokens: specials, model_max_length: 1024, errors: 'replace' },
     ids: { endoftext: 0, startoftranscript, notimestamps, langToId, taskToId, timestampBegin },
   };
+}
+
+/** Cohere ASR's prompt tokens, in the order CohereAsrProcessor.get_decoder_prompt_ids asks for them (after '▁'). */
+export const COHERE_PROMPT = ['<|startofcontext|>', '<|startoftranscript|>', '<|emo:undefined|>', '<|en|>', '<|en|>', '<|pnc|>', '<|noitn|>', '<|notimestamp|>', '<|nodiarize|>'];
+
+/** A SentencePiece (Unigram) tokenizer with Cohere ASR's control tokens as specials. */
+export function cohereAsrTokenizer(): TokenizerFiles & { ids: { prompt: number[]; eos: number; pad: number; start: number } } {
+  const controls = ['<unk>', '<|nospeech|>', '<pad>', '<|endoftext|>', '<|startoftranscript|>', '<|pnc|>', '<|nopnc|>', '<|startofcontext|>', '<|itn|>', '<|noitn|>', '<|timestamp|>', '<|notimestamp|>', '<|diarize|>', '<|nodiarize|>', '<|emo:undefined|>', '<|en|>', '<|de|>', '<|fr|>'];
+  const tok = unigramTokenizer({ tokenizerClass: 'CohereAsrTokenizer', specials: controls, roles: { unk_token: '<unk>', pad_token: '<pad>', eos_token: '<|endoftext|>', bos_token: '<|startoftranscript|>' }, unkToken: '<unk>', single: ['$A'], pair: ['$A', '$B'] });
+  const model = (tok.tokenizerJson as { model: { vocab: [string, number][] } }).model.vocab.map(([p]) => p);
+  const id = (t: string) => model.indexOf(t);
+  return { ...tok, ids: { prompt: ['▁', ...COHERE_PROMPT].map(id), eos: id('<|endoftext|>'), pad: id('<pad>'), start: id('<|startoftranscript|>') } };
 }
