@@ -29,6 +29,15 @@ export function renderMarkdown(s: RunSummary): string {
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...s.results.map(row),
   ];
+  // Real checkpoints: which folder, dtype and files each row tested, and the level it reached.
+  const folders = s.results.filter((r) => r.model?.dir && r.model.synthesized === false);
+  if (folders.length) {
+    lines.push('', '## Model folders', '');
+    for (const r of folders) {
+      const m = r.model!;
+      lines.push(`- ${cell(r.ref)} on ${cell(r.backend)}: folder \`${cell(m.dir)}\`${m.dtype ? `, dtype ${cell(m.dtype)}` : ''}${r.fallback ? ` (fell back to ${cell(r.fallback)})` : ''}, level ${r.level ?? 'none'}; files: ${cell((m.files ?? []).join(', ')) || 'none'}`);
+    }
+  }
   const notPassing = s.results.filter((r) => r.status !== 'pass');
   if (notPassing.length) {
     lines.push('', '## Not passing', '');
