@@ -31,6 +31,8 @@ export interface TokenizerSpec {
 }
 
 export interface Seq2SeqSpec {
+  /** config.json model_type when the ref names a variant of a type (flan-t5 is model_type t5). */
+  modelType?: string;
   architecture: string;
   tokenizer: TokenizerSpec;
   arch(d: Dims): Omit<Seq2SeqArch, 'vocab' | 'dModel' | 'heads' | 'headDim' | 'ffn' | 'encoderLayers' | 'decoderLayers'>;
@@ -109,6 +111,8 @@ const encDecRoles = { bos_token: '<s>', pad_token: '<pad>', eos_token: '</s>', u
 
 export const SEQ2SEQ_SPECS: Record<string, Seq2SeqSpec> = {
   t5: { architecture: 'T5ForConditionalGeneration', tokenizer: t5Tokenizer, arch: t5Arch('relu'), config: t5Config('relu'), generation: t5Generation, tasks: T5_TASKS },
+  // FLAN-T5 checkpoints are model_type t5 with a gated-GELU feed-forward and untied embeddings.
+  'flan-t5': { modelType: 't5', architecture: 'T5ForConditionalGeneration', tokenizer: t5Tokenizer, arch: t5Arch('gated-gelu'), config: t5Config('gated-gelu'), generation: t5Generation, tasks: T5_TASKS },
   mt5: { architecture: 'MT5ForConditionalGeneration', tokenizer: t5Tokenizer, arch: t5Arch('gated-gelu'), config: (d, ids) => ({ ...t5Config('gated-gelu')(d, ids), tokenizer_class: 'T5Tokenizer' }), generation: t5Generation, tasks: T5_TASKS },
   longt5: {
     architecture: 'LongT5ForConditionalGeneration', tokenizer: t5Tokenizer, arch: t5Arch('gated-gelu'), generation: t5Generation, tasks: T5_TASKS,

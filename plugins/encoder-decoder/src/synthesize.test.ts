@@ -18,7 +18,7 @@ describe('synthesizeSeq2Seq', () => {
     const prepared = await synthesizeSeq2Seq(type, dir, { size: 'micro', seed: 3 });
     expect(prepared.files).toEqual(expect.arrayContaining(['onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx', 'config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json']));
     const config = readJson(join(dir, 'config.json'));
-    expect(config.model_type).toBe(type);
+    expect(config.model_type).toBe(type === 'flan-t5' ? 't5' : type);
     const g = seq2seqGeometry(config, type);
     const enc = await engine.createSession(join(dir, 'onnx/encoder_model.onnx'));
     const dec = await engine.createSession(join(dir, 'onnx/decoder_model_merged.onnx'));
@@ -40,6 +40,8 @@ describe('synthesizeSeq2Seq', () => {
     expect(t5).toMatchObject({ d_model: 32, d_kv: 8, d_ff: 64, num_layers: 2, num_decoder_layers: 2, num_heads: 4, relative_attention_num_buckets: 32, decoder_start_token_id: 0, is_encoder_decoder: true });
     const m2m = readJson(join(root, 'keys-m2m', 'config.json'));
     expect(m2m).toMatchObject({ d_model: 32, encoder_layers: 2, decoder_layers: 2, encoder_attention_heads: 4, decoder_attention_heads: 4, encoder_ffn_dim: 64, decoder_ffn_dim: 64, decoder_start_token_id: 2, scale_embedding: true });
+    await synthesizeSeq2Seq('flan-t5', join(root, 'keys-flan'), { size: 'tiny', seed: 1 });
+    expect(readJson(join(root, 'keys-flan', 'config.json'))).toMatchObject({ model_type: 't5', feed_forward_proj: 'gated-gelu', tie_word_embeddings: false });
     const tok = readJson(join(root, 'keys-m2m', 'tokenizer_config.json'));
     expect(tok).toMatchObject({ tokenizer_class: 'M2M100Tokenizer', src_lang: 'en', tgt_lang: 'fr' });
   });

@@ -43,7 +43,7 @@ export async function synthesizeSeq2Seq(modelType: string, dir: string, opts: Sy
   const arch = archOf(spec, d);
   const config = JSON.parse(
     JSON.stringify({
-      model_type: modelType,
+      model_type: spec.modelType ?? modelType,
       architectures: [spec.architecture],
       ...spec.config(d, ids),
       transformers_version: '4.57.0',
