@@ -123,10 +123,19 @@ function dimOf(g: GraphBuilder, x: string, axis: number, name: string): string {
  * cross-attention keys come from encoder_hidden_states; with a past they come from the past
  * (Concat then Slice keeps the first encoder-length rows), so both branches live in one graph.
  */
-export function whisperMergedDecoder(g: GraphBuilder, d: SpeechDims & { vocab: number; maxTarget: number; encoderHidden?: number }, name = 'decoder', opts: { positionsIgnorePast?: boolean } = {}): void {
+export function whisperMergedDecoder(g: GraphBuilder, d: SpeechDims & { vocab: number; maxTarget: number; encoderHidden?: number }, name = 'decoder', opts: { positionsIgnorePast?: boolean; codebooks?: number } = {}): void {
   const hd = d.hidden / d.heads;
   const ids = g.input('input_ids', 'int64', ['batch_size', 'decoder_sequence_length']);
-  const enc = g.input('encoder_hidden_states', 'float32', ['batch_size', 'encoder_sequence_length', d.encoderHidden ?? d.hidden]);
+  let enc = g.input('encoder_hidden_states', 'float32', [opts.codebooks ? 'encoder_batch_size' : 'batch_size', 'encoder_sequence_length', d.encoderHidden ?? d.hidden]);
+  // Musicgen: input_ids has batch x codebooks rows (row % codebooks is the codebook); each row
+  // cross-attends to its batch item's encoder states, and the pad id (= vocab) starts every row.
+  const K = opts.codebooks;
+  if (K) {
+    const tiled = g.op('Expand', [g.op('Unsqueeze', [enc, g.constInt64([1], `${name}.cb_axis`)]), g.constInt64([1, K, 1, 1], `${name}.cb_rep`)]);
+    const encLenDim = g.op('Slice', [g.op('Shape', [enc]), g.constInt64([1], `${name}.cb_s1`), g.constInt64([2], `${name}.cb_s2`)]);
+    const shape = g.op('Concat', [g.constInt64([-1], `${name}.cb_rows`), encLenDim, g.constInt64([d.encoderHidden ?? d.hidden], `${name}.cb_dim`)], { axis: 0 });
+    enc = g.op('Reshape', [tiled, shape], {}, { name: `${name}/enc_per_codebook` });
+  }
   const past: { dk: string; dv: string; ek: string; ev: string }[] = [];
   for (let l = 0; l < d.layers; l++) {
     const kv = (kind: string, part: string, len: string) => g.input(`past_key_values.${l}.${kind}.${part}`, 'float32', ['batch_size', d.heads, len, hd]);
@@ -141,11 +150,17 @@ export function whisperMergedDecoder(g: GraphBuilder, d: SpeechDims & { vocab: n
   const kpos = g.op('Range', [g.scalarInt64(0, `${name}.zero`), total, one], {}, { name: `${name}/kpos` });
   const diff = g.op('Sub', [g.op('Unsqueeze', [kpos, g.constInt64([0], `${name}.ax0`)]), g.op('Unsqueeze', [qpos, g.constInt64([1], `${name}.ax1`)])], {}, { name: `${name}/diff` });
   const causal = g.op('Where', [g.op('Greater', [diff, g.scalarInt64(0, `${name}.z`)]), g.scalarFloat(-1e9, `${name}.neg`), g.scalarFloat(0, `${name}.zf`)], {}, { name: `${name}/causal` });
-  const table = g.param(`${name}.embed_tokens.weight`, [d.vocab, d.hidden], { std: 0.5 });
+  const table = g.param(`${name}.embed_tokens.weight`, [K ? d.vocab + 1 : d.vocab, d.hidden], { std: 0.5 });
   const posTable = g.param(`${name}.embed_positions.weight`, [d.maxTarget, d.hidden], { std: 0.1 });
   // positionsIgnorePast is a deliberately broken variant that lets tests prove the cache check can fail.
   const positions = opts.positionsIgnorePast ? g.op('Range', [g.scalarInt64(0, `${name}.p0`), seqLen, one], {}, { name: `${name}/bad_pos` }) : qpos;
   let x = g.op('Add', [g.op('Gather', [table, ids], { axis: 0 }), g.op('Gather', [posTable, positions], { axis: 0 })], {}, { name: `${name}/embed` });
+  if (K) {
+    const rows = g.op('Range', [g.scalarInt64(0, `${name}.r0`), dimOf(g, ids, 0, `${name}/rows`), one], {}, { name: `${name}/row_ids` });
+    const cb = g.op('Mod', [rows, g.scalarInt64(K, `${name}.K`)], {}, { name: `${name}/codebook` });
+    const cbEmbed = g.op('Gather', [g.param(`${name}.codebook_embed.weight`, [K, d.hidden], { std: 0.5 }), cb], { axis: 0 });
+    x = g.op('Add', [x, g.op('Unsqueeze', [cbEmbed, g.constInt64([1], `${name}.cb_unsq`)])], {}, { name: `${name}/with_codebook` });
+  }
   const encLen = g.op('Slice', [g.op('Shape', [enc]), g.constInt64([1], `${name}.s1`), g.constInt64([2], `${name}.s2`)], {}, { name: `${name}/enc_len` });
   for (let l = 0; l < d.layers; l++) {
     const p = `${name}.layers.${l}`;
@@ -172,6 +187,7 @@ export function whisperMergedDecoder(g: GraphBuilder, d: SpeechDims & { vocab: n
     x = g.op('Add', [x, mlp(g, layerNorm(g, x, d.hidden, `${p}.mlp_norm`, 1e-5), d.hidden, d.inner, `${p}.mlp`)], {}, { name: `${p}/res3` });
   }
   x = layerNorm(g, x, d.hidden, `${name}.layer_norm`, 1e-5);
-  const logits = g.op('MatMul', [x, g.op('Transpose', [table], { perm: [1, 0] }, { name: `${name}/tied` })], {}, { name: `${name}/logits` });
+  const head = K ? g.param(`${name}.lm_head.weight`, [d.vocab, d.hidden], { std: 0.5 }) : table;
+  const logits = g.op('MatMul', [x, g.op('Transpose', [head], { perm: [1, 0] }, { name: `${name}/tied` })], {}, { name: `${name}/logits` });
   g.output(logits, 'logits', 'float32', ['batch_size', 'decoder_sequence_length', d.vocab]);
 }

@@ -27,6 +27,7 @@ export function generatorFeeds(facts: SpeechFacts, rows: number, seed = 1): Feed
 }
 
 export function generatorShapes(facts: SpeechFacts, rows: number): Record<string, number[]> {
+  if (facts.head === 'musicgen') return { last_hidden_state: [rows, 8, facts.hidden] };
   if (facts.head === 'diffusion-tts') return { last_hidden_state: [rows, 8, facts.hidden], durations: [rows] };
   return facts.frontEnd === 'spectrogram' ? { waveform: [1, SPECTROGRAM_FRAMES * facts.hopLength!] } : { waveform: [rows, 8 * facts.samplesPerToken!] };
 }
@@ -150,5 +151,32 @@ export async function checkDiffusionSpeech(h: Harness, session: EngineSession, f
     return { samples: lengths };
   } finally {
     await tts.dispose();
+  }
+}
+
+/**
+ * MusicGen generate() (text encoder, merged decoder over batch x codebooks rows with the delay
+ * pattern, EnCodec decode): max_new_tokens = n gives n + 1 - num_codebooks frames of audio,
+ * hop samples each, finite and in [-1, 1]; greedy generation is deterministic.
+ */
+export async function checkMusicgen(h: Harness, facts: SpeechFacts, n = 8) {
+  const { tf, modelId, device } = await h.pipelineEnv();
+  const tokenizer = await tf.AutoTokenizer.from_pretrained(modelId);
+  const model = await tf.MusicgenForConditionalGeneration.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
+  try {
+    const inputs = tokenizer(TEXTS[0]!);
+    const t0 = performance.now();
+    const audio = (await model.generate({ ...inputs, max_new_tokens: n } as never)) as unknown as TfTensor;
+    const ms = performance.now() - t0;
+    const frames = n + 1 - facts.codebooks!;
+    const want = [1, 1, frames * facts.hopLength!];
+    expectThat(audio.dims.join() === want.join(), `generate(max_new_tokens=${n}) gave audio_values [${audio.dims}], expected [${want}] (${frames} frames after the delay pattern x hop ${facts.hopLength})`);
+    expectThat(audioOk(audio.data as Float32Array), 'generated audio has samples that are not finite or outside [-1, 1]');
+    const again = (await model.generate({ ...inputs, max_new_tokens: n } as never)) as unknown as TfTensor;
+    expectThat(maxAbsDiff(audio as never, again as never) === 0, 'greedy generation gave different audio on a second run');
+    h.metric('decode_ms_per_token', Math.round((ms / n) * 1000) / 1000);
+    return { frames, samples: audio.dims[2] };
+  } finally {
+    await model.dispose();
   }
 }
