@@ -15,6 +15,8 @@ export interface VlmFacts extends ImageFacts {
   imageTokenId: number;
   prompt: string;
   positionStart: number;
+  /** The processor takes (text, images) rather than (images, text) (Gemma 3, Qwen-VL). */
+  textFirst: boolean;
 }
 
 export const VLM_FILES = { embed: 'onnx/embed_tokens.onnx', vision: 'onnx/vision_encoder.onnx', decoder: 'onnx/decoder_model_merged.onnx' } as const;
@@ -127,7 +129,9 @@ export async function checkGenerate(h: Harness, facts: VlmFacts): Promise<Record
   try {
     const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
     const gen = async (imgs: unknown[]) => {
-      const inputs = (await processor(imgs.length === 1 ? imgs[0] : imgs, imgs.map(() => facts.prompt))) as Record<string, TfTensor>;
+      const images_ = imgs.length === 1 ? imgs[0] : imgs;
+      const texts = imgs.map(() => facts.prompt);
+      const inputs = (facts.textFirst ? await processor(texts, images_) : await processor(images_, texts)) as Record<string, TfTensor>;
       const out = (await model.generate({ ...inputs, max_new_tokens: NEW_TOKENS, min_new_tokens: NEW_TOKENS, do_sample: false } as never)) as unknown as TfTensor;
       return { inputs, rows: rowsOf(out), dims: out.dims };
     };

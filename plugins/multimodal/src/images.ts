@@ -56,7 +56,9 @@ export async function checkProcessor(h: Harness, facts: ImageFacts): Promise<Rec
   const size = Number(vision.image_size ?? facts.imageSize);
   const channels = Number(vision.num_channels ?? facts.channels);
   expectThat(size === facts.imageSize, `config.json states image_size ${size} but the test was generated for ${facts.imageSize}`);
-  const processor = await tf.AutoProcessor.from_pretrained(modelId);
+  const loaded = await tf.AutoProcessor.from_pretrained(modelId);
+  // Multimodal processors differ in argument order (images, text) vs (text, images); the image processor inside is what sizes pixels.
+  const processor = (loaded.image_processor ?? loaded) as unknown as (images: unknown) => Promise<unknown>;
   const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
   const shapes: number[][] = [];
   for (const batch of [[images[0]], images]) {

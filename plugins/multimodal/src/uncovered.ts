@@ -7,7 +7,6 @@ export const UNCOVERED: Record<string, string> = {
   clipseg: 'CLIPSegForImageSegmentation needs a conditional mask decoder over CLIP activations; not synthesized yet',
   embedding_gemma2: 'MultimodalEncoder with model + vision_encoder + audio_encoder sessions and a video processor; not synthesized yet',
   florence2: 'encoder-decoder image-text-to-text (DaViT vision tower, BART language model with encoder kv caches, task-prompt processor); not synthesized yet',
-  gemma3: 'image-text-to-text with Gemma3Processor (boi/eoi tokens, pan-and-scan) and token_type_ids-dependent bidirectional image attention; not synthesized yet',
   gemma3n: 'ImageAudioTextToText: audio + vision encoders, per-layer inputs and AltUp in the decoder; not synthesized yet',
   gemma4: 'ImageAudioTextToText with shared-kv layers and a model-specific forward; not synthesized yet',
   glm_ocr: 'Qwen2.5-VL-style M-RoPE (3-D position ids from image_grid_thw) and a patch-flattened pixel_values layout; not synthesized yet',

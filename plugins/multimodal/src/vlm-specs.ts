@@ -9,7 +9,7 @@ import type { Size } from './sizes.ts';
 export interface VlmSpec {
   architecture: string;
   /** Which transformers.js processor expands the image token in the prompt. */
-  processor: 'llava' | 'paligemma' | 'pixtral';
+  processor: 'llava' | 'paligemma' | 'pixtral' | 'gemma3';
   imageProcessorType: string;
   classToken: boolean;
   /** Pixtral-style spatial merge of merge x merge patches into one feature. */
@@ -128,11 +128,34 @@ export const VLM_SPECS: Record<string, VlmSpec> = {
     }),
   },
   mistral3: { architecture: 'Mistral3ForConditionalGeneration', processor: 'pixtral', imageProcessorType: 'PixtralImageProcessor', classToken: false, merge: 2, tokenizer: pixtralTokenizer, config: (s, d, t) => pixtralKeys(s, d, t, 'mistral'), prompt: '[INST][IMG]what is this?[/INST]' },
+  gemma3: {
+    architecture: 'Gemma3ForConditionalGeneration', processor: 'gemma3', imageProcessorType: 'Gemma3ImageProcessor', classToken: false, positionStart: 1, prompt: '<bos><start_of_turn>user\n<start_of_image>what is this?<end_of_turn>\n<start_of_turn>model\n',
+    tokenizer: () =>
+      bpe('GemmaTokenizer', ['<pad>', '<eos>', '<bos>', '<unk>', '<start_of_turn>', '<end_of_turn>', '<start_of_image>', '<end_of_image>', '<image_soft_token>'],
+        { pad_token: '<pad>', eos_token: '<eos>', bos_token: '<bos>', unk_token: '<unk>', boi_token: '<start_of_image>', eoi_token: '<end_of_image>', image_token: '<image_soft_token>' }, ['$A']),
+    config: (s, d, t) => ({
+      image_token_index: sid(t, 'image_token'),
+      boi_token_index: sid(t, 'boi_token'),
+      eoi_token_index: sid(t, 'eoi_token'),
+      mm_tokens_per_image: (s.imageSize / s.patchSize) ** 2,
+      text_config: { ...textKeys(d, t, 'gemma3_text'), hidden_activation: 'gelu_pytorch_tanh', query_pre_attn_scalar: d.headDim, sliding_window: 512, rope_local_base_freq: 10000 },
+      vision_config: visionKeys(s, 'siglip_vision_model'),
+    }),
+  },
   lighton_ocr: { architecture: 'LightOnOcrForConditionalGeneration', processor: 'pixtral', imageProcessorType: 'PixtralImageProcessor', classToken: false, merge: 2, tokenizer: pixtralTokenizer, config: (s, d, t) => ({ ...pixtralKeys(s, d, t, 'qwen3'), image_token_id: sid(t, 'image_token') }), prompt: '<s>[IMG]' },
 };
 
 /** preprocessor_config.json and, where the processor reads one, processor_config.json. */
-export function processorFiles(spec: VlmSpec, s: Size, imageTokens: number): { preprocessor: Record<string, unknown>; processor?: Record<string, unknown> } {
+const GEMMA_CHAT_TEMPLATE = "{{ bos_token }}{% for message in messages %}<start_of_turn>{{ 'model' if message['role'] == 'assistant' else message['role'] }}\n{{ message['content'] }}<end_of_turn>\n{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}";
+
+export function processorFiles(spec: VlmSpec, s: Size, imageTokens: number): { preprocessor: Record<string, unknown>; processor?: Record<string, unknown>; chatTemplate?: string } {
+  if (spec.processor === 'gemma3') {
+    return {
+      preprocessor: squareImageProcessor(spec.imageProcessorType, s.imageSize, { processor_class: 'Gemma3Processor', resample: 2 }),
+      processor: { processor_class: 'Gemma3Processor', image_seq_length: imageTokens },
+      chatTemplate: GEMMA_CHAT_TEMPLATE,
+    };
+  }
   if (spec.processor === 'paligemma') return { preprocessor: squareImageProcessor(spec.imageProcessorType, s.imageSize, { processor_class: 'PaliGemmaProcessor', image_seq_length: imageTokens }) };
   if (spec.processor === 'pixtral') {
     const merge = spec.merge ?? 2;

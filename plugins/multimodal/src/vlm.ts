@@ -71,6 +71,10 @@ export async function synthesizeVlm(modelType: string, dir: string, opts: Synthe
   const proc = processorFiles(spec, s, n);
   files.push(await writeJson(join(dir, 'preprocessor_config.json'), proc.preprocessor));
   if (proc.processor) files.push(await writeJson(join(dir, 'processor_config.json'), proc.processor));
+  if (proc.chatTemplate) {
+    await writeFile(join(dir, 'chat_template.jinja'), proc.chatTemplate);
+    files.push(join(dir, 'chat_template.jinja'));
+  }
   await writeFile(join(dir, 'README.md'), `Tiny random ${modelType} image-text-to-text model synthesized by hf-core (seed ${opts.seed}). Not a trained model.\n`);
   const facts: VlmFacts = {
     kind: 'vlm',
@@ -85,6 +89,7 @@ export async function synthesizeVlm(modelType: string, dir: string, opts: Synthe
     imageTokenId: sid(tok, 'image_token')!,
     prompt: spec.prompt,
     positionStart: spec.positionStart ?? 0,
+    textFirst: spec.processor === 'gemma3',
   };
   return { dir, files: files.map((f) => f.slice(dir.length + 1)), synthesized: true, facts: { ...facts } };
 }
