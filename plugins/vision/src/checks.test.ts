@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckFailure, harness, noiseImage, writePng, writeUndecodableImage } from '@hf-core/harness';
 import {
+  checkDepthEstimation,
   checkImageClassification,
+  checkMaskGeneration,
   checkImageFeatureExtraction,
   checkObjectDetection,
   checkProcessorShapes,
@@ -36,6 +38,10 @@ const FIXTURES = {
   detr: { type: 'detr' },
   detrOneLabel: { type: 'detr', seed: 7, configOverrides: { id2label: { 0: 'person' }, label2id: { person: 0 } } },
   detrBlind: { type: 'detr', broken: 'ignore-input' },
+  dpt: { type: 'dpt' },
+  dptBlind: { type: 'dpt', broken: 'ignore-input' },
+  sam: { type: 'sam' },
+  samDeaf: { type: 'sam', broken: 'ignore-prompt' },
 } satisfies Record<string, Fixture>;
 
 type Name = keyof typeof FIXTURES;
@@ -120,5 +126,27 @@ describe('object-detection', () => {
 
   it('fails on a model that ignores its pixels', async () => {
     await expect(checkObjectDetection(h.detrBlind, testImages())).rejects.toThrow(/identical detections/);
+  });
+});
+
+describe('depth-estimation', () => {
+  it('passes with a depth map at the image size spanning 0..255', async () => {
+    const r = await checkDepthEstimation(h.dpt, testImages());
+    expect(r.dims).toEqual([48, 64]);
+  });
+
+  it('fails on a model that ignores its pixels', async () => {
+    await expect(checkDepthEstimation(h.dptBlind, testImages())).rejects.toThrow(/identical depth maps/);
+  });
+});
+
+describe('mask-generation', () => {
+  it('passes with three candidate masks per point prompt, post-processed to the image size', async () => {
+    const r = await checkMaskGeneration(h.sam, testImages());
+    expect(r.masks).toEqual([1, 3, 48, 64]);
+  });
+
+  it('fails on a decoder that ignores its point prompt', async () => {
+    await expect(checkMaskGeneration(h.samDeaf, testImages())).rejects.toThrow(/ignores its prompt/);
   });
 });

@@ -77,7 +77,7 @@ function buildEncoder(spec: SamSpec, d: (typeof SIZES)['tiny'], seed: number): G
   return g;
 }
 
-function buildDecoder(spec: SamSpec, d: (typeof SIZES)['tiny'], seed: number): GraphBuilder {
+function buildDecoder(spec: SamSpec, d: (typeof SIZES)['tiny'], seed: number, broken?: string): GraphBuilder {
   const g = new GraphBuilder({ seed: seed + 1, name: 'tiny-sam-prompt-encoder-mask-decoder' });
   const C = d.hidden;
   const emb = g.input(spec.levels ? 'image_embeddings.2' : 'image_embeddings', 'float32', ['batch_size', C, 'embedding_height', 'embedding_width']);
@@ -88,7 +88,8 @@ function buildDecoder(spec: SamSpec, d: (typeof SIZES)['tiny'], seed: number): G
   const points = g.input('input_points', 'float32', ['batch_size', 'point_batch_size', 'num_points', 2]);
   const labels = g.input('input_labels', 'int64', ['batch_size', 'point_batch_size', 'num_points']);
   // Prompt encoder: points in [0, 1] of the processed image, a learned embedding per label value.
-  const norm = g.op('Mul', [points, g.scalarFloat(1 / d.image, 'prompt.scale')], {}, { name: 'prompt/normalise' });
+  // broken 'ignore-prompt' (tests only): every point lands on the same place.
+  const norm = g.op('Mul', [points, g.scalarFloat(broken === 'ignore-prompt' ? 0 : 1 / d.image, 'prompt.scale')], {}, { name: 'prompt/normalise' });
   const pe = linear(g, norm, 2, C, 'prompt_encoder.point_embed', { std: 2 });
   const lab = g.op('Unsqueeze', [g.op('Cast', [labels], { to: 1 }, { name: 'prompt/labels_f' }), g.constInt64([-1], 'prompt.axis')], {}, { name: 'prompt/labels' });
   const withLabel = g.op('Add', [pe, g.op('Mul', [lab, g.param('prompt_encoder.label_embed', [C], { std: 1 })], {}, { name: 'prompt/label_embed' })], {}, { name: 'prompt/sum' });
@@ -112,7 +113,7 @@ function buildDecoder(spec: SamSpec, d: (typeof SIZES)['tiny'], seed: number): G
 }
 
 /** Writes a tiny SAM-family model: both ONNX files, config.json and preprocessor_config.json. */
-export async function synthesizeSam(modelType: string, dir: string, opts: SynthesizeOptions & { configOverrides?: Record<string, unknown> }): Promise<PreparedModel> {
+export async function synthesizeSam(modelType: string, dir: string, opts: SynthesizeOptions & { configOverrides?: Record<string, unknown>; broken?: string }): Promise<PreparedModel> {
   const spec = SAM_SPECS[modelType];
   if (!spec) throw new Error(`vision plugin: "${modelType}" is not a SAM-family type (${Object.keys(SAM_SPECS).join(', ')})`);
   const d = SIZES[opts.size];
@@ -147,7 +148,7 @@ export async function synthesizeSam(modelType: string, dir: string, opts: Synthe
   };
   const files = [
     ...(await saveGraph(buildEncoder(spec, d, opts.seed), join(dir, 'onnx', 'vision_encoder.onnx'))),
-    ...(await saveGraph(buildDecoder(spec, d, opts.seed), join(dir, 'onnx', 'prompt_encoder_mask_decoder.onnx'))),
+    ...(await saveGraph(buildDecoder(spec, d, opts.seed, opts.broken), join(dir, 'onnx', 'prompt_encoder_mask_decoder.onnx'))),
     await writeJson(join(dir, 'config.json'), config),
     await writeJson(join(dir, 'preprocessor_config.json'), processor),
   ];

@@ -105,8 +105,8 @@ function queries(g: GraphBuilder, tokens: string, channels: number): string {
   return layerNorm(g, ctx, channels, 'decoder.layernorm');
 }
 
-/** Graph variants built to break: the model ignores its pixels, or mixes rows of a batch. */
-export type BrokenVariant = 'ignore-input' | 'mix-batch';
+/** Graph variants built to break: the model ignores its pixels, mixes rows of a batch, or (SAM) ignores its point prompt. */
+export type BrokenVariant = 'ignore-input' | 'mix-batch' | 'ignore-prompt';
 
 /** The tiny graph of a vision type: backbone + the head whose outputs its pipeline reads. */
 export function buildVisionGraph(spec: VisionSpec, d: Dims, seed: number, opts: { labels: number; broken?: BrokenVariant }): GraphBuilder {

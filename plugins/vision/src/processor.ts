@@ -1,0 +1,111 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CheckFailure, expectThat, readRawImage, type Harness } from '@hf-core/harness';
+import type { VisionFacts } from './session.ts';
+
+// --- what the processor should produce ------------------------------------------------------------
+
+export type Json = Record<string, unknown>;
+
+export function readJson(path: string): Json {
+  if (!existsSync(path)) throw new CheckFailure(`${path} is missing: a vision model needs it to build its image processor`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Json;
+  } catch (err) {
+    throw new CheckFailure(`${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export const hw = (v: unknown): [number, number] | null => {
+  if (typeof v === 'number') return [v, v];
+  if (Array.isArray(v) && v.length === 2) return [Number(v[0]), Number(v[1])];
+  if (v && typeof v === 'object' && 'height' in v && 'width' in v) return [Number((v as Json).height), Number((v as Json).width)];
+  return null;
+};
+
+/**
+ * [height, width] the image processor must produce whatever the input size, from
+ * preprocessor_config.json; null when it depends on the input (aspect-preserving resizes, padding
+ * to a multiple).
+ */
+export function fixedPixelSize(pp: Json): [number, number] | null {
+  if (pp.do_center_crop && pp.crop_size !== undefined) return hw(pp.crop_size);
+  const pad = pp.pad_size as Json | undefined;
+  if (pp.do_pad && pad && typeof pad === 'object' && 'height' in pad) return hw(pad); // SAM: resize within, then pad to pad_size
+  const cls = String(pp.image_processor_type ?? pp.feature_extractor_type ?? '');
+  const size = pp.size as Json | number | undefined;
+  if (/^ConvNext/.test(cls) && size && typeof size === 'object' && typeof size.shortest_edge === 'number' && size.shortest_edge < 384) return [size.shortest_edge, size.shortest_edge];
+  if (pp.do_resize === false || pp.keep_aspect_ratio) return null;
+  if (pp.do_thumbnail && !pp.do_pad) return null;
+  return size && typeof size === 'object' && 'height' in size ? hw(size) : null;
+}
+
+/** The image size a model config declares: image_size (a number or [h, w]), also inside backbone_config. */
+export function configImageSize(config: Json): [number, number] | null {
+  const v = config.image_size ?? (config.backbone_config as Json | undefined)?.image_size ?? (config.vision_config as Json | undefined)?.image_size;
+  return v === undefined ? null : hw(v);
+}
+
+export function configChannels(config: Json): number | undefined {
+  const v = config.num_channels ?? (config.backbone_config as Json | undefined)?.num_channels ?? (config.vision_config as Json | undefined)?.num_channels;
+  return typeof v === 'number' ? v : undefined;
+}
+
+export type Tf = Awaited<ReturnType<Harness['pipelineEnv']>>['tf'];
+export type RawImageT = InstanceType<Tf['RawImage']>;
+
+/** A trimap for matting models: foreground in the middle, unknown ring, background outside. */
+function trimapFor(tf: Tf, img: RawImageT): RawImageT {
+  const { width, height } = img;
+  const data = new Uint8ClampedArray(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const r = Math.max(Math.abs(x / width - 0.5), Math.abs(y / height - 0.5));
+      data[y * width + x] = r < 0.2 ? 255 : r < 0.35 ? 128 : 0;
+    }
+  }
+  return new tf.RawImage(data, width, height, 1);
+}
+
+export async function runProcessor(tf: Tf, processor: unknown, facts: VisionFacts, img: RawImageT): Promise<Record<string, { dims: number[]; data: Float32Array }>> {
+  const p = processor as (...args: unknown[]) => Promise<Record<string, { dims: number[]; data: Float32Array }>>;
+  return facts.head === 'matting' ? p(img, trimapFor(tf, img)) : p(img);
+}
+
+/**
+ * The model's processor (AutoProcessor, transformers.js) on each test image: pixel_values is
+ * [1, C, H, W] with C = the config's num_channels, and H x W = the size preprocessor_config.json
+ * fixes and config.json's image_size declares. An undecodable file or a wrong channel count fails
+ * this check with the file and the value.
+ */
+export async function checkProcessorShapes(h: Harness, facts: VisionFacts, images: string[]) {
+  const { tf, modelId } = await h.pipelineEnv();
+  const pp = readJson(join(h.modelDir, 'preprocessor_config.json'));
+  const config = h.config;
+  const processor = await tf.AutoProcessor.from_pretrained(modelId);
+  const channels = configChannels(config) ?? facts.channels;
+  const fixed = fixedPixelSize(pp);
+  const declared = configImageSize(config);
+  const seen: Record<string, number[]> = {};
+  for (const file of images) {
+    const img = await readRawImage(tf, file);
+    const inputs = await runProcessor(tf, processor, facts, img);
+    const pv = inputs.pixel_values;
+    expectThat(pv && pv.dims.length === 4 && pv.dims[0] === 1, `processor output for ${file}: pixel_values is ${pv ? `[${pv.dims.join(', ')}]` : 'missing'}, expected [1, C, H, W]`);
+    const [, c, H, W] = pv.dims as [number, number, number, number];
+    expectThat(c === channels, `image ${file} (${img.channels} channel(s)) gave pixel_values with ${c} channels; the model expects ${channels} (config num_channels)`, { file, channels: c, expected: channels });
+    if (fixed) {
+      expectThat(H === fixed[0] && W === fixed[1], `image ${file}: the processor produced ${H}x${W}, but preprocessor_config.json fixes ${fixed[0]}x${fixed[1]}`, { file, got: [H, W], expected: fixed });
+      if (declared) {
+        expectThat(
+          H === declared[0] && W === declared[1],
+          `config.json image_size is ${declared[0]}x${declared[1]} but the processor (preprocessor_config.json) produces ${H}x${W} for ${file}: fix image_size or the processor's size/crop_size`,
+          { file, got: [H, W], image_size: declared },
+        );
+      }
+    }
+    expectThat(pv.data.every(Number.isFinite), `processor output for ${file} has non-finite pixel values`);
+    seen[file] = pv.dims;
+  }
+  return { pixel_values: seen, fixed, image_size: declared };
+}
