@@ -3,6 +3,7 @@
  * metadata, dtype parity against fp32, greedy generation over the KV cache the graph declares,
  * and the transformers.js pipeline level where the folder has what it needs.
  */
+import { resolve } from 'node:path';
 import type { EngineSession, Feeds, TensorData, ValueInfo } from '@hf-core/core';
 import {
   assertFinite,
@@ -26,6 +27,9 @@ export { planCheckpoint, contribOps, type CheckpointPlan, type PlannedFile } fro
 
 /** Environment variable a generated test without a model folder reads its folder from. */
 export const MODEL_DIR_ENV = 'HF_CORE_MODEL_DIR';
+
+/** The folder named by HF_CORE_MODEL_DIR, resolved from the current folder; undefined when unset. */
+export const modelDirFromEnv = (env = process.env): string | undefined => (env[MODEL_DIR_ENV] ? resolve(env[MODEL_DIR_ENV]) : undefined);
 
 /** Declared inputs: from the engine's session metadata, else from the file's header. */
 const inputsOf = (s: EngineSession, f: PlannedFile): readonly ValueInfo[] => (s.inputs?.length ? s.inputs : f.header.inputs);
