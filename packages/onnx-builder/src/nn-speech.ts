@@ -116,61 +116,59 @@ function dimOf(g: GraphBuilder, x: string, axis: number, name: string): string {
   return g.op('Gather', [g.op('Shape', [x], {}, { name: `${name}/shape` }), g.scalarInt64(axis, `${name}.axis`)], { axis: 0 }, { name });
 }
 
+export interface DecoderCache {
+  past: { dk: string; dv: string; ek: string; ev: string }[];
+  seqLen: string;
+  /** Absolute positions of the new tokens: past length .. past length + seq length - 1. */
+  qpos: string;
+  /** Additive causal bias [s, past + s]. */
+  causal: string;
+  one: string;
+}
+
 /**
- * A causal decoder with caches, in the merged-decoder layout optimum exports for Whisper:
- * inputs input_ids, encoder_hidden_states, past_key_values.{i}.{decoder,encoder}.{key,value},
- * use_cache_branch; outputs logits and present.{i}.*. With an empty past (length 0) the
- * cross-attention keys come from encoder_hidden_states; with a past they come from the past
- * (Concat then Slice keeps the first encoder-length rows), so both branches live in one graph.
+ * Declares the merged decoder's cache inputs (past_key_values.{i}.{decoder,encoder}.{key,value},
+ * then use_cache_branch) and derives positions and the causal bias for the `seqSource` [b, s, ...]
+ * new positions. transformers.js feeds an empty past (length 0) on the first step.
  */
-export function whisperMergedDecoder(g: GraphBuilder, d: SpeechDims & { vocab: number; maxTarget: number; encoderHidden?: number }, name = 'decoder', opts: { positionsIgnorePast?: boolean; codebooks?: number } = {}): void {
+export function declareDecoderCache(g: GraphBuilder, d: SpeechDims, seqSource: string, name: string): DecoderCache {
   const hd = d.hidden / d.heads;
-  const ids = g.input('input_ids', 'int64', ['batch_size', 'decoder_sequence_length']);
-  let enc = g.input('encoder_hidden_states', 'float32', [opts.codebooks ? 'encoder_batch_size' : 'batch_size', 'encoder_sequence_length', d.encoderHidden ?? d.hidden]);
-  // Musicgen: input_ids has batch x codebooks rows (row % codebooks is the codebook); each row
-  // cross-attends to its batch item's encoder states, and the pad id (= vocab) starts every row.
-  const K = opts.codebooks;
-  if (K) {
-    const tiled = g.op('Expand', [g.op('Unsqueeze', [enc, g.constInt64([1], `${name}.cb_axis`)]), g.constInt64([1, K, 1, 1], `${name}.cb_rep`)]);
-    const encLenDim = g.op('Slice', [g.op('Shape', [enc]), g.constInt64([1], `${name}.cb_s1`), g.constInt64([2], `${name}.cb_s2`)]);
-    const shape = g.op('Concat', [g.constInt64([-1], `${name}.cb_rows`), encLenDim, g.constInt64([d.encoderHidden ?? d.hidden], `${name}.cb_dim`)], { axis: 0 });
-    enc = g.op('Reshape', [tiled, shape], {}, { name: `${name}/enc_per_codebook` });
-  }
-  const past: { dk: string; dv: string; ek: string; ev: string }[] = [];
+  const past: DecoderCache['past'] = [];
   for (let l = 0; l < d.layers; l++) {
     const kv = (kind: string, part: string, len: string) => g.input(`past_key_values.${l}.${kind}.${part}`, 'float32', ['batch_size', d.heads, len, hd]);
     past.push({ dk: kv('decoder', 'key', 'past_decoder_sequence_length'), dv: kv('decoder', 'value', 'past_decoder_sequence_length'), ek: kv('encoder', 'key', 'encoder_sequence_length_out'), ev: kv('encoder', 'value', 'encoder_sequence_length_out') });
   }
   g.input('use_cache_branch', 'bool', [1]);
   const pastLen = dimOf(g, past[0]!.dk, 2, `${name}/past_len`);
-  const seqLen = dimOf(g, ids, 1, `${name}/seq_len`);
+  const seqLen = dimOf(g, seqSource, 1, `${name}/seq_len`);
   const total = g.op('Add', [pastLen, seqLen], {}, { name: `${name}/total` });
   const one = g.scalarInt64(1, `${name}.one`);
   const qpos = g.op('Range', [pastLen, total, one], {}, { name: `${name}/qpos` });
   const kpos = g.op('Range', [g.scalarInt64(0, `${name}.zero`), total, one], {}, { name: `${name}/kpos` });
   const diff = g.op('Sub', [g.op('Unsqueeze', [kpos, g.constInt64([0], `${name}.ax0`)]), g.op('Unsqueeze', [qpos, g.constInt64([1], `${name}.ax1`)])], {}, { name: `${name}/diff` });
   const causal = g.op('Where', [g.op('Greater', [diff, g.scalarInt64(0, `${name}.z`)]), g.scalarFloat(-1e9, `${name}.neg`), g.scalarFloat(0, `${name}.zf`)], {}, { name: `${name}/causal` });
-  const table = g.param(`${name}.embed_tokens.weight`, [K ? d.vocab + 1 : d.vocab, d.hidden], { std: 0.5 });
-  const posTable = g.param(`${name}.embed_positions.weight`, [d.maxTarget, d.hidden], { std: 0.1 });
-  // positionsIgnorePast is a deliberately broken variant that lets tests prove the cache check can fail.
-  const positions = opts.positionsIgnorePast ? g.op('Range', [g.scalarInt64(0, `${name}.p0`), seqLen, one], {}, { name: `${name}/bad_pos` }) : qpos;
-  let x = g.op('Add', [g.op('Gather', [table, ids], { axis: 0 }), g.op('Gather', [posTable, positions], { axis: 0 })], {}, { name: `${name}/embed` });
-  if (K) {
-    const rows = g.op('Range', [g.scalarInt64(0, `${name}.r0`), dimOf(g, ids, 0, `${name}/rows`), one], {}, { name: `${name}/row_ids` });
-    const cb = g.op('Mod', [rows, g.scalarInt64(K, `${name}.K`)], {}, { name: `${name}/codebook` });
-    const cbEmbed = g.op('Gather', [g.param(`${name}.codebook_embed.weight`, [K, d.hidden], { std: 0.5 }), cb], { axis: 0 });
-    x = g.op('Add', [x, g.op('Unsqueeze', [cbEmbed, g.constInt64([1], `${name}.cb_unsq`)])], {}, { name: `${name}/with_codebook` });
-  }
+  return { past, seqLen, qpos, causal, one };
+}
+
+/**
+ * Pre-LN decoder layers over x [b, s, d]: cached causal self-attention, cross-attention to
+ * `enc` and an MLP; declares present.{i}.* outputs. With an empty past the cross-attention
+ * keys come from `enc`; with a past they come from the past (Concat then Slice keeps the first
+ * encoder-length rows), so both branches of optimum's merged decoder live in one graph.
+ */
+export function cachedCrossLayers(g: GraphBuilder, x: string, enc: string, cache: DecoderCache, d: SpeechDims & { encoderHidden?: number }, name: string, opts: { encoderBias?: string } = {}): string {
+  const hd = d.hidden / d.heads;
   const encLen = g.op('Slice', [g.op('Shape', [enc]), g.constInt64([1], `${name}.s1`), g.constInt64([2], `${name}.s2`)], {}, { name: `${name}/enc_len` });
   for (let l = 0; l < d.layers; l++) {
     const p = `${name}.layers.${l}`;
+    const past = cache.past[l]!;
     const h = layerNorm(g, x, d.hidden, `${p}.self_attn_norm`, 1e-5);
     const q = splitHeads(g, linear(g, h, d.hidden, d.hidden, `${p}.self_attn.q`), d.heads, hd, `${p}.sq`);
-    const k = g.op('Concat', [past[l]!.dk, splitHeads(g, linear(g, h, d.hidden, d.hidden, `${p}.self_attn.k`, { bias: false }), d.heads, hd, `${p}.sk`)], { axis: 2 }, { name: `${p}/k_cat` });
-    const v = g.op('Concat', [past[l]!.dv, splitHeads(g, linear(g, h, d.hidden, d.hidden, `${p}.self_attn.v`), d.heads, hd, `${p}.sv`)], { axis: 2 }, { name: `${p}/v_cat` });
+    const k = g.op('Concat', [past.dk, splitHeads(g, linear(g, h, d.hidden, d.hidden, `${p}.self_attn.k`, { bias: false }), d.heads, hd, `${p}.sk`)], { axis: 2 }, { name: `${p}/k_cat` });
+    const v = g.op('Concat', [past.dv, splitHeads(g, linear(g, h, d.hidden, d.hidden, `${p}.self_attn.v`), d.heads, hd, `${p}.sv`)], { axis: 2 }, { name: `${p}/v_cat` });
     g.output(k, `present.${l}.decoder.key`, 'float32', ['batch_size', d.heads, 'past_decoder_sequence_length + decoder_sequence_length', hd]);
     g.output(v, `present.${l}.decoder.value`, 'float32', ['batch_size', d.heads, 'past_decoder_sequence_length + decoder_sequence_length', hd]);
-    const sa = scaledDotProduct(g, q, k, v, hd, `${p}.self_attn`, causal);
+    const sa = scaledDotProduct(g, q, k, v, hd, `${p}.self_attn`, cache.causal);
     x = g.op('Add', [x, linear(g, mergeHeads(g, sa, d.hidden, `${p}.self_merge`), d.hidden, d.hidden, `${p}.self_attn.out`)], {}, { name: `${p}/res1` });
     const h2 = layerNorm(g, x, d.hidden, `${p}.cross_attn_norm`, 1e-5);
     const cq = splitHeads(g, linear(g, h2, d.hidden, d.hidden, `${p}.cross_attn.q`), d.heads, hd, `${p}.cq`);
@@ -178,15 +176,47 @@ export function whisperMergedDecoder(g: GraphBuilder, d: SpeechDims & { vocab: n
     const fresh = (part: 'k' | 'v') => splitHeads(g, linear(g, enc, encIn, d.hidden, `${p}.cross_attn.${part}`, { bias: part === 'v' }), d.heads, hd, `${p}.c${part}`);
     const pick = (pastT: string, part: 'k' | 'v') =>
       g.op('Slice', [g.op('Concat', [pastT, fresh(part)], { axis: 2 }, { name: `${p}/c${part}_cat` }), g.constInt64([0], `${p}.c${part}.start`), encLen, g.constInt64([2], `${p}.c${part}.axis`)], {}, { name: `${p}/c${part}_pick` });
-    const ck = pick(past[l]!.ek, 'k');
-    const cv = pick(past[l]!.ev, 'v');
+    const ck = pick(past.ek, 'k');
+    const cv = pick(past.ev, 'v');
     g.output(ck, `present.${l}.encoder.key`, 'float32', ['batch_size', d.heads, 'encoder_sequence_length_out', hd]);
     g.output(cv, `present.${l}.encoder.value`, 'float32', ['batch_size', d.heads, 'encoder_sequence_length_out', hd]);
-    const ca = scaledDotProduct(g, cq, ck, cv, hd, `${p}.cross_attn`);
+    const ca = scaledDotProduct(g, cq, ck, cv, hd, `${p}.cross_attn`, opts.encoderBias);
     x = g.op('Add', [x, linear(g, mergeHeads(g, ca, d.hidden, `${p}.cross_merge`), d.hidden, d.hidden, `${p}.cross_attn.out`)], {}, { name: `${p}/res2` });
     x = g.op('Add', [x, mlp(g, layerNorm(g, x, d.hidden, `${p}.mlp_norm`, 1e-5), d.hidden, d.inner, `${p}.mlp`)], {}, { name: `${p}/res3` });
   }
-  x = layerNorm(g, x, d.hidden, `${name}.layer_norm`, 1e-5);
+  return layerNorm(g, x, d.hidden, `${name}.layer_norm`, 1e-5);
+}
+
+/**
+ * Whisper's merged decoder as optimum exports it: inputs input_ids, encoder_hidden_states, the
+ * cache and use_cache_branch; outputs logits (tied to the token embedding) and present.{i}.*.
+ * `codebooks` makes it MusicGen's: input_ids has batch x codebooks rows (row % codebooks is the
+ * codebook), each row cross-attends to its batch item, and the pad id (= vocab) starts every row.
+ */
+export function whisperMergedDecoder(g: GraphBuilder, d: SpeechDims & { vocab: number; maxTarget: number; encoderHidden?: number }, name = 'decoder', opts: { positionsIgnorePast?: boolean; codebooks?: number } = {}): void {
+  const K = opts.codebooks;
+  const encDim = d.encoderHidden ?? d.hidden;
+  const ids = g.input('input_ids', 'int64', ['batch_size', 'decoder_sequence_length']);
+  let enc = g.input('encoder_hidden_states', 'float32', [K ? 'encoder_batch_size' : 'batch_size', 'encoder_sequence_length', encDim]);
+  if (K) {
+    const tiled = g.op('Expand', [g.op('Unsqueeze', [enc, g.constInt64([1], `${name}.cb_axis`)]), g.constInt64([1, K, 1, 1], `${name}.cb_rep`)]);
+    const encLenDim = g.op('Slice', [g.op('Shape', [enc]), g.constInt64([1], `${name}.cb_s1`), g.constInt64([2], `${name}.cb_s2`)]);
+    const shape = g.op('Concat', [g.constInt64([-1], `${name}.cb_rows`), encLenDim, g.constInt64([encDim], `${name}.cb_dim`)], { axis: 0 });
+    enc = g.op('Reshape', [tiled, shape], {}, { name: `${name}/enc_per_codebook` });
+  }
+  const cache = declareDecoderCache(g, d, ids, name);
+  const table = g.param(`${name}.embed_tokens.weight`, [K ? d.vocab + 1 : d.vocab, d.hidden], { std: 0.5 });
+  const posTable = g.param(`${name}.embed_positions.weight`, [d.maxTarget, d.hidden], { std: 0.1 });
+  // positionsIgnorePast is a deliberately broken variant that lets tests prove the cache check can fail.
+  const positions = opts.positionsIgnorePast ? g.op('Range', [g.scalarInt64(0, `${name}.p0`), cache.seqLen, cache.one], {}, { name: `${name}/bad_pos` }) : cache.qpos;
+  let x = g.op('Add', [g.op('Gather', [table, ids], { axis: 0 }), g.op('Gather', [posTable, positions], { axis: 0 })], {}, { name: `${name}/embed` });
+  if (K) {
+    const rows = g.op('Range', [g.scalarInt64(0, `${name}.r0`), dimOf(g, ids, 0, `${name}/rows`), cache.one], {}, { name: `${name}/row_ids` });
+    const cb = g.op('Mod', [rows, g.scalarInt64(K, `${name}.K`)], {}, { name: `${name}/codebook` });
+    const cbEmbed = g.op('Gather', [g.param(`${name}.codebook_embed.weight`, [K, d.hidden], { std: 0.5 }), cb], { axis: 0 });
+    x = g.op('Add', [x, g.op('Unsqueeze', [cbEmbed, g.constInt64([1], `${name}.cb_unsq`)])], {}, { name: `${name}/with_codebook` });
+  }
+  x = cachedCrossLayers(g, x, enc, cache, d, name);
   const head = K ? g.param(`${name}.lm_head.weight`, [d.vocab, d.hidden], { std: 0.5 }) : table;
   const logits = g.op('MatMul', [x, g.op('Transpose', [head], { perm: [1, 0] }, { name: `${name}/tied` })], {}, { name: `${name}/logits` });
   g.output(logits, 'logits', 'float32', ['batch_size', 'decoder_sequence_length', d.vocab]);

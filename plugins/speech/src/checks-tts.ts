@@ -20,13 +20,14 @@ export function generatorFeeds(facts: SpeechFacts, rows: number, seed = 1): Feed
   } else if (facts.styleDim) {
     feeds.style = tensor('float32', Array.from({ length: rows * facts.styleDim }, () => rng.float()), [rows, facts.styleDim]);
     feeds.speed = tensor('float32', new Array(rows).fill(1), [rows]);
-  } else {
+  } else if (facts.textMask !== false) {
     feeds.attention_mask = rng.int64(new Array(rows * seq).fill(1), [rows, seq]);
   }
   return feeds;
 }
 
 export function generatorShapes(facts: SpeechFacts, rows: number): Record<string, number[]> {
+  if (facts.head === 'speecht5') return { encoder_outputs: [rows, 8, facts.hidden], encoder_attention_mask: [rows, 8] };
   if (facts.head === 'musicgen') return { last_hidden_state: [rows, 8, facts.hidden] };
   if (facts.head === 'diffusion-tts') return { last_hidden_state: [rows, 8, facts.hidden], durations: [rows] };
   return facts.frontEnd === 'spectrogram' ? { waveform: [1, SPECTROGRAM_FRAMES * facts.hopLength!] } : { waveform: [rows, 8 * facts.samplesPerToken!] };
@@ -178,5 +179,42 @@ export async function checkMusicgen(h: Harness, facts: SpeechFacts, n = 8) {
     return { frames, samples: audio.dims[2] };
   } finally {
     await model.dispose();
+  }
+}
+
+/**
+ * text-to-speech with SpeechT5 (encoder, cached spectrogram decoder, HiFi-GAN from vocoder/):
+ * generate_speech gives a spectrogram of reduction_factor frames per step that stops within
+ * maxlenratio, the vocoder turns it into frames x hop samples, and the pipeline returns exactly that audio.
+ */
+export async function checkSpeechT5(h: Harness, facts: SpeechFacts) {
+  const { tf, modelId, device } = await h.pipelineEnv();
+  const loaded = await tf.pipeline('text-to-speech', modelId, { device: device as 'cpu', dtype: 'fp32' });
+  const vocoder = await tf.AutoModel.from_pretrained(`${modelId}/vocoder`, { device: device as 'cpu', dtype: 'fp32' });
+  // transformers.js 4.3.2 types 'text-to-audio' as a text task, so pipeline() never loads the
+  // SpeechT5Processor the spectrogram path needs: build the same pipeline class with it.
+  const factoryLoadsProcessor = Boolean((loaded as unknown as { processor?: unknown }).processor);
+  const tts = factoryLoadsProcessor ? loaded : new tf.TextToAudioPipeline({ task: 'text-to-audio', model: loaded.model, tokenizer: loaded.tokenizer, processor: await tf.AutoProcessor.from_pretrained(modelId) } as never);
+  try {
+    (tts as unknown as { vocoder: unknown }).vocoder = vocoder;
+    const rng = new SeededFeeds(2);
+    const spk = Float32Array.from({ length: facts.speakerDim! }, () => rng.float());
+    const out = (await tts(TEXTS[0]!, { speaker_embeddings: spk } as never)) as unknown as { audio: Float32Array; sampling_rate: number };
+    expectThat(out.sampling_rate === facts.samplingRate, `text-to-speech sampling_rate is ${out.sampling_rate}, preprocessor_config.json says ${facts.samplingRate}`);
+    const { input_ids } = tts.tokenizer(TEXTS[0]!) as Record<string, TfTensor>;
+    const model = tts.model as unknown as { generate_speech(i: unknown, s: unknown, o: unknown): Promise<{ spectrogram: TfTensor; waveform: TfTensor }> };
+    const { spectrogram, waveform } = await model.generate_speech(input_ids, new tf.Tensor('float32', spk, [1, facts.speakerDim!]), { vocoder });
+    const [frames, mels] = spectrogram.dims as [number, number];
+    const maxSteps = Math.floor((input_ids!.dims[1]! / facts.reductionFactor!) * 20);
+    expectThat(mels === facts.featDim && frames > 0 && frames % facts.reductionFactor! === 0 && frames / facts.reductionFactor! <= maxSteps, `spectrogram is [${spectrogram.dims}], expected [k x ${facts.reductionFactor}, ${facts.featDim}] with at most ${maxSteps} steps`);
+    expectThat(waveform.dims.at(-1) === frames * facts.hopLength!, `vocoder waveform is [${waveform.dims}], expected ${frames} frames x hop ${facts.hopLength}`);
+    expectThat(out.audio.length === frames * facts.hopLength!, `pipeline audio has ${out.audio.length} samples, generate_speech gives ${frames * facts.hopLength!}`);
+    const diff = maxAbsDiff({ type: 'float32', dims: [out.audio.length], data: out.audio }, { type: 'float32', dims: [out.audio.length], data: waveform.data as Float32Array });
+    expectThat(diff <= 1e-6, `pipeline audio and generate_speech + vocoder differ by ${diff}`);
+    expectThat(audioOk(out.audio), 'speech has samples that are not finite or outside [-1, 1]');
+    return { frames, samples: out.audio.length, factoryLoadsProcessor };
+  } finally {
+    await vocoder.dispose();
+    await loaded.dispose();
   }
 }

@@ -6,12 +6,12 @@ import { chirp, expectThat, maxAbsDiff, readWavAt, SeededFeeds, tensor, tone, wr
 
 export { checkGeneration, checkDecoderCache, checkSeq2SeqAsr } from './checks-seq2seq.ts';
 export { checkCodec } from './checks-codec.ts';
-export { checkDiffusionSpeech, checkMusicgen, checkStyledSpeech, checkTextToSpeech, checkVocoder, requireBatchAxis } from './checks-tts.ts';
+export { checkDiffusionSpeech, checkMusicgen, checkSpeechT5, checkStyledSpeech, checkTextToSpeech, checkVocoder, requireBatchAxis } from './checks-tts.ts';
 import { generatorFeeds, generatorShapes } from './checks-tts.ts';
 
 /** Facts the generated test is rendered with (from the synthesizer or the model's config). */
 export interface SpeechFacts {
-  head: 'ctc' | 'classification' | 'frame-classification' | 'embedding' | 'seq2seq' | 'codec' | 'text-to-waveform' | 'styled-waveform' | 'vocoder' | 'diffusion-tts' | 'musicgen';
+  head: 'ctc' | 'classification' | 'frame-classification' | 'embedding' | 'seq2seq' | 'codec' | 'text-to-waveform' | 'styled-waveform' | 'vocoder' | 'diffusion-tts' | 'musicgen' | 'speecht5';
   /** raw: samples in; frames: spectrogram frames [b, t, featDim] in; mel: Whisper's [b, mels, 3000]. */
   frontEnd: 'raw' | 'frames' | 'mel' | 'text' | 'spectrogram';
   task: 'automatic-speech-recognition' | 'audio-classification' | 'text-to-speech' | null;
@@ -38,6 +38,11 @@ export interface SpeechFacts {
   hopLength?: number;
   codeShapes?: Record<string, number[]>;
   codebookSize?: number;
+  /** Text inputs without an attention_mask input (SpeechT5's encoder). */
+  textMask?: boolean;
+  /** SpeechT5: speaker embedding size, spectrogram frames per decoder step. */
+  speakerDim?: number;
+  reductionFactor?: number;
   /** MusicGen: parallel codebook streams. */
   codebooks?: number;
   decoder?: { layers: number; heads: number; headDim: number; startIds: number[]; eos: number; generateOptions: Record<string, unknown> };

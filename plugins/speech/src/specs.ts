@@ -221,7 +221,7 @@ function whisperSpec(architecture: string): SpeechSpec {
   };
 }
 
-export const SPEECH_TYPES = [...Object.keys(SPEECH_SPECS), ...Object.keys(CODEC_SPECS), ...TTS_TYPES, 'supertonic', 'musicgen'];
+export const SPEECH_TYPES = [...Object.keys(SPEECH_SPECS), ...Object.keys(CODEC_SPECS), ...TTS_TYPES, 'supertonic', 'musicgen', 'speecht5'];
 
 /** Speech types transformers.js registers that this plugin does not synthesize yet, and why. */
 export const UNCOVERED: Record<string, string> = {};

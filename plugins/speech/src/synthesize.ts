@@ -6,6 +6,7 @@ import { CODEC_SPECS, synthesizeCodec } from './codec.ts';
 import { synthesizeTts, TTS_TYPES } from './tts.ts';
 import { synthesizeSupertonic } from './supertonic.ts';
 import { synthesizeMusicgen } from './musicgen.ts';
+import { synthesizeSpeechT5 } from './speecht5.ts';
 import { FRAME_LABELS, LABELS, SPEECH_SPECS, SPEECH_TYPES, type Dims, type SpeechSpec } from './specs.ts';
 import { ctcTokenizer } from './tokenizers.ts';
 import { rawFrames } from './frames.ts';
@@ -60,6 +61,7 @@ export async function synthesizeSpeech(modelType: string, dir: string, opts: Syn
   if (CODEC_SPECS[modelType]) return synthesizeCodec(modelType, dir, opts);
   if (modelType === 'supertonic') return synthesizeSupertonic(dir, opts, SIZES[opts.size]);
   if (modelType === 'musicgen') return synthesizeMusicgen(dir, opts, SIZES[opts.size]);
+  if (modelType === 'speecht5') return synthesizeSpeechT5(dir, opts, SIZES[opts.size]);
   if ((TTS_TYPES as readonly string[]).includes(modelType)) return synthesizeTts(modelType, dir, opts, SIZES[opts.size]);
   const spec = SPEECH_SPECS[modelType];
   if (!spec) throw new Error(`speech plugin cannot synthesize "${modelType}"; it synthesizes: ${SPEECH_TYPES.join(', ')}`);
