@@ -19,6 +19,8 @@ export class FixProject {
   readonly project: Project;
   /** Where packages are looked up, in order. */
   readonly resolveFrom: readonly string[];
+  /** Programs built for type-checking so far: one per batch, not one per file. */
+  programBuilds = 0;
   private readonly paths: Record<string, string[]> = {};
   private readonly unresolved = new Set<string>();
 

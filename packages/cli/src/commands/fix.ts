@@ -22,7 +22,8 @@ function describeResult(r: FileFixResult, cwd: string, check: boolean): string[]
   const name = shown(cwd, r.file);
   const lines: string[] = [];
   if (r.diagnostics.length) {
-    lines.push(`✗ ${name}: ${r.diagnostics.length} error${r.diagnostics.length === 1 ? '' : 's'}${r.changed ? ', not written' : ''}`);
+    const where = r.changed ? ' (not written; lines are those of the fixed text)' : '';
+    lines.push(`✗ ${name}: ${r.diagnostics.length} error${r.diagnostics.length === 1 ? '' : 's'}${where}`);
     for (const d of r.diagnostics) lines.push(`    ${formatDiagnostic({ ...d, file: shown(cwd, d.file), pass: short(d.pass) })}`);
   } else if (r.changed) {
     lines.push(`${check ? '~ would fix' : '✓ fixed'} ${name} (${r.changedBy.map(short).join(', ')})`);

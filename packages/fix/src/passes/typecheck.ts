@@ -76,6 +76,7 @@ class Batch {
       // host sets this format when it creates a file; ts-morph leaves it unset (read as CJS).
       for (const f of files) f.compilerNode.impliedNodeFormat = ts.ModuleKind.ESNext;
       const program = this.fp.project.getProgram().compilerObject;
+      this.fp.programBuilds++;
       const global = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
       batch.forEach(({ ctx }, i) => {
         const sf = program.getSourceFile(files[i].getFilePath());
