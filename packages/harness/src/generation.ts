@@ -126,13 +126,20 @@ export function assertCacheLength(cache: Feeds, tokens: number): void {
   }
 }
 
+export interface GreedyOptions extends StepOptions {
+  /** Token ids never picked (as transformers.js's min_new_tokens does for EOS). */
+  suppressTokens?: number[];
+  /** Attention mask of the prompt (0 at padding); all ones when absent. */
+  mask?: number[][];
+}
+
 /**
  * Greedy generation on the raw session with the cache, timed: prefill_ms (the prompt pass),
  * decode_ms_per_token (mean of the one-token steps), tokens_per_s (decode throughput).
  * `suppressTokens` are never picked (as transformers.js's min_new_tokens does for EOS).
  */
-export async function greedyGenerate(session: EngineSession, prompt: number[][], newTokens: number, opts: StepOptions & { suppressTokens?: number[] } = {}): Promise<{ tokens: number[][]; prefill_ms: number; decode_ms_per_token: number; tokens_per_s: number }> {
-  const mask = prompt.map((row) => row.map(() => 1));
+export async function greedyGenerate(session: EngineSession, prompt: number[][], newTokens: number, opts: GreedyOptions = {}): Promise<{ tokens: number[][]; prefill_ms: number; decode_ms_per_token: number; tokens_per_s: number }> {
+  const mask = opts.mask?.map((row) => [...row]) ?? prompt.map((row) => row.map(() => 1));
   const tokens: number[][] = prompt.map(() => []);
   let t0 = performance.now();
   let step = await decoderStep(session, prompt, mask, undefined, opts);
@@ -151,4 +158,23 @@ export async function greedyGenerate(session: EngineSession, prompt: number[][],
   const steps = Math.max(1, newTokens - 1);
   const r = (x: number) => Math.round(x * 1000) / 1000;
   return { tokens, prefill_ms: r(prefill), decode_ms_per_token: r(decode / steps), tokens_per_s: r((steps * 1000) / Math.max(decode, 1e-6)) };
+}
+
+/**
+ * Left padding on the raw session: prompts of different lengths, left-padded with `padId` (mask
+ * 0) into one batch, generate greedily the same tokens row by row as each prompt alone.
+ */
+export async function checkLeftPaddedGeneration(session: EngineSession, prompts: number[][], padId: number, newTokens: number, opts: GreedyOptions = {}): Promise<{ rows: number; paddedWidth: number }> {
+  const width = Math.max(...prompts.map((p) => p.length));
+  if (prompts.every((p) => p.length === width)) throw new CheckFailure('left padding: the prompts must differ in length so that one row is padded');
+  const padded = prompts.map((p) => [...Array<number>(width - p.length).fill(padId), ...p]);
+  const mask = prompts.map((p) => [...Array<number>(width - p.length).fill(0), ...p.map(() => 1)]);
+  const together = await greedyGenerate(session, padded, newTokens, { ...opts, mask });
+  for (let r = 0; r < prompts.length; r++) {
+    const alone = await greedyGenerate(session, [prompts[r]!], newTokens, opts);
+    if (alone.tokens[0]!.join() !== together.tokens[r]!.join()) {
+      throw new CheckFailure(`left padding: row ${r} (${prompts[r]!.length} tokens, ${width - prompts[r]!.length} pad) generates [${together.tokens[r]}] in the batch but [${alone.tokens[0]}] alone; padded positions leak into attention, positions or state`, { row: r });
+    }
+  }
+  return { rows: prompts.length, paddedWidth: width };
 }

@@ -3,6 +3,7 @@ import {
   assertOutputShapes,
   CheckFailure,
   checkKvCacheConsistency,
+  checkLeftPaddedGeneration,
   decoderStep,
   emptyCache,
   expectThat,
@@ -94,6 +95,11 @@ export function promptFeeds(session: EngineSession, facts: DecoderFacts, seq = 1
 export async function checkKvCache(session: EngineSession, facts: DecoderFacts): Promise<Record<string, unknown>> {
   if (!facts.pastNames.length) throw new SkipCheck(facts.noCacheReason ?? 'this model type has no cache inputs');
   return checkKvCacheConsistency(session, promptIds(facts, 10, 4), { ...stepOptions(session, facts, true), prefill: 4, tol: 1e-4 });
+}
+
+/** Session-level left padding: a padded batch generates what each prompt generates alone (every backend). */
+export async function checkSessionLeftPadding(session: EngineSession, facts: DecoderFacts): Promise<Record<string, unknown>> {
+  return checkLeftPaddedGeneration(session, [promptIds(facts, 3, 5), promptIds(facts, 7, 6)], facts.padId, 6, stepOptions(session, facts));
 }
 
 /** Session-level greedy generation with the cache; records prefill_ms, decode_ms_per_token, tokens_per_s. */

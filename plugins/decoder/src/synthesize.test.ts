@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import createCpuEngine from '@hf-core/plugin-cpu/engine';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkCacheInputs, checkConfigKeys, checkKvCache, type DecoderFacts } from './checks.ts';
+import { checkCacheInputs, checkConfigKeys, checkKvCache, checkSessionLeftPadding, type DecoderFacts } from './checks.ts';
 import { synthesizeDecoder } from './synthesize.ts';
 import type { GraphFaults } from './graph.ts';
 
@@ -79,5 +79,19 @@ describe('bad input', () => {
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
     expect(() => checkConfigKeys(config, 'gpt2')).toThrow(/config\.json \(model_type "gpt2"\) lacks "n_head"/);
     expect(() => checkConfigKeys({ model_type: 'lfm2', num_key_value_heads: 2, num_hidden_layers: 2, hidden_size: 32, num_attention_heads: 4 }, 'lfm2')).toThrow(/lacks "layer_types"/);
+  });
+});
+
+describe('session-level left padding', () => {
+  it.each(['gpt2', 'bloom', 'lfm2', 'falcon_h1'])('%s: a left-padded batch generates what each prompt generates alone', async (type) => {
+    const { facts, session } = await synth(type);
+    expect((await checkSessionLeftPadding(session, facts)).rows).toBe(2);
+    await session.release();
+  });
+
+  it('fails when attention ignores the padding mask', async () => {
+    const { facts, session } = await synth('gpt2', { ignorePadding: true }, 'gpt2-ignores-padding');
+    await expect(checkSessionLeftPadding(session, facts)).rejects.toThrow(/left padding: row 0 \(3 tokens, 4 pad\) generates \[[\d,]+\] in the batch but \[[\d,]+\] alone/);
+    await session.release();
   });
 });
