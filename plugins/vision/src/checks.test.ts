@@ -93,6 +93,11 @@ describe('image-classification', () => {
     expect(Object.values(h.vit.config.id2label as object)).toContain(r.top);
   });
 
+  it('fails on an undecodable image with the file named, before any pipeline runs', async () => {
+    const bad = writeUndecodableImage(join(root, 'images', 'not-an-image.png'));
+    await expect(checkImageClassification(h.vit, await h.vit.session(), [bad])).rejects.toThrow(/cannot decode image .*not-an-image\.png/);
+  });
+
   it('fails when the head predicts classes id2label does not name', async () => {
     await expect(checkImageClassification(h.vitOneLabel, await h.vitOneLabel.session(), testImages())).rejects.toThrow(/is not in id2label/);
   });

@@ -7,11 +7,17 @@ import { NUM_QUERIES, type VisionFacts } from './session.ts';
 
 type Pipe = ((...args: unknown[]) => Promise<unknown>) & { dispose(): Promise<void>; processor: unknown; model: { config: Json } };
 
-async function withPipeline<T>(h: Harness, task: string, fn: (pipe: Pipe, tf: Tf) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with the task's pipeline and the test images decoded first (transformers.js's own
+ * reader), so an undecodable file fails with its path rather than deep inside the pipeline.
+ */
+async function withPipeline<T>(h: Harness, task: string, images: string[], fn: (pipe: Pipe, imgs: RawImageT[], tf: Tf) => Promise<T>): Promise<T> {
   const { tf, modelId, device } = await h.pipelineEnv();
+  const imgs: RawImageT[] = [];
+  for (const file of images) imgs.push(await readRawImage(tf, file));
   const pipe = (await tf.pipeline(task as 'image-classification', modelId, { device: device as 'cpu', dtype: 'fp32' })) as unknown as Pipe;
   try {
-    return await fn(pipe, tf);
+    return await fn(pipe, imgs, tf);
   } finally {
     await pipe.dispose();
   }
@@ -35,8 +41,8 @@ export async function checkImageClassification(h: Harness, session: EngineSessio
   const labels = id2labelOf(h.config);
   const n = Object.keys(labels).length;
   expectThat(n > 0, 'config.json has no id2label: image-classification needs label names');
-  return withPipeline(h, 'image-classification', async (pipe, tf) => {
-    const top = (await pipe(images[0], { top_k: Math.min(3, n) })) as { label: string; score: number }[];
+  return withPipeline(h, 'image-classification', images, async (pipe, imgs, tf) => {
+    const top = (await pipe(imgs[0], { top_k: Math.min(3, n) })) as { label: string; score: number }[];
     expectThat(top.length === Math.min(3, n), `top_k=${Math.min(3, n)} returned ${top.length} results`);
     let sum = 0;
     top.forEach((p, i) => {
@@ -46,10 +52,10 @@ export async function checkImageClassification(h: Harness, session: EngineSessio
       sum += p.score;
     });
     expectThat(sum <= 1 + 1e-6, `top-${top.length} scores sum to ${sum} > 1`);
-    const all = (await pipe(images[0], { top_k: n })) as { score: number }[];
+    const all = (await pipe(imgs[0], { top_k: n })) as { score: number }[];
     const total = all.reduce((a, p) => a + p.score, 0);
     expectThat(Math.abs(total - 1) < 1e-4, `scores over all ${n} labels sum to ${total}, expected 1`);
-    const img = await readRawImage(tf, images[0]!);
+    const img = imgs[0]!;
     const { pixel_values } = await runProcessor(tf, pipe.processor, { head: 'classification' } as VisionFacts, img);
     const raw = await session.run({ [session.inputNames[0]!]: { type: 'float32', dims: pixel_values!.dims, data: pixel_values!.data } });
     const want = Math.max(...softmax(raw.logits!.data as Float32Array));
@@ -68,15 +74,15 @@ export function tensorOf(t: { dims: number[]; data: unknown }): TensorData {
  */
 export async function checkImageFeatureExtraction(h: Harness, images: string[]) {
   expectThat(images.length >= 2, `feature extraction needs two test images, got ${images.length}`);
-  return withPipeline(h, 'image-feature-extraction', async (pipe) => {
-    const a = (await pipe(images[0])) as { dims: number[]; data: Float32Array };
+  return withPipeline(h, 'image-feature-extraction', images, async (pipe, imgs) => {
+    const a = (await pipe(imgs[0])) as { dims: number[]; data: Float32Array };
     expectThat(a && a.dims?.[0] === 1 && a.dims.length >= 2, `image-feature-extraction returned ${a?.dims ? `[${a.dims}]` : String(a)}, expected [1, ...]`);
-    const again = (await pipe(images[0])) as typeof a;
+    const again = (await pipe(imgs[0])) as typeof a;
     const same = maxAbsDiff(tensorOf(a), tensorOf(again));
     expectThat(same === 0, `the same image gave embeddings that differ by ${same}`);
-    const batch = (await pipe(images.slice(0, 2))) as typeof a;
+    const batch = (await pipe(imgs.slice(0, 2))) as typeof a;
     expectThat(batch.dims[0] === 2 && batch.dims.slice(1).join() === a.dims.slice(1).join(), `two images gave [${batch.dims}], expected [2, ${a.dims.slice(1)}]`);
-    const b = (await pipe(images[1])) as typeof a;
+    const b = (await pipe(imgs[1])) as typeof a;
     const row = a.data.length;
     const d0 = maxAbsDiff(tensorOf(a), { type: 'float32', dims: a.dims, data: batch.data.slice(0, row) });
     const d1 = maxAbsDiff(tensorOf(b), { type: 'float32', dims: b.dims, data: batch.data.slice(row, 2 * row) });
@@ -90,8 +96,8 @@ export async function checkImageFeatureExtraction(h: Harness, images: string[]) 
 /** object-detection at threshold 0: labels from id2label, scores in (0, 1], ordered boxes, and different images give different detections. */
 export async function checkObjectDetection(h: Harness, images: string[]) {
   const labels = Object.values(id2labelOf(h.config));
-  return withPipeline(h, 'object-detection', async (pipe) => {
-    const out = (await pipe(images[0], { threshold: 0 })) as { label: string; score: number; box: { xmin: number; ymin: number; xmax: number; ymax: number } }[];
+  return withPipeline(h, 'object-detection', images, async (pipe, imgs) => {
+    const out = (await pipe(imgs[0], { threshold: 0 })) as { label: string; score: number; box: { xmin: number; ymin: number; xmax: number; ymax: number } }[];
     expectThat(Array.isArray(out), `object-detection returned ${typeof out}, expected a list`);
     expectThat(out.length > 0 && out.length <= NUM_QUERIES, `object-detection at threshold 0 returned ${out.length} boxes, expected 1..${NUM_QUERIES} (one per query not predicting background)`);
     for (const [i, d] of out.entries()) {
@@ -100,7 +106,7 @@ export async function checkObjectDetection(h: Harness, images: string[]) {
       const { xmin, ymin, xmax, ymax } = d.box;
       expectThat([xmin, ymin, xmax, ymax].every(Number.isFinite) && xmin <= xmax && ymin <= ymax, `detection ${i} box ${JSON.stringify(d.box)} is not an ordered box`);
     }
-    const other = await pipe(images[1] ?? images[0], { threshold: 0 });
+    const other = await pipe(imgs[1] ?? imgs[0], { threshold: 0 });
     expectThat(images.length < 2 || JSON.stringify(other) !== JSON.stringify(out), 'two different images gave identical detections: the model ignores its input');
     return { boxes: out.length, top: out[0]!.label };
   });
@@ -108,17 +114,17 @@ export async function checkObjectDetection(h: Harness, images: string[]) {
 
 /** depth-estimation: predicted_depth at the input image's size; the depth image spans 0..255; different images give different depth. */
 export async function checkDepthEstimation(h: Harness, images: string[]) {
-  return withPipeline(h, 'depth-estimation', async (pipe, tf) => {
-    const img = await readRawImage(tf, images[0]!);
-    const out = (await pipe(images[0])) as { predicted_depth: { dims: number[]; data: Float32Array }; depth: RawImageT };
+  return withPipeline(h, 'depth-estimation', images, async (pipe, imgs) => {
+    const img = imgs[0]!;
+    const out = (await pipe(imgs[0])) as { predicted_depth: { dims: number[]; data: Float32Array }; depth: RawImageT };
     expectThat(out?.predicted_depth, 'depth-estimation returned no predicted_depth');
     expectThat(out.predicted_depth.dims.join() === [img.height, img.width].join(), `predicted_depth is [${out.predicted_depth.dims}], expected the image size [${img.height}, ${img.width}]`);
     expectThat(out.predicted_depth.data.every(Number.isFinite), 'predicted_depth has non-finite values');
     const px = out.depth.data as Uint8Array;
     expectThat(out.depth.width === img.width && out.depth.height === img.height, `depth image is ${out.depth.width}x${out.depth.height}, expected ${img.width}x${img.height}`);
     expectThat(Math.min(...px) === 0 && Math.max(...px) === 255, `depth image spans ${Math.min(...px)}..${Math.max(...px)}, expected 0..255 (min-max normalised)`);
-    if (images[1]) {
-      const other = (await pipe(images[1])) as typeof out;
+    if (imgs[1]) {
+      const other = (await pipe(imgs[1])) as typeof out;
       const same = other.predicted_depth.dims.join() === out.predicted_depth.dims.join() && maxAbsDiff(tensorOf(other.predicted_depth), tensorOf(out.predicted_depth)) === 0;
       expectThat(!same, 'two different images gave identical depth maps: the model ignores its input');
     }
@@ -129,10 +135,10 @@ export async function checkDepthEstimation(h: Harness, images: string[]) {
 /** image-segmentation: every mask at the image size; labels from id2label; semantic masks partition the image. */
 export async function checkImageSegmentation(h: Harness, facts: VisionFacts, images: string[]) {
   const labels = Object.values(id2labelOf(h.config));
-  return withPipeline(h, 'image-segmentation', async (pipe, tf) => {
-    const img = await readRawImage(tf, images[0]!);
+  return withPipeline(h, 'image-segmentation', images, async (pipe, imgs) => {
+    const img = imgs[0]!;
     const opts = facts.head === 'panoptic' ? { threshold: 0, mask_threshold: 0, overlap_mask_area_threshold: 0, label_ids_to_fuse: new Set() } : {};
-    const out = (await pipe(images[0], opts)) as { label: string | null; score: number | null; mask: RawImageT }[];
+    const out = (await pipe(imgs[0], opts)) as { label: string | null; score: number | null; mask: RawImageT }[];
     expectThat(Array.isArray(out) && out.length > 0, `image-segmentation returned ${Array.isArray(out) ? 'no segments' : typeof out}`);
     const cover = new Uint8Array(img.width * img.height);
     for (const [i, s] of out.entries()) {
@@ -150,9 +156,9 @@ export async function checkImageSegmentation(h: Harness, facts: VisionFacts, ima
 
 /** background-removal: an RGBA image of the input's size whose alpha is the predicted mask. */
 export async function checkBackgroundRemoval(h: Harness, images: string[]) {
-  return withPipeline(h, 'background-removal', async (pipe, tf) => {
-    const img = await readRawImage(tf, images[0]!);
-    const out = (await pipe(images[0])) as RawImageT;
+  return withPipeline(h, 'background-removal', images, async (pipe, imgs) => {
+    const img = imgs[0]!;
+    const out = (await pipe(imgs[0])) as RawImageT;
     expectThat(out && out.channels === 4, `background-removal returned ${out?.channels} channels, expected 4 (RGBA)`);
     expectThat(out.width === img.width && out.height === img.height, `background-removal returned ${out.width}x${out.height}, expected ${img.width}x${img.height}`);
     const d = out.data as Uint8Array;
@@ -165,9 +171,9 @@ export async function checkBackgroundRemoval(h: Harness, images: string[]) {
 /** image-to-image (super-resolution): an RGB image twice the input's size. */
 export async function checkImageToImage(h: Harness, images: string[]) {
   const scale = Number(h.config.upscale ?? 2);
-  return withPipeline(h, 'image-to-image', async (pipe, tf) => {
-    const img = await readRawImage(tf, images[0]!);
-    const out = (await pipe(images[0])) as RawImageT;
+  return withPipeline(h, 'image-to-image', images, async (pipe, imgs) => {
+    const img = imgs[0]!;
+    const out = (await pipe(imgs[0])) as RawImageT;
     expectThat(out && out.channels === 3, `image-to-image returned ${out?.channels} channels, expected 3`);
     expectThat(out.width === img.width * scale && out.height === img.height * scale, `image-to-image returned ${out.width}x${out.height}, expected ${img.width * scale}x${img.height * scale} (upscale ${scale})`);
     return { size: [out.width, out.height] };
