@@ -8,6 +8,8 @@ import { checkAutoModelDual, checkTextPadding, checkZeroShot, dualFeeds, type Du
 import { checkEmbedsKvCache, checkGenerate, type VlmFacts } from './checks-vlm.ts';
 import { checkImageToText, checkV2sKvCache, type V2sFacts } from './checks-v2s.ts';
 import { checkProcessor } from './images.ts';
+import { checkBoxesNormalized, checkZeroShotDetection, type OwlFacts } from './checks-owl.ts';
+import { synthesizeOwl } from './owl.ts';
 import { synthesizeDual } from './dual.ts';
 import { synthesizeV2s } from './v2s.ts';
 import { synthesizeVlm } from './vlm.ts';
@@ -31,6 +33,7 @@ const h = {
   llavaDropPast: harness(import.meta.url, spec('llava-drop-past', 'llava')),
   llavaPatch: harness(import.meta.url, spec('llava-patch', 'llava')),
   v2s: harness(import.meta.url, spec('v2s', 'vision-encoder-decoder')),
+  owl: harness(import.meta.url, spec('owl', 'owlvit')),
   v2sDropPast: harness(import.meta.url, spec('v2s-drop-past', 'vision-encoder-decoder')),
   v2sStart: harness(import.meta.url, spec('v2s-start', 'vision-encoder-decoder')),
 };
@@ -52,6 +55,9 @@ beforeAll(async () => {
   facts.llava = (await synthesizeVlm('llava', dir('llava'), tiny)).facts!;
   await synthesizeVlm('llava', dir('llava-drop-past'), { ...tiny, dropPast: true });
   await synthesizeVlm('llava', dir('llava-patch'), tiny);
+  facts.owl = (await synthesizeOwl('owlvit', dir('owl'), tiny)).facts!;
+  await synthesizeOwl('owlvit', dir('owl-raw-boxes'), { ...tiny, rawBoxes: true });
+  await synthesizeOwl('owlvit', dir('owl-other'), { ...tiny, seed: 2 });
   facts.v2s = (await synthesizeV2s('vision-encoder-decoder', dir('v2s'), tiny)).facts!;
   await synthesizeV2s('vision-encoder-decoder', dir('v2s-drop-past'), { ...tiny, dropPast: true });
   await synthesizeV2s('vision-encoder-decoder', dir('v2s-start'), tiny);
@@ -117,4 +123,12 @@ describe('multimodal checks pass on good models and fail on broken ones', () => 
     editJson(join(dir('v2s-start'), 'generation_config.json'), (j) => (j.decoder_start_token_id = 7));
     await expect(checkImageToText(h.v2sStart, f)).rejects.toThrow(/starts with token 7, expected decoder_start_token_id/);
   }, 60_000);
+
+  it('zero-shot detection: boxes normalized and detections equal to the session; unbounded boxes and another model fail', async () => {
+    const f = facts.owl as unknown as OwlFacts;
+    expect((await checkBoxesNormalized(await h.owl.session(), f)).max).toBeLessThanOrEqual(1);
+    await expect(checkBoxesNormalized(await engine.createSession(join(dir('owl-raw-boxes'), 'onnx/model.onnx')), f)).rejects.toThrow(/outside \[0, 1\]/);
+    expect((await checkZeroShotDetection(h.owl, await h.owl.session(), f)).detections).toHaveLength(2);
+    await expect(checkZeroShotDetection(h.owl, await engine.createSession(join(dir('owl-other'), 'onnx/model.onnx')), f)).rejects.toThrow(/the session('s logits)? give/);
+  }, 30_000);
 });

@@ -41,7 +41,7 @@ export interface DualSpec {
   config: (s: Size, vocab: number, tok: TokenizerFiles) => Record<string, unknown>;
 }
 
-const clipTokenizer = () =>
+export const clipTokenizer = () =>
   byteLevelBpeTokenizer({
     tokenizerClass: 'CLIPTokenizer',
     specials: ['<|startoftext|>', '<|endoftext|>'],
@@ -51,7 +51,7 @@ const clipTokenizer = () =>
 
 const id = (tok: TokenizerFiles, role: string) => tok.special[role]?.id;
 
-function clipLike(prefix: 'clip' | 'groupvit', s: Size, vocab: number, tok: TokenizerFiles, act = 'quick_gelu') {
+export function clipLike(prefix: string, s: Size, vocab: number, tok: TokenizerFiles, act = 'quick_gelu') {
   return {
     projection_dim: s.projection,
     logit_scale_init_value: 2.6592,

@@ -3,23 +3,26 @@ import { defineFamilyPlugin, generatedHeader, renderTemplate, type PluginFactory
 import { DUAL_SPECS, synthesizeDual } from './dual.ts';
 import { synthesizeVlm } from './vlm.ts';
 import { synthesizeV2s } from './v2s.ts';
+import { OWL_SPECS, synthesizeOwl } from './owl.ts';
 import { VLM_SPECS } from './vlm-specs.ts';
 import { UNCOVERED } from './uncovered.ts';
 
 export const PLUGIN_NAME = 'hf-core:multimodal';
 export const TEMPLATE_VERSION = 1;
 
-type Kind = 'dual' | 'vlm' | 'v2s';
+type Kind = 'dual' | 'vlm' | 'v2s' | 'owl';
 const TEMPLATES: Record<Kind, string> = {
   dual: readFileSync(new URL('../templates/dual.eta', import.meta.url), 'utf8'),
   vlm: readFileSync(new URL('../templates/vlm.eta', import.meta.url), 'utf8'),
   v2s: readFileSync(new URL('../templates/v2s.eta', import.meta.url), 'utf8'),
+  owl: readFileSync(new URL('../templates/owl.eta', import.meta.url), 'utf8'),
 };
 
 const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: string, o: SynthesizeOptions) => Promise<PreparedModel> }> = {
   ...Object.fromEntries(Object.keys(DUAL_SPECS).map((t) => [t, { kind: 'dual' as const, synthesize: synthesizeDual }])),
   ...Object.fromEntries(Object.keys(VLM_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeVlm }])),
   'vision-encoder-decoder': { kind: 'v2s', synthesize: synthesizeV2s },
+  ...Object.fromEntries(Object.keys(OWL_SPECS).map((t) => [t, { kind: 'owl' as const, synthesize: synthesizeOwl }])),
 };
 
 export const MULTIMODAL_TYPES = Object.keys(SYNTHESIZERS);
@@ -58,3 +61,4 @@ export { UNCOVERED } from './uncovered.ts';
 export { buildEmbedTokens, buildVisionEncoder, synthesizeVlm } from './vlm.ts';
 export { VLM_SPECS } from './vlm-specs.ts';
 export { synthesizeV2s } from './v2s.ts';
+export { OWL_SPECS, buildOwlGraph, synthesizeOwl } from './owl.ts';

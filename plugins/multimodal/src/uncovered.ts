@@ -17,8 +17,6 @@ export const UNCOVERED: Record<string, string> = {
   lfm2_vl: 'LFM2 hybrid decoder (conv caches past_conv.*) plus Lfm2VlProcessor tiling; not synthesized yet',
   lfm3_vl: 'LFM3 hybrid decoder (conv caches) plus its tiling processor; not synthesized yet',
   multi_modality: 'Janus MultiModality: six sessions (prepare_inputs_embeds, language_model, lm_head, gen_head, gen_img_embeds, image_decode) and image generation; not synthesized yet',
-  owlv2: 'zero-shot object detection (OwlViTProcessor, logits + pred_boxes per patch); not synthesized yet',
-  owlvit: 'zero-shot object detection (OwlViTProcessor, logits + pred_boxes per patch); not synthesized yet',
   phi3_v: 'Phi3V: prepare_inputs_embeds + model + vision_encoder sessions with HD-transform crops (num_img_tokens, image_sizes); not synthesized yet',
   qwen2_5_vl: 'M-RoPE: 3-D position_ids from image_grid_thw and patch-flattened pixel_values [patches, c*t*p*p]; not synthesized yet',
   qwen2_vl: 'M-RoPE: 3-D position_ids from image_grid_thw and patch-flattened pixel_values [patches, c*t*p*p]; not synthesized yet',
