@@ -18,6 +18,7 @@ const stacked = harness(import.meta.url, { ref: 'stacked', modelType: null, fami
 const ext = harness(import.meta.url, { ref: 'ext', modelType: null, family: 'decoder-only', modelDir: dir('external-data') });
 const contrib = harness(import.meta.url, { ref: 'contrib', modelType: null, family: 'encoder-only', modelDir: dir('contrib-ops') });
 const bert = harness(import.meta.url, { ref: 'bert', modelType: 'bert', family: 'encoder-only', modelDir: dir('bert-optimum') });
+const seq2seq = harness(import.meta.url, { ref: 'seq2seq', modelType: null, family: 'encoder-decoder', modelDir: dir('seq2seq-optimum') });
 const odd = harness(import.meta.url, { ref: 'odd', modelType: null, family: 'decoder-only', modelDir: dir('odd-input') });
 
 const thrown = async (p: Promise<unknown>) => p.then(() => '', (e: Error) => e.message);
@@ -68,6 +69,18 @@ describe('session level from metadata', () => {
     }
     const strict = { ...planCheckpoint(llama.modelDir, { dtype: 'q4' }), tolerance: 1e-4 };
     expect(await thrown(checkDtypeParity(llama, strict, strict.files[0]!))).toMatch(/^q4 vs fp32 .* logits differs by/);
+  });
+
+  it('runs each file of a multi-file export: encoder, and a merged decoder with empty and short caches', async () => {
+    const plan = planCheckpoint(seq2seq.modelDir);
+    expect(plan.files.map((f) => f.component)).toEqual(['decoder_model_merged', 'encoder_model']);
+    expect(plan.generation).toBeUndefined(); // its decoder needs encoder states: not a plain causal LM
+    const [decoder, encoder] = plan.files as [typeof plan.files[0], typeof plan.files[0]];
+    expect((await checkRunsFromMetadata(seq2seq, plan, encoder)).outputs.last_hidden_state).toEqual([2, 4, 16]);
+    const empty = await checkRunsFromMetadata(seq2seq, plan, decoder, 0);
+    expect(empty.feeds.use_cache_branch).toEqual([1]);
+    expect(empty.outputs['present.1.decoder.key']).toEqual([2, 2, 4, 8]);
+    expect((await checkRunsFromMetadata(seq2seq, plan, decoder, 2)).outputs['present.1.decoder.key']).toEqual([2, 2, 6, 8]);
   });
 
   it('names the input whose type it cannot make, and the file', async () => {

@@ -26,6 +26,8 @@ describe('checkpoint plugin', () => {
     expect(stacked!.reason).toBe('no config.json; family decoder-only from the graph: onnx/model.onnx takes a KV cache');
     expect(contrib).toMatchObject({ family: 'encoder-only', claimedBy: 'hf-core:checkpoint' });
     expect(bert).toMatchObject({ family: 'encoder-only', modelType: 'bert', claimedBy: 'hf-core:catalog-fallback' });
+    const [seq2seq] = await classify(fx.seq2seq);
+    expect(seq2seq).toMatchObject({ family: 'encoder-decoder', reason: 'no config.json; family encoder-decoder from the graph: it has encoder_model and decoder_model files' });
   });
 
   it('prepares a folder as it is: the dtype files, external data, support files and the level it can reach', async () => {

@@ -7,6 +7,8 @@
 import { mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  buildMergedDecoder,
+  buildSeq2SeqEncoder,
   byteLevelBpeTokenizer,
   cachedAttention,
   decoderCausalBias,
@@ -15,11 +17,13 @@ import {
   layerNorm,
   rmsNorm,
   saveGraph,
+  saveMergedDecoder,
   SeededRandom,
   subSeed,
   wordPieceTokenizer,
   writeJson,
   type GraphOptions,
+  type Seq2SeqArch,
   type SaveOptions,
   type WeightInit,
 } from '@hf-core/onnx-builder';
@@ -207,6 +211,15 @@ export async function buildFixtures(root: string) {
   const contrib = at('contrib-ops');
   await save(encoderGraph({ contrib: true }), contrib, 'model.onnx');
 
+  // 6. optimum seq2seq export: encoder_model + decoder_model_merged (If on use_cache_branch), no config.
+  const seq2seq = at('seq2seq-optimum');
+  const arch: Seq2SeqArch = {
+    vocab: 40, dModel: 16, heads: 2, headDim: 8, ffn: 32, encoderLayers: 1, decoderLayers: 2, norm: 'layer', preNorm: true, act: 'gelu',
+    positions: { kind: 'learned', max: 32, offset: 0 }, embeddingNorm: false, finalNorm: true, embedScale: 1, bias: true,
+  };
+  await save(buildSeq2SeqEncoder(arch, 21), seq2seq, 'encoder_model.onnx');
+  await saveMergedDecoder(buildMergedDecoder(arch, 21), join(seq2seq, 'decoder_model_merged.onnx'));
+
   // Broken folders.
   const noOnnx = at('no-onnx');
   await writeJson(join(noOnnx, 'config.json'), { model_type: 'bert' });
@@ -224,5 +237,5 @@ export async function buildFixtures(root: string) {
   await save(decoderGraph({ oddInput: true }), odd, 'onnx/model.onnx');
   patchElemType(join(odd, 'onnx', 'model.onnx'), 'prompt_codes', 5);
 
-  return { bert, llama, stacked, ext, contrib, noOnnx, truncated, missingData, mismatch, odd };
+  return { bert, llama, stacked, ext, contrib, seq2seq, noOnnx, truncated, missingData, mismatch, odd };
 }
