@@ -8,6 +8,8 @@ import { mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import {
   buildMergedDecoder,
+  flattenPatches,
+  patchEmbed,
   buildSeq2SeqEncoder,
   byteLevelBpeTokenizer,
   cachedAttention,
@@ -123,6 +125,17 @@ export function decoderGraph(o: DecoderOptions = {}): GraphBuilder {
   return g;
 }
 
+/** A tiny ViT-like image encoder: 8x8 patches of a 32x32 image, a layer norm, mean-pooled logits. */
+export function visionGraph(): GraphBuilder {
+  const g = new GraphBuilder({ seed: 9, name: 'checkpoint-vision' });
+  const pixels = g.input('pixel_values', 'float32', ['batch_size', 'num_channels', 'height', 'width']);
+  const tokens = layerNorm(g, flattenPatches(g, patchEmbed(g, pixels, 3, 16, 8)), 16, 'norm');
+  g.output(tokens, 'last_hidden_state', 'float32', ['batch_size', 'num_patches', 16]);
+  const pooled = g.op('ReduceMean', [tokens], { axes: [1], keepdims: 0 }, { name: 'pooler' });
+  g.output(g.op('MatMul', [pooled, g.param('classifier.weight', [16, 3], { std: 0.5 })]), 'logits', 'float32', ['batch_size', 3]);
+  return g;
+}
+
 /** A tiny BERT-like encoder; `contrib` uses com.microsoft SkipLayerNormalization and FastGelu. */
 export function encoderGraph(o: { vocab?: number; hidden?: number; contrib?: boolean; seed?: number } = {}): GraphBuilder {
   const { vocab = 40, hidden = 16 } = o;
@@ -220,6 +233,14 @@ export async function buildFixtures(root: string) {
   await save(buildSeq2SeqEncoder(arch, 21), seq2seq, 'encoder_model.onnx');
   await saveMergedDecoder(buildMergedDecoder(arch, 21), join(seq2seq, 'decoder_model_merged.onnx'));
 
+  // 7. ViT-like image model with preprocessor_config.json: pipeline level through AutoProcessor.
+  const vit = at('vit-processor');
+  await save(visionGraph(), vit, 'onnx/model.onnx');
+  await writeJson(join(vit, 'config.json'), { model_type: 'vit', architectures: ['ViTModel'], image_size: 32, patch_size: 8, num_channels: 3, hidden_size: 16 });
+  await writeJson(join(vit, 'preprocessor_config.json'), {
+    image_processor_type: 'ViTImageProcessor', do_resize: true, size: { height: 32, width: 32 }, resample: 2, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5],
+  });
+
   // Broken folders.
   const noOnnx = at('no-onnx');
   await writeJson(join(noOnnx, 'config.json'), { model_type: 'bert' });
@@ -237,5 +258,5 @@ export async function buildFixtures(root: string) {
   await save(decoderGraph({ oddInput: true }), odd, 'onnx/model.onnx');
   patchElemType(join(odd, 'onnx', 'model.onnx'), 'prompt_codes', 5);
 
-  return { bert, llama, stacked, ext, contrib, seq2seq, noOnnx, truncated, missingData, mismatch, odd };
+  return { bert, llama, stacked, ext, contrib, seq2seq, vit, noOnnx, truncated, missingData, mismatch, odd };
 }
