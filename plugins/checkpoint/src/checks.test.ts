@@ -20,6 +20,7 @@ const contrib = harness(import.meta.url, { ref: 'contrib', modelType: null, fami
 const bert = harness(import.meta.url, { ref: 'bert', modelType: 'bert', family: 'encoder-only', modelDir: dir('bert-optimum') });
 const seq2seq = harness(import.meta.url, { ref: 'seq2seq', modelType: null, family: 'encoder-decoder', modelDir: dir('seq2seq-optimum') });
 const vit = harness(import.meta.url, { ref: 'vit', modelType: 'vit', family: 'vision', modelDir: dir('vit-processor') });
+const bart = harness(import.meta.url, { ref: 'bart', modelType: 'bart', family: 'encoder-decoder', modelDir: dir('bart-optimum') });
 const odd = harness(import.meta.url, { ref: 'odd', modelType: null, family: 'decoder-only', modelDir: dir('odd-input') });
 
 const thrown = async (p: Promise<unknown>) => p.then(() => '', (e: Error) => e.message);
@@ -117,6 +118,7 @@ describe('pipeline level', () => {
     const vitPlan = planCheckpoint(vit.modelDir);
     expect((await checkRunsFromMetadata(vit, vitPlan, vitPlan.files[0]!)).feeds.pixel_values).toEqual([2, 3, 32, 32]);
     expect(await checkPipeline(vit, vitPlan)).toMatchObject({ class: 'AutoModel', outputs: { last_hidden_state: [1, 16, 16], logits: [1, 3] } });
+    expect(await checkPipeline(bart, planCheckpoint(bart.modelDir))).toMatchObject({ class: 'AutoModelForSeq2SeqLM' });
     expect(planCheckpoint(contrib.modelDir).pipeline.reason).toBe(`session level only: ${contrib.modelDir} has no config.json, which transformers.js needs`);
     expect(planCheckpoint(dir('config-mismatch')).pipeline.reason).toContain('has no tokenizer.json / vocab file and no preprocessor_config.json');
   });

@@ -233,6 +233,19 @@ export async function buildFixtures(root: string) {
   await save(buildSeq2SeqEncoder(arch, 21), seq2seq, 'encoder_model.onnx');
   await saveMergedDecoder(buildMergedDecoder(arch, 21), join(seq2seq, 'decoder_model_merged.onnx'));
 
+  // 6b. The same layout with a BART config and a BPE tokenizer: pipeline level through AutoModelForSeq2SeqLM.
+  const bart = at('bart-optimum');
+  const bartTok = byteLevelBpeTokenizer({ tokenizerClass: 'BartTokenizer', specials: ['<s>', '<pad>', '</s>', '<unk>', '<mask>'], roles: { bos_token: '<s>', pad_token: '<pad>', eos_token: '</s>', unk_token: '<unk>', mask_token: '<mask>' }, postProcessor: 'roberta', addPrefixSpace: true });
+  const bartArch = { ...arch, vocab: bartTok.vocabSize };
+  await save(buildSeq2SeqEncoder(bartArch, 23), bart, 'encoder_model.onnx');
+  await saveMergedDecoder(buildMergedDecoder(bartArch, 23), join(bart, 'decoder_model_merged.onnx'));
+  await writeJson(join(bart, 'config.json'), {
+    model_type: 'bart', architectures: ['BartForConditionalGeneration'], is_encoder_decoder: true, vocab_size: bartTok.vocabSize, d_model: 16, encoder_layers: 1, decoder_layers: 2,
+    encoder_attention_heads: 2, decoder_attention_heads: 2, bos_token_id: 0, pad_token_id: 1, eos_token_id: 2, decoder_start_token_id: 2, forced_eos_token_id: 2, max_position_embeddings: 32,
+  });
+  await writeJson(join(bart, 'generation_config.json'), { bos_token_id: 0, pad_token_id: 1, eos_token_id: 2, decoder_start_token_id: 2 });
+  writeTokenizer(bart, bartTok);
+
   // 7. ViT-like image model with preprocessor_config.json: pipeline level through AutoProcessor.
   const vit = at('vit-processor');
   await save(visionGraph(), vit, 'onnx/model.onnx');
@@ -258,5 +271,5 @@ export async function buildFixtures(root: string) {
   await save(decoderGraph({ oddInput: true }), odd, 'onnx/model.onnx');
   patchElemType(join(odd, 'onnx', 'model.onnx'), 'prompt_codes', 5);
 
-  return { bert, llama, stacked, ext, contrib, seq2seq, vit, noOnnx, truncated, missingData, mismatch, odd };
+  return { bert, llama, stacked, ext, contrib, seq2seq, bart, vit, noOnnx, truncated, missingData, mismatch, odd };
 }
