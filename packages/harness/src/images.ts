@@ -255,7 +255,7 @@ export async function readRawImage<T extends RawImageLike>(
   try {
     img = await tf.RawImage.read(path);
   } catch (err) {
-    throw new CheckFailure(`cannot decode image ${path}: ${(err as Error).message}`, { file: path });
+    throw new CheckFailure(`cannot decode image ${path}: ${(err as Error).message} (give a PNG, JPEG, WebP, GIF or TIFF file)`, { file: path });
   }
   if (expectChannels !== undefined && img.channels !== expectChannels) {
     throw new CheckFailure(`image ${path} has ${img.channels} channel(s), expected ${expectChannels}`, { file: path, channels: img.channels, expected: expectChannels });
