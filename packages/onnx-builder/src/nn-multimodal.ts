@@ -1,5 +1,5 @@
 import type { GraphBuilder } from './graph.ts';
-import { causalBias, cachedAttention, decoderMlp, rotaryTables } from './nn-decoder.ts';
+import { causalBias, cachedAttention, decoderMlp, rotaryTables, type Rotary } from './nn-decoder.ts';
 import { embedding, layerNorm, linear, mergeHeads, mlp, paddingBias, positionRange, rmsNorm, scaledDotProduct, selfAttention, splitHeads } from './nn.ts';
 import { flattenPatches, patchEmbed, prependTokens, vitLayer } from './nn-vision.ts';
 
@@ -128,15 +128,16 @@ export interface DecoderDims extends TowerDims {
  * `past_key_values.{i}.key/value` [b, kvHeads, past, headDim]; outputs `logits` [b, s, vocab]
  * and `present.{i}.key/value`. Llama-like: RMSNorm, rotary positions, GQA, SwiGLU. `dropPast`
  * builds a deliberately broken cache (present = new keys only) for tests that prove a check fails.
+ * `mropeSections` takes Qwen-VL's 3-D position_ids [3, b, s] (temporal, height, width rows).
  */
-export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'inputs_embeds' | 'input_ids'; name?: string; dropPast?: boolean }): void {
+export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'inputs_embeds' | 'input_ids'; name?: string; dropPast?: boolean; mropeSections?: number[] }): void {
   const name = opts.name ?? 'decoder';
   const ids = opts.input === 'input_ids' ? g.input('input_ids', 'int64', ['batch_size', 'sequence_length']) : undefined;
   let x = ids ? embedding(g, ids, d.vocab, d.hidden, `${name}.embed_tokens`) : g.input('inputs_embeds', 'float32', ['batch_size', 'sequence_length', d.hidden]);
   const mask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
-  const pos = g.input('position_ids', 'int64', ['batch_size', 'sequence_length']);
+  const pos = g.input('position_ids', 'int64', opts.mropeSections ? [3, 'batch_size', 'sequence_length'] : ['batch_size', 'sequence_length']);
   const ctx = causalBias(g, ids ?? x, mask, `${name}.causal`);
-  const rope = rotaryTables(g, pos, d.headDim, 10000, `${name}.rope`);
+  const rope = opts.mropeSections ? mropeTables(g, pos, d.headDim, opts.mropeSections, 10000, `${name}.mrope`) : rotaryTables(g, pos, d.headDim, 10000, `${name}.rope`);
   for (let l = 0; l < d.layers; l++) {
     const p = `${name}.layer${l}`;
     const pastKey = g.input(`past_key_values.${l}.key`, 'float32', ['batch_size', d.kvHeads, 'past_sequence_length', d.headDim]);
@@ -214,4 +215,24 @@ export function crossAttnCachedDecoder(g: GraphBuilder, d: DecoderDims & { memDi
   }
   x = layerNorm(g, x, d.hidden, 'decoder.ln_f', 1e-5);
   g.output(linear(g, x, d.hidden, d.vocab, 'decoder.lm_head', { bias: false, std: 0.5 }), 'logits', 'float32', ['batch_size', 'decoder_sequence_length', d.vocab]);
+}
+
+/**
+ * Multimodal rotary tables (Qwen2-VL M-RoPE) from position_ids [3, b, s]: frequency i takes its
+ * angle from the temporal, height or width row, `sections` (summing to headDim / 2) saying how
+ * many frequencies each row owns. Returns cos/sin [b, 1, s, headDim].
+ */
+export function mropeTables(g: GraphBuilder, positions: string, headDim: number, sections: number[], theta = 10000, name = 'mrope'): Rotary {
+  const half = headDim / 2;
+  if (sections.reduce((a, b) => a + b, 0) !== half) throw new Error(`mropeTables: sections ${sections} must sum to headDim / 2 = ${half}`);
+  const inv = Array.from({ length: half }, (_, i) => 1 / theta ** ((2 * i) / headDim));
+  const owner: number[] = sections.flatMap((n, row) => new Array(n).fill(row) as number[]);
+  const select = Array.from({ length: 3 * half }, (_, k) => (owner[k % half] === Math.floor(k / half) ? 1 : 0));
+  const pos = g.op('Unsqueeze', [g.op('Cast', [positions], { to: 1 }, { name: `${name}/float` }), g.constInt64([3], `${name}.ax3`)], {}, { name: `${name}/pos4` });
+  const freqs = g.op('Mul', [pos, g.constFloat(inv, `${name}.inv_freq`)], {}, { name: `${name}/freqs` });
+  const picked = g.op('Mul', [freqs, g.constFloat(select, `${name}.select`, [3, 1, 1, half])], {}, { name: `${name}/picked` });
+  const merged = g.op('ReduceSum', [picked, g.constInt64([0], `${name}.axis0`)], { keepdims: 0 }, { name: `${name}/merged` });
+  const emb = g.op('Concat', [merged, merged], { axis: -1 }, { name: `${name}/emb` });
+  const emb4 = g.op('Unsqueeze', [emb, g.constInt64([1], `${name}.ax1`)], {}, { name: `${name}/emb4` });
+  return { cos: g.op('Cos', [emb4], {}, { name: `${name}/cos` }), sin: g.op('Sin', [emb4], {}, { name: `${name}/sin` }), dim: headDim };
 }

@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, tensor, toNumbers, type Harness } from '@hf-core/harness';
+import { assertOutputShapes, checkBatchEquivalence, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, SkipCheck, tensor, toNumbers, type Harness } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from './images.ts';
 
 /** Facts an image-text-to-text test is rendered with. */
@@ -30,11 +30,34 @@ export function idsFeeds(facts: VlmFacts, rows: number, seq: number, seed = 1): 
   return { input_ids: tensor('int64', Array.from({ length: rows * seq }, () => rng.int(5, facts.vocabSize)), [rows, seq]) };
 }
 
+/** Text position ids from the mask (the last `n`); Qwen-VL's M-RoPE takes the same ids on all 3 rows. */
+export function textPositions(facts: VlmFacts, mask: number[][], n: number): TensorData {
+  const p = positionIdsFromMask(mask, n, facts.positionStart);
+  if (!facts.patchInput) return p;
+  const v = toNumbers(p);
+  return tensor('int64', [...v, ...v, ...v], [3, ...p.dims]);
+}
+
 /** Decoder feeds for a prompt of `embeds` [b, s, hidden] with an empty cache. */
 export function decoderFeeds(decoder: EngineSession, facts: VlmFacts, embeds: TensorData): Feeds {
   const [b, s] = embeds.dims as [number, number];
   const mask = Array.from({ length: b }, () => new Array(s).fill(1) as number[]);
-  return { inputs_embeds: embeds, attention_mask: tensor('int64', mask.flat(), [b, s]), position_ids: positionIdsFromMask(mask, s, facts.positionStart), ...emptyCache(decoder, b) };
+  return { inputs_embeds: embeds, attention_mask: tensor('int64', mask.flat(), [b, s]), position_ids: textPositions(facts, mask, s), ...emptyCache(decoder, b) };
+}
+
+/** Vision encoder feeds: `rows` seeded images, or one image's flattened patches + grid (Qwen-VL). */
+export function visionFeeds(facts: VlmFacts, rows: number, seed: number): Feeds {
+  const q = facts.patchInput;
+  if (!q) return imageInputs(facts, rows, seed);
+  const rng = new SeededFeeds(seed);
+  const n = q.grid.reduce((a, b) => a * b, 1);
+  return { pixel_values: tensor('float32', Array.from({ length: n * q.dim }, () => rng.float()), [n, q.dim]), [q.gridName]: tensor('int64', q.grid, [1, 3]) };
+}
+
+/** Each of two images encoded alone equals its row of the two-image batch. */
+export async function checkVisionBatch(h: Harness, facts: VlmFacts): Promise<Record<string, unknown>> {
+  if (facts.patchInput) throw new SkipCheck("transformers.js's Qwen2VLImageProcessor stacks several images as temporal frames of one grid, so the vision encoder takes one image per call");
+  return checkBatchEquivalence((await vlmSessions(h)).vision, visionFeeds(facts, 2, 6));
 }
 
 /** Every session's outputs have the documented names and shapes. */
@@ -42,7 +65,7 @@ export async function checkVlmShapes(h: Harness, facts: VlmFacts): Promise<Recor
   const { embed, vision, decoder } = await vlmSessions(h);
   const e = await embed.run(idsFeeds(facts, 2, 6));
   assertOutputShapes(e, { inputs_embeds: [2, 6, facts.hidden] });
-  assertOutputShapes(await vision.run(imageInputs(facts, 2, 3)), { image_features: [2, facts.imageTokens, facts.hidden] });
+  assertOutputShapes(await vision.run(visionFeeds(facts, 2, 3)), { image_features: facts.patchInput ? [facts.imageTokens, facts.hidden] : [2, facts.imageTokens, facts.hidden] });
   const d = await decoder.run(decoderFeeds(decoder, facts, e.inputs_embeds!));
   const expected: Record<string, number[]> = { logits: [2, 6, facts.vocabSize] };
   for (let l = 0; l < facts.layers; l++) for (const kv of ['key', 'value']) expected[`present.${l}.${kv}`] = [2, facts.kvHeads, 6, facts.headDim];
@@ -69,11 +92,33 @@ export async function checkEmbedsKvCache(h: Harness, facts: VlmFacts, tol = 1e-4
     expectThat(d <= tol, `KV cache: logits at position ${t} computed step by step differ from the full forward by ${d} (tolerance ${tol}); present must be past followed by the new positions`);
     if (t + 1 === 8) break;
     const mask = [new Array(t + 2).fill(1) as number[]];
-    const feeds: Feeds = { inputs_embeds: await embedOf(t + 1, t + 2), attention_mask: tensor('int64', mask[0]!, [1, t + 2]), position_ids: positionIdsFromMask(mask, 1, facts.positionStart) };
+    const feeds: Feeds = { inputs_embeds: await embedOf(t + 1, t + 2), attention_mask: tensor('int64', mask[0]!, [1, t + 2]), position_ids: textPositions(facts, mask, 1) };
     for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
     out = await decoder.run(feeds);
   }
   return { maxAbsDiff: worst, steps: 8 - prefill };
+}
+
+/**
+ * Qwen2-VL M-RoPE positions of a prompt with one image, as transformers.js's get_rope_index
+ * makes them: text counts up on all three rows; the image block holds (t, h, w) grid positions
+ * after the text before it; text after the image resumes past the block's largest position.
+ */
+export function mropePositions(ids: number[], facts: VlmFacts): { rows: number[][]; max: number } {
+  const q = facts.patchInput!;
+  const [gt, gh, gw] = [q.grid[0], q.grid[1] / q.merge, q.grid[2] / q.merge];
+  const start = ids.findIndex((x, i) => x === facts.imageTokenId && ids[i - 1] === q.visionStartId);
+  expectThat(start > 0, 'the prompt has no <|vision_start|> followed by an image token');
+  const rows: number[][] = [[], [], []];
+  for (let i = 0; i < start; i++) for (const r of rows) r.push(i);
+  for (let i = 0; i < gt * gh * gw; i++) {
+    rows[0]!.push(start + Math.floor(i / (gh * gw)));
+    rows[1]!.push(start + (Math.floor(i / gw) % gh));
+    rows[2]!.push(start + (i % gw));
+  }
+  const next = start + Math.max(gt, gh, gw);
+  for (let i = start + gt * gh * gw, k = 0; i < ids.length; i++, k++) for (const r of rows) r.push(next + k);
+  return { rows, max: Math.max(...rows.flat()) };
 }
 
 const argmax = (t: TensorData) => toNumbers(t).reduce((best, x, i, a) => (x > a[best]! ? i : best), 0);
@@ -82,18 +127,21 @@ const argmax = (t: TensorData) => toNumbers(t).reduce((best, x, i, a) => (x > a[
  * Greedy generation on the raw sessions, the way transformers.js runs an ImageTextToText model:
  * embed the prompt, put the image features at the image tokens, then decode with the cache.
  */
-export async function rawGreedy(h: Harness, facts: VlmFacts, inputIds: number[], pixels: TensorData, newTokens: number) {
+export async function rawGreedy(h: Harness, facts: VlmFacts, inputIds: number[], vision_: Feeds, newTokens: number) {
   const { embed, vision, decoder } = await vlmSessions(h);
   const embeds = (await embed.run({ input_ids: tensor('int64', inputIds, [1, inputIds.length]) })).inputs_embeds!;
-  const features = toNumbers((await vision.run({ pixel_values: pixels })).image_features!);
+  const features = toNumbers((await vision.run(vision_)).image_features!);
   const merged = Float32Array.from(toNumbers(embeds));
   let k = 0;
   inputIds.forEach((id, i) => {
     if (id === facts.imageTokenId) merged.set(features.slice(k++ * facts.hidden, k * facts.hidden), i * facts.hidden);
   });
   expectThat(k * facts.hidden === features.length, `the prompt has ${k} image tokens but the vision encoder gave ${features.length / facts.hidden} features`);
+  const prompt = decoderFeeds(decoder, facts, { type: 'float32', dims: embeds.dims, data: merged });
+  const mrope = facts.patchInput ? mropePositions(inputIds, facts) : undefined;
+  if (mrope) prompt.position_ids = tensor('int64', mrope.rows.flat(), [3, 1, inputIds.length]);
   let t0 = performance.now();
-  let out = await decoder.run(decoderFeeds(decoder, facts, { type: 'float32', dims: embeds.dims, data: merged }));
+  let out = await decoder.run(prompt);
   const prefill = performance.now() - t0;
   const tokens: number[] = [];
   const mask = [new Array(inputIds.length).fill(1) as number[]];
@@ -103,7 +151,8 @@ export async function rawGreedy(h: Harness, facts: VlmFacts, inputIds: number[],
     tokens.push(next);
     if (i + 1 === newTokens) break;
     mask[0]!.push(1);
-    const feeds: Feeds = { inputs_embeds: (await embed.run({ input_ids: tensor('int64', [next], [1, 1]) })).inputs_embeds!, attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]), position_ids: positionIdsFromMask(mask, 1, facts.positionStart) };
+    const pos = mrope ? tensor('int64', new Array(3).fill(mrope.max + i + 1), [3, 1, 1]) : positionIdsFromMask(mask, 1, facts.positionStart);
+    const feeds: Feeds = { inputs_embeds: (await embed.run({ input_ids: tensor('int64', [next], [1, 1]) })).inputs_embeds!, attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]), position_ids: pos };
     for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
     out = await decoder.run(feeds);
   }
@@ -143,12 +192,15 @@ export async function checkGenerate(h: Harness, facts: VlmFacts): Promise<Record
     const fresh = one.rows[0]!.slice(prompt.length);
     expectThat(one.rows[0]!.slice(0, prompt.length).join() === prompt.join(), 'generate did not return the prompt ids first');
     expectThat(fresh.every((t) => Number.isInteger(t) && t >= 0 && t < facts.vocabSize), `generated ids ${fresh} are not all in the vocabulary [0, ${facts.vocabSize})`);
-    const raw = await rawGreedy(h, facts, prompt, plain(one.inputs.pixel_values!), NEW_TOKENS);
+    const visionIn: Feeds = { pixel_values: plain(one.inputs.pixel_values!) };
+    if (facts.patchInput) visionIn[facts.patchInput.gridName] = plain(one.inputs.image_grid_thw!);
+    const raw = await rawGreedy(h, facts, prompt, visionIn, NEW_TOKENS);
     expectThat(raw.tokens.join() === fresh.join(), `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw.tokens}`);
     const again = await gen([images[0]]);
     expectThat(again.rows[0]!.join() === one.rows[0]!.join(), 'the same image and prompt generated different tokens on a second call');
-    const alone1 = await gen([images[1]]);
-    const both = await gen(images);
+    // Qwen-VL's processor takes one image per prompt here (several images become video frames).
+    const alone1 = facts.patchInput ? one : await gen([images[1]]);
+    const both = facts.patchInput ? { rows: [one.rows[0]!, one.rows[0]!] } : await gen(images);
     expectThat(both.rows.length === 2 && both.rows[0]!.join() === one.rows[0]!.join() && both.rows[1]!.join() === alone1.rows[0]!.join(), `a batch of two images generated ${JSON.stringify(both.rows)}, alone they give ${JSON.stringify([one.rows[0], alone1.rows[0]])}`);
     const text = (processor as unknown as { tokenizer: { decode(ids: number[], o: object): string } }).tokenizer.decode(fresh, { skip_special_tokens: false });
     expectThat(typeof text === 'string', 'the tokenizer could not decode the generated ids');

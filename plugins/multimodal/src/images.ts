@@ -7,6 +7,8 @@ export interface ImageFacts {
   channels: number;
   /** Where config.json states the image size and channels, e.g. ['vision_config']. */
   visionConfigPath?: string[];
+  /** Qwen-VL style: pixel_values are flattened patches [t*h*w, 3*T*p*p] with a grid [t, h, w]. */
+  patchInput?: { dim: number; grid: [number, number, number]; gridName: string; merge: number; visionStartId: number };
 }
 
 /** The part of a transformers.js Tensor the checks read. */
@@ -51,6 +53,7 @@ function configAt(config: Record<string, unknown>, path: string[]): Record<strin
  * size and channels config.json states (vision_config.image_size / num_channels).
  */
 export async function checkProcessor(h: Harness, facts: ImageFacts): Promise<Record<string, unknown>> {
+  if (facts.patchInput) return checkPatchProcessor(h, facts);
   const { tf, modelId } = await h.pipelineEnv();
   const vision = configAt(h.config, facts.visionConfigPath ?? ['vision_config']);
   const size = Number(vision.image_size ?? facts.imageSize);
@@ -70,4 +73,23 @@ export async function checkProcessor(h: Harness, facts: ImageFacts): Promise<Rec
     shapes.push([...pixel_values.dims]);
   }
   return { shapes, imageSize: size, channels };
+}
+
+/**
+ * Qwen-VL image processor: pixel_values [t*h*w, channels*T*p*p] with channels, temporal_patch_size
+ * and patch_size from config.json's vision_config, and a grid equal to the resized image's patches.
+ */
+async function checkPatchProcessor(h: Harness, facts: ImageFacts): Promise<Record<string, unknown>> {
+  const { tf, modelId } = await h.pipelineEnv();
+  const vision = configAt(h.config, facts.visionConfigPath ?? ['vision_config']);
+  const dim = Number(vision.in_chans ?? vision.in_channels ?? 3) * Number(vision.temporal_patch_size) * Number(vision.patch_size) ** 2;
+  expectThat(dim === facts.patchInput!.dim, `config.json vision_config gives patches of ${dim} values, the test was generated for ${facts.patchInput!.dim}`);
+  const loaded = await tf.AutoProcessor.from_pretrained(modelId);
+  const processor = loaded.image_processor as unknown as (images: unknown) => Promise<Record<string, TfTensor>>;
+  const out = await processor(rawImages<InstanceType<typeof tf.RawImage>>(tf, facts)[0]);
+  const grid = Array.from(out.image_grid_thw!.data as ArrayLike<bigint>, Number);
+  const patches = grid.reduce((a, b) => a * b, 1);
+  expectThat(grid.join() === facts.patchInput!.grid.join(), `image_grid_thw is [${grid}] for a 64x48 image, expected [${facts.patchInput!.grid}]`);
+  expectThat(out.pixel_values!.dims.join() === [patches, dim].join(), `pixel_values are [${out.pixel_values!.dims}], expected [${patches}, ${dim}] (grid ${grid})`);
+  return { pixelValues: [...out.pixel_values!.dims], grid };
 }

@@ -4,6 +4,7 @@ import { DUAL_SPECS, synthesizeDual } from './dual.ts';
 import { synthesizeVlm } from './vlm.ts';
 import { synthesizeV2s } from './v2s.ts';
 import { OWL_SPECS, synthesizeOwl } from './owl.ts';
+import { QWEN_SPECS, synthesizeQwen } from './qwen.ts';
 import { VLM_SPECS } from './vlm-specs.ts';
 import { UNCOVERED } from './uncovered.ts';
 
@@ -21,6 +22,7 @@ const TEMPLATES: Record<Kind, string> = {
 const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: string, o: SynthesizeOptions) => Promise<PreparedModel> }> = {
   ...Object.fromEntries(Object.keys(DUAL_SPECS).map((t) => [t, { kind: 'dual' as const, synthesize: synthesizeDual }])),
   ...Object.fromEntries(Object.keys(VLM_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeVlm }])),
+  ...Object.fromEntries(Object.keys(QWEN_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeQwen }])),
   'vision-encoder-decoder': { kind: 'v2s', synthesize: synthesizeV2s },
   ...Object.fromEntries(Object.keys(OWL_SPECS).map((t) => [t, { kind: 'owl' as const, synthesize: synthesizeOwl }])),
 };
@@ -62,3 +64,4 @@ export { buildEmbedTokens, buildVisionEncoder, synthesizeVlm } from './vlm.ts';
 export { VLM_SPECS } from './vlm-specs.ts';
 export { synthesizeV2s } from './v2s.ts';
 export { OWL_SPECS, buildOwlGraph, synthesizeOwl } from './owl.ts';
+export { QWEN_SPECS, buildQwenVision, synthesizeQwen } from './qwen.ts';
