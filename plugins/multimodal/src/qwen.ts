@@ -22,6 +22,8 @@ interface QwenSpec {
   processorClass: string;
   /** Name of the grid input of the vision encoder. */
   gridName: 'grid_thw' | 'image_grid_thw';
+  /** GLM-OCR spells its image tokens <|begin_of_image|><|image|><|end_of_image|> and uses the GLM-4.6V image processor. */
+  glm?: boolean;
   config: (s: Size, d: LmDims, tok: TokenizerFiles, text: Record<string, unknown>, vision: Record<string, unknown>) => Record<string, unknown>;
 }
 
@@ -63,12 +65,27 @@ export const QWEN_SPECS: Record<string, QwenSpec> = {
     architecture: 'Qwen3VLForConditionalGeneration', processorClass: 'Qwen3VLProcessor', gridName: 'image_grid_thw',
     config: (_s, _d, tok, text, vision) => ({ ...tokenIds(tok), text_config: { ...text, model_type: 'qwen3_vl_text' }, vision_config: { ...vision, model_type: 'qwen3_vl', deepstack_visual_indexes: [] } }),
   },
+  glm_ocr: {
+    architecture: 'GlmOcrForConditionalGeneration', processorClass: 'Glm46VProcessor', gridName: 'image_grid_thw', glm: true,
+    config: (_s, _d, tok, text, vision) => ({
+      image_token_id: sid(tok, 'image_token'), video_token_id: sid(tok, 'video_token'), image_start_token_id: sid(tok, 'vision_start_token'), image_end_token_id: sid(tok, 'vision_end_token'),
+      text_config: { ...text, model_type: 'glm_ocr_text', partial_rotary_factor: 1.0 }, vision_config: { ...vision, model_type: 'glm_ocr_vision' },
+    }),
+  },
   // The tiny decoder's MLP is dense: transformers.js only sees the ONNX inputs and outputs, which a MoE export shares.
   qwen3_vl_moe: {
     architecture: 'Qwen3VLMoeForConditionalGeneration', processorClass: 'Qwen3VLProcessor', gridName: 'image_grid_thw',
     config: (_s, d, tok, text, vision) => ({ ...tokenIds(tok), text_config: { ...text, model_type: 'qwen3_vl_moe_text', num_experts: 1, num_experts_per_tok: 1, moe_intermediate_size: d.inner, decoder_sparse_step: 1 }, vision_config: { ...vision, model_type: 'qwen3_vl_moe', deepstack_visual_indexes: [] } }),
   },
 };
+
+const glmTokenizer = () =>
+  byteLevelBpeTokenizer({
+    tokenizerClass: 'PreTrainedTokenizerFast',
+    specials: ['<|endoftext|>', '[gMASK]', '<sop>', '<|user|>', '<|assistant|>', '<|begin_of_image|>', '<|end_of_image|>', '<|image|>', '<|video|>'],
+    roles: { eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>', bos_token: '[gMASK]', image_token: '<|image|>', video_token: '<|video|>', vision_start_token: '<|begin_of_image|>', vision_end_token: '<|end_of_image|>' },
+    postProcessor: { single: ['$A'], pair: ['$A', '$B'] },
+  });
 
 export const qwenTokenizer = () =>
   byteLevelBpeTokenizer({
@@ -98,7 +115,7 @@ export async function synthesizeQwen(modelType: string, dir: string, opts: Synth
   const spec = QWEN_SPECS[modelType];
   if (!spec) throw new Error(`multimodal plugin: no Qwen-VL spec for "${modelType}"`);
   const s = SIZES[opts.size];
-  const tok = qwenTokenizer();
+  const tok = spec.glm ? glmTokenizer() : qwenTokenizer();
   const d = lmDims(s, tok.vocabSize);
   const sections = [d.headDim / 2 - 2 * Math.floor(d.headDim / 8), Math.floor(d.headDim / 8), Math.floor(d.headDim / 8)];
   const vision = { depth: s.vision.layers, hidden_size: d.hidden, out_hidden_size: d.hidden, intermediate_size: s.vision.inner, num_heads: s.vision.heads, in_chans: 3, in_channels: 3, patch_size: s.patchSize, spatial_merge_size: MERGE, temporal_patch_size: T };
@@ -112,10 +129,12 @@ export async function synthesizeQwen(modelType: string, dir: string, opts: Synth
   files.push(await writeJson(join(dir, 'tokenizer.json'), tok.tokenizerJson));
   files.push(await writeJson(join(dir, 'tokenizer_config.json'), tok.tokenizerConfig));
   const factor = s.patchSize * MERGE;
+  // GLM-4.6V's smart_resize counts temporal_patch_size frames against min/max pixels.
+  const pixelScale = spec.glm ? T : 1;
   files.push(
     await writeJson(join(dir, 'preprocessor_config.json'), {
-      image_processor_type: 'Qwen2VLImageProcessor', processor_class: spec.processorClass, do_resize: true, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, do_convert_rgb: true,
-      image_mean: OPENAI_CLIP_MEAN, image_std: OPENAI_CLIP_STD, min_pixels: (2 * factor) ** 2, max_pixels: (4 * factor) ** 2, patch_size: s.patchSize, temporal_patch_size: T, merge_size: MERGE,
+      image_processor_type: spec.glm ? 'Glm46VImageProcessor' : 'Qwen2VLImageProcessor', processor_class: spec.processorClass, do_resize: true, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, do_convert_rgb: true,
+      image_mean: OPENAI_CLIP_MEAN, image_std: OPENAI_CLIP_STD, min_pixels: (2 * factor) ** 2 * pixelScale, max_pixels: (4 * factor) ** 2 * pixelScale, patch_size: s.patchSize, temporal_patch_size: T, merge_size: MERGE,
     }),
   );
   await writeFile(join(dir, 'README.md'), `Tiny random ${modelType} image-text-to-text model synthesized by hf-core (seed ${opts.seed}). Not a trained model.\n`);
@@ -124,7 +143,7 @@ export async function synthesizeQwen(modelType: string, dir: string, opts: Synth
   const facts: VlmFacts = {
     kind: 'vlm', imageSize: 0, channels: 3, vocabSize: d.vocab, hidden: d.hidden, layers: d.layers, kvHeads: d.kvHeads, headDim: d.headDim,
     imageTokens: (grid[1] * grid[2]) / MERGE ** 2, imageTokenId: sid(tok, 'image_token')!, positionStart: 0, textFirst: true,
-    prompt: '<|im_start|>user\n<|vision_start|><|image_pad|><|vision_end|>what is this?<|im_end|>\n<|im_start|>assistant\n',
+    prompt: spec.glm ? '[gMASK]<sop><|user|>\n<|begin_of_image|><|image|><|end_of_image|>what is this?<|assistant|>\n' : '<|im_start|>user\n<|vision_start|><|image_pad|><|vision_end|>what is this?<|im_end|>\n<|im_start|>assistant\n',
     patchInput: { dim: 3 * T * s.patchSize ** 2, grid, gridName: spec.gridName, merge: MERGE, visionStartId: sid(tok, 'vision_start_token')! },
   };
   return { dir, files: files.map((f) => f.slice(dir.length + 1)), synthesized: true, facts: { ...facts } };

@@ -9,7 +9,6 @@ export const UNCOVERED: Record<string, string> = {
   florence2: 'encoder-decoder image-text-to-text (DaViT vision tower, BART language model with encoder kv caches, task-prompt processor); not synthesized yet',
   gemma3n: 'ImageAudioTextToText: audio + vision encoders, per-layer inputs and AltUp in the decoder; not synthesized yet',
   gemma4: 'ImageAudioTextToText with shared-kv layers and a model-specific forward; not synthesized yet',
-  glm_ocr: 'Qwen2.5-VL-style M-RoPE (3-D position ids from image_grid_thw) and a patch-flattened pixel_values layout; not synthesized yet',
   granite_speech: 'AudioTextToText: audio_encoder over mel features with a Q-Former projector; not synthesized yet',
   'grounding-dino': 'zero-shot object detection with a deformable-attention encoder-decoder over image + text; not synthesized yet',
   idefics3: 'Idefics3Processor splits images into tiles (pixel_values [b, n, c, h, w] + pixel_attention_mask) with row/col tokens; not synthesized yet',
