@@ -167,6 +167,7 @@ export async function synthesizeSam(modelType: string, dir: string, opts: Synthe
       tasks: ['mask-generation'],
       hidden: d.hidden,
       hiddenRank: 4,
+      imageSize: d.image,
       sessionFile: 'onnx/vision_encoder.onnx',
     },
   };

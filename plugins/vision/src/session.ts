@@ -18,6 +18,8 @@ export interface VisionFacts {
   hidden: number;
   /** Rank of last_hidden_state: 3 for tokens [b, N, C], 4 for a map [b, C, h, w]. */
   hiddenRank: 3 | 4;
+  /** Square side of the session-level feeds (the size the synthesized processor makes). */
+  imageSize?: number;
 }
 
 export const NUM_QUERIES = 5;
@@ -42,7 +44,7 @@ export function testImages(): string[] {
 /** Seeded pixel values [rows, channels, size, size] (roughly normalised), plus pixel_mask where the graph takes one. */
 export function visionFeeds(session: EngineSession, facts: VisionFacts, opts: { rows: number; size?: number; seed?: number }): Feeds {
   const rng = new SeededFeeds(opts.seed ?? 1);
-  const size = opts.size ?? 32;
+  const size = opts.size ?? facts.imageSize ?? 32;
   const dims = [opts.rows, facts.channels, size, size];
   const n = dims.reduce((a, b) => a * b, 1);
   const feeds: Feeds = { [facts.inputName]: { type: 'float32', dims, data: Float32Array.from({ length: n }, () => rng.float()) } };

@@ -199,6 +199,8 @@ export interface VisionFactsOut {
   hidden: number;
   /** Rank of last_hidden_state: 3 for tokens [b, N, C], 4 for a map [b, C, h, w]. */
   hiddenRank: 3 | 4;
+  /** Square side of the session-level feeds (the size the processor makes, for fixed-size types). */
+  imageSize: number;
 }
 
 function tasksFor(spec: VisionSpec): string[] {
@@ -250,6 +252,7 @@ export async function synthesizeVision(modelType: string, dir: string, opts: Syn
     tasks: tasksFor(spec),
     hidden: spec.backbone === 'conv' ? d.stages.at(-1)! : d.hidden,
     hiddenRank: isMapLayout(spec) ? 4 : 3,
+    imageSize: d.image,
   };
   return { dir, files: files.map((f) => f.slice(dir.length + 1)), synthesized: true, facts: { ...facts } };
 }
