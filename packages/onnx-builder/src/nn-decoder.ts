@@ -1,5 +1,5 @@
 import type { GraphBuilder } from './graph.ts';
-import { gelu, linear, silu } from './nn.ts';
+import { gelu, linear, rmsNorm, silu } from './nn.ts';
 
 /**
  * Causal-decoder building blocks: causal + padding masks over past and new keys, in-graph
@@ -128,6 +128,10 @@ export interface AttentionOptions {
   /** `kv`: separate key/value caches; `fused`: GPT-BigCode's single key_value [b, T, 2*d] (kvHeads 1). */
   cache: { kind: 'kv'; pastKey: string; pastValue: string } | { kind: 'fused'; past: string } | { kind: 'none' };
   qkvBias?: boolean;
+  /** RMSNorm over each head's queries and keys before rotary (Qwen3, OLMo-2, Gemma-3). */
+  qkNorm?: boolean;
+  /** Attention scores soft-capped with cap * tanh(scores / cap) (Gemma-2). */
+  softcap?: number;
   /** Test-only fault: present = the new tokens' keys/values only (not concatenated with the past). */
   dropPast?: boolean;
   /** Test-only fault: the cache stores keys before rotary embedding (same shapes, wrong values). */
@@ -140,6 +144,10 @@ export function cachedAttention(g: GraphBuilder, x: string, o: AttentionOptions,
   const bias = o.qkvBias ?? false;
   let q = heads4(g, linear(g, x, o.hidden, heads * d, `${name}.q_proj`, { bias }), heads, d, `${name}.q`);
   let k = heads4(g, linear(g, x, o.hidden, kvHeads * d, `${name}.k_proj`, { bias }), kvHeads, d, `${name}.k`);
+  if (o.qkNorm) {
+    q = rmsNorm(g, q, d, `${name}.q_norm`);
+    k = rmsNorm(g, k, d, `${name}.k_norm`);
+  }
   const unrotated = k;
   const v = heads4(g, linear(g, x, o.hidden, kvHeads * d, `${name}.v_proj`, { bias }), kvHeads, d, `${name}.v`);
   if (o.rope) {
@@ -167,7 +175,11 @@ export function cachedAttention(g: GraphBuilder, x: string, o: AttentionOptions,
   keys = repeatKv(g, keys, kvHeads, heads / kvHeads, d, `${name}.repeat_k`);
   values = repeatKv(g, values, kvHeads, heads / kvHeads, d, `${name}.repeat_v`);
   const kt = g.op('Transpose', [keys], { perm: [0, 1, 3, 2] }, { name: `${name}/kt` });
-  const scores = g.op('Mul', [g.op('MatMul', [q, kt], {}, { name: `${name}/scores` }), g.scalarFloat(1 / Math.sqrt(d), `${name}.scale`)], {}, { name: `${name}/scaled` });
+  let scores = g.op('Mul', [g.op('MatMul', [q, kt], {}, { name: `${name}/scores` }), g.scalarFloat(1 / Math.sqrt(d), `${name}.scale`)], {}, { name: `${name}/scaled` });
+  if (o.softcap) {
+    const capped = g.op('Tanh', [g.op('Mul', [scores, g.scalarFloat(1 / o.softcap, `${name}.softcap_inv`)], {}, { name: `${name}/softcap_in` })], {}, { name: `${name}/softcap_tanh` });
+    scores = g.op('Mul', [capped, g.scalarFloat(o.softcap, `${name}.softcap`)], {}, { name: `${name}/softcapped` });
+  }
   const p = g.op('Softmax', [g.op('Add', [scores, o.bias], {}, { name: `${name}/biased` })], { axis: -1 }, { name: `${name}/softmax` });
   const ctx = g.op('MatMul', [p, values], {}, { name: `${name}/context` });
   const merged = g.op('Reshape', [g.op('Transpose', [ctx], { perm: [0, 2, 1, 3] }, { name: `${name}/merge_t` }), g.constInt64([0, 0, heads * d], `${name}.merge`)], {}, { name: `${name}/merge` });

@@ -53,6 +53,10 @@ export interface Arch {
   scaleEmbeddings?: boolean;
   /** Gemma-2: logits soft-capped with cap * tanh(logits / cap). */
   logitSoftcap?: number;
+  /** Gemma-2: attention scores soft-capped the same way. */
+  attnSoftcap?: number;
+  /** Per-head RMSNorm of queries and keys (Qwen3, OLMo-2/3, Gemma-3, Apertus). */
+  qkNorm?: boolean;
 }
 
 /** The cache input names a layer list implies, in graph order. */

@@ -79,7 +79,7 @@ export function buildDecoderGraph(arch: Arch, d: Dims, seed: number, faults: Gra
         : arch.cache === 'fused'
           ? { kind: 'fused', past: past.get(`past_key_values.${i}.key_value`)! }
           : { kind: 'kv', pastKey: past.get(`past_key_values.${i}.key`)!, pastValue: past.get(`past_key_values.${i}.value`)! };
-      const a = cachedAttention(g, h, { hidden: d.hidden, heads: d.heads, kvHeads, headDim: d.headDim, bias, rope, cache, qkvBias: arch.qkvBias, dropPast: faults.dropPast, cacheBeforeRope: faults.cacheBeforeRope }, `${p}.attn`);
+      const a = cachedAttention(g, h, { hidden: d.hidden, heads: d.heads, kvHeads, headDim: d.headDim, bias, rope, cache, qkvBias: arch.qkvBias, qkNorm: arch.qkNorm, softcap: arch.attnSoftcap, dropPast: faults.dropPast, cacheBeforeRope: faults.cacheBeforeRope }, `${p}.attn`);
       mixed.push(a.out);
       presents.push(...a.present);
     }
