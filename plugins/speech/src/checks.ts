@@ -12,6 +12,8 @@ import { generatorFeeds, generatorShapes } from './checks-tts.ts';
 /** Facts the generated test is rendered with (from the synthesizer or the model's config). */
 export interface SpeechFacts {
   head: 'ctc' | 'classification' | 'frame-classification' | 'embedding' | 'seq2seq' | 'codec' | 'text-to-waveform' | 'styled-waveform' | 'vocoder' | 'diffusion-tts' | 'musicgen' | 'speecht5';
+  /** Set when transformers.js cannot load the type: the reason every pipeline check skips with. */
+  pipelineUnsupported?: string | null;
   /** raw: samples in; frames: spectrogram frames [b, t, featDim] in; mel: Whisper's [b, mels, 3000]. */
   frontEnd: 'raw' | 'frames' | 'mel' | 'text' | 'spectrogram';
   task: 'automatic-speech-recognition' | 'audio-classification' | 'text-to-speech' | null;

@@ -44,6 +44,8 @@ export interface SpeechSpec {
   preprocessor: Record<string, unknown>;
   config(d: Dims, vocab: number): Record<string, unknown>;
   seq2seq?: Seq2SeqSpec;
+  /** Why only session-level checks can run (transformers.js does not register the type). */
+  sessionOnly?: string;
 }
 
 export const LABELS = ['speech', 'music', 'noise', 'silence'];
@@ -204,6 +206,11 @@ export const SPEECH_SPECS: Record<string, SpeechSpec> = {
     }),
   },
   whisper: whisperSpec('WhisperForConditionalGeneration'),
+  // Wav2Vec2-like CTC types Transformers has and transformers.js 4.3.2 does not register.
+  sew: { ...rawCtc('SEWForCTC', { squeeze_factor: 2 }), sessionOnly: notRegistered('sew') },
+  'sew-d': { ...rawCtc('SEWDForCTC', { squeeze_factor: 2, max_position_embeddings: 512, position_buckets: 256, share_att_key: true, relative_attention: true, pos_att_type: ['p2c', 'c2p'], norm_rel_ebd: 'layer_norm' }), sessionOnly: notRegistered('sew-d') },
+  'data2vec-audio': { ...rawCtc('Data2VecAudioForCTC', { feat_extract_norm: 'layer', conv_pos_kernel_size: 19, num_conv_pos_embeddings: 5 }), sessionOnly: notRegistered('data2vec-audio') },
+  'wav2vec2-conformer': { ...rawCtc('Wav2Vec2ConformerForCTC', { position_embeddings_type: 'relative', conv_depthwise_kernel_size: 31, rotary_embedding_base: 10000, max_source_positions: 5000 }), sessionOnly: notRegistered('wav2vec2-conformer') },
   'lite-whisper': whisperSpec('LiteWhisperForConditionalGeneration'),
 };
 
@@ -223,5 +230,17 @@ function whisperSpec(architecture: string): SpeechSpec {
 
 export const SPEECH_TYPES = [...Object.keys(SPEECH_SPECS), ...Object.keys(CODEC_SPECS), ...TTS_TYPES, 'supertonic', 'musicgen', 'speecht5'];
 
-/** Speech types transformers.js registers that this plugin does not synthesize yet, and why. */
-export const UNCOVERED: Record<string, string> = {};
+function notRegistered(type: string): string {
+  return `transformers.js 4.3.2 does not register ${type} (models/registry.js), so no AutoModel class or pipeline loads it: session level only`;
+}
+
+const TOWER = 'an audio tower inside a multimodal model; transformers.js 4.3.2 registers no standalone class for it (the multimodal family tests it through its parent)';
+const UNREGISTERED = 'transformers.js 4.3.2 does not register it (models/registry.js), so there is no ONNX layout or pipeline to test it against; its graph family (TTS/codec/speech-LM) differs from the ones this plugin synthesizes';
+
+/** Speech-family types this plugin does not synthesize, and why (reported, never dropped). */
+export const UNCOVERED: Record<string, string> = {
+  ...Object.fromEntries(['audioflamingo3_encoder', 'gemma3n_audio', 'qwen2_audio_encoder', 'voxtral_encoder', 'parakeet_encoder'].map((t) => [t, TOWER])),
+  ...Object.fromEntries(
+    ['bark', 'clvp', 'csm', 'dia', 'encodec', 'fastspeech2_conformer', 'fastspeech2_conformer_with_hifigan', 'kyutai_speech_to_text', 'moshi', 'musicgen_melody', 'pop2piano', 'seamless_m4t', 'seamless_m4t_v2', 'speech-encoder-decoder', 'speech_to_text', 'univnet', 'xcodec'].map((t) => [t, UNREGISTERED]),
+  ),
+};

@@ -95,6 +95,7 @@ export async function synthesizeSpeech(modelType: string, dir: string, opts: Syn
     synthesized: true,
     facts: {
       head: spec.head,
+      pipelineUnsupported: spec.sessionOnly ?? null,
       frontEnd: fe.kind,
       task: spec.task ?? null,
       input: fe.kind === 'raw' ? 'input_values' : fe.kind === 'frames' ? fe.input : 'input_features',
