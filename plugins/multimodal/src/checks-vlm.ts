@@ -48,6 +48,11 @@ export function decoderFeeds(decoder: EngineSession, facts: VlmFacts, embeds: Te
 /** Vision encoder feeds: `rows` seeded images, or one image's flattened patches + grid (Qwen-VL). */
 export function visionFeeds(facts: VlmFacts, rows: number, seed: number): Feeds {
   const q = facts.patchInput;
+  if (facts.tiles) {
+    const { pixel_values } = imageInputs(facts, rows * facts.tiles, seed);
+    const dims = [rows, facts.tiles, facts.channels, facts.imageSize, facts.imageSize];
+    return { pixel_values: { ...pixel_values!, dims }, pixel_attention_mask: tensor('bool', new Array(rows * facts.tiles * facts.imageSize ** 2).fill(1), [rows, facts.tiles, facts.imageSize, facts.imageSize]) };
+  }
   if (!q) return imageInputs(facts, rows, seed);
   const rng = new SeededFeeds(seed);
   const n = q.grid.reduce((a, b) => a * b, 1);
@@ -178,7 +183,8 @@ export async function checkGenerate(h: Harness, facts: VlmFacts): Promise<Record
   try {
     const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
     const gen = async (imgs: unknown[]) => {
-      const images_ = imgs.length === 1 ? imgs[0] : imgs;
+      // Idefics3-style processors take one list of images per prompt.
+      const images_ = imgs.length === 1 ? imgs[0] : facts.tiles ? imgs.map((i) => [i]) : imgs;
       const texts = imgs.map(() => facts.prompt);
       const inputs = (facts.textFirst ? await processor(texts, images_) : await processor(images_, texts)) as Record<string, TfTensor>;
       const out = (await model.generate({ ...inputs, max_new_tokens: NEW_TOKENS, min_new_tokens: NEW_TOKENS, do_sample: false } as never)) as unknown as TfTensor;
@@ -193,6 +199,7 @@ export async function checkGenerate(h: Harness, facts: VlmFacts): Promise<Record
     expectThat(one.rows[0]!.slice(0, prompt.length).join() === prompt.join(), 'generate did not return the prompt ids first');
     expectThat(fresh.every((t) => Number.isInteger(t) && t >= 0 && t < facts.vocabSize), `generated ids ${fresh} are not all in the vocabulary [0, ${facts.vocabSize})`);
     const visionIn: Feeds = { pixel_values: plain(one.inputs.pixel_values!) };
+    if (facts.tiles) visionIn.pixel_attention_mask = plain(one.inputs.pixel_attention_mask!);
     if (facts.patchInput) visionIn[facts.patchInput.gridName] = plain(one.inputs.image_grid_thw!);
     const raw = await rawGreedy(h, facts, prompt, visionIn, NEW_TOKENS);
     expectThat(raw.tokens.join() === fresh.join(), `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw.tokens}`);

@@ -7,6 +7,8 @@ export interface ImageFacts {
   channels: number;
   /** Where config.json states the image size and channels, e.g. ['vision_config']. */
   visionConfigPath?: string[];
+  /** Idefics3 style: pixel_values [b, tiles, channels, size, size] (the test images give this many tiles). */
+  tiles?: number;
   /** Qwen-VL style: pixel_values are flattened patches [t*h*w, 3*T*p*p] with a grid [t, h, w]. */
   patchInput?: { dim: number; grid: [number, number, number]; gridName: string; merge: number; visionStartId: number };
 }
@@ -65,8 +67,8 @@ export async function checkProcessor(h: Harness, facts: ImageFacts): Promise<Rec
   const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
   const shapes: number[][] = [];
   for (const batch of [[images[0]], images]) {
-    const { pixel_values } = (await processor(batch)) as { pixel_values: TfTensor };
-    const want = [batch.length, channels, size, size];
+    const { pixel_values } = (await processor(facts.tiles ? batch.map((i) => [i]) : batch)) as { pixel_values: TfTensor };
+    const want = facts.tiles ? [batch.length, facts.tiles, channels, size, size] : [batch.length, channels, size, size];
     expectThat(pixel_values.dims.join() === want.join(), `processor gave pixel_values [${pixel_values.dims}] for ${batch.length} image(s), expected [${want}] from config.json`);
     const values = Array.from(pixel_values.data as ArrayLike<number>);
     expectThat(values.every(Number.isFinite), 'processor gave non-finite pixel values');

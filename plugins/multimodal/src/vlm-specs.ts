@@ -9,11 +9,13 @@ import type { Size } from './sizes.ts';
 export interface VlmSpec {
   architecture: string;
   /** Which transformers.js processor expands the image token in the prompt. */
-  processor: 'llava' | 'paligemma' | 'pixtral' | 'gemma3';
+  processor: 'llava' | 'paligemma' | 'pixtral' | 'gemma3' | 'idefics3';
   imageProcessorType: string;
   classToken: boolean;
   /** Pixtral-style spatial merge of merge x merge patches into one feature. */
   merge?: number;
+  /** Idefics3-style tiling: the processor cuts the image into tiles (+ a global one), each its own vision pass. */
+  tiles?: boolean;
   tokenizer: () => TokenizerFiles;
   /** config.json beyond model_type/architectures, in the type's own keys. */
   config: (s: Size, d: LmDims, tok: TokenizerFiles) => Record<string, unknown>;
@@ -97,6 +99,10 @@ const pixtralKeys = (s: Size, d: LmDims, tok: TokenizerFiles, textType: string) 
   vision_config: { ...visionKeys(s, 'pixtral'), head_dim: s.vision.hidden / s.vision.heads, rope_theta: 10000 },
 });
 
+const idefics3Tokenizer = () =>
+  bpe('GPT2Tokenizer', ['<|endoftext|>', '<|im_start|>', '<|begin_of_text|>', '<end_of_utterance>', '<fake_token_around_image>', '<global-img>', '<image>'],
+    { bos_token: '<|im_start|>', eos_token: '<end_of_utterance>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>', image_token: '<image>' }, ['$A']);
+
 const LLAVA_PROMPT = 'USER: <image>\nwhat is this? ASSISTANT:';
 
 export const VLM_SPECS: Record<string, VlmSpec> = {
@@ -142,6 +148,16 @@ export const VLM_SPECS: Record<string, VlmSpec> = {
       vision_config: visionKeys(s, 'siglip_vision_model'),
     }),
   },
+  idefics3: {
+    architecture: 'Idefics3ForConditionalGeneration', processor: 'idefics3', imageProcessorType: 'Idefics3ImageProcessor', classToken: false, merge: 2, tiles: true, tokenizer: () => idefics3Tokenizer(),
+    config: (s, d, t) => ({ image_token_id: sid(t, 'image_token'), scale_factor: 2, text_config: textKeys(d, t, 'llama'), vision_config: visionKeys(s, 'idefics3_vision') }),
+    prompt: '<|begin_of_text|>User:<image>what is this?<end_of_utterance>\nAssistant:',
+  },
+  smolvlm: {
+    architecture: 'SmolVLMForConditionalGeneration', processor: 'idefics3', imageProcessorType: 'SmolVLMImageProcessor', classToken: false, merge: 2, tiles: true, tokenizer: () => idefics3Tokenizer(),
+    config: (s, d, t) => ({ image_token_id: sid(t, 'image_token'), scale_factor: 2, text_config: textKeys(d, t, 'llama'), vision_config: visionKeys(s, 'smolvlm_vision') }),
+    prompt: '<|im_start|>User:<image>what is this?<end_of_utterance>\nAssistant:',
+  },
   lighton_ocr: { architecture: 'LightOnOcrForConditionalGeneration', processor: 'pixtral', imageProcessorType: 'PixtralImageProcessor', classToken: false, merge: 2, tokenizer: pixtralTokenizer, config: (s, d, t) => ({ ...pixtralKeys(s, d, t, 'qwen3'), image_token_id: sid(t, 'image_token') }), prompt: '<s>[IMG]' },
 };
 
@@ -149,6 +165,13 @@ export const VLM_SPECS: Record<string, VlmSpec> = {
 const GEMMA_CHAT_TEMPLATE = "{{ bos_token }}{% for message in messages %}<start_of_turn>{{ 'model' if message['role'] == 'assistant' else message['role'] }}\n{{ message['content'] }}<end_of_turn>\n{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}";
 
 export function processorFiles(spec: VlmSpec, s: Size, imageTokens: number): { preprocessor: Record<string, unknown>; processor?: Record<string, unknown>; chatTemplate?: string } {
+  if (spec.processor === 'idefics3') {
+    const processorClass = spec.imageProcessorType.startsWith('SmolVLM') ? 'SmolVLMProcessor' : 'Idefics3Processor';
+    return {
+      preprocessor: { ...squareImageProcessor(spec.imageProcessorType, s.imageSize, { processor_class: processorClass }), size: { longest_edge: 2 * s.imageSize }, max_image_size: { longest_edge: s.imageSize }, do_image_splitting: true, do_pad: false },
+      processor: { processor_class: processorClass, image_seq_len: imageTokens },
+    };
+  }
   if (spec.processor === 'gemma3') {
     return {
       preprocessor: squareImageProcessor(spec.imageProcessorType, s.imageSize, { processor_class: 'Gemma3Processor', resample: 2 }),
