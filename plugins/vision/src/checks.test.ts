@@ -79,6 +79,12 @@ describe('processor-shapes', () => {
     await expect(checkProcessorShapes(h.vit, facts.vit, testImages())).resolves.toBeDefined();
   });
 
+  it('flags transformers.js 4.3.2 DETR resizing: it scales up until the longer side is longest_edge, where transformers keeps the shorter side at shortest_edge', async () => {
+    // A 64x48 image with shortest_edge 32 / longest_edge 64: transformers gives 32x42,
+    // transformers.js 4.3.2 gives 48x64. When transformers.js fixes this, this test fails: update it.
+    await expect(checkProcessorShapes(h.detr, facts.detr, testImages())).rejects.toThrow(/produced 48x64, but size\.shortest_edge 32 with longest_edge 64 gives 32x42 in transformers/);
+  });
+
   it('accepts gray and RGBA files (the processor converts them to RGB)', async () => {
     const gray = writePng(join(root, 'images', 'gray.png'), noiseImage(40, 30, 9, 1));
     const rgba = writePng(join(root, 'images', 'rgba.png'), noiseImage(40, 30, 9, 4));

@@ -40,6 +40,34 @@ export function fixedPixelSize(pp: Json): [number, number] | null {
   return size && typeof size === 'object' && 'height' in size ? hw(size) : null;
 }
 
+/**
+ * For processors whose output size follows the input (aspect-preserving resizes, padding to a
+ * multiple): what preprocessor_config.json promises about [H, W] for an [h, w] image that the
+ * output breaks, or null. Rounding is allowed for (one pixel, or the multiple).
+ */
+export function dynamicSizeProblem(pp: Json, [h, w]: [number, number], [H, W]: [number, number]): string | null {
+  const size = (pp.size ?? {}) as Json;
+  const se = typeof size.shortest_edge === 'number' ? size.shortest_edge : undefined;
+  const le = typeof size.longest_edge === 'number' ? size.longest_edge : undefined;
+  const multiple = Number(pp.size_divisibility ?? pp.size_divisor ?? (pp.keep_aspect_ratio ? pp.ensure_multiple_of : undefined) ?? (typeof pp.pad_size === 'number' ? pp.pad_size : 0));
+  const resizes = (pp.do_resize ?? pp.size !== undefined) !== false;
+  if (multiple > 0 && (H % multiple !== 0 || W % multiple !== 0)) return `preprocessor_config.json asks for multiples of ${multiple}`;
+  if (resizes && se !== undefined && !multiple) {
+    // transformers' rule (DETR / YOLOS get_size_with_aspect_ratio): the shorter side becomes
+    // shortest_edge, unless the longer side would then pass longest_edge.
+    const [lo, hi] = [Math.min(h, w), Math.max(h, w)];
+    const side = le !== undefined && (hi / lo) * se > le ? Math.round((le * lo) / hi) : se;
+    const [oh, ow] = w < h ? [Math.floor((side * h) / w), side] : [side, Math.floor((side * w) / h)];
+    if (Math.abs(H - oh) > 1 || Math.abs(W - ow) > 1) {
+      return `size.shortest_edge ${se}${le !== undefined ? ` with longest_edge ${le}` : ''} gives ${oh}x${ow} in transformers (the shorter side to shortest_edge unless the longer would pass longest_edge)`;
+    }
+  }
+  if (!resizes && typeof pp.pad_size === 'number' && (H < h || W < w || H - h >= pp.pad_size || W - w >= pp.pad_size)) {
+    return `padding ${h}x${w} to a multiple of ${pp.pad_size} gives ${Math.ceil(h / pp.pad_size) * pp.pad_size}x${Math.ceil(w / pp.pad_size) * pp.pad_size}`;
+  }
+  return null;
+}
+
 /** The image size a model config declares: image_size (a number or [h, w]), also inside backbone_config. */
 export function configImageSize(config: Json): [number, number] | null {
   const v = config.image_size ?? (config.backbone_config as Json | undefined)?.image_size ?? (config.vision_config as Json | undefined)?.image_size;
@@ -94,7 +122,10 @@ export async function checkProcessorShapes(h: Harness, facts: VisionFacts, image
     expectThat(pv && pv.dims.length === 4 && pv.dims[0] === 1, `processor output for ${file}: pixel_values is ${pv ? `[${pv.dims.join(', ')}]` : 'missing'}, expected [1, C, H, W]`);
     const [, c, H, W] = pv.dims as [number, number, number, number];
     expectThat(c === channels, `image ${file} (${img.channels} channel(s)) gave pixel_values with ${c} channels; the model expects ${channels} (config num_channels)`, { file, channels: c, expected: channels });
-    if (fixed) {
+    if (!fixed) {
+      const problem = dynamicSizeProblem(pp, [img.height, img.width], [H, W]);
+      expectThat(!problem, `image ${file} (${img.height}x${img.width}): the processor produced ${H}x${W}, but ${problem}`, { file, got: [H, W] });
+    } else {
       expectThat(H === fixed[0] && W === fixed[1], `image ${file}: the processor produced ${H}x${W}, but preprocessor_config.json fixes ${fixed[0]}x${fixed[1]}`, { file, got: [H, W], expected: fixed });
       if (declared) {
         expectThat(

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import createEngine from '@hf-core/plugin-cpu/engine';
 import { checkBatchEquivalence } from '@hf-core/harness';
-import { assertVisionShapes, expectedShapes, fixedPixelSize, visionFeeds, type VisionFacts } from './checks.ts';
+import { assertVisionShapes, dynamicSizeProblem, expectedShapes, fixedPixelSize, visionFeeds, type VisionFacts } from './checks.ts';
 import { NOT_IN_TRANSFORMERS_JS, VISION_SPECS, VISION_TYPES, VISION_UNCOVERED } from './specs.ts';
 import { synthesizeVision } from './synthesize.ts';
 
@@ -62,6 +62,21 @@ describe('vision synthesizer', () => {
     const vit = await synth('vit');
     const config = JSON.parse(readFileSync(join(vit.prepared.dir, 'config.json'), 'utf8'));
     expect(Object.keys(config.id2label)).toHaveLength(vit.facts.numLabels);
+  });
+
+  it('says what an aspect-preserving or padding processor broke, and accepts what it promised', () => {
+    const detr = { do_resize: true, size: { shortest_edge: 32, longest_edge: 64 } };
+    expect(dynamicSizeProblem(detr, [48, 64], [32, 42])).toBeNull();
+    expect(dynamicSizeProblem(detr, [48, 64], [32, 32])).toMatch(/gives 32x42 in transformers/);
+    // longest_edge binds: 32 * 100/30 > 64, so the longer side becomes 64.
+    expect(dynamicSizeProblem(detr, [30, 100], [19, 64])).toBeNull();
+    // transformers.js 4.3.2 also scales *up* until the longer side is longest_edge.
+    expect(dynamicSizeProblem(detr, [48, 64], [48, 64])).toMatch(/shortest_edge 32 with longest_edge 64 gives 32x42/);
+    expect(dynamicSizeProblem({ do_resize: true, size_divisor: 32 }, [48, 64], [32, 64])).toBeNull();
+    expect(dynamicSizeProblem({ do_resize: true, size_divisor: 32 }, [48, 64], [48, 64])).toMatch(/multiples of 32/);
+    expect(dynamicSizeProblem({ do_pad: true, pad_size: 8 }, [45, 60], [48, 64])).toBeNull();
+    expect(dynamicSizeProblem({ do_pad: true, pad_size: 8 }, [45, 60], [44, 64])).toMatch(/multiples of 8/);
+    expect(dynamicSizeProblem({ do_pad: true, pad_size: 8 }, [45, 60], [56, 64])).toMatch(/gives 48x64/);
   });
 
   it('batch equivalence passes on the real graph and fails on one that mixes the rows of a batch', async () => {
