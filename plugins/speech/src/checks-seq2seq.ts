@@ -25,8 +25,9 @@ function lastArgmax(logits: TensorData, banned: number[]): number {
   const [, s, v] = logits.dims as number[];
   const x = logits.data as Float32Array;
   const off = (s! - 1) * v!;
+  const ban = new Set(banned);
   let best = -1;
-  for (let j = 0; j < v!; j++) if (!banned.includes(j) && (best < 0 || x[off + j]! > x[off + best]!)) best = j;
+  for (let j = 0; j < v!; j++) if (!ban.has(j) && (best < 0 || x[off + j]! > x[off + best]!)) best = j;
   return best;
 }
 
@@ -41,7 +42,7 @@ export async function greedyWithCache(decoder: EngineSession, encoderHidden: Ten
   let input = ids;
   for (let i = 0; i < steps; i++) {
     const out = await decoder.run({ input_ids: tensor('int64', input, [1, input.length]), encoder_hidden_states: encoderHidden, ...past, use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([i > 0 ? 1 : 0]) } });
-    const next = lastArgmax(out.logits!, [d.eos]);
+    const next = lastArgmax(out.logits!, [d.eos, ...(d.suppress ?? [])]);
     stepLogits.push(sliceAxis(out.logits!, 1, out.logits!.dims[1]!));
     ids.push(next);
     input = [next];
@@ -71,7 +72,7 @@ export async function checkDecoderCache(h: Harness, facts: SpeechFacts, steps = 
     const diff = maxAbsDiff({ type: 'float32', dims: [v], data: last }, { type: 'float32', dims: [v], data: fullLogits.slice(pos * v, (pos + 1) * v) });
     expectThat(diff <= 1e-4, `decoder step ${i}: logits with the KV cache differ from the uncached pass by ${diff} at position ${pos}`);
     worst = Math.max(worst, diff);
-    const recomputed = lastArgmax({ type: 'float32', dims: [1, 1, v], data: fullLogits.slice(pos * v, (pos + 1) * v) }, [d.eos]);
+    const recomputed = lastArgmax({ type: 'float32', dims: [1, 1, v], data: fullLogits.slice(pos * v, (pos + 1) * v) }, [d.eos, ...(d.suppress ?? [])]);
     expectThat(recomputed === ids[d.startIds.length + i], `decoder step ${i}: cached greedy token ${ids[d.startIds.length + i]} differs from uncached ${recomputed}`);
   }
   return { maxAbsDiff: worst, tokens: ids.slice(d.startIds.length) };
@@ -112,8 +113,9 @@ export async function checkGeneration(h: Harness, facts: SpeechFacts, n = 6, fil
 }
 
 /**
- * automatic-speech-recognition (Whisper, Moonshine) on each file and on both at once: a text per clip,
- * and the batch gives the same texts as the clips alone.
+ * automatic-speech-recognition (Whisper, Moonshine, Cohere ASR) on each file and on both at once:
+ * a text per clip without special-token markup, equal to the tokenizer's
+ * decoding of the raw sessions' greedy tokens, and the batch gives the same texts as the clips alone.
  */
 export async function checkSeq2SeqAsr(h: Harness, facts: SpeechFacts, n = 6, files?: string[]) {
   const { tf, modelId, device } = await h.pipelineEnv();
@@ -123,9 +125,19 @@ export async function checkSeq2SeqAsr(h: Harness, facts: SpeechFacts, n = 6, fil
     const audios = await Promise.all(paths.map((p) => readWavAt(p, facts.samplingRate)));
     const opts = { max_new_tokens: n, min_new_tokens: n, ...facts.decoder!.generateOptions };
     const texts: string[] = [];
+    const encoder = await h.session('onnx/encoder_model.onnx');
+    const decoder = await h.session('onnx/decoder_model_merged.onnx');
+    const processor = (asr as unknown as { processor: (a: Float32Array) => Promise<Record<string, TfTensor>> }).processor;
     for (const [i, audio] of audios.entries()) {
       const out = (await asr(audio, opts as never)) as { text: string };
       expectThat(typeof out.text === 'string', `seq2seq ASR returned no text for ${paths[i]} (got ${JSON.stringify(out)})`);
+      expectThat(!out.text.includes('<|'), `ASR transcript of ${paths[i]} still holds special tokens: ${JSON.stringify(out.text)}`);
+      // The same greedy tokens from the raw sessions, decoded by the model's tokenizer.
+      const feats = (await processor(audio))[facts.input]!;
+      const enc = (await encoder.run({ [facts.input]: { type: 'float32', dims: feats.dims, data: feats.data } })).last_hidden_state!;
+      const { ids } = await greedyWithCache(decoder, enc, facts.decoder!, n);
+      const expected = asr.tokenizer.decode(ids.slice(facts.decoder!.startIds.length), { skip_special_tokens: true }).trim();
+      expectThat(out.text.trim() === expected, `ASR transcript of ${paths[i]} is ${JSON.stringify(out.text)}, but the raw sessions' greedy tokens decode to ${JSON.stringify(expected)}`);
       texts.push(out.text);
     }
     const batch = (await asr(audios, opts as never)) as { text: string }[];

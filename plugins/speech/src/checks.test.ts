@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import createCpuEngine from '@hf-core/plugin-cpu/engine';
 import { CheckFailure, harness, tone, writeWav } from '@hf-core/harness';
 import { saveGraph } from '@hf-core/onnx-builder';
-import { audioFiles, checkAudioClassification, checkAutoModel, checkCodec, checkCtcAsr, checkDiffusionSpeech, checkMusicgen, checkSpeechT5, checkStyledSpeech, checkTextToSpeech, checkVocoder, checkDecoderCache, checkDiarization, checkGeneration, checkProcessor, type SpeechFacts } from './checks.ts';
+import { audioFiles, checkAudioClassification, checkAutoModel, checkCodec, checkCtcAsr, checkDiffusionSpeech, checkMusicgen, checkSeq2SeqAsr, checkSpeechT5, checkStyledSpeech, checkTextToSpeech, checkVocoder, checkDecoderCache, checkDiarization, checkGeneration, checkProcessor, type SpeechFacts } from './checks.ts';
 import { SPEECH_SPECS } from './specs.ts';
 import { buildAudioEncoder, SIZES, synthesizeSpeech } from './synthesize.ts';
 import { buildWhisperDecoder } from './seq2seq.ts';
@@ -16,8 +16,8 @@ import { buildWhisperDecoder } from './seq2seq.ts';
  */
 
 const root = mkdtempSync(join(tmpdir(), 'hf-speech-test-'));
-const dirs = { ctc: join(root, 'wav2vec2'), clf: join(root, 'wavlm'), whisper: join(root, 'whisper'), badRate: join(root, 'wav2vec2-8k'), badLabels: join(root, 'wavlm-labels'), diar: join(root, 'pyannote'), dac: join(root, 'dac'), vits: join(root, 'vits'), kokoro: join(root, 'style_text_to_speech_2'), hifigan: join(root, 'hifigan'), supertonic: join(root, 'supertonic'), musicgen: join(root, 'musicgen'), speecht5: join(root, 'speecht5') };
-const h = { ctc: harness(import.meta.url, { ref: 'wav2vec2', modelType: 'wav2vec2', family: 'speech', modelDir: dirs.ctc }), clf: harness(import.meta.url, { ref: 'wavlm', modelType: 'wavlm', family: 'speech', modelDir: dirs.clf }), whisper: harness(import.meta.url, { ref: 'whisper', modelType: 'whisper', family: 'speech', modelDir: dirs.whisper }), badRate: harness(import.meta.url, { ref: 'wav2vec2-8k', modelType: 'wav2vec2', family: 'speech', modelDir: dirs.badRate }), badLabels: harness(import.meta.url, { ref: 'wavlm-labels', modelType: 'wavlm', family: 'speech', modelDir: dirs.badLabels }), diar: harness(import.meta.url, { ref: 'pyannote', modelType: 'pyannote', family: 'speech', modelDir: dirs.diar }), dac: harness(import.meta.url, { ref: 'dac', modelType: 'dac', family: 'speech', modelDir: dirs.dac }), vits: harness(import.meta.url, { ref: 'vits', modelType: 'vits', family: 'speech', modelDir: dirs.vits }), kokoro: harness(import.meta.url, { ref: 'style_text_to_speech_2', modelType: 'style_text_to_speech_2', family: 'speech', modelDir: dirs.kokoro }), hifigan: harness(import.meta.url, { ref: 'hifigan', modelType: 'hifigan', family: 'speech', modelDir: dirs.hifigan }), supertonic: harness(import.meta.url, { ref: 'supertonic', modelType: 'supertonic', family: 'speech', modelDir: dirs.supertonic }), musicgen: harness(import.meta.url, { ref: 'musicgen', modelType: 'musicgen', family: 'speech', modelDir: dirs.musicgen }), speecht5: harness(import.meta.url, { ref: 'speecht5', modelType: 'speecht5', family: 'speech', modelDir: dirs.speecht5 }) };
+const dirs = { ctc: join(root, 'wav2vec2'), clf: join(root, 'wavlm'), whisper: join(root, 'whisper'), badRate: join(root, 'wav2vec2-8k'), badLabels: join(root, 'wavlm-labels'), diar: join(root, 'pyannote'), dac: join(root, 'dac'), vits: join(root, 'vits'), kokoro: join(root, 'style_text_to_speech_2'), hifigan: join(root, 'hifigan'), supertonic: join(root, 'supertonic'), musicgen: join(root, 'musicgen'), moonshine: join(root, 'moonshine'), speecht5: join(root, 'speecht5') };
+const h = { ctc: harness(import.meta.url, { ref: 'wav2vec2', modelType: 'wav2vec2', family: 'speech', modelDir: dirs.ctc }), clf: harness(import.meta.url, { ref: 'wavlm', modelType: 'wavlm', family: 'speech', modelDir: dirs.clf }), whisper: harness(import.meta.url, { ref: 'whisper', modelType: 'whisper', family: 'speech', modelDir: dirs.whisper }), badRate: harness(import.meta.url, { ref: 'wav2vec2-8k', modelType: 'wav2vec2', family: 'speech', modelDir: dirs.badRate }), badLabels: harness(import.meta.url, { ref: 'wavlm-labels', modelType: 'wavlm', family: 'speech', modelDir: dirs.badLabels }), diar: harness(import.meta.url, { ref: 'pyannote', modelType: 'pyannote', family: 'speech', modelDir: dirs.diar }), dac: harness(import.meta.url, { ref: 'dac', modelType: 'dac', family: 'speech', modelDir: dirs.dac }), vits: harness(import.meta.url, { ref: 'vits', modelType: 'vits', family: 'speech', modelDir: dirs.vits }), kokoro: harness(import.meta.url, { ref: 'style_text_to_speech_2', modelType: 'style_text_to_speech_2', family: 'speech', modelDir: dirs.kokoro }), hifigan: harness(import.meta.url, { ref: 'hifigan', modelType: 'hifigan', family: 'speech', modelDir: dirs.hifigan }), supertonic: harness(import.meta.url, { ref: 'supertonic', modelType: 'supertonic', family: 'speech', modelDir: dirs.supertonic }), moonshine: harness(import.meta.url, { ref: 'moonshine', modelType: 'moonshine', family: 'speech', modelDir: dirs.moonshine }), musicgen: harness(import.meta.url, { ref: 'musicgen', modelType: 'musicgen', family: 'speech', modelDir: dirs.musicgen }), speecht5: harness(import.meta.url, { ref: 'speecht5', modelType: 'speecht5', family: 'speech', modelDir: dirs.speecht5 }) };
 const facts: Record<string, SpeechFacts> = {};
 let files: string[] = [];
 const engine = createCpuEngine();
@@ -38,7 +38,7 @@ const editJson = (path: string, edit: (j: Record<string, unknown>) => void) => {
 };
 
 beforeAll(async () => {
-  for (const [key, type] of [['ctc', 'wav2vec2'], ['clf', 'wavlm'], ['whisper', 'whisper'], ['badRate', 'wav2vec2'], ['badLabels', 'wavlm'], ['diar', 'pyannote'], ['dac', 'dac'], ['vits', 'vits'], ['kokoro', 'style_text_to_speech_2'], ['hifigan', 'hifigan'], ['supertonic', 'supertonic'], ['musicgen', 'musicgen'], ['speecht5', 'speecht5']] as const) {
+  for (const [key, type] of [['ctc', 'wav2vec2'], ['clf', 'wavlm'], ['whisper', 'whisper'], ['badRate', 'wav2vec2'], ['badLabels', 'wavlm'], ['diar', 'pyannote'], ['dac', 'dac'], ['vits', 'vits'], ['kokoro', 'style_text_to_speech_2'], ['hifigan', 'hifigan'], ['supertonic', 'supertonic'], ['musicgen', 'musicgen'], ['moonshine', 'moonshine'], ['speecht5', 'speecht5']] as const) {
     facts[key] = (await synthesizeSpeech(type, dirs[key], { size: 'tiny', seed: 1 })).facts as unknown as SpeechFacts;
   }
   editJson(join(dirs.badRate, 'preprocessor_config.json'), (j) => (j.sampling_rate = 8000));
@@ -128,5 +128,13 @@ describe('speech checks pass on good models and fail on broken ones', () => {
     expect((await checkSpeechT5(h.speecht5, facts.speecht5!)).frames).toBeGreaterThan(0);
     rmSync(join(dirs.speecht5, 'preprocessor_config.json'));
     await expect(checkSpeechT5(h.speecht5, facts.speecht5!)).rejects.toThrow();
+  });
+
+  it('seq2seq ASR: transcripts equal the sessions\' greedy decoding; another decoder fails', async () => {
+    const good = await checkSeq2SeqAsr(h.moonshine, facts.moonshine!, 4, files);
+    expect(good.transcripts.join('')).not.toBe('');
+    const other = await reseeded('moonshine', 'onnx/decoder_model_merged.onnx');
+    const broken = { pipelineEnv: () => h.moonshine.pipelineEnv(), session: (f?: string) => (f === 'onnx/decoder_model_merged.onnx' ? Promise.resolve(other) : h.moonshine.session(f)) } as unknown as typeof h.moonshine;
+    await expect(checkSeq2SeqAsr(broken, facts.moonshine!, 4, files)).rejects.toThrow(/greedy tokens decode to/);
   });
 });

@@ -47,7 +47,7 @@ export interface SpeechFacts {
   reductionFactor?: number;
   /** MusicGen: parallel codebook streams. */
   codebooks?: number;
-  decoder?: { layers: number; heads: number; headDim: number; startIds: number[]; eos: number; generateOptions: Record<string, unknown> };
+  decoder?: { layers: number; heads: number; headDim: number; startIds: number[]; eos: number; suppress?: number[]; generateOptions: Record<string, unknown> };
 }
 
 /** Frames fed to frame-based encoders at session level. */

@@ -7,6 +7,7 @@ import { cohereAsrTokenizer, whisperTokenizer } from './tokenizers.ts';
 import { rawFrames } from './frames.ts';
 
 export const MAX_TARGET_POSITIONS = 448;
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 /** Encoder graph: input_features [b, mels, frames] -> last_hidden_state [b, frames/2, d]. */
 export function buildWhisperEncoder(mels: number, maxSource: number, d: Dims, seed: number): GraphBuilder {
@@ -61,6 +62,9 @@ export async function synthesizeSeq2Seq(modelType: string, spec: SpeechSpec, dir
   const tok = wt ?? ct ?? bpeTokenizer(spec.tokenizerClass ?? 'PreTrainedTokenizerFast');
   const vocab = tok.vocabSize;
   const eos = wt ? wt.ids.endoftext : ct ? ct.ids.eos : 2;
+  // Control tokens (and Whisper's timestamps) are suppressed, as real generation configs do, so
+  // greedy decoding of the random model yields text tokens and transcripts are not empty.
+  const suppressIds = wt ? range(wt.ids.startoftranscript, vocab) : ct ? ct.ids.controls.filter((i) => i !== ct.ids.eos) : [0, 1];
   const startIds = wt ? [wt.ids.startoftranscript, wt.ids.langToId['<|en|>']!, wt.ids.taskToId.transcribe!, wt.ids.notimestamps] : ct ? ct.ids.prompt : [1];
   let config: Record<string, unknown>;
   let generation: Record<string, unknown>;
@@ -77,15 +81,15 @@ export async function synthesizeSeq2Seq(modelType: string, spec: SpeechSpec, dir
     generation = {
       bos_token_id: ids.endoftext, eos_token_id: ids.endoftext, pad_token_id: ids.endoftext, decoder_start_token_id: ids.startoftranscript, max_length: MAX_TARGET_POSITIONS,
       is_multilingual: true, lang_to_id: ids.langToId, task_to_id: ids.taskToId, no_timestamps_token_id: ids.notimestamps,
-      begin_suppress_tokens: suppress, suppress_tokens: [], max_initial_timestamp_index: 50, alignment_heads: [[d.layers - 1, 0]], return_timestamps: false, forced_decoder_ids: null,
+      begin_suppress_tokens: suppress, suppress_tokens: suppressIds, max_initial_timestamp_index: 50, alignment_heads: [[d.layers - 1, 0]], return_timestamps: false, forced_decoder_ids: null,
     };
   } else if (ct) {
     const ids = { bos_token_id: ct.ids.start, eos_token_id: ct.ids.eos, pad_token_id: ct.ids.pad, decoder_start_token_id: ct.ids.start };
     config = { ...spec.config(d, vocab), ...ids };
-    generation = { ...ids, max_length: MAX_TARGET_POSITIONS };
+    generation = { ...ids, max_length: MAX_TARGET_POSITIONS, suppress_tokens: suppressIds };
   } else {
     config = spec.config(d, vocab);
-    generation = { bos_token_id: 1, eos_token_id: 2, pad_token_id: 2, decoder_start_token_id: 1, max_length: MAX_TARGET_POSITIONS };
+    generation = { bos_token_id: 1, eos_token_id: 2, pad_token_id: 2, decoder_start_token_id: 1, max_length: MAX_TARGET_POSITIONS, suppress_tokens: suppressIds };
   }
   const encoder = fe.kind === 'mel' ? buildWhisperEncoder(fe.mels, fe.maxSource, d, opts.seed) : fe.kind === 'frames' ? buildFramesSeq2SeqEncoder(fe.featDim, d, opts.seed) : buildRawSeq2SeqEncoder(spec, d, opts.seed);
   const files = await saveGraph(encoder, join(dir, 'onnx', 'encoder_model.onnx'));
@@ -119,7 +123,7 @@ export async function synthesizeSeq2Seq(modelType: string, spec: SpeechSpec, dir
       labels: [],
       hidden: d.hidden,
       featureExtractor: spec.preprocessor.feature_extractor_type,
-      decoder: { layers: d.layers, heads: d.heads, headDim: d.hidden / d.heads, startIds, eos, generateOptions: ct ? { decoder_input_ids: startIds } : (spec.seq2seq?.generateOptions ?? {}) },
+      decoder: { layers: d.layers, heads: d.heads, headDim: d.hidden / d.heads, startIds, eos, suppress: suppressIds, generateOptions: ct ? { decoder_input_ids: startIds } : (spec.seq2seq?.generateOptions ?? {}) },
     },
   };
 }

@@ -54,10 +54,10 @@ export function whisperTokenizer(): WhisperTokenizerFiles {
 export const COHERE_PROMPT = ['<|startofcontext|>', '<|startoftranscript|>', '<|emo:undefined|>', '<|en|>', '<|en|>', '<|pnc|>', '<|noitn|>', '<|notimestamp|>', '<|nodiarize|>'];
 
 /** A SentencePiece (Unigram) tokenizer with Cohere ASR's control tokens as specials. */
-export function cohereAsrTokenizer(): TokenizerFiles & { ids: { prompt: number[]; eos: number; pad: number; start: number } } {
+export function cohereAsrTokenizer(): TokenizerFiles & { ids: { prompt: number[]; eos: number; pad: number; start: number; controls: number[] } } {
   const controls = ['<unk>', '<|nospeech|>', '<pad>', '<|endoftext|>', '<|startoftranscript|>', '<|pnc|>', '<|nopnc|>', '<|startofcontext|>', '<|itn|>', '<|noitn|>', '<|timestamp|>', '<|notimestamp|>', '<|diarize|>', '<|nodiarize|>', '<|emo:undefined|>', '<|en|>', '<|de|>', '<|fr|>'];
   const tok = unigramTokenizer({ tokenizerClass: 'CohereAsrTokenizer', specials: controls, roles: { unk_token: '<unk>', pad_token: '<pad>', eos_token: '<|endoftext|>', bos_token: '<|startoftranscript|>' }, unkToken: '<unk>', single: ['$A'], pair: ['$A', '$B'] });
   const model = (tok.tokenizerJson as { model: { vocab: [string, number][] } }).model.vocab.map(([p]) => p);
   const id = (t: string) => model.indexOf(t);
-  return { ...tok, ids: { prompt: ['▁', ...COHERE_PROMPT].map(id), eos: id('<|endoftext|>'), pad: id('<pad>'), start: id('<|startoftranscript|>') } };
+  return { ...tok, ids: { prompt: ['▁', ...COHERE_PROMPT].map(id), eos: id('<|endoftext|>'), pad: id('<pad>'), start: id('<|startoftranscript|>'), controls: controls.map(id) } };
 }
