@@ -1,6 +1,6 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { EngineSession, Feeds } from '@hf-core/core';
 import { CheckFailure, SeededFeeds, shapeOf, writeTestImages, type Outputs } from '@hf-core/harness';
 
@@ -29,14 +29,24 @@ let made: string[] | undefined;
 
 /**
  * The images the pipeline checks read: HF_CORE_IMAGES (comma-separated files) when set, else a
- * gradient and a checkerboard written as PNG files to a fresh temp folder (64x48, RGB).
+ * gradient and a checkerboard (64x48, RGB PNG) in one shared temp folder. Each process writes
+ * its own copy and renames it into place, so parallel test processes never read a half-written
+ * file and runs do not pile up folders.
  */
 export function testImages(): string[] {
   const env = process.env.HF_CORE_IMAGES;
   if (env) return env.split(',').map((s) => s.trim()).filter(Boolean);
   if (!made) {
-    const { gradient, checkerboard } = writeTestImages(mkdtempSync(join(tmpdir(), 'hf-core-images-')), 64, 48);
-    made = [gradient, checkerboard];
+    const shared = join(tmpdir(), 'hf-core-test-images-64x48');
+    mkdirSync(shared, { recursive: true });
+    const own = mkdtempSync(join(shared, `.${process.pid}-`));
+    const written = writeTestImages(own, 64, 48);
+    made = [written.gradient, written.checkerboard].map((file) => {
+      const target = join(shared, basename(file));
+      renameSync(file, target);
+      return target;
+    });
+    rmSync(own, { recursive: true, force: true });
   }
   return made;
 }
