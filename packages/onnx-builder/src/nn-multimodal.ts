@@ -1,7 +1,7 @@
 import type { GraphBuilder } from './graph.ts';
 import { causalBias, cachedAttention, decoderMlp, rotaryTables, type Rotary } from './nn-decoder.ts';
 import { embedding, layerNorm, linear, mergeHeads, mlp, paddingBias, positionRange, rmsNorm, scaledDotProduct, selfAttention, splitHeads } from './nn.ts';
-import { flattenPatches, patchEmbed, prependTokens, vitLayer } from './nn-vision.ts';
+import { patchEmbed, prependTokens, vitLayer } from './nn-vision.ts';
 
 /**
  * Blocks for multimodal models: a ViT-style image tower (Conv patch embedding), a text tower
@@ -37,7 +37,10 @@ export const patchCount = (d: ImageTowerDims) => Math.floor(d.imageSize / d.patc
  * learned positions, pre-LN layers, final LN. Returns hidden states [b, tokens, hidden].
  */
 export function imageTower(g: GraphBuilder, pixels: string, d: ImageTowerDims, name: string, opts: { classToken?: boolean } = {}): string {
-  let x = flattenPatches(g, patchEmbed(g, pixels, d.channels, d.hidden, d.patchSize, `${name}.patch`), `${name}.flatten`);
+  // Explicit [0, hidden, patches] (not -1) so a zero-size image batch (JinaCLIP's text-only calls) still reshapes.
+  const fmap = patchEmbed(g, pixels, d.channels, d.hidden, d.patchSize, `${name}.patch`);
+  const flat = g.op('Reshape', [fmap, g.constInt64([0, d.hidden, patchCount(d)], `${name}.flat_shape`)], {}, { name: `${name}/flat` });
+  let x = g.op('Transpose', [flat], { perm: [0, 2, 1] }, { name: `${name}/tokens` });
   if (opts.classToken) x = prependTokens(g, x, d.hidden, 1, `${name}.class_embedding`);
   const tokens = patchCount(d) + (opts.classToken ? 1 : 0);
   x = g.op('Add', [x, g.param(`${name}.position_embedding`, [1, tokens, d.hidden], { std: 0.5 })], {}, { name: `${name}/pos` });

@@ -10,6 +10,8 @@ import { checkImageToText, checkV2sKvCache, type V2sFacts } from './checks-v2s.t
 import { checkProcessor } from './images.ts';
 import { checkBoxesNormalized, checkZeroShotDetection, type OwlFacts } from './checks-owl.ts';
 import { synthesizeOwl } from './owl.ts';
+import { checkJinaAutoModel, checkJinaImageFeatures, type JinaFacts } from './checks-jina.ts';
+import { synthesizeJina } from './jina.ts';
 import { synthesizeDual } from './dual.ts';
 import { synthesizeV2s } from './v2s.ts';
 import { synthesizeVlm } from './vlm.ts';
@@ -34,6 +36,8 @@ const h = {
   llavaPatch: harness(import.meta.url, spec('llava-patch', 'llava')),
   v2s: harness(import.meta.url, spec('v2s', 'vision-encoder-decoder')),
   owl: harness(import.meta.url, spec('owl', 'owlvit')),
+  jina: harness(import.meta.url, spec('jina', 'jina_clip')),
+  jinaSplit: harness(import.meta.url, spec('jina-split', 'jina_clip')),
   v2sDropPast: harness(import.meta.url, spec('v2s-drop-past', 'vision-encoder-decoder')),
   v2sStart: harness(import.meta.url, spec('v2s-start', 'vision-encoder-decoder')),
 };
@@ -55,6 +59,8 @@ beforeAll(async () => {
   facts.llava = (await synthesizeVlm('llava', dir('llava'), tiny)).facts!;
   await synthesizeVlm('llava', dir('llava-drop-past'), { ...tiny, dropPast: true });
   await synthesizeVlm('llava', dir('llava-patch'), tiny);
+  facts.jina = (await synthesizeJina('jina_clip', dir('jina'), tiny)).facts!;
+  await synthesizeJina('jina_clip', dir('jina-split'), { ...tiny, visionSeed: 9 });
   facts.owl = (await synthesizeOwl('owlvit', dir('owl'), tiny)).facts!;
   await synthesizeOwl('owlvit', dir('owl-raw-boxes'), { ...tiny, rawBoxes: true });
   await synthesizeOwl('owlvit', dir('owl-other'), { ...tiny, seed: 2 });
@@ -130,5 +136,12 @@ describe('multimodal checks pass on good models and fail on broken ones', () => 
     await expect(checkBoxesNormalized(await engine.createSession(join(dir('owl-raw-boxes'), 'onnx/model.onnx')), f)).rejects.toThrow(/outside \[0, 1\]/);
     expect((await checkZeroShotDetection(h.owl, await h.owl.session(), f)).detections).toHaveLength(2);
     await expect(checkZeroShotDetection(h.owl, await engine.createSession(join(dir('owl-other'), 'onnx/model.onnx')), f)).rejects.toThrow(/the session('s logits)? give/);
+  }, 30_000);
+
+  it('JinaCLIP: joint, text-only and image-only calls agree; a vision_model.onnx with other weights than model.onnx fails', async () => {
+    const f = facts.jina as unknown as JinaFacts;
+    expect((await checkJinaAutoModel(h.jina, await h.jina.session(), f)).sameImageTwice).toBe(0);
+    expect((await checkJinaImageFeatures(h.jina, f)).maxAbsDiff).toBeLessThan(1e-5);
+    await expect(checkJinaImageFeatures(h.jinaSplit, f)).rejects.toThrow(/vision_model.onnx vs model.onnx/);
   }, 30_000);
 });

@@ -11,7 +11,6 @@ export const UNCOVERED: Record<string, string> = {
   gemma4: 'ImageAudioTextToText with shared-kv layers and a model-specific forward; not synthesized yet',
   granite_speech: 'AudioTextToText: audio_encoder over mel features with a Q-Former projector; not synthesized yet',
   'grounding-dino': 'zero-shot object detection with a deformable-attention encoder-decoder over image + text; not synthesized yet',
-  jina_clip: 'JinaCLIPModel outputs text_embeddings / l2norm_* (no logits_per_image) and feeds zero-sized pixel_values for text-only calls; not synthesized yet',
   lfm2_vl: 'LFM2 hybrid decoder (conv caches past_conv.*) plus Lfm2VlProcessor tiling; not synthesized yet',
   lfm3_vl: 'LFM3 hybrid decoder (conv caches) plus its tiling processor; not synthesized yet',
   multi_modality: 'Janus MultiModality: six sessions (prepare_inputs_embeds, language_model, lm_head, gen_head, gen_img_embeds, image_decode) and image generation; not synthesized yet',
