@@ -47,13 +47,17 @@ describe('session level from metadata', () => {
     expect(stacked.recorder.records.filter((r) => r.t === 'metric').map((r) => (r as { name: string }).name)).toEqual(['prefill_ms', 'decode_ms_per_token', 'tokens_per_s']);
   });
 
-  it('loads weights from external data in both spellings, and compares fp16 with fp32 within 1e-2', async () => {
+  it('loads weights from external data in both spellings and in two chunks (_data, _data_1), and compares fp16 with fp32 within 1e-2', async () => {
     const plan = planCheckpoint(ext.modelDir, { dtype: 'fp16' });
     expect(plan.files[0]!.externalData).toEqual(['onnx/model_fp16.onnx.data']);
     const parity = await checkDtypeParity(ext, plan, plan.files[0]!);
     expect(parity.tolerance).toBe(0.01);
     expect(Math.max(...Object.values(parity.perOutput))).toBeLessThan(0.01);
     expect(planCheckpoint(ext.modelDir).files[0]!.externalData).toEqual(['onnx/model.onnx_data']);
+    const chunked = planCheckpoint(ext.modelDir, { dtype: 'q8' });
+    expect(chunked.files[0]!.externalData).toEqual(['onnx/model_quantized.onnx_data', 'onnx/model_quantized.onnx_data_1']);
+    expect(new Set(chunked.files[0]!.header.externalData.map((r) => r.location))).toEqual(new Set(['model_quantized.onnx_data', 'model_quantized.onnx_data_1']));
+    expect((await checkDtypeParity(ext, chunked, chunked.files[0]!)).tolerance).toBe(0.1);
   });
 
   it('runs com.microsoft contrib ops and names them', async () => {

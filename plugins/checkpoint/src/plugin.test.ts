@@ -34,7 +34,7 @@ describe('checkpoint plugin', () => {
     const [ext] = await classify(fx.ext);
     const g = await generateTest(core, { ...ext!, dtype: 'fp16' }, { outDir: join(root, 'out') });
     expect(g.prepared).toMatchObject({ dir: fx.ext, synthesized: false, files: ['onnx/model_fp16.onnx', 'onnx/model_fp16.onnx.data'] });
-    expect(g.prepared.facts).toMatchObject({ dtype: 'fp16', variants: ['fp32', 'fp16'], level: 'session', generation: 'per-layer' });
+    expect(g.prepared.facts).toMatchObject({ dtype: 'fp16', variants: ['fp32', 'fp16', 'q8'], level: 'session', generation: 'per-layer' });
     expect(g.template).toBe('checkpoint@1');
     const text = readFileSync(g.testFile, 'utf8');
     expect(text).toContain('const DTYPE: string | undefined = "fp16";');

@@ -30,6 +30,7 @@ import {
   type WeightInit,
 } from '@hf-core/onnx-builder';
 import { floatToHalf } from '@hf-core/harness';
+import onnxProto from 'onnx-proto';
 
 export type WeightDtype = 'fp32' | 'fp16' | 'q8' | 'q4';
 
@@ -173,6 +174,31 @@ function patchElemType(path: string, name: string, code: number): void {
   writeFileSync(path, bytes);
 }
 
+/**
+ * Saves `g` with its large initializers spread over two chunk files, `<file>_data` and
+ * `<file>_data_1`, as transformers.js's chunked exports are (use_external_data_format: 2).
+ */
+async function saveChunked(g: GraphBuilder, dir: string, file: string): Promise<void> {
+  const { onnx } = onnxProto;
+  const base = file.split('/').pop()!;
+  const { model, external } = g.serialize({ externalData: { location: `${base}_data`, threshold: 256 } });
+  const proto = onnx.ModelProto.decode(model);
+  const chunks: Buffer[][] = [[], []];
+  const sizes = [0, 0];
+  proto.graph!.initializer!.filter((t) => t.externalData?.length).forEach((t, i) => {
+    const get = (k: string) => t.externalData!.find((e) => e.key === k)!.value!;
+    const bytes = Buffer.from(external!.subarray(Number(get('offset')), Number(get('offset')) + Number(get('length'))));
+    const c = i % 2;
+    t.externalData = [{ key: 'location', value: `${base}_data${c ? '_1' : ''}` }, { key: 'offset', value: String(sizes[c]) }, { key: 'length', value: String(bytes.length) }];
+    chunks[c]!.push(bytes);
+    sizes[c]! += bytes.length;
+  });
+  mkdirSync(join(dir, file, '..'), { recursive: true });
+  writeFileSync(join(dir, file), onnx.ModelProto.encode(proto).finish());
+  writeFileSync(join(dir, `${file}_data`), Buffer.concat(chunks[0]!));
+  writeFileSync(join(dir, `${file}_data_1`), Buffer.concat(chunks[1]!));
+}
+
 async function save(g: GraphBuilder, dir: string, file: string, ext?: SaveOptions['externalData']): Promise<void> {
   await saveGraph(g, join(dir, file), ext ? { externalData: ext } : {});
 }
@@ -219,6 +245,7 @@ export async function buildFixtures(root: string) {
   const ext = at('external-data');
   await save(decoderGraph({ seed: 11 }), ext, 'onnx/model.onnx', { location: 'model.onnx_data', threshold: 256 });
   await save(decoderGraph({ seed: 11, dtype: 'fp16' }), ext, 'onnx/model_fp16.onnx', { location: 'model_fp16.onnx.data', threshold: 256 });
+  await saveChunked(decoderGraph({ seed: 11, dtype: 'q8' }), ext, 'onnx/model_quantized.onnx');
 
   // 5. contrib ops (com.microsoft SkipLayerNormalization, FastGelu), no config.
   const contrib = at('contrib-ops');
