@@ -1,5 +1,6 @@
 import type { GraphBuilder } from './graph.ts';
 import { causalBias, cachedAttention, decoderMlp, rotaryTables, type Rotary } from './nn-decoder.ts';
+import { newTokenMask, recurrentMixer } from './nn-recurrent.ts';
 import { embedding, layerNorm, linear, mergeHeads, mlp, paddingBias, positionRange, rmsNorm, scaledDotProduct, selfAttention, splitHeads } from './nn.ts';
 import { patchEmbed, prependTokens, vitLayer } from './nn-vision.ts';
 
@@ -133,7 +134,14 @@ export interface DecoderDims extends TowerDims {
  * builds a deliberately broken cache (present = new keys only) for tests that prove a check fails.
  * `mropeSections` takes Qwen-VL's 3-D position_ids [3, b, s] (temporal, height, width rows).
  */
-export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'inputs_embeds' | 'input_ids'; name?: string; dropPast?: boolean; mropeSections?: number[] }): void {
+export interface LinearAttentionDims {
+  /** 'linear' layers (Qwen3.5 gated delta-net stand-in) keep past_conv.i [b, heads*(2*stateDim+headDim), kernel-1] and past_recurrent.i [b, heads, stateDim, headDim]. */
+  layerKinds: ('attention' | 'linear')[];
+  stateDim: number;
+  kernel: number;
+}
+
+export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'inputs_embeds' | 'input_ids'; name?: string; dropPast?: boolean; mropeSections?: number[]; hybrid?: LinearAttentionDims }): void {
   const name = opts.name ?? 'decoder';
   const ids = opts.input === 'input_ids' ? g.input('input_ids', 'int64', ['batch_size', 'sequence_length']) : undefined;
   let x = ids ? embedding(g, ids, d.vocab, d.hidden, `${name}.embed_tokens`) : g.input('inputs_embeds', 'float32', ['batch_size', 'sequence_length', d.hidden]);
@@ -141,8 +149,21 @@ export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'i
   const pos = g.input('position_ids', 'int64', opts.mropeSections ? [3, 'batch_size', 'sequence_length'] : ['batch_size', 'sequence_length']);
   const ctx = causalBias(g, ids ?? x, mask, `${name}.causal`);
   const rope = opts.mropeSections ? mropeTables(g, pos, d.headDim, opts.mropeSections, 10000, `${name}.mrope`) : rotaryTables(g, pos, d.headDim, 10000, `${name}.rope`);
+  const mask3 = opts.hybrid ? newTokenMask(g, ctx, `${name}.new_mask`) : undefined;
   for (let l = 0; l < d.layers; l++) {
     const p = `${name}.layer${l}`;
+    const hy = opts.hybrid;
+    if (hy && hy.layerKinds[l] === 'linear') {
+      const convDim = d.heads * (2 * hy.stateDim + d.headDim);
+      const conv = g.input(`past_conv.${l}`, 'float32', ['batch_size', convDim, hy.kernel - 1]);
+      const rec = g.input(`past_recurrent.${l}`, 'float32', ['batch_size', d.heads, hy.stateDim, d.headDim]);
+      const r = recurrentMixer(g, rmsNorm(g, x, d.hidden, `${p}.input_layernorm`), { hidden: d.hidden, heads: d.heads, dk: hy.stateDim, dv: d.headDim, kernel: hy.kernel, ctx, mask3: mask3!, convStates: [conv], recurrentState: rec }, `${p}.linear_attn`);
+      g.output(r.present[0]!, `present_conv.${l}`, 'float32', ['batch_size', convDim, hy.kernel - 1]);
+      g.output(r.present[1]!, `present_recurrent.${l}`, 'float32', ['batch_size', d.heads, hy.stateDim, d.headDim]);
+      x = g.op('Add', [x, r.out], {}, { name: `${p}/res1` });
+      x = g.op('Add', [x, decoderMlp(g, rmsNorm(g, x, d.hidden, `${p}.post_attention_layernorm`), d.hidden, d.inner, 'swiglu', `${p}.mlp`)], {}, { name: `${p}/res2` });
+      continue;
+    }
     const pastKey = g.input(`past_key_values.${l}.key`, 'float32', ['batch_size', d.kvHeads, 'past_sequence_length', d.headDim]);
     const pastValue = g.input(`past_key_values.${l}.value`, 'float32', ['batch_size', d.kvHeads, 'past_sequence_length', d.headDim]);
     const h = rmsNorm(g, x, d.hidden, `${p}.input_layernorm`);

@@ -17,6 +17,8 @@ export interface VlmFacts extends ImageFacts {
   positionStart: number;
   /** The processor takes (text, images) rather than (images, text) (Gemma 3, Qwen-VL). */
   textFirst: boolean;
+  /** Hybrid decoders: layers whose cache is a conv state + recurrent state instead of keys/values. */
+  hybrid?: { linear: number[]; convDim: number; heads: number; stateDim: number; kernel: number };
 }
 
 export const VLM_FILES = { embed: 'onnx/embed_tokens.onnx', vision: 'onnx/vision_encoder.onnx', decoder: 'onnx/decoder_model_merged.onnx' } as const;
@@ -73,7 +75,13 @@ export async function checkVlmShapes(h: Harness, facts: VlmFacts): Promise<Recor
   assertOutputShapes(await vision.run(visionFeeds(facts, 2, 3)), { image_features: facts.patchInput ? [facts.imageTokens, facts.hidden] : [2, facts.imageTokens, facts.hidden] });
   const d = await decoder.run(decoderFeeds(decoder, facts, e.inputs_embeds!));
   const expected: Record<string, number[]> = { logits: [2, 6, facts.vocabSize] };
-  for (let l = 0; l < facts.layers; l++) for (const kv of ['key', 'value']) expected[`present.${l}.${kv}`] = [2, facts.kvHeads, 6, facts.headDim];
+  const hy = facts.hybrid;
+  for (let l = 0; l < facts.layers; l++) {
+    if (hy?.linear.includes(l)) {
+      expected[`present_conv.${l}`] = [2, hy.convDim, hy.kernel - 1];
+      expected[`present_recurrent.${l}`] = [2, hy.heads, hy.stateDim, facts.headDim];
+    } else for (const kv of ['key', 'value']) expected[`present.${l}.${kv}`] = [2, facts.kvHeads, 6, facts.headDim];
+  }
   assertOutputShapes(d, expected);
   return { files: Object.values(VLM_FILES) };
 }

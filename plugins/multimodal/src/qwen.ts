@@ -22,6 +22,8 @@ interface QwenSpec {
   processorClass: string;
   /** Name of the grid input of the vision encoder. */
   gridName: 'grid_thw' | 'image_grid_thw';
+  /** Hybrid text model: alternating linear-attention and full-attention layers. */
+  hybrid?: boolean;
   /** GLM-OCR spells its image tokens <|begin_of_image|><|image|><|end_of_image|> and uses the GLM-4.6V image processor. */
   glm?: boolean;
   config: (s: Size, d: LmDims, tok: TokenizerFiles, text: Record<string, unknown>, vision: Record<string, unknown>) => Record<string, unknown>;
@@ -52,6 +54,18 @@ const tokenIds = (tok: TokenizerFiles) => ({
   vision_end_token_id: sid(tok, 'vision_end_token'),
 });
 
+const LINEAR = { stateDim: 8, kernel: 4 };
+const layerKinds = (n: number) => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'linear' : 'attention') as 'linear' | 'attention');
+const linearKeys = (d: LmDims) => ({
+  layer_types: layerKinds(d.layers).map((k) => (k === 'linear' ? 'linear_attention' : 'full_attention')),
+  full_attention_interval: 2,
+  linear_conv_kernel_dim: LINEAR.kernel,
+  linear_key_head_dim: LINEAR.stateDim,
+  linear_value_head_dim: d.headDim,
+  linear_num_key_heads: d.heads,
+  linear_num_value_heads: d.heads,
+});
+
 export const QWEN_SPECS: Record<string, QwenSpec> = {
   qwen2_vl: {
     architecture: 'Qwen2VLForConditionalGeneration', processorClass: 'Qwen2VLProcessor', gridName: 'grid_thw',
@@ -64,6 +78,15 @@ export const QWEN_SPECS: Record<string, QwenSpec> = {
   qwen3_vl: {
     architecture: 'Qwen3VLForConditionalGeneration', processorClass: 'Qwen3VLProcessor', gridName: 'image_grid_thw',
     config: (_s, _d, tok, text, vision) => ({ ...tokenIds(tok), text_config: { ...text, model_type: 'qwen3_vl_text' }, vision_config: { ...vision, model_type: 'qwen3_vl', deepstack_visual_indexes: [] } }),
+  },
+  // Qwen3.5: hybrid decoder, linear-attention layers (past_conv / past_recurrent caches) between full-attention ones.
+  qwen3_5: {
+    architecture: 'Qwen3_5ForConditionalGeneration', processorClass: 'Qwen3VLProcessor', gridName: 'image_grid_thw', hybrid: true,
+    config: (_s, d, tok, text, vision) => ({ ...tokenIds(tok), text_config: { ...text, ...linearKeys(d), model_type: 'qwen3_5_text' }, vision_config: { ...vision, model_type: 'qwen3_5', deepstack_visual_indexes: [] } }),
+  },
+  qwen3_5_moe: {
+    architecture: 'Qwen3_5MoeForConditionalGeneration', processorClass: 'Qwen3VLProcessor', gridName: 'image_grid_thw', hybrid: true,
+    config: (_s, d, tok, text, vision) => ({ ...tokenIds(tok), text_config: { ...text, ...linearKeys(d), model_type: 'qwen3_5_moe_text', num_experts: 1, num_experts_per_tok: 1, moe_intermediate_size: d.inner, shared_expert_intermediate_size: d.inner }, vision_config: { ...vision, model_type: 'qwen3_5_moe', deepstack_visual_indexes: [] } }),
   },
   glm_ocr: {
     architecture: 'GlmOcrForConditionalGeneration', processorClass: 'Glm46VProcessor', gridName: 'image_grid_thw', glm: true,
@@ -122,7 +145,7 @@ export async function synthesizeQwen(modelType: string, dir: string, opts: Synth
   const config = { model_type: modelType, architectures: [spec.architecture], ...spec.config(s, d, tok, textKeys(d, tok, sections), vision), transformers_version: '4.57.0', hf_core: { synthesized: true, seed: opts.seed, size: opts.size } };
   const onnx = (f: string) => join(dir, 'onnx', f);
   const dec = new GraphBuilder({ seed: opts.seed, name: 'decoder_model_merged' });
-  cachedDecoder(dec, d, { input: 'inputs_embeds', mropeSections: sections });
+  cachedDecoder(dec, d, { input: 'inputs_embeds', mropeSections: sections, hybrid: spec.hybrid ? { layerKinds: layerKinds(d.layers), ...LINEAR } : undefined });
   const files = [...(await saveGraph(buildEmbedTokens(d, opts.seed), onnx('embed_tokens.onnx'))), ...(await saveGraph(buildQwenVision(s, d.hidden, spec.gridName, opts.seed), onnx('vision_encoder.onnx'))), ...(await saveGraph(dec, onnx('decoder_model_merged.onnx')))];
   files.push(await writeJson(join(dir, 'config.json'), config));
   files.push(await writeJson(join(dir, 'generation_config.json'), { bos_token_id: sid(tok, 'bos_token'), eos_token_id: sid(tok, 'eos_token'), pad_token_id: sid(tok, 'pad_token'), transformers_version: '4.57.0' }));
@@ -144,6 +167,7 @@ export async function synthesizeQwen(modelType: string, dir: string, opts: Synth
     kind: 'vlm', imageSize: 0, channels: 3, vocabSize: d.vocab, hidden: d.hidden, layers: d.layers, kvHeads: d.kvHeads, headDim: d.headDim,
     imageTokens: (grid[1] * grid[2]) / MERGE ** 2, imageTokenId: sid(tok, 'image_token')!, positionStart: 0, textFirst: true,
     prompt: spec.glm ? '[gMASK]<sop><|user|>\n<|begin_of_image|><|image|><|end_of_image|>what is this?<|assistant|>\n' : '<|im_start|>user\n<|vision_start|><|image_pad|><|vision_end|>what is this?<|im_end|>\n<|im_start|>assistant\n',
+    ...(spec.hybrid ? { hybrid: { linear: layerKinds(d.layers).flatMap((k, i) => (k === 'linear' ? [i] : [])), convDim: d.heads * (2 * LINEAR.stateDim + d.headDim), heads: d.heads, ...LINEAR } } : {}),
     patchInput: { dim: 3 * T * s.patchSize ** 2, grid, gridName: spec.gridName, merge: MERGE, visionStartId: sid(tok, 'vision_start_token')! },
   };
   return { dir, files: files.map((f) => f.slice(dir.length + 1)), synthesized: true, facts: { ...facts } };
