@@ -128,7 +128,8 @@ class DimResolver {
     let v: number | undefined;
     if (name.includes('+')) {
       const parts = name.split('+').map((p) => p.trim());
-      const sizes = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : this.byName(p, input.name)));
+      // Each term is a size on its own (`sequence_length` is the new tokens even inside a mask's sum).
+      const sizes = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : (this.symbols[p] ?? this.byName(p, ''))));
       if (sizes.every((x) => x !== undefined)) v = sizes.reduce((a, b) => a! + b!, 0);
     } else if (name) v = this.byName(name, input.name);
     v ??= this.byPosition(axis, input);
@@ -168,7 +169,8 @@ function values(input: ValueInfo, dims: number[], s: Required<Omit<FeedShape, 's
   if (name === 'use_cache_branch') return new Array(n).fill(s.past > 0 ? 1 : 0);
   if (input.type === 'bool') return new Array(n).fill(1);
   if (FLOAT_TYPES.has(input.type)) {
-    const scale = /^past|present/.test(name) ? 0.5 : /embeds|hidden_states/.test(name) ? 0.02 * 50 : 1;
+    // Cached keys/values at half scale, like post-norm activations; everything else in [-1, 1).
+    const scale = /^past/.test(name) ? 0.5 : 1;
     return Array.from({ length: n }, () => rng.float() * scale);
   }
   if (isInt) return new Array(n).fill(0);

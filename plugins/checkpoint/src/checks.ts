@@ -92,7 +92,7 @@ export async function checkDtypeParity(h: Harness, plan: CheckpointPlan, f: Plan
     if (!g) throw new CheckFailure(`${f.path} returned no "${name}" (the fp32 file ${refPath} did)`);
     if (!w.type.startsWith('float')) continue;
     const scale = Math.max(1e-6, ...toNumbers(w).map(Math.abs));
-    perOutput[name] = maxAbsDiff({ ...g, type: g.type }, w) / scale;
+    perOutput[name] = maxAbsDiff(g, w) / scale;
   }
   const bad = Object.entries(perOutput).filter(([, d]) => !(d <= tol));
   const message = `${plan.dtype} vs fp32 (relative difference max|a-b|/max|fp32|, tolerance ${tol} for ${plan.dtype})`;
