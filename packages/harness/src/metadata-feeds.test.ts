@@ -28,6 +28,16 @@ describe('feedsFromMetadata', () => {
     expect(symbols).toMatchObject({ batch_size: 2, sequence_length: 3, 'past_sequence_length + sequence_length': 8 });
   });
 
+  it('gives audio inputs real lengths whatever their dims are called', () => {
+    const { feeds } = feedsFromMetadata(
+      [v('input_values', 'float32', ['batch_size', 'sequence_length']), v('input_features', 'float32', ['batch_size', 'feature_size', 'encoder_sequence_length'])],
+      { batch: 1, seq: 4, past: 0 },
+      { melBins: 80 },
+    );
+    expect(feeds.input_values!.dims).toEqual([1, 1600]);
+    expect(feeds.input_features!.dims).toEqual([1, 80, 3000]);
+  });
+
   it('names the input, file and type it cannot make', () => {
     expect(() => feedsFromMetadata([v('codes', 'uint16', [1])], { batch: 1, seq: 1, past: 0 }, {}, 'onnx/x.onnx')).toThrow('input "codes" of onnx/x.onnx has element type "uint16"');
   });

@@ -125,6 +125,10 @@ class DimResolver {
     if (typeof dim === 'number' && dim >= 0) return dim;
     const name = typeof dim === 'string' ? dim.trim() : '';
     if (name && name in this.symbols) return this.symbols[name]!;
+    // Audio lengths: exports call them `sequence_length`, but a conv front end needs real lengths
+    // (not recorded as the symbol's size: outputs of that name are downsampled).
+    if (input.name === 'input_values' && axis === 1) return this.facts.samples ?? 1600;
+    if (input.name === 'input_features' && axis === 2) return this.facts.frames ?? 3000;
     let v: number | undefined;
     if (name.includes('+')) {
       const parts = name.split('+').map((p) => p.trim());
