@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { FixContext, FixDiagnostic, HfCore } from '@hf-core/core';
-import { fixProject, type FixProject } from './project.ts';
+import { editingProject } from './project.ts';
 
 export interface FixResult {
   /** The fixed source. */
@@ -9,9 +9,6 @@ export interface FixResult {
   /** Passes that changed the file, in the order they ran. */
   changedBy: string[];
 }
-
-/** The project each core's fix passes work in (set by `fixPlugins`). */
-export const coreProjects = new WeakMap<HfCore, FixProject>();
 
 /** Calls for the same path run one after the other: they would share a SourceFile. */
 const busy = new Map<string, Promise<unknown>>();
@@ -29,7 +26,7 @@ export async function fixSource(
   const filePath = resolve(opts.filePath);
   const before = busy.get(filePath) ?? Promise.resolve();
   const run = before.catch(() => undefined).then(async () => {
-    const { project } = coreProjects.get(core) ?? fixProject();
+    const project = editingProject();
     const file = project.createSourceFile(filePath, source, { overwrite: true });
     const ctx: FixContext = { filePath, previous: opts.previous, diagnostics: [], changedBy: [] };
     try {

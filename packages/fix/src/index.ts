@@ -3,10 +3,10 @@
  * small plugin tapping `core.hooks.fix` at its FIX_STAGE: migrate, keep regions, imports,
  * format, typecheck.
  */
-import type { HfCore, HfCorePlugin } from '@hf-core/core';
-import { coreProjects } from './fix-source.ts';
+import type { HfCorePlugin } from '@hf-core/core';
 import type { Migration } from './migrations.ts';
-import { fixProject } from './project.ts';
+import { typeCheckProgram } from './checker.ts';
+import { defaultResolveFrom } from './project.ts';
 import formatPlugin from './passes/format.ts';
 import importsPlugin from './passes/imports.ts';
 import keepRegionsPlugin from './passes/keep-regions.ts';
@@ -25,12 +25,11 @@ export interface FixOptions {
   currentVersion?: number;
 }
 
-/** Every fix pass, sharing one ts-morph project per package lookup order. */
+/** Every fix pass; the process's type-check program is shared per package lookup order. */
 export function fixPlugins(o: FixOptions = {}): HfCorePlugin[] {
-  const fp = fixProject(o.resolveFrom);
-  const bind: HfCorePlugin = { name: 'hf-core:fix:project', apply: (core: HfCore) => void coreProjects.set(core, fp) };
+  const checker = typeCheckProgram(o.resolveFrom ?? defaultResolveFrom());
   const migrate = { migrations: o.migrations, currentVersion: o.currentVersion };
-  return [bind, migratePlugin(migrate), keepRegionsPlugin(migrate), importsPlugin(fp), formatPlugin(), typecheckPlugin(fp)];
+  return [migratePlugin(migrate), keepRegionsPlugin(migrate), importsPlugin(checker), formatPlugin(), typecheckPlugin(checker)];
 }
 
 export { fixSource, type FixResult } from './fix-source.ts';
@@ -40,7 +39,8 @@ export { formatDiagnostic } from './diagnostics.ts';
 export { CURRENT_TEMPLATE_VERSION, MIGRATIONS, migrationPath, type Migration } from './migrations.ts';
 export { editOptions, insertArgument, moveExport, type Codemod } from './codemods.ts';
 export { KEEP_END, KEEP_START, parseKeepRegions, type KeepRegion } from './regions.ts';
-export { fixProject, FixProject, defaultResolveFrom } from './project.ts';
+export { defaultResolveFrom } from './project.ts';
+export { typeCheckProgram, TypeCheckProgram } from './checker.ts';
 export { resolveSourceEntry } from './resolve.ts';
 export { moduleExports } from './module-exports.ts';
 export { FORMAT_SETTINGS, formatText } from './passes/format.ts';

@@ -2,7 +2,7 @@ import { FIX_STAGE, type HfCorePlugin } from '@hf-core/core';
 import { ts, type SourceFile } from 'ts-morph';
 import { noteChange, setText } from '../diagnostics.ts';
 import { moduleExports, type ExportKind } from '../module-exports.ts';
-import type { FixProject } from '../project.ts';
+import type { TypeCheckProgram } from '../checker.ts';
 import { insideRegion, parseKeepRegions } from '../regions.ts';
 
 export const PLUGIN_NAME = 'hf-core:fix:imports';
@@ -170,14 +170,14 @@ function ordered(sf: ts.SourceFile): string {
  * harness source the checker would use), drops unused named imports, and orders imports.
  * Imports inside keep regions are the user's: never moved, dropped or extended.
  */
-export default function importsPlugin(fp: FixProject): HfCorePlugin {
+export default function importsPlugin(checker: TypeCheckProgram): HfCorePlugin {
   let harnessExports: ReadonlyMap<string, ExportKind> | undefined;
   return {
     name: PLUGIN_NAME,
     apply(core) {
       core.hooks.fix.tapPromise({ name: PLUGIN_NAME, stage: FIX_STAGE.IMPORTS }, async (file, ctx) => {
         if (!harnessExports) {
-          const entry = fp.mapped(HARNESS_MODULE);
+          const entry = checker.mapped(HARNESS_MODULE);
           harnessExports = entry ? moduleExports(entry) : new Map();
         }
         const before = file.getFullText();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixSource } from '../fix-source.ts';
-import { fixProject } from '../project.ts';
+import { typeCheckProgram } from '../checker.ts';
 import { fixtureCore, fixtureProject, generatedTest } from '../test-fixtures.ts';
 
 const fx = fixtureProject();
@@ -40,7 +40,7 @@ describe('typecheck pass', () => {
   });
 
   it('checks files fixed together in one batch, each against its own text', async () => {
-    const builds = fixProject(fx.resolveFrom).programBuilds;
+    const builds = typeCheckProgram(fx.resolveFrom).programBuilds;
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         fixSource(core, generatedTest(`m${i}`).replace('assertFinite(out);', i === 7 ? 'assertFinite(out, 1);' : 'assertFinite(out);'), {
@@ -51,6 +51,6 @@ describe('typecheck pass', () => {
       [7, ['Expected 1 arguments, but got 2. (TS2554)']],
     ]);
     // One program for all 40 (a program costs ~100 ms however few files it checks).
-    expect(fixProject(fx.resolveFrom).programBuilds).toBe(builds + 1);
+    expect(typeCheckProgram(fx.resolveFrom).programBuilds).toBe(builds + 1);
   });
 });
