@@ -86,7 +86,7 @@ export async function synthesizeSupertonic(dir: string, opts: SynthesizeOptions,
     facts: {
       head: 'diffusion-tts', frontEnd: 'text', task: 'text-to-speech', input: 'input_ids', inputRank: 2, featDim: null, samplingRate: S.samplingRate,
       clipSamples: 0, framesPerClip: null, vocabSize: tok.vocabSize, labels: [], hidden: d.hidden, featureExtractor: null,
-      styleShape: [S.styleTokens, S.styleDim], samplesPerLatent: S.baseChunkSize * S.chunkCompressFactor,
+      styleShape: [S.styleTokens, S.styleDim],
     },
   };
 }

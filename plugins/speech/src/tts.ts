@@ -80,7 +80,7 @@ export async function synthesizeTts(modelType: string, dir: string, opts: Synthe
   if (modelType === 'hifigan') {
     files.push(...(await saveGraph(buildVocoder(opts.seed), join(dir, 'onnx', 'model.onnx'))));
     files.push(await writeJson(join(dir, 'config.json'), { model_type: 'hifigan', architectures: ['SpeechT5HifiGan'], model_in_dim: VOCODER_MELS, sampling_rate: 16000, upsample_initial_channel: 32, upsample_rates: VOCODER_RATES, upsample_kernel_sizes: VOCODER_RATES.map((r) => 2 * r), resblock_kernel_sizes: [3], resblock_dilation_sizes: [[1, 3, 5]], leaky_relu_slope: 0.1, normalize_before: false, ...meta }));
-    facts = { head: 'vocoder', frontEnd: 'spectrogram', input: 'spectrogram', featDim: VOCODER_MELS, hopLength: VOCODER_RATES.reduce((a, b) => a * b, 1), samplingRate: 16000 };
+    facts = { head: 'vocoder', frontEnd: 'spectrogram', input: 'spectrogram', vocabSize: 0, featDim: VOCODER_MELS, hopLength: VOCODER_RATES.reduce((a, b) => a * b, 1), samplingRate: 16000 };
   } else {
     const isVits = modelType === 'vits';
     const tok = charTokenizer(isVits ? 'VitsTokenizer' : 'PreTrainedTokenizerFast');
