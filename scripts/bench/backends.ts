@@ -4,7 +4,7 @@
  * hf-core's timing path (the cpu engine's createSession + the harness's timeRuns/latencyStats)
  * beside a plain onnxruntime-node loop over the same file, feeds, threads and options.
  * Prints both and their ratio; the goal is a ratio within 5% of 1. The two loops alternate in
- * rounds so machine noise falls on both alike.
+ * rounds (and in which goes first) so machine noise falls on both alike.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,8 @@ export interface BackendBenchRow {
   plainP50Ms: number;
   ratio: number;
   n: number;
+  /** The ratio of each round alone: their spread shows how much of the gap is machine noise. */
+  roundRatios: number[];
 }
 
 const ROUNDS = Number(process.env.HF_CORE_BENCH_ROUNDS ?? 5);
@@ -80,25 +82,34 @@ export default async function benchBackends(): Promise<{ rows: BackendBenchRow[]
       const tensors = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.type as 'int64', t.data as BigInt64Array, [...t.dims])]));
       const a: number[] = [];
       const b: number[] = [];
+      const roundRatios: number[] = [];
+      // Alternate which loop goes first, so neither always runs on a warmer (or busier) machine.
       for (let r = 0; r < ROUNDS; r++) {
-        a.push(...(await hfCoreSamples(hf, feeds, c.runs)));
-        b.push(...(await plainSamples(plain, tensors, c.runs)));
+        if (r % 2 === 0) {
+          a.push(...(await hfCoreSamples(hf, feeds, c.runs)));
+          b.push(...(await plainSamples(plain, tensors, c.runs)));
+        } else {
+          b.push(...(await plainSamples(plain, tensors, c.runs)));
+          a.push(...(await hfCoreSamples(hf, feeds, c.runs)));
+        }
+        const last = (xs: number[]) => latencyStats(xs.slice(-c.runs)).p50;
+        roundRatios.push(last(a) / last(b));
       }
       await hf.release();
       await plain.release();
       const hfP50 = latencyStats(a).p50;
       const plainP50 = percentile([...b].sort((x, y) => x - y), 50);
-      rows.push({ model: c.name, seq: c.seq, hfCoreP50Ms: hfP50, plainP50Ms: Math.round(plainP50 * 1000) / 1000, ratio: Math.round((hfP50 / plainP50) * 1000) / 1000, n: a.length });
+      rows.push({ model: c.name, seq: c.seq, hfCoreP50Ms: hfP50, plainP50Ms: Math.round(plainP50 * 1000) / 1000, ratio: Math.round((hfP50 / plainP50) * 1000) / 1000, n: a.length, roundRatios: roundRatios.map((r) => Math.round(r * 1000) / 1000) });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(`backends: p50 forward latency on cpu (onnxruntime-node, ${DEFAULT_THREADS} thread), hf-core timing path vs a plain loop; goal: ratio within 0.95..1.05`);
   const w = Math.max(...rows.map((r) => r.model.length));
-  console.log(`  ${'model'.padEnd(w)}  seq  hf-core p50 ms  plain p50 ms  ratio  runs each`);
+  console.log(`  ${'model'.padEnd(w)}  seq  hf-core p50 ms  plain p50 ms  ratio  runs each  ratio per round (min..max)`);
   for (const r of rows) {
     const ok = Math.abs(r.ratio - 1) <= 0.05 ? 'ok' : 'OUTSIDE 5%';
-    console.log(`  ${r.model.padEnd(w)}  ${String(r.seq).padStart(3)}  ${r.hfCoreP50Ms.toFixed(3).padStart(14)}  ${r.plainP50Ms.toFixed(3).padStart(12)}  ${r.ratio.toFixed(3)}  ${String(r.n).padStart(9)}  ${ok}`);
+    console.log(`  ${r.model.padEnd(w)}  ${String(r.seq).padStart(3)}  ${r.hfCoreP50Ms.toFixed(3).padStart(14)}  ${r.plainP50Ms.toFixed(3).padStart(12)}  ${r.ratio.toFixed(3)}  ${String(r.n).padStart(9)}  ${Math.min(...r.roundRatios).toFixed(3)}..${Math.max(...r.roundRatios).toFixed(3)}  ${ok}`);
   }
   return { rows };
 }
