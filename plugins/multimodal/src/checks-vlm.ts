@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, checkBatchEquivalence, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, SkipCheck, tensor, toNumbers, type Harness } from '@hf-core/harness';
+import { assertOutputShapes, checkBatchEquivalence, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, SkipCheck, tensor, tone, toNumbers, type Harness } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from './images.ts';
 
 /** Facts an image-text-to-text test is rendered with. */
@@ -19,13 +19,23 @@ export interface VlmFacts extends ImageFacts {
   textFirst: boolean;
   /** Hybrid decoders: layers whose cache is a conv state + recurrent state instead of keys/values. */
   hybrid?: { linear: number[]; convDim: number; heads: number; stateDim: number; kernel: number };
+  /** Audio-text-to-text: audio_encoder over Whisper features [1, mels, frames] instead of a vision encoder. */
+  audio?: { mels: number; frames: number; samples: number };
 }
 
 export const VLM_FILES = { embed: 'onnx/embed_tokens.onnx', vision: 'onnx/vision_encoder.onnx', decoder: 'onnx/decoder_model_merged.onnx' } as const;
 
-export async function vlmSessions(h: Harness) {
-  return { embed: await h.session(VLM_FILES.embed), vision: await h.session(VLM_FILES.vision), decoder: await h.session(VLM_FILES.decoder) };
+export const AUDIO_ENCODER_FILE = 'onnx/audio_encoder.onnx';
+
+/** The model's sessions; `vision` is the modality encoder (vision_encoder, or audio_encoder for audio models). */
+export async function vlmSessions(h: Harness, facts?: VlmFacts) {
+  return { embed: await h.session(VLM_FILES.embed), vision: await h.session(facts ? encoderFile(facts) : VLM_FILES.vision), decoder: await h.session(VLM_FILES.decoder) };
 }
+
+/** The modality encoder's file: vision_encoder, or audio_encoder for audio models. */
+export const encoderFile = (facts: VlmFacts) => (facts.audio ? AUDIO_ENCODER_FILE : VLM_FILES.vision);
+
+const featuresName = (facts: VlmFacts) => (facts.audio ? 'audio_features' : 'image_features');
 
 export function idsFeeds(facts: VlmFacts, rows: number, seq: number, seed = 1): Feeds {
   const rng = new SeededFeeds(seed);
@@ -50,6 +60,11 @@ export function decoderFeeds(decoder: EngineSession, facts: VlmFacts, embeds: Te
 /** Vision encoder feeds: `rows` seeded images, or one image's flattened patches + grid (Qwen-VL). */
 export function visionFeeds(facts: VlmFacts, rows: number, seed: number): Feeds {
   const q = facts.patchInput;
+  if (facts.audio) {
+    const rng = new SeededFeeds(seed);
+    const n = rows * facts.audio.mels * facts.audio.frames;
+    return { audio_values: tensor('float32', Array.from({ length: n }, () => rng.float()), [rows, facts.audio.mels, facts.audio.frames]) };
+  }
   if (facts.tiles) {
     const { pixel_values } = imageInputs(facts, rows * facts.tiles, seed);
     const dims = [rows, facts.tiles, facts.channels, facts.imageSize, facts.imageSize];
@@ -64,15 +79,15 @@ export function visionFeeds(facts: VlmFacts, rows: number, seed: number): Feeds 
 /** Each of two images encoded alone equals its row of the two-image batch. */
 export async function checkVisionBatch(h: Harness, facts: VlmFacts): Promise<Record<string, unknown>> {
   if (facts.patchInput) throw new SkipCheck("transformers.js's Qwen2VLImageProcessor stacks several images as temporal frames of one grid, so the vision encoder takes one image per call");
-  return checkBatchEquivalence((await vlmSessions(h)).vision, visionFeeds(facts, 2, 6));
+  return checkBatchEquivalence((await vlmSessions(h, facts)).vision, visionFeeds(facts, 2, 6));
 }
 
 /** Every session's outputs have the documented names and shapes. */
 export async function checkVlmShapes(h: Harness, facts: VlmFacts): Promise<Record<string, unknown>> {
-  const { embed, vision, decoder } = await vlmSessions(h);
+  const { embed, vision, decoder } = await vlmSessions(h, facts);
   const e = await embed.run(idsFeeds(facts, 2, 6));
   assertOutputShapes(e, { inputs_embeds: [2, 6, facts.hidden] });
-  assertOutputShapes(await vision.run(visionFeeds(facts, 2, 3)), { image_features: facts.patchInput ? [facts.imageTokens, facts.hidden] : [2, facts.imageTokens, facts.hidden] });
+  assertOutputShapes(await vision.run(visionFeeds(facts, 2, 3)), { [featuresName(facts)]: facts.patchInput ? [facts.imageTokens, facts.hidden] : [2, facts.imageTokens, facts.hidden] });
   const d = await decoder.run(decoderFeeds(decoder, facts, e.inputs_embeds!));
   const expected: Record<string, number[]> = { logits: [2, 6, facts.vocabSize] };
   const hy = facts.hybrid;
@@ -91,7 +106,7 @@ export async function checkVlmShapes(h: Harness, facts: VlmFacts): Promise<Recor
  * (prefill, then one token at a time feeding present back as past) equal one full forward.
  */
 export async function checkEmbedsKvCache(h: Harness, facts: VlmFacts, tol = 1e-4): Promise<Record<string, unknown>> {
-  const { embed, decoder } = await vlmSessions(h);
+  const { embed, decoder } = await vlmSessions(h, facts);
   const ids = idsFeeds(facts, 1, 8, 21);
   const all = toNumbers(ids.input_ids!);
   const embedOf = async (from: number, to: number) => (await embed.run({ input_ids: tensor('int64', all.slice(from, to), [1, to - from]) })).inputs_embeds!;
@@ -141,15 +156,15 @@ const argmax = (t: TensorData) => toNumbers(t).reduce((best, x, i, a) => (x > a[
  * embed the prompt, put the image features at the image tokens, then decode with the cache.
  */
 export async function rawGreedy(h: Harness, facts: VlmFacts, inputIds: number[], vision_: Feeds, newTokens: number) {
-  const { embed, vision, decoder } = await vlmSessions(h);
+  const { embed, vision, decoder } = await vlmSessions(h, facts);
   const embeds = (await embed.run({ input_ids: tensor('int64', inputIds, [1, inputIds.length]) })).inputs_embeds!;
-  const features = toNumbers((await vision.run(vision_)).image_features!);
+  const features = toNumbers((await vision.run(vision_))[featuresName(facts)]!);
   const merged = Float32Array.from(toNumbers(embeds));
   let k = 0;
   inputIds.forEach((id, i) => {
     if (id === facts.imageTokenId) merged.set(features.slice(k++ * facts.hidden, k * facts.hidden), i * facts.hidden);
   });
-  expectThat(k * facts.hidden === features.length, `the prompt has ${k} image tokens but the vision encoder gave ${features.length / facts.hidden} features`);
+  expectThat(k * facts.hidden === features.length, `the prompt has ${k} modality tokens but the encoder gave ${features.length / facts.hidden} features`);
   const prompt = decoderFeeds(decoder, facts, { type: 'float32', dims: embeds.dims, data: merged });
   const mrope = facts.patchInput ? mropePositions(inputIds, facts) : undefined;
   if (mrope) prompt.position_ids = tensor('int64', mrope.rows.flat(), [3, 1, inputIds.length]);
@@ -187,8 +202,10 @@ const rowsOf = (t: TfTensor) => Array.from({ length: t.dims[0]! }, (_, r) => Arr
 export async function checkGenerate(h: Harness, facts: VlmFacts): Promise<Record<string, unknown>> {
   const { tf, modelId, device } = await h.pipelineEnv();
   const processor = await tf.AutoProcessor.from_pretrained(modelId);
-  const model = await tf.AutoModelForImageTextToText.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
+  const auto = facts.audio ? tf.AutoModelForAudioTextToText : tf.AutoModelForImageTextToText;
+  const model = await auto.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
+    if (facts.audio) return await generateFromAudio(h, facts, processor as never, model as never);
     const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
     const gen = async (imgs: unknown[]) => {
       // Idefics3-style processors take one list of images per prompt.
@@ -224,4 +241,29 @@ export async function checkGenerate(h: Harness, facts: VlmFacts): Promise<Record
   } finally {
     await model.dispose();
   }
+}
+
+type Generator = { generate(o: object): Promise<unknown> };
+
+/**
+ * Audio-text-to-text generate (one clip: these processors take no batches): the prompt holds
+ * one audio token per audio feature; exactly max_new_tokens new ids; equal to raw greedy
+ * decoding; the same twice.
+ */
+async function generateFromAudio(h: Harness, facts: VlmFacts, processor: (t: string, a: Float32Array) => Promise<Record<string, TfTensor>>, model: Generator): Promise<Record<string, unknown>> {
+  const clip = tone(440, facts.audio!.samples / 16000);
+  const inputs = await processor(facts.prompt, clip);
+  const prompt = rowsOf(inputs.input_ids!)[0]!;
+  const audioTokens = prompt.filter((x) => x === facts.imageTokenId).length;
+  expectThat(audioTokens === facts.imageTokens, `the processor put ${audioTokens} audio tokens in the prompt, expected ${facts.imageTokens} (one per audio feature)`);
+  const run = async () => rowsOf((await model.generate({ ...inputs, max_new_tokens: NEW_TOKENS, min_new_tokens: NEW_TOKENS, do_sample: false })) as TfTensor);
+  const rows = await run();
+  expectThat(rows[0]!.length === prompt.length + NEW_TOKENS, `generate returned ${rows[0]!.length} ids, expected ${prompt.length + NEW_TOKENS} (prompt ${prompt.length} + max_new_tokens ${NEW_TOKENS})`);
+  const fresh = rows[0]!.slice(prompt.length);
+  expectThat(fresh.every((t) => t >= 0 && t < facts.vocabSize), `generated ids ${fresh} are not all in the vocabulary`);
+  const raw = await rawGreedy(h, facts, prompt, { audio_values: plain(inputs.audio_values!) }, NEW_TOKENS);
+  expectThat(raw.tokens.join() === fresh.join(), `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw.tokens}`);
+  expectThat((await run())[0]!.join() === rows[0]!.join(), 'the same clip and prompt generated different tokens on a second call');
+  for (const m of ['prefill_ms', 'decode_ms_per_token', 'tokens_per_s'] as const) h.metric(m, raw[m]);
+  return { promptTokens: prompt.length, audioTokens, generated: fresh, audioValues: [...inputs.audio_values!.dims] };
 }

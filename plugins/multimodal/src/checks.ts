@@ -1,7 +1,7 @@
 /** What generated multimodal tests import: `@hf-core/plugin-multimodal/checks`. */
 export { checkProcessor, imageInputs, rawImages, type ImageFacts } from './images.ts';
 export { checkAutoModelDual, checkTextPadding, checkZeroShot, dualFeeds, expectedDualShapes, type DualFacts } from './checks-dual.ts';
-export { checkEmbedsKvCache, checkGenerate, checkVisionBatch, checkVlmShapes, decoderFeeds, idsFeeds, mropePositions, rawGreedy, textPositions, visionFeeds, VLM_FILES, vlmSessions, type VlmFacts } from './checks-vlm.ts';
+export { AUDIO_ENCODER_FILE, checkEmbedsKvCache, checkGenerate, encoderFile, checkVisionBatch, checkVlmShapes, decoderFeeds, idsFeeds, mropePositions, rawGreedy, textPositions, visionFeeds, VLM_FILES, vlmSessions, type VlmFacts } from './checks-vlm.ts';
 export { checkImageToText, checkV2sKvCache, checkV2sShapes, rawCaption, seededIds, V2S_FILES, v2sDecoderFeeds, v2sSessions, type V2sFacts } from './checks-v2s.ts';
 export { checkBoxesNormalized, checkOwlImageBatch, checkZeroShotDetection, expectedOwlShapes, owlFeeds, type OwlFacts } from './checks-owl.ts';
 export { checkJinaAutoModel, checkJinaImageFeatures, expectedJinaShapes, jinaFeeds, type JinaFacts } from './checks-jina.ts';

@@ -1,5 +1,5 @@
 import type { Feeds } from '@hf-core/core';
-import { checkerboardImage, expectThat, gradientImage, SeededFeeds, tensor, type Harness, type TestImage } from '@hf-core/harness';
+import { checkerboardImage, expectThat, gradientImage, SeededFeeds, tensor, tone, type Harness, type TestImage } from '@hf-core/harness';
 
 /** What every multimodal test knows about its image input. */
 export interface ImageFacts {
@@ -7,6 +7,8 @@ export interface ImageFacts {
   channels: number;
   /** Where config.json states the image size and channels, e.g. ['vision_config']. */
   visionConfigPath?: string[];
+  /** Audio models: Whisper log-mel features [1, mels, frames] of a clip of `samples` at 16 kHz. */
+  audio?: { mels: number; frames: number; samples: number };
   /** Idefics3 style: pixel_values [b, tiles, channels, size, size] (the test images give this many tiles). */
   tiles?: number;
   /** Qwen-VL style: pixel_values are flattened patches [t*h*w, 3*T*p*p] with a grid [t, h, w]. */
@@ -56,6 +58,7 @@ function configAt(config: Record<string, unknown>, path: string[]): Record<strin
  */
 export async function checkProcessor(h: Harness, facts: ImageFacts): Promise<Record<string, unknown>> {
   if (facts.patchInput) return checkPatchProcessor(h, facts);
+  if (facts.audio) return checkAudioProcessor(h, facts);
   const { tf, modelId } = await h.pipelineEnv();
   const vision = configAt(h.config, facts.visionConfigPath ?? ['vision_config']);
   const size = Number(vision.image_size ?? facts.imageSize);
@@ -94,4 +97,18 @@ async function checkPatchProcessor(h: Harness, facts: ImageFacts): Promise<Recor
   expectThat(grid.join() === facts.patchInput!.grid.join(), `image_grid_thw is [${grid}] for a 64x48 image, expected [${facts.patchInput!.grid}]`);
   expectThat(out.pixel_values!.dims.join() === [patches, dim].join(), `pixel_values are [${out.pixel_values!.dims}], expected [${patches}, ${dim}] (grid ${grid})`);
   return { pixelValues: [...out.pixel_values!.dims], grid };
+}
+
+/** The audio feature extractor gives [1, num_mel_bins, frames] with num_mel_bins from config.json's audio_config. */
+async function checkAudioProcessor(h: Harness, facts: ImageFacts): Promise<Record<string, unknown>> {
+  const { tf, modelId } = await h.pipelineEnv();
+  const mels = Number(configAt(h.config, ['audio_config']).num_mel_bins);
+  expectThat(mels === facts.audio!.mels, `config.json audio_config.num_mel_bins is ${mels}, the test was generated for ${facts.audio!.mels}`);
+  const loaded = await tf.AutoProcessor.from_pretrained(modelId);
+  const extract = loaded.feature_extractor as unknown as (a: Float32Array, o?: object) => Promise<Record<string, TfTensor>>;
+  const { input_features } = await extract(tone(440, facts.audio!.samples / 16000), facts.audio!.frames === facts.audio!.samples / 160 ? { max_length: facts.audio!.samples } : {});
+  const want = [1, mels, facts.audio!.frames];
+  expectThat(input_features!.dims.join() === want.join(), `the feature extractor gave [${input_features!.dims}], expected [${want}]`);
+  expectThat(Array.from(input_features!.data as ArrayLike<number>).every(Number.isFinite), 'the feature extractor gave non-finite values');
+  return { inputFeatures: [...input_features!.dims] };
 }

@@ -6,6 +6,7 @@ import { synthesizeV2s } from './v2s.ts';
 import { OWL_SPECS, synthesizeOwl } from './owl.ts';
 import { QWEN_SPECS, synthesizeQwen } from './qwen.ts';
 import { synthesizeJina } from './jina.ts';
+import { AUDIO_SPECS, synthesizeAudio } from './audio.ts';
 import { VLM_SPECS } from './vlm-specs.ts';
 import { UNCOVERED } from './uncovered.ts';
 
@@ -27,6 +28,7 @@ const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: st
   ...Object.fromEntries(Object.keys(QWEN_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeQwen }])),
   'vision-encoder-decoder': { kind: 'v2s', synthesize: synthesizeV2s },
   jina_clip: { kind: 'jina', synthesize: synthesizeJina },
+  ...Object.fromEntries(Object.keys(AUDIO_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeAudio }])),
   ...Object.fromEntries(Object.keys(OWL_SPECS).map((t) => [t, { kind: 'owl' as const, synthesize: synthesizeOwl }])),
 };
 
@@ -69,3 +71,4 @@ export { synthesizeV2s } from './v2s.ts';
 export { OWL_SPECS, buildOwlGraph, synthesizeOwl } from './owl.ts';
 export { QWEN_SPECS, buildQwenVision, synthesizeQwen } from './qwen.ts';
 export { buildJinaGraph, synthesizeJina } from './jina.ts';
+export { AUDIO_SPECS, buildAudioEncoder, synthesizeAudio } from './audio.ts';
