@@ -41,7 +41,8 @@ describe('fixFiles', () => {
       'v0.test.ts': ['migrate'],
     });
 
-    const again = await fixFiles(core, [join(dir, 'v0.test.ts'), 'corpus/*.test.ts'], { check: true, cwd: fx.outDir });
+    // A file, a glob and a folder naming the same files: each is fixed once.
+    const again = await fixFiles(core, [join(dir, 'v0.test.ts'), 'corpus/*.test.ts', 'corpus'], { check: true, cwd: fx.outDir });
     expect(again).toHaveLength(5);
     expect(again.every((r) => !r.changed && !r.diagnostics.length && !r.changedBy.length)).toBe(true);
   });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -16,25 +16,26 @@ export interface FileFixResult {
   written: boolean;
 }
 
-/** Literal paths and globs (relative to `cwd`) into absolute, sorted, distinct file paths. */
+/**
+ * Files, folders and globs (relative to `cwd`) into absolute, sorted, distinct file paths. A
+ * folder stands for the test files in it (`<folder>/**\/*.test.ts`), as `generate` writes them.
+ */
 export async function expandFiles(pathsOrGlobs: readonly string[], cwd: string): Promise<string[]> {
   const found = new Set<string>();
   const missing: string[] = [];
+  const search = (pattern: string, dir: string) =>
+    glob(pattern, { cwd: dir, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
   for (const p of pathsOrGlobs) {
-    if (isDynamicPattern(p)) {
-      const matches = await glob(p, { cwd, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
-      if (!matches.length) missing.push(p);
-      for (const m of matches) found.add(resolve(m));
-    } else if (existsSync(resolve(cwd, p))) {
-      found.add(resolve(cwd, p));
-    } else {
-      missing.push(p);
-    }
+    const path = resolve(cwd, p);
+    const isDir = !isDynamicPattern(p) && existsSync(path) && statSync(path).isDirectory();
+    const matches = isDynamicPattern(p) ? await search(p, cwd) : isDir ? await search('**/*.test.ts', path) : existsSync(path) ? [path] : [];
+    if (!matches.length) missing.push(isDir ? `${JSON.stringify(p)} (a folder without *.test.ts files)` : JSON.stringify(p));
+    for (const m of matches) found.add(resolve(m));
   }
   if (missing.length) {
-    throw new HfCoreError(`No files matched ${missing.map((m) => JSON.stringify(m)).join(', ')} (looked in ${cwd}).`, {
+    throw new HfCoreError(`No files matched ${missing.join(', ')} (looked in ${cwd}).`, {
       code: 'FIX_NO_FILES',
-      hint: 'Pass test files or quoted globs, e.g. `hf-core fix "out/tests/**/*.test.ts"`.',
+      hint: 'Pass test files, folders or quoted globs, e.g. `hf-core fix "out/tests/**/*.test.ts"`.',
       exitCode: 2,
     });
   }
