@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { expectThat, maxAbsDiff, readWavAt, sliceAxis, tensor, type Harness } from '@hf-core/harness';
+import { expectThat, maxAbsDiff, readWavAt, SeededFeeds, sliceAxis, tensor, type Harness } from '@hf-core/harness';
 import { audioFiles, speechFeeds, type SpeechFacts } from './checks.ts';
 
 type Decoder = NonNullable<SpeechFacts['decoder']>;
@@ -147,4 +147,17 @@ export async function checkSeq2SeqAsr(h: Harness, facts: SpeechFacts, n = 6, fil
   } finally {
     await asr.dispose();
   }
+}
+
+/** Feeds for one uncached step of the merged decoder: the start prompt over seeded encoder states. */
+export function decoderFeeds(facts: SpeechFacts, seed = 13): Feeds {
+  const d = facts.decoder!;
+  const rng = new SeededFeeds(seed);
+  const frames = facts.encoderFrames!;
+  return {
+    input_ids: tensor('int64', d.startIds, [1, d.startIds.length]),
+    encoder_hidden_states: tensor('float32', Array.from({ length: frames * facts.hidden }, () => rng.float()), [1, frames, facts.hidden]),
+    ...emptyPast(d, frames),
+    use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([0]) },
+  };
 }

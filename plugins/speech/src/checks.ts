@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
 import { chirp, expectThat, maxAbsDiff, readWavAt, SeededFeeds, tensor, tone, writeWav, type Harness } from '@hf-core/harness';
 
-export { checkGeneration, checkDecoderCache, checkSeq2SeqAsr } from './checks-seq2seq.ts';
+export { checkGeneration, checkDecoderCache, checkSeq2SeqAsr, decoderFeeds } from './checks-seq2seq.ts';
 export { checkCodec } from './checks-codec.ts';
 export { checkDiffusionSpeech, checkMusicgen, checkSpeechT5, checkStyledSpeech, checkTextToSpeech, checkVocoder, requireBatchAxis } from './checks-tts.ts';
 import { generatorFeeds, generatorShapes } from './checks-tts.ts';
