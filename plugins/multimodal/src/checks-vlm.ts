@@ -20,7 +20,7 @@ export interface VlmFacts extends ImageFacts {
   /** Hybrid decoders: layers whose cache is a conv state + recurrent state instead of keys/values. */
   hybrid?: { linear: number[]; convDim: number; heads: number; stateDim: number; kernel: number };
   /** Audio-text-to-text: audio_encoder over Whisper features [1, mels, frames] instead of a vision encoder. */
-  audio?: { mels: number; frames: number; samples: number };
+  audio?: { mels: number; frames: number; samples: number; timeMajor?: boolean };
 }
 
 export const VLM_FILES = { embed: 'onnx/embed_tokens.onnx', vision: 'onnx/vision_encoder.onnx', decoder: 'onnx/decoder_model_merged.onnx' } as const;
@@ -62,8 +62,11 @@ export function visionFeeds(facts: VlmFacts, rows: number, seed: number): Feeds 
   const q = facts.patchInput;
   if (facts.audio) {
     const rng = new SeededFeeds(seed);
-    const n = rows * facts.audio.mels * facts.audio.frames;
-    return { audio_values: tensor('float32', Array.from({ length: n }, () => rng.float()), [rows, facts.audio.mels, facts.audio.frames]) };
+    const a = facts.audio;
+    const n = rows * a.mels * a.frames * (a.timeMajor ? 2 : 1);
+    const values = Array.from({ length: n }, () => rng.float());
+    if (!a.timeMajor) return { audio_values: tensor('float32', values, [rows, a.mels, a.frames]) };
+    return { input_features: tensor('float32', values, [rows, a.frames, 2 * a.mels]) };
   }
   if (facts.tiles) {
     const { pixel_values } = imageInputs(facts, rows * facts.tiles, seed);
@@ -261,9 +264,10 @@ async function generateFromAudio(h: Harness, facts: VlmFacts, processor: (t: str
   expectThat(rows[0]!.length === prompt.length + NEW_TOKENS, `generate returned ${rows[0]!.length} ids, expected ${prompt.length + NEW_TOKENS} (prompt ${prompt.length} + max_new_tokens ${NEW_TOKENS})`);
   const fresh = rows[0]!.slice(prompt.length);
   expectThat(fresh.every((t) => t >= 0 && t < facts.vocabSize), `generated ids ${fresh} are not all in the vocabulary`);
-  const raw = await rawGreedy(h, facts, prompt, { audio_values: plain(inputs.audio_values!) }, NEW_TOKENS);
+  const audioIn: Feeds = facts.audio!.timeMajor ? { input_features: plain(inputs.input_features!) } : { audio_values: plain(inputs.audio_values!) };
+  const raw = await rawGreedy(h, facts, prompt, audioIn, NEW_TOKENS);
   expectThat(raw.tokens.join() === fresh.join(), `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw.tokens}`);
   expectThat((await run())[0]!.join() === rows[0]!.join(), 'the same clip and prompt generated different tokens on a second call');
   for (const m of ['prefill_ms', 'decode_ms_per_token', 'tokens_per_s'] as const) h.metric(m, raw[m]);
-  return { promptTokens: prompt.length, audioTokens, generated: fresh, audioValues: [...inputs.audio_values!.dims] };
+  return { promptTokens: prompt.length, audioTokens, generated: fresh, audioFeatures: [...(inputs.audio_values ?? inputs.input_features)!.dims] };
 }

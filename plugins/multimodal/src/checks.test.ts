@@ -12,6 +12,7 @@ import { checkBoxesNormalized, checkZeroShotDetection, type OwlFacts } from './c
 import { synthesizeOwl } from './owl.ts';
 import { checkJinaAutoModel, checkJinaImageFeatures, type JinaFacts } from './checks-jina.ts';
 import { synthesizeJina } from './jina.ts';
+import { synthesizeAudio } from './audio.ts';
 import { synthesizeDual } from './dual.ts';
 import { synthesizeV2s } from './v2s.ts';
 import { synthesizeVlm } from './vlm.ts';
@@ -37,6 +38,8 @@ const h = {
   v2s: harness(import.meta.url, spec('v2s', 'vision-encoder-decoder')),
   owl: harness(import.meta.url, spec('owl', 'owlvit')),
   jina: harness(import.meta.url, spec('jina', 'jina_clip')),
+  ultravox: harness(import.meta.url, spec('ultravox', 'ultravox')),
+  ultravoxStack: harness(import.meta.url, spec('ultravox-stack', 'ultravox')),
   jinaSplit: harness(import.meta.url, spec('jina-split', 'jina_clip')),
   v2sDropPast: harness(import.meta.url, spec('v2s-drop-past', 'vision-encoder-decoder')),
   v2sStart: harness(import.meta.url, spec('v2s-start', 'vision-encoder-decoder')),
@@ -61,6 +64,8 @@ beforeAll(async () => {
   await synthesizeVlm('llava', dir('llava-patch'), tiny);
   facts.jina = (await synthesizeJina('jina_clip', dir('jina'), tiny)).facts!;
   await synthesizeJina('jina_clip', dir('jina-split'), { ...tiny, visionSeed: 9 });
+  facts.ultravox = (await synthesizeAudio('ultravox', dir('ultravox'), tiny)).facts!;
+  await synthesizeAudio('ultravox', dir('ultravox-stack'), tiny);
   facts.owl = (await synthesizeOwl('owlvit', dir('owl'), tiny)).facts!;
   await synthesizeOwl('owlvit', dir('owl-raw-boxes'), { ...tiny, rawBoxes: true });
   await synthesizeOwl('owlvit', dir('owl-other'), { ...tiny, seed: 2 });
@@ -143,5 +148,14 @@ describe('multimodal checks pass on good models and fail on broken ones', () => 
     expect((await checkJinaAutoModel(h.jina, await h.jina.session(), f)).sameImageTwice).toBe(0);
     expect((await checkJinaImageFeatures(h.jina, f)).maxAbsDiff).toBeLessThan(1e-5);
     await expect(checkJinaImageFeatures(h.jinaSplit, f)).rejects.toThrow(/vision_model.onnx vs model.onnx/);
+  }, 30_000);
+
+  it('audio-text-to-text: features, KV cache and generate pass; a stack_factor that miscounts audio tokens fails', async () => {
+    const f = facts.ultravox as unknown as VlmFacts;
+    expect((await checkProcessor(h.ultravox, f)).inputFeatures).toEqual([1, 80, 100]);
+    expect((await checkEmbedsKvCache(h.ultravox, f)).maxAbsDiff).toBeLessThan(1e-4);
+    expect((await checkGenerate(h.ultravox, f)).generated).toHaveLength(6);
+    editJson(join(dir('ultravox-stack'), 'processor_config.json'), (j) => (j.stack_factor = 4));
+    await expect(checkGenerate(h.ultravoxStack, f)).rejects.toThrow(/audio tokens in the prompt, expected 8/);
   }, 30_000);
 });

@@ -8,7 +8,7 @@ export interface ImageFacts {
   /** Where config.json states the image size and channels, e.g. ['vision_config']. */
   visionConfigPath?: string[];
   /** Audio models: Whisper log-mel features [1, mels, frames] of a clip of `samples` at 16 kHz. */
-  audio?: { mels: number; frames: number; samples: number };
+  audio?: { mels: number; frames: number; samples: number; timeMajor?: boolean };
   /** Idefics3 style: pixel_values [b, tiles, channels, size, size] (the test images give this many tiles). */
   tiles?: number;
   /** Qwen-VL style: pixel_values are flattened patches [t*h*w, 3*T*p*p] with a grid [t, h, w]. */
@@ -106,8 +106,10 @@ async function checkAudioProcessor(h: Harness, facts: ImageFacts): Promise<Recor
   expectThat(mels === facts.audio!.mels, `config.json audio_config.num_mel_bins is ${mels}, the test was generated for ${facts.audio!.mels}`);
   const loaded = await tf.AutoProcessor.from_pretrained(modelId);
   const extract = loaded.feature_extractor as unknown as (a: Float32Array, o?: object) => Promise<Record<string, TfTensor>>;
-  const { input_features } = await extract(tone(440, facts.audio!.samples / 16000), facts.audio!.frames === facts.audio!.samples / 160 ? { max_length: facts.audio!.samples } : {});
-  const want = [1, mels, facts.audio!.frames];
+  const a = facts.audio!;
+  const { input_features } = await extract(tone(440, a.samples / 16000), a.frames === a.samples / 160 ? { max_length: a.samples } : {});
+  // Granite stacks pairs of mel frames: [1, frames, 2 * mels].
+  const want = a.timeMajor ? [1, a.frames, 2 * mels] : [1, mels, a.frames];
   expectThat(input_features!.dims.join() === want.join(), `the feature extractor gave [${input_features!.dims}], expected [${want}]`);
   expectThat(Array.from(input_features!.data as ArrayLike<number>).every(Number.isFinite), 'the feature extractor gave non-finite values');
   return { inputFeatures: [...input_features!.dims] };

@@ -9,7 +9,6 @@ export const UNCOVERED: Record<string, string> = {
   florence2: 'encoder-decoder image-text-to-text (DaViT vision tower, BART language model with encoder kv caches, task-prompt processor); not synthesized yet',
   gemma3n: 'ImageAudioTextToText: audio + vision encoders, per-layer inputs and AltUp in the decoder; not synthesized yet',
   gemma4: 'ImageAudioTextToText with shared-kv layers and a model-specific forward; not synthesized yet',
-  granite_speech: 'AudioTextToText: audio_encoder over mel features with a Q-Former projector; not synthesized yet',
   'grounding-dino': 'zero-shot object detection with a deformable-attention encoder-decoder over image + text; not synthesized yet',
   lfm2_vl: 'LFM2 hybrid decoder (conv caches past_conv.*) plus Lfm2VlProcessor tiling; not synthesized yet',
   lfm3_vl: 'LFM3 hybrid decoder (conv caches) plus its tiling processor; not synthesized yet',
