@@ -5,6 +5,7 @@
  */
 import { ts, type SourceFile } from 'ts-morph';
 import { setText } from './diagnostics.ts';
+import { isDeclarationName, isImportName, isReference } from './syntax.ts';
 
 export interface Codemod {
   /** One line for the registry and for `--help`-style listings. */
@@ -52,28 +53,14 @@ export function localName(sf: ts.SourceFile, module: string, exported: string): 
   return undefined;
 }
 
-/** Is this identifier a reference to a binding (not a property name, member name or declaration)? */
-function isReference(id: ts.Identifier): boolean {
-  const p = id.parent;
-  if ((ts.isPropertyAccessExpression(p) && p.name === id) || (ts.isQualifiedName(p) && p.right === id)) return false;
-  if ((ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p) ||
-    ts.isPropertySignature(p) || ts.isMethodSignature(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) ||
-    ts.isEnumMember(p)) && p.name === id) return false;
-  if (ts.isImportSpecifier(p) || ts.isExportSpecifier(p) || ts.isImportClause(p) || ts.isNamespaceImport(p)) return false;
-  if (ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) return false;
-  return true;
-}
-
 /** Edits renaming every reference to `from` as `to`; none when the file declares `from` itself. */
 function renameReferences(sf: ts.SourceFile, from: string, to: string): Edit[] {
   const edits: Edit[] = [];
   let shadowed = false;
   walk(sf, (n) => {
     if (!ts.isIdentifier(n) || n.text !== from) return;
-    const p = n.parent;
-    if ((ts.isVariableDeclaration(p) || ts.isFunctionDeclaration(p) || ts.isClassDeclaration(p) || ts.isParameter(p) ||
-      ts.isBindingElement(p)) && p.name === n) shadowed = true;
-    else if (ts.isShorthandPropertyAssignment(p)) edits.push({ start: n.getStart(sf), end: n.end, text: `${from}: ${to}` });
+    if (isDeclarationName(n)) shadowed ||= !isImportName(n);
+    else if (ts.isShorthandPropertyAssignment(n.parent)) edits.push({ start: n.getStart(sf), end: n.end, text: `${from}: ${to}` });
     else if (isReference(n)) edits.push({ start: n.getStart(sf), end: n.end, text: to });
   });
   return shadowed ? [] : edits;

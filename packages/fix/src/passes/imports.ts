@@ -4,6 +4,7 @@ import { noteChange, setText } from '../diagnostics.ts';
 import { moduleExports, type ExportKind } from '../module-exports.ts';
 import type { TypeCheckProgram } from '../checker.ts';
 import { insideRegion, parseKeepRegions } from '../regions.ts';
+import { isDeclarationName, isReference } from '../syntax.ts';
 
 export const PLUGIN_NAME = 'hf-core:fix:imports';
 
@@ -14,29 +15,6 @@ export const VITEST_API = [
   'describe', 'it', 'test', 'suite', 'expect', 'vi', 'bench', 'assert', 'expectTypeOf', 'assertType',
   'beforeAll', 'afterAll', 'beforeEach', 'afterEach', 'onTestFailed', 'onTestFinished',
 ] as const;
-
-const DECLARATION_NAME = (n: ts.Identifier): boolean => {
-  const p = n.parent as ts.Node & { name?: ts.Node };
-  if (p.name !== n) return false;
-  return ts.isVariableDeclaration(p) || ts.isFunctionDeclaration(p) || ts.isClassDeclaration(p) ||
-    ts.isInterfaceDeclaration(p) || ts.isTypeAliasDeclaration(p) || ts.isEnumDeclaration(p) ||
-    ts.isParameter(p) || ts.isBindingElement(p) || ts.isTypeParameterDeclaration(p) ||
-    ts.isFunctionExpression(p) || ts.isClassExpression(p) || ts.isModuleDeclaration(p) ||
-    ts.isImportSpecifier(p) || ts.isImportClause(p) || ts.isNamespaceImport(p) || ts.isImportEqualsDeclaration(p);
-};
-
-const NOT_A_REFERENCE = (n: ts.Identifier): boolean => {
-  const p = n.parent as ts.Node & { name?: ts.Node; propertyName?: ts.Node };
-  if ((ts.isPropertyAccessExpression(p) && p.name === n) || (ts.isQualifiedName(p) && p.right === n)) return true;
-  if ((ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p) || ts.isPropertySignature(p) ||
-    ts.isMethodSignature(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) || ts.isEnumMember(p) ||
-    ts.isJsxAttribute(p)) && p.name === n) return true;
-  if (ts.isLabeledStatement(p) && p.label === n) return true;
-  if (ts.isBindingElement(p) && p.propertyName === n) return true;
-  if (ts.isExportSpecifier(p)) return !!p.parent.parent.moduleSpecifier || (p.propertyName !== undefined && p.name === n);
-  if (ts.isImportSpecifier(p) || ts.isBreakOrContinueStatement(p)) return true;
-  return false;
-};
 
 /** Names the file declares anywhere, and names it refers to (declarations and imports aside). */
 function scan(sf: ts.SourceFile): { declared: Set<string>; used: Set<string>; typeOnlyUse: Set<string> } {
@@ -52,8 +30,8 @@ function scan(sf: ts.SourceFile): { declared: Set<string>; used: Set<string>; ty
       return;
     }
     if (ts.isIdentifier(n)) {
-      if (DECLARATION_NAME(n)) declared.add(n.text);
-      else if (!NOT_A_REFERENCE(n)) {
+      if (isDeclarationName(n)) declared.add(n.text);
+      else if (isReference(n)) {
         used.add(n.text);
         if (!inType) valueUse.add(n.text);
       }
