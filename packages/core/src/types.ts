@@ -22,6 +22,8 @@ export interface Classification extends ClassificationBase {
   config?: Record<string, unknown>;
   /** The dtype variant of a real checkpoint to test (`fp32`, `fp16`, `q8`, `q4`...; see variants.ts). */
   dtype?: string;
+  /** Set on a lighter variant run after an oom: the dtype that went past the memory cap. */
+  fallbackFrom?: string;
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';

@@ -117,7 +117,7 @@ export function lighterVariant(c: Classification): Classification | undefined {
     return undefined;
   }
   const dtype = lighterDtype(folder, c.dtype);
-  return dtype ? { ...c, dtype } : undefined;
+  return dtype ? { ...c, dtype, fallbackFrom: c.fallbackFrom ?? c.dtype } : undefined;
 }
 
 /**

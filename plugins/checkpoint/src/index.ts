@@ -46,7 +46,7 @@ function claimByGraph(ctx: ClassifyContext): Classification | undefined {
 
 /** The folder as it is: the chosen dtype's ONNX files, their external data, and the support files. */
 function prepareFolder(c: Classification & { modelDir: string }): PreparedModel {
-  const plan = planCheckpoint(c.modelDir, { dtype: c.dtype, runtimeSupport: c.runtimeSupport });
+  const plan = planCheckpoint(c.modelDir, { dtype: c.dtype, runtimeSupport: c.runtimeSupport, fallbackFrom: c.fallbackFrom });
   const folder = discoverModelFolder(c.modelDir);
   return {
     dir: c.modelDir,
@@ -77,6 +77,7 @@ function render(ctx: TemplateContext): string {
     dtype: (ctx.prepared.facts?.dtype as string | undefined) ?? c.dtype,
     files: ctx.prepared.files.filter((f) => f.endsWith('.onnx')),
     runtimeSupport: c.runtimeSupport,
+    fallbackFrom: c.fallbackFrom,
   });
 }
 

@@ -33,6 +33,8 @@ export interface CheckpointPlan {
   files: PlannedFile[];
   /** fp32 files by component, for parity of a lighter dtype. */
   reference: Record<string, string>;
+  /** Why fp32 is not loaded for parity (it went past the memory cap), when so. */
+  noReference?: string;
   /** Relative tolerance of this dtype against fp32. */
   tolerance?: number;
   config?: Record<string, unknown>;
@@ -82,7 +84,7 @@ function pipelinePlan(dir: string, folder: ReturnType<typeof discoverModelFolder
  * the file when the folder has no ONNX file, the dtype is absent, or external data is missing or
  * truncated.
  */
-export function planCheckpoint(dir: string, opts: { dtype?: string; runtimeSupport?: string } = {}): CheckpointPlan {
+export function planCheckpoint(dir: string, opts: { dtype?: string; runtimeSupport?: string; fallbackFrom?: string } = {}): CheckpointPlan {
   const folder = discoverModelFolder(dir);
   const dtype = opts.dtype ?? defaultDtype(folder);
   const chosen = folder.variants[dtype];
@@ -122,7 +124,9 @@ export function planCheckpoint(dir: string, opts: { dtype?: string; runtimeSuppo
     if (ids && logits && !crossInputs && !generation && Object.keys(layout.pastToPresent).length) generation = { path: f.path, layout: layout.kind, layers: layout.layers };
   }
   const reference: Record<string, string> = {};
-  if (dtype !== 'fp32') for (const f of folder.variants.fp32 ?? []) reference[f.component] = f.path;
+  // After an oom of a heavier variant, loading fp32 beside this one would go past the cap again.
+  const noReference = opts.fallbackFrom ? `this run is the fallback after ${opts.fallbackFrom} went past the memory cap, so fp32 is not loaded beside it` : undefined;
+  if (dtype !== 'fp32' && !noReference) for (const f of folder.variants.fp32 ?? []) reference[f.component] = f.path;
   const vocab = embeddingRows ?? configVocab;
   const feed: FeedFacts = {
     ...(vocab !== undefined ? { vocabSize: Math.min(vocab, configVocab ?? vocab) } : {}),
@@ -136,6 +140,7 @@ export function planCheckpoint(dir: string, opts: { dtype?: string; runtimeSuppo
     subfolder: folder.subfolder,
     files,
     reference,
+    ...(noReference ? { noReference } : {}),
     ...(parityToleranceOf(dtype) !== undefined ? { tolerance: parityToleranceOf(dtype) } : {}),
     ...(config ? { config } : {}),
     feed,
