@@ -26,6 +26,7 @@ interface Fixture {
   configOverrides?: Record<string, unknown>;
   broken?: BrokenVariant;
   seed?: number;
+  processorOverrides?: Record<string, unknown>;
 }
 
 const FIXTURES = {
@@ -36,6 +37,8 @@ const FIXTURES = {
   convnextBlind: { type: 'convnext', broken: 'ignore-input' },
   convnextMixed: { type: 'convnext', broken: 'mix-batch' },
   detr: { type: 'detr' },
+  efficientnet: { type: 'efficientnet' },
+  efficientnetOffset: { type: 'efficientnet', processorOverrides: { rescale_offset: true } },
   detrOneLabel: { type: 'detr', seed: 7, configOverrides: { id2label: { 0: 'person' }, label2id: { person: 0 } } },
   detrBlind: { type: 'detr', broken: 'ignore-input' },
   dpt: { type: 'dpt' },
@@ -52,7 +55,7 @@ const h = Object.fromEntries(
 
 beforeAll(async () => {
   for (const [name, f] of Object.entries(FIXTURES) as [Name, Fixture][]) {
-    const p = await synthesizeVision(f.type, join(root, name), { size: 'micro', seed: f.seed ?? 5, configOverrides: f.configOverrides, broken: f.broken });
+    const p = await synthesizeVision(f.type, join(root, name), { size: 'micro', seed: f.seed ?? 5, configOverrides: f.configOverrides, processorOverrides: f.processorOverrides, broken: f.broken });
     facts[name] = p.facts as unknown as VisionFacts;
   }
 });
@@ -83,6 +86,16 @@ describe('processor-shapes', () => {
     // A 64x48 image with shortest_edge 32 / longest_edge 64: transformers gives 32x42,
     // transformers.js 4.3.2 gives 48x64. When transformers.js fixes this, this test fails: update it.
     await expect(checkProcessorShapes(h.detr, facts.detr, testImages())).rejects.toThrow(/produced 48x64, but size\.shortest_edge 32 with longest_edge 64 gives 32x42 in transformers/);
+  });
+
+  it('checks the normalised value of a solid colour against the config (EfficientNet divides by std twice)', async () => {
+    const r = await checkProcessorShapes(h.efficientnet, facts.efficientnet, testImages());
+    expect(r.normalisation.expected[0]).toBeCloseTo((200 / 255 - 0.485) / 0.229 / 0.229, 4);
+  });
+
+  it('flags transformers.js 4.3.2 ignoring EfficientNet rescale_offset (transformers maps pixels to [-1, 1] first)', async () => {
+    // When transformers.js implements rescale_offset, this test fails: update it.
+    await expect(checkProcessorShapes(h.efficientnetOffset, facts.efficientnetOffset, testImages())).rejects.toThrow(/a solid rgb\(200, 120, 40\) image gave pixel_values .* gives \[/);
   });
 
   it('accepts gray and RGBA files (the processor converts them to RGB)', async () => {

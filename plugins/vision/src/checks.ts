@@ -3,7 +3,7 @@
  * shapes, the processor-shape check, and one check per pipeline the family's types run.
  */
 export { assertVisionShapes, expectedShapes, NUM_QUERIES, testImages, visionFeeds, type VisionFacts } from './session.ts';
-export { checkProcessorShapes, configImageSize, dynamicSizeProblem, fixedPixelSize } from './processor.ts';
+export { checkProcessorShapes, configImageSize, dynamicSizeProblem, expectedPixel, fixedPixelSize } from './processor.ts';
 export {
   checkBackgroundRemoval,
   checkDepthEstimation,

@@ -138,5 +138,56 @@ export async function checkProcessorShapes(h: Harness, facts: VisionFacts, image
     expectThat(pv.data.every(Number.isFinite), `processor output for ${file} has non-finite pixel values`);
     seen[file] = pv.dims;
   }
-  return { pixel_values: seen, fixed, image_size: declared };
+  const normalisation = await checkNormalisation(tf, processor, pp, facts);
+  return { pixel_values: seen, fixed, image_size: declared, normalisation };
+}
+
+const SOLID: [number, number, number] = [200, 120, 40];
+
+/**
+ * What preprocessor_config.json says one RGB pixel becomes: rescale (rescale_factor), normalise
+ * (image_mean / image_std; EfficientNet with include_top divides by std twice and with
+ * rescale_offset subtracts 1 after rescaling, as transformers does), then BGR order when
+ * do_flip_channel_order.
+ */
+export function expectedPixel(pp: Json, rgb: readonly number[]): number[] {
+  const factor = pp.do_rescale === false ? 1 : Number(pp.rescale_factor ?? 1 / 255);
+  const list = (v: unknown, d: number) => (Array.isArray(v) ? v.map(Number) : [0, 1, 2].map(() => (v === undefined ? d : Number(v))));
+  const mean = list(pp.image_mean ?? pp.mean, 0);
+  const std = list(pp.image_std ?? pp.std, 1);
+  const efficientnet = /^EfficientNet/.test(String(pp.image_processor_type ?? ''));
+  const twice = efficientnet && pp.include_top !== false;
+  const offset = efficientnet && pp.rescale_offset === true ? 1 : 0; // EfficientNet: x * factor - 1
+  const out = rgb.map((v, c) => {
+    let x = v * factor - offset;
+    if (pp.do_normalize) x = (x - mean[c]!) / std[c]! / (twice ? std[c]! : 1);
+    return x;
+  });
+  return pp.do_flip_channel_order ? out.reverse() : out;
+}
+
+/**
+ * A solid-colour image must come out as the same normalised value at every unpadded pixel (a
+ * resize or crop cannot change a constant): checks rescale, mean/std and channel order against
+ * preprocessor_config.json at the first pixel and the middle of the resized image.
+ */
+async function checkNormalisation(tf: Tf, processor: unknown, pp: Json, facts: VisionFacts) {
+  const [w, h] = [64, 48];
+  const data = new Uint8ClampedArray(w * h * 3);
+  for (let i = 0; i < w * h; i++) data.set(SOLID, i * 3);
+  const inputs = await runProcessor(tf, processor, facts, new tf.RawImage(data, w, h, 3));
+  const pv = inputs.pixel_values!;
+  const [, , H, W] = pv.dims as [number, number, number, number];
+  const reshaped = (inputs.reshaped_input_sizes as unknown as [number, number][] | undefined)?.[0] ?? [H, W];
+  const want = expectedPixel(pp, SOLID);
+  for (const [y, x] of [[0, 0], [Math.floor(reshaped[0] / 2), Math.floor(reshaped[1] / 2)]] as const) {
+    const got = [0, 1, 2].map((c) => pv.data[c * H * W + y * W + x]!);
+    const bad = got.findIndex((v, c) => Math.abs(v - want[c]!) > 1e-3);
+    expectThat(
+      bad < 0,
+      `a solid rgb(${SOLID.join(', ')}) image gave pixel_values [${got.map((v) => v.toFixed(4)).join(', ')}] at (${y}, ${x}); preprocessor_config.json (rescale, image_mean/image_std, channel order) gives [${want.map((v) => v.toFixed(4)).join(', ')}]`,
+      { got, expected: want, at: [y, x] },
+    );
+  }
+  return { rgb: SOLID, expected: want };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import createEngine from '@hf-core/plugin-cpu/engine';
 import { checkBatchEquivalence } from '@hf-core/harness';
-import { assertVisionShapes, dynamicSizeProblem, expectedShapes, fixedPixelSize, visionFeeds, type VisionFacts } from './checks.ts';
+import { assertVisionShapes, dynamicSizeProblem, expectedPixel, expectedShapes, fixedPixelSize, visionFeeds, type VisionFacts } from './checks.ts';
 import { NOT_IN_TRANSFORMERS_JS, VISION_SPECS, VISION_TYPES, VISION_UNCOVERED } from './specs.ts';
 import { synthesizeVision } from './synthesize.ts';
 
@@ -77,6 +77,13 @@ describe('vision synthesizer', () => {
     expect(dynamicSizeProblem({ do_pad: true, pad_size: 8 }, [45, 60], [48, 64])).toBeNull();
     expect(dynamicSizeProblem({ do_pad: true, pad_size: 8 }, [45, 60], [44, 64])).toMatch(/multiples of 8/);
     expect(dynamicSizeProblem({ do_pad: true, pad_size: 8 }, [45, 60], [56, 64])).toMatch(/gives 48x64/);
+  });
+
+  it('computes the normalised pixel a processor config promises (rescale, mean/std, BGR flip)', () => {
+    const vit = { do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] };
+    expect(expectedPixel(vit, [255, 0, 51])).toEqual([1, -1, expect.closeTo(-0.6, 6)]);
+    expect(expectedPixel({ do_rescale: true, do_flip_channel_order: true }, [255, 0, 51])).toEqual([0.2, 0, 1]);
+    expect(expectedPixel({ do_rescale: false, do_normalize: true, image_mean: 10, image_std: 2 }, [30, 20, 10])).toEqual([10, 5, 0]);
   });
 
   it('batch equivalence passes on the real graph and fails on one that mixes the rows of a batch', async () => {

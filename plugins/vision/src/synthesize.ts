@@ -222,7 +222,7 @@ function tasksFor(spec: VisionSpec): string[] {
  * Writes a tiny `modelType` vision model: onnx/model.onnx, config.json (real key names, id2label
  * for heads with labels), preprocessor_config.json (the type's image processor class).
  */
-export async function synthesizeVision(modelType: string, dir: string, opts: SynthesizeOptions & { configOverrides?: Record<string, unknown>; broken?: BrokenVariant }): Promise<PreparedModel> {
+export async function synthesizeVision(modelType: string, dir: string, opts: SynthesizeOptions & { configOverrides?: Record<string, unknown>; processorOverrides?: Record<string, unknown>; broken?: BrokenVariant }): Promise<PreparedModel> {
   if (SAM_SPECS[modelType]) return synthesizeSam(modelType, dir, opts);
   const spec = VISION_SPECS[modelType];
   if (!spec) throw new Error(`vision plugin cannot synthesize "${modelType}": not one of its types (${[...Object.keys(VISION_SPECS), ...Object.keys(SAM_SPECS)].join(', ')})`);
@@ -240,7 +240,7 @@ export async function synthesizeVision(modelType: string, dir: string, opts: Syn
   const graph = buildVisionGraph(spec, d, opts.seed, { labels: labels.length, broken: opts.broken });
   const files = await saveGraph(graph, join(dir, 'onnx', 'model.onnx'));
   files.push(await writeJson(join(dir, 'config.json'), config));
-  files.push(await writeJson(join(dir, 'preprocessor_config.json'), spec.processor(d)));
+  files.push(await writeJson(join(dir, 'preprocessor_config.json'), { ...spec.processor(d), ...opts.processorOverrides }));
   await writeFile(join(dir, 'README.md'), `Tiny random ${modelType} vision model synthesized by hf-core (seed ${opts.seed}). Not a trained model.\n`);
   const facts: VisionFactsOut = {
     head: spec.head,
