@@ -48,6 +48,9 @@ export function rssOfGroupMb(pgid: number): number | undefined {
   return total;
 }
 
+/** Tells a test run's vitest which process owns it (see the watchdog in vitestConfigSource). */
+const PARENT_ENV = 'HF_CORE_PARENT_PID';
+
 /** Process groups of test runs still alive, killed if this process exits or is interrupted. */
 const liveGroups = new Set<number>();
 let exitHooked = false;
@@ -106,7 +109,7 @@ export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, [vitestBin(), 'run', run.testFile, '--config', run.configFile, '--reporter', 'default', '--no-color'], {
       cwd: dirname(run.configFile),
-      env: { ...process.env, ...run.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: { ...process.env, ...run.env, FORCE_COLOR: '0', NO_COLOR: '1', [PARENT_ENV]: String(process.pid) },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -175,6 +178,24 @@ export function vitestConfigSource(opts: { resolveFrom: string; testTimeoutMs: n
 
 // Generated tests import @hf-core/* packages and vitest; resolve them from the hf-core install.
 const RESOLVE_FROM = ${JSON.stringify(opts.resolveFrom)};
+
+// Started by an hf-core run (not by hand): if that run dies without cleaning up (SIGKILL, a
+// crash), this vitest process is orphaned; it then ends its whole process group, so no test
+// outlives the run that owned it.
+// Only vitest's main process (the group leader) watches; its test workers load no watchdog.
+const OWNER = Number(process.env.${PARENT_ENV});
+if (OWNER && /vitest\.mjs$/.test(process.argv[1] ?? '')) {
+  const orphaned = () => {
+    if (process.ppid === OWNER) return;
+    try {
+      process.kill(-process.pid, 'SIGKILL');
+    } catch {
+      process.exit(1);
+    }
+  };
+  orphaned(); // the run may have died before this config was even loaded
+  setInterval(orphaned, 500).unref();
+}
 
 export default {
   resolve: { conditions: ['hf-core-source'] },

@@ -12,7 +12,7 @@ import { defineBackendPlugin } from '../backend.ts';
 import type { HfCorePlugin } from '../plugin.ts';
 
 /** The behaviour each fixture model type stands for. */
-export const FIXTURE_TYPES = ['fx-good', 'fx-good-2', 'fx-good-3', 'fx-abort', 'fx-hang', 'fx-oom', 'fx-corrupt'] as const;
+export const FIXTURE_TYPES = ['fx-good', 'fx-good-2', 'fx-slow', 'fx-abort', 'fx-hang', 'fx-oom', 'fx-corrupt'] as const;
 export type FixtureType = (typeof FIXTURE_TYPES)[number];
 
 /** Generated tests append `<ref>\n` here when set, so a test can count how often each ran. */
@@ -44,6 +44,7 @@ async function synthesize(modelType: string, dir: string, size: 'tiny' | 'micro'
 /** The misbehaviour each type adds after a check that loads and runs the model. */
 function behaviour(modelType: string, size: unknown): string {
   if (modelType === 'fx-abort') return `it('aborts the process', () => { process.abort(); });`;
+  if (modelType === 'fx-slow') return `it('takes 8 s, then passes', () => new Promise((r) => setTimeout(r, 8000)));`;
   if (modelType === 'fx-hang') return `it('never returns', () => new Promise(() => {}));`;
   if (modelType === 'fx-oom' && size === 'tiny') {
     // 20 MB every 10 ms up to 4 GB, then wait: without a working cap this becomes a timeout.
