@@ -105,18 +105,20 @@ export function l2Normalize(g: GraphBuilder, x: string, name: string): string {
 
 /**
  * Contrastive head of a dual encoder: normalized embeddings, logits_per_image = scale *
- * image @ text^T (+ bias, SigLIP) and logits_per_text = its transpose. Declares the four outputs.
+ * image @ text^T (+ bias, SigLIP) and logits_per_text = its transpose. Declares the four outputs
+ * (named for `modality`: CLAP's are logits_per_audio / audio_embeds).
  */
-export function contrastiveOutputs(g: GraphBuilder, imageEmbeds: string, textEmbeds: string, projection: number, opts: { logitScale: number; logitBias?: number }): void {
+export function contrastiveOutputs(g: GraphBuilder, imageEmbeds: string, textEmbeds: string, projection: number, opts: { logitScale: number; logitBias?: number; modality?: 'image' | 'audio' }): void {
+  const m = opts.modality ?? 'image';
   const img = l2Normalize(g, imageEmbeds, 'image_norm');
   const txt = l2Normalize(g, textEmbeds, 'text_norm');
   const scale = g.op('Exp', [g.scalarFloat(opts.logitScale, 'logit_scale')], {}, { name: 'logit_scale/exp' });
   let logits = g.op('Mul', [g.op('MatMul', [img, g.op('Transpose', [txt], { perm: [1, 0] }, { name: 'text_t' })], {}, { name: 'similarity' }), scale], {}, { name: 'scaled' });
   if (opts.logitBias !== undefined) logits = g.op('Add', [logits, g.scalarFloat(opts.logitBias, 'logit_bias')], {}, { name: 'biased' });
-  g.output(logits, 'logits_per_image', 'float32', ['image_batch_size', 'text_batch_size']);
-  g.output(g.op('Transpose', [logits], { perm: [1, 0] }, { name: 'per_text' }), 'logits_per_text', 'float32', ['text_batch_size', 'image_batch_size']);
+  g.output(logits, `logits_per_${m}`, 'float32', [`${m}_batch_size`, 'text_batch_size']);
+  g.output(g.op('Transpose', [logits], { perm: [1, 0] }, { name: 'per_text' }), 'logits_per_text', 'float32', ['text_batch_size', `${m}_batch_size`]);
   g.output(txt, 'text_embeds', 'float32', ['text_batch_size', projection]);
-  g.output(img, 'image_embeds', 'float32', ['image_batch_size', projection]);
+  g.output(img, `${m}_embeds`, 'float32', [`${m}_batch_size`, projection]);
 }
 
 export interface DecoderDims extends TowerDims {

@@ -13,6 +13,8 @@ import { synthesizeOwl } from './owl.ts';
 import { checkJinaAutoModel, checkJinaImageFeatures, type JinaFacts } from './checks-jina.ts';
 import { synthesizeJina } from './jina.ts';
 import { synthesizeAudio } from './audio.ts';
+import { checkZeroShotAudio, type ClapFacts } from './checks-clap.ts';
+import { synthesizeClap } from './clap.ts';
 import { synthesizeDual } from './dual.ts';
 import { synthesizeV2s } from './v2s.ts';
 import { synthesizeVlm } from './vlm.ts';
@@ -39,6 +41,7 @@ const h = {
   owl: harness(import.meta.url, spec('owl', 'owlvit')),
   jina: harness(import.meta.url, spec('jina', 'jina_clip')),
   ultravox: harness(import.meta.url, spec('ultravox', 'ultravox')),
+  clap: harness(import.meta.url, spec('clap', 'clap')),
   ultravoxStack: harness(import.meta.url, spec('ultravox-stack', 'ultravox')),
   jinaSplit: harness(import.meta.url, spec('jina-split', 'jina_clip')),
   v2sDropPast: harness(import.meta.url, spec('v2s-drop-past', 'vision-encoder-decoder')),
@@ -66,6 +69,8 @@ beforeAll(async () => {
   await synthesizeJina('jina_clip', dir('jina-split'), { ...tiny, visionSeed: 9 });
   facts.ultravox = (await synthesizeAudio('ultravox', dir('ultravox'), tiny)).facts!;
   await synthesizeAudio('ultravox', dir('ultravox-stack'), tiny);
+  facts.clap = (await synthesizeClap('clap', dir('clap'), tiny)).facts!;
+  await synthesizeClap('clap', dir('clap-other'), { ...tiny, seed: 3 });
   facts.owl = (await synthesizeOwl('owlvit', dir('owl'), tiny)).facts!;
   await synthesizeOwl('owlvit', dir('owl-raw-boxes'), { ...tiny, rawBoxes: true });
   await synthesizeOwl('owlvit', dir('owl-other'), { ...tiny, seed: 2 });
@@ -157,5 +162,11 @@ describe('multimodal checks pass on good models and fail on broken ones', () => 
     expect((await checkGenerate(h.ultravox, f)).generated).toHaveLength(6);
     editJson(join(dir('ultravox-stack'), 'processor_config.json'), (j) => (j.stack_factor = 4));
     await expect(checkGenerate(h.ultravoxStack, f)).rejects.toThrow(/audio tokens in the prompt, expected 8/);
+  }, 30_000);
+
+  it('zero-shot audio: probabilities equal to the session softmax; another model fails', async () => {
+    const f = facts.clap as unknown as ClapFacts;
+    expect((await checkZeroShotAudio(h.clap, await h.clap.session(), f)).scoreSums).toHaveLength(2);
+    await expect(checkZeroShotAudio(h.clap, await engine.createSession(join(dir('clap-other'), 'onnx/model.onnx')), f)).rejects.toThrow(/softmax of the session's logits_per_audio/);
   }, 30_000);
 });

@@ -5,3 +5,4 @@ export { AUDIO_ENCODER_FILE, checkEmbedsKvCache, checkGenerate, encoderFile, che
 export { checkImageToText, checkV2sKvCache, checkV2sShapes, rawCaption, seededIds, V2S_FILES, v2sDecoderFeeds, v2sSessions, type V2sFacts } from './checks-v2s.ts';
 export { checkBoxesNormalized, checkOwlImageBatch, checkZeroShotDetection, expectedOwlShapes, owlFeeds, type OwlFacts } from './checks-owl.ts';
 export { checkJinaAutoModel, checkJinaImageFeatures, expectedJinaShapes, jinaFeeds, type JinaFacts } from './checks-jina.ts';
+export { checkZeroShotAudio, clapFeeds, expectedClapShapes, type ClapFacts } from './checks-clap.ts';

@@ -7,19 +7,21 @@ import { OWL_SPECS, synthesizeOwl } from './owl.ts';
 import { QWEN_SPECS, synthesizeQwen } from './qwen.ts';
 import { synthesizeJina } from './jina.ts';
 import { AUDIO_SPECS, synthesizeAudio } from './audio.ts';
+import { synthesizeClap } from './clap.ts';
 import { VLM_SPECS } from './vlm-specs.ts';
 import { UNCOVERED } from './uncovered.ts';
 
 export const PLUGIN_NAME = 'hf-core:multimodal';
 export const TEMPLATE_VERSION = 1;
 
-type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina';
+type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina' | 'clap';
 const TEMPLATES: Record<Kind, string> = {
   dual: readFileSync(new URL('../templates/dual.eta', import.meta.url), 'utf8'),
   vlm: readFileSync(new URL('../templates/vlm.eta', import.meta.url), 'utf8'),
   v2s: readFileSync(new URL('../templates/v2s.eta', import.meta.url), 'utf8'),
   owl: readFileSync(new URL('../templates/owl.eta', import.meta.url), 'utf8'),
   jina: readFileSync(new URL('../templates/jina.eta', import.meta.url), 'utf8'),
+  clap: readFileSync(new URL('../templates/clap.eta', import.meta.url), 'utf8'),
 };
 
 const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: string, o: SynthesizeOptions) => Promise<PreparedModel> }> = {
@@ -28,6 +30,7 @@ const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: st
   ...Object.fromEntries(Object.keys(QWEN_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeQwen }])),
   'vision-encoder-decoder': { kind: 'v2s', synthesize: synthesizeV2s },
   jina_clip: { kind: 'jina', synthesize: synthesizeJina },
+  clap: { kind: 'clap', synthesize: synthesizeClap },
   ...Object.fromEntries(Object.keys(AUDIO_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeAudio }])),
   ...Object.fromEntries(Object.keys(OWL_SPECS).map((t) => [t, { kind: 'owl' as const, synthesize: synthesizeOwl }])),
 };
@@ -72,3 +75,4 @@ export { OWL_SPECS, buildOwlGraph, synthesizeOwl } from './owl.ts';
 export { QWEN_SPECS, buildQwenVision, synthesizeQwen } from './qwen.ts';
 export { buildJinaGraph, synthesizeJina } from './jina.ts';
 export { AUDIO_SPECS, buildAudioEncoder, synthesizeAudio } from './audio.ts';
+export { buildClapGraph, synthesizeClap } from './clap.ts';
