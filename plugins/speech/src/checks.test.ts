@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import createCpuEngine from '@hf-core/plugin-cpu/engine';
 import { CheckFailure, harness, tone, writeWav } from '@hf-core/harness';
 import { saveGraph } from '@hf-core/onnx-builder';
-import { audioFiles, checkAudioClassification, checkAutoModel, checkCodec, checkCtcAsr, checkDiffusionSpeech, checkMusicgen, checkSeq2SeqAsr, checkSpeechT5, checkStyledSpeech, checkTextToSpeech, checkVocoder, checkDecoderCache, checkDiarization, checkGeneration, checkProcessor, type SpeechFacts } from './checks.ts';
+import { audioFiles, expectedFrames, checkAudioClassification, checkAutoModel, checkCodec, checkCtcAsr, checkDiffusionSpeech, checkMusicgen, checkSeq2SeqAsr, checkSpeechT5, checkStyledSpeech, checkTextToSpeech, checkVocoder, checkDecoderCache, checkDiarization, checkGeneration, checkProcessor, type SpeechFacts } from './checks.ts';
 import { SPEECH_SPECS } from './specs.ts';
 import { buildAudioEncoder, SIZES, synthesizeSpeech } from './synthesize.ts';
 import { buildWhisperDecoder } from './seq2seq.ts';
@@ -56,6 +56,16 @@ describe('synthesized speech graphs', () => {
     expect(dec.inputNames).toEqual(['input_ids', 'encoder_hidden_states', ...[0, 1].flatMap((l) => ['decoder.key', 'decoder.value', 'encoder.key', 'encoder.value'].map((k) => `past_key_values.${l}.${k}`)), 'use_cache_branch']);
     expect(dec.outputNames).toContain('present.1.encoder.value');
     for (const s of [w2v, enc, dec]) await s.release();
+  });
+});
+
+describe('expectedFrames', () => {
+  it('follows each extractor\'s framing for one second at 16 kHz, and has no rule for raw audio', () => {
+    expect(expectedFrames('ParakeetFeatureExtractor', { hop_length: 160 }, 16000)?.n).toBe(101);
+    expect(expectedFrames('ASTFeatureExtractor', { max_length: 100 }, 16000)?.n).toBe(100);
+    expect(expectedFrames('SeamlessM4TFeatureExtractor', { stride: 2 }, 16000)?.n).toBe(49);
+    expect(expectedFrames('WeSpeakerFeatureExtractor', {}, 16000)?.n).toBe(98);
+    expect(expectedFrames('Wav2Vec2FeatureExtractor', {}, 16000)).toBeUndefined();
   });
 });
 

@@ -137,12 +137,34 @@ export async function checkProcessor(h: Harness, facts: SpeechFacts, files?: str
       const want = facts.inputRank === 3 ? [1, 1, audio.length] : [1, audio.length];
       expectThat(dims.join() === want.join(), `${facts.input} for ${file} is [${dims}], expected [${want}] (one value per sample)`);
     } else {
-      expectThat(dims.length === 3 && dims[0] === 1 && dims[1]! > 0 && dims[2] === facts.featDim, `${facts.input} for ${file} is [${dims}], expected [1, frames, ${facts.featDim}]`);
+      const frames = expectedFrames(facts.featureExtractor, fe.config, audio.length);
+      expectThat(dims.length === 3 && dims[0] === 1 && dims[1] === (frames?.n ?? dims[1]) && dims[1]! > 0 && dims[2] === facts.featDim, `${facts.input} for ${file} is [${dims}], expected [1, ${frames ? `${frames.n} (${frames.why})` : 'frames'}, ${facts.featDim}]`);
     }
     expectThat([...(main.data as Float32Array)].every(Number.isFinite), `${facts.input} for ${file} has non-finite values`);
     shapes.push(dims);
   }
   return { shapes, samplingRate: fe.config.sampling_rate };
+}
+
+/**
+ * Spectrogram frames a feature extractor makes from `samples` samples, from its config (the
+ * framing each transformers.js extractor uses), or undefined when the type has no fixed rule.
+ */
+export function expectedFrames(extractor: string | null, cfg: Record<string, number>, samples: number): { n: number; why: string } | undefined {
+  const kaldi = Math.floor((samples - 400) / 160) + 1; // 25 ms windows every 10 ms, no centering
+  switch (extractor) {
+    case 'ParakeetFeatureExtractor':
+    case 'CohereAsrFeatureExtractor':
+      return { n: Math.floor(samples / cfg.hop_length!) + 1, why: `samples / hop_length ${cfg.hop_length} + 1, centered` };
+    case 'ASTFeatureExtractor':
+      return { n: cfg.max_length!, why: `max_length ${cfg.max_length}` };
+    case 'SeamlessM4TFeatureExtractor':
+      return { n: Math.floor((kaldi + (kaldi % 2)) / cfg.stride!), why: `${kaldi} kaldi frames padded to even / stride ${cfg.stride}` };
+    case 'WeSpeakerFeatureExtractor':
+      return { n: kaldi, why: '25 ms windows every 10 ms' };
+    default:
+      return undefined;
+  }
 }
 
 const argmaxRows = (logits: TensorData): number[] => {
