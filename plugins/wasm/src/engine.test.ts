@@ -6,6 +6,7 @@ import type { EngineSession, PreparedModel, TensorData } from '@hf-core/core';
 import createCpuEngine from '@hf-core/plugin-cpu/engine';
 import { synthesizeEncoder } from '@hf-core/plugin-encoder';
 import { encoderFeeds, type EncoderFacts } from '@hf-core/plugin-encoder/checks';
+import { GraphBuilder, saveGraph } from '@hf-core/onnx-builder';
 import createEngine from './engine.ts';
 import { detectWasm } from './ort-web.ts';
 
@@ -51,6 +52,25 @@ describe('wasm engine (onnxruntime-web in Node)', () => {
 
   it('refuses to change the thread count once the runtime has started, and says why', async () => {
     await expect(createEngine().createSession(join(dir, 'onnx/model.onnx'), { threads: 3 })).rejects.toThrow(/cannot switch to 3/);
+  });
+
+  it('passes weights stored beside the model (model.onnx_data) and matches cpu', async () => {
+    const g = new GraphBuilder({ name: 'external', seed: 7 });
+    const x = g.input('x', 'float32', [2, 64]);
+    g.output(g.op('MatMul', [x, g.param('w', [64, 64], { std: 0.5 })]), 'y', 'float32', [2, 64]);
+    const file = join(dir, 'external', 'model.onnx');
+    const files = await saveGraph(g, file, { externalData: { location: 'model.onnx_data', threshold: 0 } });
+    expect(files.map((f) => f.split('/').pop())).toEqual(['model.onnx', 'model.onnx_data']);
+    const feeds = { x: { type: 'float32' as const, dims: [2, 64], data: Float32Array.from({ length: 128 }, (_, i) => Math.sin(i)) } };
+    const [a, b] = [await createEngine().createSession(file), await createCpuEngine().createSession(file)];
+    try {
+      const [got, want] = [await a.run(feeds), await b.run(feeds)];
+      expect(maxAbsDiff(got.y!, want.y!)).toBeLessThan(1e-4);
+      expect(Math.max(...Array.from(want.y!.data as Float32Array, Math.abs))).toBeGreaterThan(0.1);
+    } finally {
+      await a.release();
+      await b.release();
+    }
   });
 
   it('a corrupt model fails with the runtime error', async () => {

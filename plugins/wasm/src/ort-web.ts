@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
@@ -52,14 +52,17 @@ export async function detectWasm(): Promise<Detection> {
   return { available: true, reason: `onnxruntime-web ${versions['onnxruntime-web']} WebAssembly backend (session level only)`, versions };
 }
 
-/** External weights beside the model, under the names exporters use (`model.onnx.data`, `model.onnx_data`). */
+/**
+ * External weights beside the model, under the names exporters use: `model.onnx.data`,
+ * `model.onnx_data`, and chunked `model.onnx_data_1`, `_2`... (transformers.js exports).
+ */
 async function externalDataOf(modelPath: string): Promise<{ path: string; data: Uint8Array }[]> {
   const base = basename(modelPath);
+  const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^${escaped}[._]data(_\\d+)?$`);
+  const names = readdirSync(dirname(modelPath)).filter((n) => pattern.test(n)).sort();
   const out: { path: string; data: Uint8Array }[] = [];
-  for (const name of [`${base}.data`, `${base}_data`]) {
-    const p = join(dirname(modelPath), name);
-    if (existsSync(p)) out.push({ path: name, data: await readFile(p) });
-  }
+  for (const name of names) out.push({ path: name, data: await readFile(join(dirname(modelPath), name)) });
   return out;
 }
 
