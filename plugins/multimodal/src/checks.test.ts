@@ -15,6 +15,8 @@ import { synthesizeJina } from './jina.ts';
 import { synthesizeAudio } from './audio.ts';
 import { checkZeroShotAudio, type ClapFacts } from './checks-clap.ts';
 import { synthesizeClap } from './clap.ts';
+import { checkClipSegMasks, type ClipSegFacts } from './checks-clipseg.ts';
+import { synthesizeClipSeg } from './clipseg.ts';
 import { synthesizeDual } from './dual.ts';
 import { synthesizeV2s } from './v2s.ts';
 import { synthesizeVlm } from './vlm.ts';
@@ -42,6 +44,8 @@ const h = {
   jina: harness(import.meta.url, spec('jina', 'jina_clip')),
   ultravox: harness(import.meta.url, spec('ultravox', 'ultravox')),
   clap: harness(import.meta.url, spec('clap', 'clap')),
+  clipseg: harness(import.meta.url, spec('clipseg', 'clipseg')),
+  clipsegDeaf: harness(import.meta.url, spec('clipseg-deaf', 'clipseg')),
   ultravoxStack: harness(import.meta.url, spec('ultravox-stack', 'ultravox')),
   jinaSplit: harness(import.meta.url, spec('jina-split', 'jina_clip')),
   v2sDropPast: harness(import.meta.url, spec('v2s-drop-past', 'vision-encoder-decoder')),
@@ -71,6 +75,8 @@ beforeAll(async () => {
   await synthesizeAudio('ultravox', dir('ultravox-stack'), tiny);
   facts.clap = (await synthesizeClap('clap', dir('clap'), tiny)).facts!;
   await synthesizeClap('clap', dir('clap-other'), { ...tiny, seed: 3 });
+  facts.clipseg = (await synthesizeClipSeg('clipseg', dir('clipseg'), tiny)).facts!;
+  await synthesizeClipSeg('clipseg', dir('clipseg-deaf'), { ...tiny, ignoreText: true });
   facts.owl = (await synthesizeOwl('owlvit', dir('owl'), tiny)).facts!;
   await synthesizeOwl('owlvit', dir('owl-raw-boxes'), { ...tiny, rawBoxes: true });
   await synthesizeOwl('owlvit', dir('owl-other'), { ...tiny, seed: 2 });
@@ -168,5 +174,11 @@ describe('multimodal checks pass on good models and fail on broken ones', () => 
     const f = facts.clap as unknown as ClapFacts;
     expect((await checkZeroShotAudio(h.clap, await h.clap.session(), f)).scoreSums).toHaveLength(2);
     await expect(checkZeroShotAudio(h.clap, await engine.createSession(join(dir('clap-other'), 'onnx/model.onnx')), f)).rejects.toThrow(/softmax of the session's logits_per_audio/);
+  }, 30_000);
+
+  it('CLIPSeg: one mask per prompt equal to the session; a decoder that ignores the prompt fails', async () => {
+    const f = facts.clipseg as unknown as ClipSegFacts;
+    expect((await checkClipSegMasks(h.clipseg, await h.clipseg.session(), f)).dims).toEqual([3, 32, 32]);
+    await expect(checkClipSegMasks(h.clipsegDeaf, await h.clipsegDeaf.session(), f)).rejects.toThrow(/does not condition the mask/);
   }, 30_000);
 });

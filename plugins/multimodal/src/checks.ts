@@ -6,3 +6,4 @@ export { checkImageToText, checkV2sKvCache, checkV2sShapes, rawCaption, seededId
 export { checkBoxesNormalized, checkOwlImageBatch, checkZeroShotDetection, expectedOwlShapes, owlFeeds, type OwlFacts } from './checks-owl.ts';
 export { checkJinaAutoModel, checkJinaImageFeatures, expectedJinaShapes, jinaFeeds, type JinaFacts } from './checks-jina.ts';
 export { checkZeroShotAudio, clapFeeds, expectedClapShapes, type ClapFacts } from './checks-clap.ts';
+export { checkClipSegMasks, clipSegFeeds, type ClipSegFacts } from './checks-clipseg.ts';

@@ -8,13 +8,14 @@ import { QWEN_SPECS, synthesizeQwen } from './qwen.ts';
 import { synthesizeJina } from './jina.ts';
 import { AUDIO_SPECS, synthesizeAudio } from './audio.ts';
 import { synthesizeClap } from './clap.ts';
+import { synthesizeClipSeg } from './clipseg.ts';
 import { VLM_SPECS } from './vlm-specs.ts';
 import { UNCOVERED } from './uncovered.ts';
 
 export const PLUGIN_NAME = 'hf-core:multimodal';
 export const TEMPLATE_VERSION = 1;
 
-type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina' | 'clap';
+type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina' | 'clap' | 'clipseg';
 const TEMPLATES: Record<Kind, string> = {
   dual: readFileSync(new URL('../templates/dual.eta', import.meta.url), 'utf8'),
   vlm: readFileSync(new URL('../templates/vlm.eta', import.meta.url), 'utf8'),
@@ -22,6 +23,7 @@ const TEMPLATES: Record<Kind, string> = {
   owl: readFileSync(new URL('../templates/owl.eta', import.meta.url), 'utf8'),
   jina: readFileSync(new URL('../templates/jina.eta', import.meta.url), 'utf8'),
   clap: readFileSync(new URL('../templates/clap.eta', import.meta.url), 'utf8'),
+  clipseg: readFileSync(new URL('../templates/clipseg.eta', import.meta.url), 'utf8'),
 };
 
 const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: string, o: SynthesizeOptions) => Promise<PreparedModel> }> = {
@@ -31,6 +33,7 @@ const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: st
   'vision-encoder-decoder': { kind: 'v2s', synthesize: synthesizeV2s },
   jina_clip: { kind: 'jina', synthesize: synthesizeJina },
   clap: { kind: 'clap', synthesize: synthesizeClap },
+  clipseg: { kind: 'clipseg', synthesize: synthesizeClipSeg },
   ...Object.fromEntries(Object.keys(AUDIO_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeAudio }])),
   ...Object.fromEntries(Object.keys(OWL_SPECS).map((t) => [t, { kind: 'owl' as const, synthesize: synthesizeOwl }])),
 };
@@ -76,3 +79,4 @@ export { QWEN_SPECS, buildQwenVision, synthesizeQwen } from './qwen.ts';
 export { buildJinaGraph, synthesizeJina } from './jina.ts';
 export { AUDIO_SPECS, buildAudioEncoder, synthesizeAudio } from './audio.ts';
 export { buildClapGraph, synthesizeClap } from './clap.ts';
+export { buildClipSegGraph, synthesizeClipSeg } from './clipseg.ts';

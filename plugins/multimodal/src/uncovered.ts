@@ -3,7 +3,6 @@
  * reason (the report lists them; nothing is dropped silently).
  */
 export const UNCOVERED: Record<string, string> = {
-  clipseg: 'CLIPSegForImageSegmentation needs a conditional mask decoder over CLIP activations; not synthesized yet',
   embedding_gemma2: 'MultimodalEncoder with model + vision_encoder + audio_encoder sessions and a video processor; not synthesized yet',
   florence2: 'encoder-decoder image-text-to-text (DaViT vision tower, BART language model with encoder kv caches, task-prompt processor); not synthesized yet',
   gemma3n: 'ImageAudioTextToText: audio + vision encoders, per-layer inputs and AltUp in the decoder; not synthesized yet',
