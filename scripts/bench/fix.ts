@@ -8,7 +8,6 @@
  * HF_CORE_BENCH_FIX_GLOB="out/tests/*.test.ts" fixes those files instead (check mode: nothing is
  * written), e.g. the real output of `hf-core generate --all`.
  */
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -61,8 +60,9 @@ describe(h.title, () => {
 });
 `;
 
+/** Sources as `generate` renders them, at paths in a folder that is never written to. */
 function render(): { filePath: string; source: string }[] {
-  const outDir = join(mkdtempSync(join(tmpdir(), 'hf-core-bench-fix-')), 'tests');
+  const outDir = join(tmpdir(), `hf-core-bench-fix-${process.pid}`, 'tests');
   return listEntries().map((e, i) => ({
     filePath: join(outDir, `${e.modelType}.test.ts`),
     source: renderTemplate(TEMPLATE, {

@@ -3,7 +3,7 @@
  * template version 1) and a family plugin with a checks module, installed under node_modules
  * the way a user's project has them. Not shipped (excluded from the build).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { generatedHeader, HfCore } from '@hf-core/core';
@@ -70,6 +70,7 @@ function installPackage(root: string, name: string, exports: Record<string, stri
 /** A project folder with the fixture harness and plugin installed, and an ESM output folder. */
 export function fixtureProject(): { root: string; outDir: string; resolveFrom: string[] } {
   const root = mkdtempSync(join(tmpdir(), 'hf-core-fix-'));
+  process.once('exit', () => rmSync(root, { recursive: true, force: true }));
   write(join(root, 'package.json'), JSON.stringify({ name: 'fixture-project', private: true, type: 'module' }));
   installPackage(root, '@hf-core/harness', { '.': './src/index.ts' }, { 'src/index.ts': HARNESS_SOURCE });
   installPackage(root, '@hf-core/plugin-encoder', { './checks': './src/checks.ts' }, { 'src/checks.ts': CHECKS_SOURCE });

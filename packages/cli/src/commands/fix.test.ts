@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../index.ts';
@@ -17,6 +17,7 @@ const FIXED = `${HEADER}import { describe, expect, it } from 'vitest';\n\ndescri
 
 describe('hf-core fix', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hf-core-cli-fix-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('--check reports what would change and exits 1, writing nothing', async () => {
     writeFileSync(join(dir, 'a.test.ts'), BROKEN);

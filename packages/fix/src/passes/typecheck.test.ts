@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixSource } from '../fix-source.ts';
 import { typeCheckProgram } from '../checker.ts';
@@ -33,8 +34,8 @@ describe('typecheck pass', () => {
   });
 
   it('treats a test in a folder without package.json as ESM, as vitest does (import.meta.url)', async () => {
-    const bare = join('/tmp', `hf-core-fix-bare-${process.pid}`, 'tests');
-    mkdirSync(bare, { recursive: true });
+    const bare = join(mkdtempSync(join(tmpdir(), 'hf-core-fix-bare-')), 'tests');
+    mkdirSync(bare);
     const out = await fixSource(core, generatedTest('bert'), { filePath: join(bare, 'bert.test.ts') });
     expect(out.diagnostics).toEqual([]);
   });
