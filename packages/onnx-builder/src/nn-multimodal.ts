@@ -262,3 +262,44 @@ export function mropeTables(g: GraphBuilder, positions: string, headDim: number,
   const emb4 = g.op('Unsqueeze', [emb, g.constInt64([1], `${name}.ax1`)], {}, { name: `${name}/emb4` });
   return { cos: g.op('Cos', [emb4], {}, { name: `${name}/cos` }), sin: g.op('Sin', [emb4], {}, { name: `${name}/sin` }), dim: headDim };
 }
+
+/**
+ * BART-style merged decoder over `inputs_embeds` (Florence-2's language model), as transformers.js
+ * feeds seq2seq decoders: inputs_embeds [b, t, hidden], encoder_attention_mask [b, s],
+ * encoder_hidden_states [b, s, hidden], past_key_values.{i}.decoder/encoder.key/value; outputs
+ * logits and present.{i}.decoder/encoder.*. Cross keys/values are recomputed from the encoder
+ * states each step (transformers.js keeps the first step's encoder cache); learned positions
+ * continue from the past length.
+ */
+export function embedsSeq2SeqDecoder(g: GraphBuilder, d: DecoderDims): void {
+  const hd = d.headDim;
+  const x0 = g.input('inputs_embeds', 'float32', ['batch_size', 'decoder_sequence_length', d.hidden]);
+  const encMask = g.input('encoder_attention_mask', 'int64', ['batch_size', 'encoder_sequence_length']);
+  const enc = g.input('encoder_hidden_states', 'float32', ['batch_size', 'encoder_sequence_length', d.hidden]);
+  const pasts = Array.from({ length: d.layers }, (_, l) => ({
+    key: g.input(`past_key_values.${l}.decoder.key`, 'float32', ['batch_size', d.heads, 'past_decoder_sequence_length', hd]),
+    value: g.input(`past_key_values.${l}.decoder.value`, 'float32', ['batch_size', d.heads, 'past_decoder_sequence_length', hd]),
+    ekey: g.input(`past_key_values.${l}.encoder.key`, 'float32', ['batch_size', d.heads, 'encoder_sequence_length_out', hd]),
+    evalue: g.input(`past_key_values.${l}.encoder.value`, 'float32', ['batch_size', d.heads, 'encoder_sequence_length_out', hd]),
+  }));
+  const c = pastCausalBias(g, x0, pasts[0]!.key, 'decoder.causal');
+  const pos = g.op('Unsqueeze', [g.op('Range', [c.past, c.total, g.scalarInt64(1, 'decoder.pos_step')], {}, { name: 'decoder/pos_range' }), g.constInt64([0], 'decoder.pos_ax')], {}, { name: 'decoder/positions' });
+  let x = layerNorm(g, g.op('Add', [x0, embedding(g, pos, d.maxPos, d.hidden, 'decoder.embed_positions')], {}, { name: 'decoder/embed' }), d.hidden, 'decoder.layernorm_embedding', 1e-5);
+  const crossBias = paddingBias(g, encMask, 'decoder.cross_bias');
+  for (let l = 0; l < d.layers; l++) {
+    const p = `decoder.layers.${l}`;
+    const a = cachedAttention(g, x, { hidden: d.hidden, heads: d.heads, kvHeads: d.heads, headDim: hd, bias: c.bias, cache: { kind: 'kv', pastKey: pasts[l]!.key, pastValue: pasts[l]!.value }, qkvBias: true }, `${p}.self_attn`);
+    g.output(a.present[0]!, `present.${l}.decoder.key`, 'float32', ['batch_size', d.heads, 'total_decoder_sequence_length', hd]);
+    g.output(a.present[1]!, `present.${l}.decoder.value`, 'float32', ['batch_size', d.heads, 'total_decoder_sequence_length', hd]);
+    x = layerNorm(g, g.op('Add', [x, a.out], {}, { name: `${p}/res1` }), d.hidden, `${p}.self_attn_layer_norm`, 1e-5);
+    const q = splitHeads(g, linear(g, x, d.hidden, d.hidden, `${p}.encoder_attn.q`), d.heads, hd, `${p}.encoder_attn.qh`);
+    const k = splitHeads(g, linear(g, enc, d.hidden, d.hidden, `${p}.encoder_attn.k`), d.heads, hd, `${p}.encoder_attn.kh`);
+    const v = splitHeads(g, linear(g, enc, d.hidden, d.hidden, `${p}.encoder_attn.v`), d.heads, hd, `${p}.encoder_attn.vh`);
+    g.output(k, `present.${l}.encoder.key`, 'float32', ['batch_size', d.heads, 'encoder_sequence_length_out', hd]);
+    g.output(v, `present.${l}.encoder.value`, 'float32', ['batch_size', d.heads, 'encoder_sequence_length_out', hd]);
+    const cross = linear(g, mergeHeads(g, scaledDotProduct(g, q, k, v, hd, `${p}.encoder_attn`, crossBias), d.hidden, `${p}.encoder_attn.merge`), d.hidden, d.hidden, `${p}.encoder_attn.o`);
+    x = layerNorm(g, g.op('Add', [x, cross], {}, { name: `${p}/res2` }), d.hidden, `${p}.encoder_attn_layer_norm`, 1e-5);
+    x = layerNorm(g, g.op('Add', [x, mlp(g, x, d.hidden, d.inner, `${p}.fc`)], {}, { name: `${p}/res3` }), d.hidden, `${p}.final_layer_norm`, 1e-5);
+  }
+  g.output(linear(g, x, d.hidden, d.vocab, 'decoder.lm_head', { bias: false, std: 0.5 }), 'logits', 'float32', ['batch_size', 'decoder_sequence_length', d.vocab]);
+}

@@ -7,3 +7,4 @@ export { checkBoxesNormalized, checkOwlImageBatch, checkZeroShotDetection, expec
 export { checkJinaAutoModel, checkJinaImageFeatures, expectedJinaShapes, jinaFeeds, type JinaFacts } from './checks-jina.ts';
 export { checkZeroShotAudio, clapFeeds, expectedClapShapes, type ClapFacts } from './checks-clap.ts';
 export { checkClipSegMasks, clipSegFeeds, type ClipSegFacts } from './checks-clipseg.ts';
+export { checkFlorenceGenerate, checkFlorenceKvCache, checkFlorenceShapes, encoderFeeds, FLORENCE_FILES, florenceDecoderFeeds, florenceSessions, type FlorenceFacts } from './checks-florence.ts';

@@ -4,7 +4,6 @@
  */
 export const UNCOVERED: Record<string, string> = {
   embedding_gemma2: 'MultimodalEncoder with model + vision_encoder + audio_encoder sessions and a video processor; not synthesized yet',
-  florence2: 'encoder-decoder image-text-to-text (DaViT vision tower, BART language model with encoder kv caches, task-prompt processor); not synthesized yet',
   gemma3n: 'ImageAudioTextToText: audio + vision encoders, per-layer inputs and AltUp in the decoder; not synthesized yet',
   gemma4: 'ImageAudioTextToText with shared-kv layers and a model-specific forward; not synthesized yet',
   'grounding-dino': 'zero-shot object detection with a deformable-attention encoder-decoder over image + text; not synthesized yet',
