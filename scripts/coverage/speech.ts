@@ -8,7 +8,8 @@ import { HfCore, runModels, type Classification } from '@hf-core/core';
 import cpu from '@hf-core/plugin-cpu';
 import speech, { SPEECH_TYPES, UNCOVERED } from '@hf-core/plugin-speech';
 
-export default async function speechCoverage(outDir = process.env.HF_CORE_COVERAGE_OUT ?? '/tmp/hf-core-coverage/speech'): Promise<void> {
+// runModels reuses models already in outDir, so the default is a fresh folder per run.
+export default async function speechCoverage(outDir = process.env.HF_CORE_COVERAGE_OUT ?? `/tmp/hf-core-coverage/speech-${Date.now()}`): Promise<void> {
   const core = new HfCore();
   await core.use(speech());
   await core.use(cpu());
