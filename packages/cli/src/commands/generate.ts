@@ -18,6 +18,7 @@ interface GenerateFlags {
   seed?: number;
   json?: boolean;
   quiet?: boolean;
+  jobs?: number;
 }
 
 export async function generate(refs: string[], flags: GenerateFlags, io: CliIO): Promise<number> {
@@ -46,12 +47,15 @@ export async function generate(refs: string[], flags: GenerateFlags, io: CliIO):
   // With the checkpoint plugin loaded, a type no family synthesizes gets its generic test, which
   // reads its model folder from HF_CORE_MODEL_DIR (and skips, saying so, without one).
   const generic = core.plugins.some((p) => p.name === 'hf-core:checkpoint');
-  for (const c of models) {
-    if (!c.modelDir && !(c.modelType && covered.has(c.modelType)) && !(generic && c.modelType)) {
-      const uncovered = [...core.families.values()].find((f) => c.modelType && f.uncovered?.[c.modelType]);
-      rows.push({ ref: c.ref, status: 'not-covered', reason: uncovered?.uncovered?.[c.modelType!] ?? `no loaded family plugin synthesizes "${c.modelType}" (family ${c.family})` });
-      continue;
-    }
+  const work = models.filter((c) => {
+    if (c.modelDir || (c.modelType && covered.has(c.modelType)) || (generic && c.modelType)) return true;
+    const uncovered = [...core.families.values()].find((f) => c.modelType && f.uncovered?.[c.modelType]);
+    rows.push({ ref: c.ref, status: 'not-covered', reason: uncovered?.uncovered?.[c.modelType!] ?? `no loaded family plugin synthesizes "${c.modelType}" (family ${c.family})` });
+    return false;
+  });
+  // Several models at a time: their fix calls meet in the type-check pass, which then checks
+  // them in one program instead of paying for a program per file.
+  const one = async (c: Classification) => {
     try {
       const g = await generateTest(core, c, { outDir, seed: flags.seed, reuseModels: true, fixer: (s, o) => fixSource(core, s, o) });
       rows.push({ ref: c.ref, status: 'written', file: g.testFile });
@@ -60,7 +64,12 @@ export async function generate(refs: string[], flags: GenerateFlags, io: CliIO):
       rows.push({ ref: c.ref, status: 'failed', reason: (err as Error).message });
       io.stderr(`hf-core generate: ${c.ref}: ${(err as Error).message}`);
     }
-  }
+  };
+  const jobs = Math.max(1, Number(flags.jobs ?? 16));
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(jobs, work.length) }, async () => {
+    while (next < work.length) await one(work[next++]!);
+  }));
   const ms = Math.round(performance.now() - t0);
   const count = (s: string) => rows.filter((r) => r.status === s).length;
   if (flags.json) io.stdout(JSON.stringify({ outDir, ms, results: rows }, null, 2));
@@ -90,6 +99,7 @@ const command: CommandModule = {
       .option('--family <family>', 'Only models of this family')
       .option('--out <dir>', 'Output folder (default: ./hf-core-tests)')
       .option('--seed <n>', 'Seed of the synthesized weights (default 42)')
+      .option('--jobs <n>', 'Models prepared and fixed at a time (default 16); their type-checks share one program')
       .option('--json', 'Print what was written as JSON')
       .option('--quiet', 'Only the summary line')
       .example('  hf-core generate bert llama --out tests-out')
