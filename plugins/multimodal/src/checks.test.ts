@@ -17,6 +17,8 @@ import { checkZeroShotAudio, type ClapFacts } from './checks-clap.ts';
 import { synthesizeClap } from './clap.ts';
 import { checkClipSegMasks, type ClipSegFacts } from './checks-clipseg.ts';
 import { synthesizeClipSeg } from './clipseg.ts';
+import { checkGroundedDetection, type GdinoFacts } from './checks-gdino.ts';
+import { synthesizeGdino } from './gdino.ts';
 import { synthesizeDual } from './dual.ts';
 import { synthesizeV2s } from './v2s.ts';
 import { synthesizeVlm } from './vlm.ts';
@@ -45,6 +47,7 @@ const h = {
   ultravox: harness(import.meta.url, spec('ultravox', 'ultravox')),
   clap: harness(import.meta.url, spec('clap', 'clap')),
   clipseg: harness(import.meta.url, spec('clipseg', 'clipseg')),
+  gdino: harness(import.meta.url, spec('gdino', 'grounding-dino')),
   clipsegDeaf: harness(import.meta.url, spec('clipseg-deaf', 'clipseg')),
   ultravoxStack: harness(import.meta.url, spec('ultravox-stack', 'ultravox')),
   jinaSplit: harness(import.meta.url, spec('jina-split', 'jina_clip')),
@@ -77,6 +80,8 @@ beforeAll(async () => {
   await synthesizeClap('clap', dir('clap-other'), { ...tiny, seed: 3 });
   facts.clipseg = (await synthesizeClipSeg('clipseg', dir('clipseg'), tiny)).facts!;
   await synthesizeClipSeg('clipseg', dir('clipseg-deaf'), { ...tiny, ignoreText: true });
+  facts.gdino = (await synthesizeGdino('grounding-dino', dir('gdino'), tiny)).facts!;
+  await synthesizeGdino('grounding-dino', dir('gdino-other'), { ...tiny, seed: 4 });
   facts.owl = (await synthesizeOwl('owlvit', dir('owl'), tiny)).facts!;
   await synthesizeOwl('owlvit', dir('owl-raw-boxes'), { ...tiny, rawBoxes: true });
   await synthesizeOwl('owlvit', dir('owl-other'), { ...tiny, seed: 2 });
@@ -180,5 +185,11 @@ describe('multimodal checks pass on good models and fail on broken ones', () => 
     const f = facts.clipseg as unknown as ClipSegFacts;
     expect((await checkClipSegMasks(h.clipseg, await h.clipseg.session(), f)).dims).toEqual([3, 32, 32]);
     await expect(checkClipSegMasks(h.clipsegDeaf, await h.clipsegDeaf.session(), f)).rejects.toThrow(/does not condition the mask/);
+  }, 30_000);
+
+  it('grounded detection: detections and phrases equal to the session; another model fails', async () => {
+    const f = facts.gdino as unknown as GdinoFacts;
+    expect((await checkGroundedDetection(h.gdino, await h.gdino.session(), f)).detections).toBeGreaterThan(0);
+    await expect(checkGroundedDetection(h.gdino, await engine.createSession(join(dir('gdino-other'), 'onnx/model.onnx')), f)).rejects.toThrow(/the session('s logits)? give/);
   }, 30_000);
 });

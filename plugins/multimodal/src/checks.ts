@@ -8,3 +8,4 @@ export { checkJinaAutoModel, checkJinaImageFeatures, expectedJinaShapes, jinaFee
 export { checkZeroShotAudio, clapFeeds, expectedClapShapes, type ClapFacts } from './checks-clap.ts';
 export { checkClipSegMasks, clipSegFeeds, type ClipSegFacts } from './checks-clipseg.ts';
 export { checkFlorenceGenerate, checkFlorenceKvCache, checkFlorenceShapes, encoderFeeds, FLORENCE_FILES, florenceDecoderFeeds, florenceSessions, type FlorenceFacts } from './checks-florence.ts';
+export { checkGroundedDetection, gdinoFeeds, type GdinoFacts } from './checks-gdino.ts';

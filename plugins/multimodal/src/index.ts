@@ -10,13 +10,14 @@ import { AUDIO_SPECS, synthesizeAudio } from './audio.ts';
 import { synthesizeClap } from './clap.ts';
 import { synthesizeClipSeg } from './clipseg.ts';
 import { synthesizeFlorence } from './florence.ts';
+import { synthesizeGdino } from './gdino.ts';
 import { VLM_SPECS } from './vlm-specs.ts';
 import { UNCOVERED } from './uncovered.ts';
 
 export const PLUGIN_NAME = 'hf-core:multimodal';
 export const TEMPLATE_VERSION = 1;
 
-type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina' | 'clap' | 'clipseg' | 'florence';
+type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina' | 'clap' | 'clipseg' | 'florence' | 'gdino';
 const TEMPLATES: Record<Kind, string> = {
   dual: readFileSync(new URL('../templates/dual.eta', import.meta.url), 'utf8'),
   vlm: readFileSync(new URL('../templates/vlm.eta', import.meta.url), 'utf8'),
@@ -26,6 +27,7 @@ const TEMPLATES: Record<Kind, string> = {
   clap: readFileSync(new URL('../templates/clap.eta', import.meta.url), 'utf8'),
   clipseg: readFileSync(new URL('../templates/clipseg.eta', import.meta.url), 'utf8'),
   florence: readFileSync(new URL('../templates/florence.eta', import.meta.url), 'utf8'),
+  gdino: readFileSync(new URL('../templates/gdino.eta', import.meta.url), 'utf8'),
 };
 
 const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: string, o: SynthesizeOptions) => Promise<PreparedModel> }> = {
@@ -37,6 +39,7 @@ const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: st
   clap: { kind: 'clap', synthesize: synthesizeClap },
   clipseg: { kind: 'clipseg', synthesize: synthesizeClipSeg },
   florence2: { kind: 'florence', synthesize: synthesizeFlorence },
+  'grounding-dino': { kind: 'gdino', synthesize: synthesizeGdino },
   ...Object.fromEntries(Object.keys(AUDIO_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeAudio }])),
   ...Object.fromEntries(Object.keys(OWL_SPECS).map((t) => [t, { kind: 'owl' as const, synthesize: synthesizeOwl }])),
 };
@@ -84,3 +87,4 @@ export { AUDIO_SPECS, buildAudioEncoder, synthesizeAudio } from './audio.ts';
 export { buildClapGraph, synthesizeClap } from './clap.ts';
 export { buildClipSegGraph, synthesizeClipSeg } from './clipseg.ts';
 export { synthesizeFlorence } from './florence.ts';
+export { buildGdinoGraph, synthesizeGdino } from './gdino.ts';
