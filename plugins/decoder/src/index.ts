@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { defineFamilyPlugin, generatedHeader, renderTemplate, type PluginFactory } from '@hf-core/core';
+import { defineFamilyPlugin, type PluginFactory } from '@hf-core/core';
 import { DECODER_TYPES, DECODER_UNCOVERED } from './specs.ts';
 import { synthesizeDecoder } from './synthesize.ts';
 
 export const PLUGIN_NAME = 'hf-core:decoder';
 export const TEMPLATE_VERSION = 1;
-
-const template = readFileSync(new URL('../templates/test.eta', import.meta.url), 'utf8');
 
 /** Decoder-only family: causal LMs with a KV (or hybrid) cache, tested at session level and through transformers.js generation. */
 const decoderPlugin: PluginFactory = () =>
@@ -17,15 +14,7 @@ const decoderPlugin: PluginFactory = () =>
     uncovered: DECODER_UNCOVERED,
     templateVersion: TEMPLATE_VERSION,
     synthesize: synthesizeDecoder,
-    render: ({ classification: c, prepared, modelDirFromTest }) =>
-      renderTemplate(template, {
-        header: generatedHeader({ template: `decoder-only@${TEMPLATE_VERSION}`, version: TEMPLATE_VERSION, ref: c.ref }),
-        ref: c.ref,
-        modelType: c.modelType,
-        family: c.family,
-        modelDir: modelDirFromTest,
-        facts: prepared.facts ?? {},
-      }),
+    template: new URL('../templates/test.eta', import.meta.url),
   });
 
 export default decoderPlugin;
