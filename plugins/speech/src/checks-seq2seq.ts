@@ -5,7 +5,7 @@ import { audioFiles, speechFeeds, type SpeechFacts } from './checks.ts';
 type Decoder = NonNullable<SpeechFacts['decoder']>;
 type TfTensor = { dims: number[]; data: Float32Array | BigInt64Array; type: string };
 
-function emptyPast(d: Decoder, encFrames: number, rows = 1): Feeds {
+export function emptyPast(d: Decoder, encFrames: number, rows = 1): Feeds {
   const feeds: Feeds = {};
   for (let l = 0; l < d.layers; l++) {
     for (const part of ['key', 'value']) {
@@ -17,7 +17,7 @@ function emptyPast(d: Decoder, encFrames: number, rows = 1): Feeds {
   return feeds;
 }
 
-const presentsAsPast = (out: Record<string, TensorData>): Feeds =>
+export const presentsAsPast = (out: Record<string, TensorData>): Feeds =>
   Object.fromEntries(Object.entries(out).filter(([k]) => k.startsWith('present.')).map(([k, v]) => [k.replace('present.', 'past_key_values.'), v]));
 
 /** Argmax of the last position of logits [1, s, v], with `banned` ids masked out. */

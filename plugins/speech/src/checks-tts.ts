@@ -1,6 +1,7 @@
 import type { EngineSession, Feeds } from '@hf-core/core';
 import { expectThat, maxAbsDiff, SeededFeeds, SkipCheck, tensor, type Harness } from '@hf-core/harness';
 import type { SpeechFacts } from './checks.ts';
+import { emptyPast, presentsAsPast } from './checks-seq2seq.ts';
 
 type TfTensor = { dims: number[]; data: Float32Array | BigInt64Array; type: string };
 const TEXTS = ['hello world', 'the cat sat on the mat.'];
@@ -217,4 +218,44 @@ export async function checkSpeechT5(h: Harness, facts: SpeechFacts) {
     await vocoder.dispose();
     await loaded.dispose();
   }
+}
+
+/**
+ * Session level for MusicGen: greedy decoding of all codebook rows with the KV cache equals one
+ * uncached pass over the same tokens, logits compared at every generated position of every row.
+ */
+export async function checkCodebookDecoderCache(h: Harness, facts: SpeechFacts, steps = 3) {
+  const d = facts.decoder!;
+  const K = facts.codebooks!;
+  const v = facts.codebookSize!;
+  const enc = (await (await h.session('onnx/text_encoder.onnx')).run(generatorFeeds(facts, 1, 9))).last_hidden_state!;
+  const decoder = await h.session('onnx/decoder_model_merged.onnx');
+  const rows: number[][] = Array.from({ length: K }, () => [...d.startIds]);
+  const cached: Float32Array[][] = [];
+  let past = emptyPast(d, enc.dims[1]!, K);
+  for (let i = 0; i < steps; i++) {
+    const input = rows.map((r) => (i === 0 ? r : [r.at(-1)!]));
+    const out = await decoder.run({ input_ids: tensor('int64', input.flat(), [K, input[0]!.length]), encoder_hidden_states: enc, ...past, use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([i > 0 ? 1 : 0]) } });
+    const [, len] = out.logits!.dims as number[];
+    const data = out.logits!.data as Float32Array;
+    cached.push(rows.map((_, r) => data.slice((r * len! + len! - 1) * v, (r * len! + len!) * v)));
+    rows.forEach((row, r) => {
+      const last = cached[i]![r]!;
+      row.push(last.indexOf(Math.max(...last)));
+    });
+    past = presentsAsPast(out);
+  }
+  const L = d.startIds.length + steps - 1;
+  const full = (await decoder.run({ input_ids: tensor('int64', rows.flatMap((r) => r.slice(0, L)), [K, L]), encoder_hidden_states: enc, ...emptyPast(d, enc.dims[1]!, K), use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([0]) } })).logits!.data as Float32Array;
+  let worst = 0;
+  for (let i = 0; i < steps; i++) {
+    for (let r = 0; r < K; r++) {
+      const pos = d.startIds.length - 1 + i;
+      const want = full.slice((r * L + pos) * v, (r * L + pos + 1) * v);
+      const diff = maxAbsDiff({ type: 'float32', dims: [v], data: cached[i]![r]! }, { type: 'float32', dims: [v], data: want });
+      expectThat(diff <= 1e-4, `codebook ${r}, step ${i}: logits with the KV cache differ from the uncached pass by ${diff}`);
+      worst = Math.max(worst, diff);
+    }
+  }
+  return { maxAbsDiff: worst, tokens: rows.map((r) => r.slice(d.startIds.length)) };
 }

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import createCpuEngine from '@hf-core/plugin-cpu/engine';
 import { CheckFailure, harness, tone, writeWav } from '@hf-core/harness';
-import { saveGraph } from '@hf-core/onnx-builder';
-import { audioFiles, expectedFrames, checkAudioClassification, checkAutoModel, checkCodec, checkCtcAsr, checkDiffusionSpeech, checkMusicgen, checkSeq2SeqAsr, checkSpeechT5, checkStyledSpeech, checkTextToSpeech, checkVocoder, checkDecoderCache, checkDiarization, checkGeneration, checkProcessor, type SpeechFacts } from './checks.ts';
+import { GraphBuilder, saveGraph, whisperMergedDecoder } from '@hf-core/onnx-builder';
+import { audioFiles, expectedFrames, checkAudioClassification, checkAutoModel, checkCodec, checkCtcAsr, checkDiffusionSpeech, checkCodebookDecoderCache, checkMusicgen, checkSeq2SeqAsr, checkSpeechT5, checkStyledSpeech, checkTextToSpeech, checkVocoder, checkDecoderCache, checkDiarization, checkGeneration, checkProcessor, type SpeechFacts } from './checks.ts';
 import { SPEECH_SPECS } from './specs.ts';
 import { buildAudioEncoder, SIZES, synthesizeSpeech } from './synthesize.ts';
 import { buildWhisperDecoder } from './seq2seq.ts';
@@ -129,6 +129,15 @@ describe('speech checks pass on good models and fail on broken ones', () => {
     await expect(checkVocoder(h.hifigan, await reseeded('hifigan', 'onnx/model.onnx'), facts.hifigan!)).rejects.toThrow(/raw session differ/);
     expect((await checkDiffusionSpeech(h.supertonic, await h.supertonic.session('onnx/text_encoder.onnx'), facts.supertonic!)).samples).toHaveLength(2);
     await expect(checkDiffusionSpeech(h.supertonic, await reseeded('supertonic', 'onnx/text_encoder.onnx'), facts.supertonic!)).rejects.toThrow(/duration gives/);
+  });
+
+  it('musicgen decoder cache: cached codebook rows equal the uncached pass; a cache-blind decoder fails', async () => {
+    expect((await checkCodebookDecoderCache(h.musicgen, facts.musicgen!)).tokens).toHaveLength(4);
+    const g = new GraphBuilder({ seed: 2 });
+    whisperMergedDecoder(g, { ...SIZES.tiny, vocab: facts.musicgen!.codebookSize!, maxTarget: 256 }, 'decoder', { codebooks: 4, positionsIgnorePast: true });
+    await saveGraph(g, join(dirs.musicgen, 'onnx/broken_decoder.onnx'));
+    const broken = { session: (f?: string) => h.musicgen.session(f === 'onnx/decoder_model_merged.onnx' ? 'onnx/broken_decoder.onnx' : f) } as unknown as typeof h.musicgen;
+    await expect(checkCodebookDecoderCache(broken, facts.musicgen!)).rejects.toThrow(/differ from the uncached pass/);
   });
 
   it('musicgen and speecht5: audio of the expected length; a wrong num_codebooks or a missing processor config fails', async () => {

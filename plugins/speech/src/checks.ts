@@ -6,7 +6,7 @@ import { chirp, expectThat, maxAbsDiff, readWavAt, SeededFeeds, tensor, tone, wr
 
 export { checkGeneration, checkDecoderCache, checkSeq2SeqAsr, decoderFeeds } from './checks-seq2seq.ts';
 export { checkCodec } from './checks-codec.ts';
-export { checkDiffusionSpeech, checkMusicgen, checkSpeechT5, checkStyledSpeech, checkTextToSpeech, checkVocoder, requireBatchAxis } from './checks-tts.ts';
+export { checkCodebookDecoderCache, checkDiffusionSpeech, checkMusicgen, checkSpeechT5, checkStyledSpeech, checkTextToSpeech, checkVocoder, requireBatchAxis } from './checks-tts.ts';
 import { generatorFeeds, generatorShapes } from './checks-tts.ts';
 
 /** Facts the generated test is rendered with (from the synthesizer or the model's config). */

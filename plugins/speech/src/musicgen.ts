@@ -65,7 +65,8 @@ export async function synthesizeMusicgen(dir: string, opts: SynthesizeOptions, d
     synthesized: true,
     facts: {
       head: 'musicgen', frontEnd: 'text', task: null, input: 'input_ids', inputRank: 2, featDim: null, samplingRate: M.samplingRate, clipSamples: 0, framesPerClip: null,
-      vocabSize: tok.vocabSize, labels: [], hidden: d.hidden, featureExtractor: null, codebooks: M.codebooks, hopLength: M.hop,
+      vocabSize: tok.vocabSize, labels: [], hidden: d.hidden, featureExtractor: null, codebooks: M.codebooks, codebookSize: M.codebookSize, hopLength: M.hop,
+      decoder: { layers: d.layers, heads: d.heads, headDim: d.hidden / d.heads, startIds: [pad], eos: -1, suppress: [], generateOptions: {} },
     },
   };
 }
