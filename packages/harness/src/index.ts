@@ -19,3 +19,4 @@ export { checkerboardImage, decodePng, encodePng, gradientImage, noiseImage, rea
 export { chirp, decodeWav, encodeWav, noise, readWavAt, silence, tone, writeWav, type DecodedAudio } from './audio.ts';
 export * from './generation.ts';
 export { cacheLayout, checkOutputsAgainstMetadata, feedsFromMetadata, floatToHalf, type CacheLayout, type FeedFacts, type FeedShape } from './metadata-feeds.ts';
+export { textFeeds, type TextFeedsOptions } from './text-feeds.ts';

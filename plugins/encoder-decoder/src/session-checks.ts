@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { CheckFailure, emptyCache, expectThat, maxAbsDiff, pastNameOf, SeededFeeds, tensor, toNumbers, type Harness } from '@hf-core/harness';
+import { CheckFailure, emptyCache, expectThat, maxAbsDiff, pastNameOf, SeededFeeds, tensor, textFeeds, toNumbers, type Harness } from '@hf-core/harness';
 
 /** What the decoder's cache looks like, read from config.json the way transformers.js reads it. */
 export interface Seq2SeqGeometry {
@@ -62,17 +62,8 @@ export function validateMergedDecoder(dec: EngineSession, g: Seq2SeqGeometry, fi
 
 /** Encoder feeds: `rows` rows of seeded token ids (above the special ids), `lengths[r]` real tokens then padding. */
 export function encoderFeeds(g: Seq2SeqGeometry, opts: { rows: number; seq: number; lengths?: number[]; seed?: number }): Feeds {
-  const rng = new SeededFeeds(opts.seed ?? 1);
-  const ids: number[] = [];
-  const mask: number[] = [];
-  for (let r = 0; r < opts.rows; r++) {
-    const len = opts.lengths?.[r] ?? opts.seq;
-    for (let i = 0; i < opts.seq; i++) {
-      ids.push(i < len ? rng.int(Math.min(8, g.vocabSize - 1), g.vocabSize) : g.padTokenId);
-      mask.push(i < len ? 1 : 0);
-    }
-  }
-  return { input_ids: tensor('int64', ids, [opts.rows, opts.seq]), attention_mask: tensor('int64', mask, [opts.rows, opts.seq]) };
+  const t = textFeeds({ ...opts, vocabSize: g.vocabSize, padId: g.padTokenId, minId: 8 });
+  return { input_ids: t.input_ids, attention_mask: t.attention_mask };
 }
 
 /** Decoder token ids: the decoder start token then seeded ids, `rows` x `len`. */

@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds } from '@hf-core/core';
-import { CheckFailure, expectThat, maxAbsDiff, SeededFeeds, type Harness } from '@hf-core/harness';
+import { CheckFailure, expectThat, maxAbsDiff, textFeeds, type Harness } from '@hf-core/harness';
 
 /** Facts the generated test is rendered with (from the synthesizer or the model's config). */
 export interface EncoderFacts {
@@ -18,19 +18,9 @@ export interface EncoderFacts {
  * session takes them.
  */
 export function encoderFeeds(session: EngineSession, facts: EncoderFacts, opts: { rows: number; seq: number; lengths?: number[]; seed?: number }): Feeds {
-  const rng = new SeededFeeds(opts.seed ?? 1);
-  const ids: number[] = [];
-  const mask: number[] = [];
-  for (let r = 0; r < opts.rows; r++) {
-    const len = opts.lengths?.[r] ?? opts.seq;
-    for (let i = 0; i < opts.seq; i++) {
-      ids.push(i < len ? rng.int(Math.min(5, facts.vocabSize - 1), facts.vocabSize) : facts.padId);
-      mask.push(i < len ? 1 : 0);
-    }
-  }
-  const dims = [opts.rows, opts.seq];
-  const feeds: Feeds = { input_ids: rng.int64(ids, dims), attention_mask: rng.int64(mask, dims) };
-  if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = rng.int64(new Array(ids.length).fill(0), dims);
+  const t = textFeeds({ ...opts, vocabSize: facts.vocabSize, padId: facts.padId, minId: 5 });
+  const feeds: Feeds = { input_ids: t.input_ids, attention_mask: t.attention_mask };
+  if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = t.token_type_ids;
   return feeds;
 }
 

@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { assertClose, expectThat, maxAbsDiff, SeededFeeds, SkipCheck, tensor, type Harness } from '@hf-core/harness';
+import { assertClose, expectThat, maxAbsDiff, SkipCheck, tensor, textFeeds, type Harness } from '@hf-core/harness';
 import { imageInputs, processorShapes, rawImages, type ImageFacts, type TfTensor } from './images.ts';
 
 /** Facts a dual-encoder test is rendered with. */
@@ -18,20 +18,10 @@ export interface DualFacts extends ImageFacts {
 
 /** Seeded text + pixel feeds: `rows` texts of `seq` tokens (`lengths[r]` real, then padding) and `rows` images. */
 export function dualFeeds(facts: DualFacts, opts: { rows: number; seq: number; lengths?: number[]; seed?: number }): Feeds {
-  const rng = new SeededFeeds(opts.seed ?? 1);
-  const ids: number[] = [];
-  const mask: number[] = [];
-  for (let r = 0; r < opts.rows; r++) {
-    const len = opts.lengths?.[r] ?? opts.seq;
-    for (let i = 0; i < opts.seq; i++) {
-      ids.push(i < len ? rng.int(3, facts.vocabSize) : facts.padId);
-      mask.push(i < len ? 1 : 0);
-    }
-  }
-  const dims = [opts.rows, opts.seq];
-  const feeds: Feeds = { input_ids: rng.int64(ids, dims) };
-  if (facts.textInputs.includes('attention_mask')) feeds.attention_mask = rng.int64(mask, dims);
-  if (facts.textInputs.includes('token_type_ids')) feeds.token_type_ids = rng.int64(new Array(ids.length).fill(0), dims);
+  const t = textFeeds({ ...opts, vocabSize: facts.vocabSize, padId: facts.padId, minId: 3 });
+  const feeds: Feeds = { input_ids: t.input_ids };
+  if (facts.textInputs.includes('attention_mask')) feeds.attention_mask = t.attention_mask;
+  if (facts.textInputs.includes('token_type_ids')) feeds.token_type_ids = t.token_type_ids;
   Object.assign(feeds, imageInputs(facts, opts.rows, (opts.seed ?? 1) + 100));
   return feeds;
 }
