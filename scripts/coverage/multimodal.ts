@@ -1,34 +1,4 @@
-/**
- * Multimodal coverage: every type @hf-core/plugin-multimodal synthesizes, run through runModels on cpu
- * (generate, isolated vitest per model, pipeline level), then a table; the types it does not
- * cover are listed with their reasons. `pnpm coverage:catalog multimodal`; minutes, not part of `pnpm test`.
- */
-import { fileURLToPath } from 'node:url';
-import { HfCore, runModels, type Classification } from '@hf-core/core';
-import cpu from '@hf-core/plugin-cpu';
-import multimodal, { MULTIMODAL_TYPES, UNCOVERED } from '@hf-core/plugin-multimodal';
+import { coverFamily } from '../cover-family.ts';
 
-export default async function multimodalCoverage(outDir = process.env.HF_CORE_COVERAGE_OUT ?? '/tmp/hf-core-coverage/multimodal'): Promise<void> {
-  const core = new HfCore();
-  await core.use(multimodal());
-  await core.use(cpu());
-  const classifications: Classification[] = [];
-  for (const t of MULTIMODAL_TYPES) {
-    const c = await core.hooks.classify.promise({ ref: { kind: 'type', modelType: t, ref: t } });
-    if (!c) throw new Error(`multimodal coverage: no plugin claimed "${t}"`);
-    classifications.push(c);
-  }
-  const t0 = Date.now();
-  const summary = await runModels(core, classifications, { outDir, backends: ['cpu'], resolveFrom: fileURLToPath(import.meta.url) });
-  const rows = summary.results.map((r) => {
-    const failed = r.checks.filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.message}`);
-    return `| ${r.ref} | ${r.status} | ${r.level ?? '-'} | ${r.checks.filter((c) => c.status === 'pass').length}/${r.checks.length} | ${r.metrics.load_ms ?? ''} | ${(failed[0] ?? (r.status === 'pass' ? '' : r.reason)).slice(0, 160).replace(/\|/g, '/')} |`;
-  });
-  console.log(['| type | status | level | checks passed | load ms | first failure |', '|---|---|---|---|---|---|', ...rows].join('\n'));
-  const passed = summary.results.filter((r) => r.status === 'pass' && r.level === 'pipeline').length;
-  console.log(`\n${passed} of ${MULTIMODAL_TYPES.length} covered types pass at pipeline level on cpu in ${Math.round((Date.now() - t0) / 1000)} s; reports in ${outDir}`);
-  const uncovered = Object.entries(UNCOVERED);
-  if (uncovered.length) console.log(`\nNot covered (${uncovered.length}):\n${uncovered.map(([t, why]) => `- ${t}: ${why}`).join('\n')}`);
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) await multimodalCoverage();
+/** Every type the multimodal plugin synthesizes, on cpu (see scripts/cover-family.ts). */
+export default () => coverFamily('multimodal');

@@ -1,0 +1,4 @@
+import { coverFamily } from '../cover-family.ts';
+
+/** Every type the other plugin synthesizes, on cpu (see scripts/cover-family.ts). */
+export default () => coverFamily('other');
