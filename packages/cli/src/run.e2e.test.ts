@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,14 +41,18 @@ describe('hf-core run, end to end (encoder on cpu)', () => {
   });
 
   it('a corrupt model.onnx makes that model an error with the runtime message; the others still run', async () => {
-    writeFileSync(join(out, 'models', 'bert', 'onnx', 'model.onnx'), 'this is not an onnx file');
+    // A copy of the synthesized bert folder, as a user's checkpoint folder, with its graph broken.
+    const broken = join(dir, 'broken-bert');
+    cpSync(join(out, 'models', 'bert'), broken, { recursive: true });
+    writeFileSync(join(broken, 'onnx', 'model.onnx'), 'this is not an onnx file');
     const io = captureIO(dir);
-    const code = await main(['run', '--plugins', 'encoder,cpu', '--models', 'bert,roberta', '--out', out, ...FAST], io);
+    const again = join(dir, 'again');
+    const code = await main(['run', '--plugins', 'encoder,checkpoint,cpu', '--models', 'roberta', '--model', broken, '--out', again, ...FAST], io);
     expect(code).toBe(1);
-    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as RunSummary;
-    const bert = summary.results.find((r) => r.modelType === 'bert')!;
+    const summary = JSON.parse(readFileSync(join(again, 'summary.json'), 'utf8')) as RunSummary;
+    const bert = summary.results.find((r) => r.ref === broken)!;
     expect(bert.status).toBe('error');
-    expect(bert.reason).toMatch(/failed to load .*model\.onnx on cpu: .*(protobuf|parse|Load model)/i);
+    expect(bert.reason).toMatch(/model\.onnx.*(protobuf|parse|Load model)/i);
     expect(summary.results.find((r) => r.modelType === 'roberta')!.status).toBe('pass');
   });
 });

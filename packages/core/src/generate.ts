@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Project } from 'ts-morph';
 import type { HfCore } from './core.ts';
@@ -69,9 +69,12 @@ export async function generateTest(core: HfCore, c: Classification, opts: Genera
   const targetDir = inside(opts.outDir, join('models', name));
   const size = opts.size ?? 'tiny';
   const seed = opts.seed ?? 42;
-  const prepared =
-    (opts.reuseModels && !c.modelDir && existsSync(join(targetDir, 'config.json')) && readPrepared(targetDir)) ||
-    (await core.hooks.prepare.promise({ classification: c, targetDir, size, seed }));
+  // A synthesized folder is reused only when it was made for the same type, plugin, seed and size;
+  // otherwise it is made afresh (and a stale one of ours removed first, so no old file lingers).
+  const stamp = { modelType: c.modelType, claimedBy: c.claimedBy ?? null, seed, size };
+  const reused = opts.reuseModels && !c.modelDir ? readPrepared(targetDir, stamp) : undefined;
+  if (!reused && !c.modelDir && existsSync(join(targetDir, PREPARED_FILE))) rmSync(targetDir, { recursive: true, force: true });
+  const prepared = reused ?? (await core.hooks.prepare.promise({ classification: c, targetDir, size, seed }));
   if (!prepared) {
     throw new HfCoreError(`No plugin can prepare "${c.ref}" (${c.modelType ?? 'unknown type'}, family ${c.family ?? 'unknown'}).`, {
       code: 'NO_PREPARE',
@@ -79,7 +82,7 @@ export async function generateTest(core: HfCore, c: Classification, opts: Genera
       exitCode: 2,
     });
   }
-  if (prepared.synthesized) writeFileSync(join(targetDir, 'hf-core.prepared.json'), `${JSON.stringify(prepared, null, 2)}\n`);
+  if (prepared.synthesized && !reused) writeFileSync(join(targetDir, PREPARED_FILE), `${JSON.stringify({ ...prepared, stamp }, null, 2)}\n`);
   const testFile = inside(opts.outDir, join('tests', `${name}.test.ts`));
   const modelDirFromTest = relative(dirname(testFile), prepared.dir).split(sep).join('/') || '.';
   const rendered = await core.hooks.template.promise({ source: '', templateVersion: 0, template: '' }, { classification: c, prepared, modelDirFromTest });
@@ -106,9 +109,16 @@ export async function generateTest(core: HfCore, c: Classification, opts: Genera
   return { classification: c, prepared, testFile, template: rendered.template, changedBy: fixed.changedBy };
 }
 
-function readPrepared(dir: string): PreparedModel | undefined {
-  const p = join(dir, 'hf-core.prepared.json');
+/** What hf-core knows of a folder it synthesized: the PreparedModel, stamped with what made it. */
+const PREPARED_FILE = 'hf-core.prepared.json';
+
+function readPrepared(dir: string, stamp: Record<string, unknown>): PreparedModel | undefined {
+  const p = join(dir, PREPARED_FILE);
   if (!existsSync(p)) return undefined;
-  const prepared = JSON.parse(readFileSync(p, 'utf8')) as PreparedModel;
-  return { ...prepared, dir };
+  try {
+    const { stamp: had, ...prepared } = JSON.parse(readFileSync(p, 'utf8')) as PreparedModel & { stamp?: Record<string, unknown> };
+    return JSON.stringify(had) === JSON.stringify(stamp) ? { ...prepared, dir } : undefined;
+  } catch {
+    return undefined;
+  }
 }

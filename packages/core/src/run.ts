@@ -118,7 +118,7 @@ export async function runModels(core: HfCore, classifications: Classification[],
     if (!c.family) genError = `not classified: ${c.reason}`;
     else {
       try {
-        generated = await generateTest(core, c, { outDir, seed: opts.seed, fixer: opts.fixer, reuseModels: true });
+        generated = await generateTest(core, c, { outDir, seed: opts.seed, fixer: opts.fixer });
       } catch (err) {
         genError = err instanceof Error ? err.message : String(err);
       }
