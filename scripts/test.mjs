@@ -1,10 +1,14 @@
-// `pnpm test`: vitest over every package, then one plain closing line
-// ("N passed, N failed, N skipped") that CI systems read. Exits with vitest's code.
+// `pnpm test`: the type-check of every package, then vitest over every package, then one plain
+// closing line ("N passed, N failed, N skipped") that CI systems read. Fails if either fails.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+
+const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
+const typecheck = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit'], { stdio: 'inherit' });
+console.log(typecheck.status === 0 ? 'typecheck: every package type-checks' : 'typecheck: FAILED (errors above)');
 
 const report = join(mkdtempSync(join(tmpdir(), 'hf-core-test-')), 'vitest.json');
 const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
@@ -17,4 +21,4 @@ try {
 } catch {
   console.log('\nno test report was written (vitest did not finish)');
 }
-process.exit(res.status ?? 1);
+process.exit(typecheck.status !== 0 ? 1 : (res.status ?? 1));
