@@ -22,7 +22,8 @@ export async function report(dirs: string[], flags: ReportFlags, io: CliIO): Pro
     for (const r of ResultsWriter.read(file)) merged.set(resultKey(r), r);
   }
   const outDir = resolve(io.cwd, flags.out ?? dirs[0]!);
-  const names = splitList(flags.reporters) ?? Object.keys(REPORTERS);
+  // Re-rendering must not append the same run to history again.
+  const names = splitList(flags.reporters) ?? Object.keys(REPORTERS).filter((n) => n !== 'history');
   const core = new HfCore();
   for (const n of names) {
     const make = REPORTERS[n];

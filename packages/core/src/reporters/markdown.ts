@@ -5,7 +5,7 @@ import type { ModelResult, RunSummary } from '../types.ts';
 
 export const PLUGIN_NAME = 'hf-core:report-markdown';
 
-const cell = (s: unknown) => String(s ?? '').replace(/\|/g, '\\|').replace(/[\r\n\u2028\u2029]+/g, ' ').slice(0, 300);
+const cell = (s: unknown) => String(s ?? '').replace(/</g, '&lt;').replace(/\|/g, '\\|').replace(/[\r\n\u2028\u2029]+/g, ' ').slice(0, 300);
 const num = (x: unknown) => (typeof x === 'number' ? (x >= 100 ? x.toFixed(0) : x.toFixed(2)) : '');
 
 function row(r: ModelResult): string {
