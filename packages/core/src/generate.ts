@@ -63,18 +63,20 @@ export interface Generated {
   changedBy: string[];
 }
 
-/** prepare -> template -> fix -> write, for one classified model. */
-export async function generateTest(core: HfCore, c: Classification, opts: GenerateOptions): Promise<Generated> {
-  const name = safeName(c.ref);
-  const targetDir = inside(opts.outDir, join('models', name));
+/**
+ * The model's files on disk: a real folder as it is, or a synthesized tiny model (reused when a
+ * folder stamped with the same type, plugin, seed and size is already there).
+ */
+export async function prepareModel(core: HfCore, c: Classification, opts: GenerateOptions): Promise<PreparedModel> {
+  const targetDir = inside(opts.outDir, join('models', safeName(c.ref)));
   const size = opts.size ?? 'tiny';
   const seed = opts.seed ?? 42;
-  // A synthesized folder is reused only when it was made for the same type, plugin, seed and size;
-  // otherwise it is made afresh (and a stale one of ours removed first, so no old file lingers).
+  // A stale folder of ours is removed first, so no file of an older synthesis lingers.
   const stamp = { modelType: c.modelType, claimedBy: c.claimedBy ?? null, seed, size };
   const reused = opts.reuseModels && !c.modelDir ? readPrepared(targetDir, stamp) : undefined;
-  if (!reused && !c.modelDir && existsSync(join(targetDir, PREPARED_FILE))) rmSync(targetDir, { recursive: true, force: true });
-  const prepared = reused ?? (await core.hooks.prepare.promise({ classification: c, targetDir, size, seed }));
+  if (reused) return reused;
+  if (!c.modelDir && existsSync(join(targetDir, PREPARED_FILE))) rmSync(targetDir, { recursive: true, force: true });
+  const prepared = await core.hooks.prepare.promise({ classification: c, targetDir, size, seed });
   if (!prepared) {
     throw new HfCoreError(`No plugin can prepare "${c.ref}" (${c.modelType ?? 'unknown type'}, family ${c.family ?? 'unknown'}).`, {
       code: 'NO_PREPARE',
@@ -82,7 +84,14 @@ export async function generateTest(core: HfCore, c: Classification, opts: Genera
       exitCode: 2,
     });
   }
-  if (prepared.synthesized && !reused) writeFileSync(join(targetDir, PREPARED_FILE), `${JSON.stringify({ ...prepared, stamp }, null, 2)}\n`);
+  if (prepared.synthesized) writeFileSync(join(targetDir, PREPARED_FILE), `${JSON.stringify({ ...prepared, stamp }, null, 2)}\n`);
+  return prepared;
+}
+
+/** prepare -> template -> fix -> write, for one classified model. */
+export async function generateTest(core: HfCore, c: Classification, opts: GenerateOptions): Promise<Generated> {
+  const name = safeName(c.ref);
+  const prepared = await prepareModel(core, c, opts);
   const testFile = inside(opts.outDir, join('tests', `${name}.test.ts`));
   const modelDirFromTest = relative(dirname(testFile), prepared.dir).split(sep).join('/') || '.';
   const rendered = await core.hooks.template.promise({ source: '', templateVersion: 0, template: '' }, { classification: c, prepared, modelDirFromTest });

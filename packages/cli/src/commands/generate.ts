@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateTest, HfCoreError, vitestConfigSource, type Classification } from '@hf-core/core';
+import { generateTest, HfCoreError, prepareModel, vitestConfigSource, type Classification } from '@hf-core/core';
 import { listEntries, readSyncedNewTypes } from '@hf-core/catalog';
 import { fixPlugins, fixSource } from '@hf-core/fix';
 import type { CommandModule } from '../index.ts';
@@ -65,11 +65,17 @@ export async function generate(refs: string[], flags: GenerateFlags, io: CliIO):
       io.stderr(`hf-core generate: ${c.ref}: ${(err as Error).message}`);
     }
   };
-  const jobs = Math.max(1, Number(flags.jobs ?? 16));
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(jobs, work.length) }, async () => {
-    while (next < work.length) await one(work[next++]!);
-  }));
+  const jobs = Math.max(1, Number(flags.jobs ?? 64));
+  const pool = async (fn: (c: Classification) => Promise<unknown>) => {
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(jobs, work.length) }, async () => {
+      while (next < work.length) await fn(work[next++]!);
+    }));
+  };
+  // Models first (a failure here is reported by the second pass, which prepares again), then the
+  // tests, so the fix calls arrive together rather than staggered by synthesis.
+  await pool((c) => prepareModel(core, c, { outDir, seed: flags.seed, reuseModels: true }).catch(() => undefined));
+  await pool(one);
   const ms = Math.round(performance.now() - t0);
   const count = (s: string) => rows.filter((r) => r.status === s).length;
   if (flags.json) io.stdout(JSON.stringify({ outDir, ms, results: rows }, null, 2));
@@ -99,7 +105,7 @@ const command: CommandModule = {
       .option('--family <family>', 'Only models of this family')
       .option('--out <dir>', 'Output folder (default: ./hf-core-tests)')
       .option('--seed <n>', 'Seed of the synthesized weights (default 42)')
-      .option('--jobs <n>', 'Models prepared and fixed at a time (default 16); their type-checks share one program')
+      .option('--jobs <n>', 'Models prepared and fixed at a time (default 64); their type-checks share one program')
       .option('--json', 'Print what was written as JSON')
       .option('--quiet', 'Only the summary line')
       .example('  hf-core generate bert llama --out tests-out')
