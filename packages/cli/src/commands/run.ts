@@ -103,7 +103,7 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
   });
   const t = summary.totals;
   io.stderr(`hf-core: ${t.pass} pass, ${t.fail} fail, ${t.skip} skip, ${t.error} error, ${t.crash} crash, ${t.timeout} timeout, ${t.oom} oom (of ${t.total}).`);
-  io.stderr(`hf-core: wrote ${join(outDir, 'results.jsonl')}, summary.json, report.md, junit.xml`);
+  io.stderr(`hf-core: wrote ${join(outDir, 'results.jsonl')} and the ${reporterNames.join(', ')} reports in ${outDir}`);
   return summary.results.some((r) => FAILING_STATUSES.includes(r.status)) ? 1 : 0;
 }
 
@@ -117,7 +117,8 @@ const command: CommandModule = {
           'built locally (offline), each tested in its own process on each backend. A ref is a model type\n' +
           '(bert), a model folder, a config.json, or a hub id found in the Hugging Face cache.\n\n' +
           'Writes OUT/results.jsonl as results arrive (a killed run loses nothing: --resume OUT continues it),\n' +
-          'then OUT/summary.json, OUT/report.md and OUT/junit.xml. Exit code: 0 when every check that ran\n' +
+          'then OUT/summary.json, report.md, junit.xml, dashboard/index.html, and history.jsonl with\n' +
+          'regressions.json (what got worse since the last run into OUT). Exit code: 0 when every check that ran\n' +
           'passed (skips are reported, never counted as passes), 1 when any failed, 2 for usage errors.',
       )
       .option('--plugins <names>', `Plugins by short name or package/path, comma-separated (default: ${DEFAULT_PLUGINS.join(',')})`)
