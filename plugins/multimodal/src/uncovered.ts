@@ -11,6 +11,4 @@ export const UNCOVERED: Record<string, string> = {
   multi_modality: 'Janus MultiModality: six sessions (prepare_inputs_embeds, language_model, lm_head, gen_head, gen_img_embeds, image_decode) and image generation; not synthesized yet',
   phi3_v: 'Phi3V: prepare_inputs_embeds + model + vision_encoder sessions with HD-transform crops (num_img_tokens, image_sizes); not synthesized yet',
   voxtral_realtime: 'VoxtralRealtime: streaming audio_encoder with its own KV cache and a model-specific forward; not synthesized yet',
-  blip: 'not registered by transformers.js 4.3.2 (no BLIP model class), so it cannot run there; image captioning is covered by vision-encoder-decoder',
-  git: 'not registered by transformers.js 4.3.2 (no GIT model class), so it cannot run there; image captioning is covered by vision-encoder-decoder',
 };
