@@ -9,6 +9,5 @@ export const UNCOVERED: Record<string, string> = {
   lfm2_vl: 'LFM2 hybrid decoder (conv caches past_conv.*) plus Lfm2VlProcessor tiling; not synthesized yet',
   lfm3_vl: 'LFM3 hybrid decoder (conv caches) plus its tiling processor; not synthesized yet',
   multi_modality: 'Janus MultiModality: six sessions (prepare_inputs_embeds, language_model, lm_head, gen_head, gen_img_embeds, image_decode) and image generation; not synthesized yet',
-  phi3_v: 'Phi3V: prepare_inputs_embeds + model + vision_encoder sessions with HD-transform crops (num_img_tokens, image_sizes); not synthesized yet',
   voxtral_realtime: 'VoxtralRealtime: streaming audio_encoder with its own KV cache and a model-specific forward; not synthesized yet',
 };
