@@ -3,8 +3,9 @@ import { assertOutputShapes, expectThat, maxAbsDiff, SeededFeeds, SkipCheck, ten
 import { decoderFeeds, idsFeeds, rawGreedy, VLM_FILES, vlmSessions, type VlmFacts } from './checks-vlm.ts';
 import { rawImages, type TfTensor } from './images.ts';
 
-/** Facts an LFM2-VL / LFM3-VL test is rendered with. */
-export interface LfmFacts extends VlmFacts {
+/** Facts an LFM2-VL / LFM3-VL test is rendered with (kind 'lfm' picks its template; the rest is what the VLM helpers read). */
+export interface LfmFacts extends Omit<VlmFacts, 'kind'> {
+  kind: 'lfm';
   lfm: {
     variant: 'lfm2' | 'lfm3';
     /** Decoder layers whose cache is a conv state past_conv.i [b, hidden, kernel - 1]. */
@@ -20,6 +21,9 @@ export interface LfmFacts extends VlmFacts {
     grid?: [number, number, number];
   };
 }
+
+/** The same facts for the LLaVA-style helpers of checks-vlm.ts (which never read `kind`). */
+export const asVlm = (facts: LfmFacts): VlmFacts => facts as unknown as VlmFacts;
 
 /**
  * Vision encoder feeds: lfm2, `rows` tiles of h x w valid patches (seeded values, padding zeros,
@@ -52,7 +56,7 @@ const tokensOf = (facts: LfmFacts, rows: number) => (facts.lfm.variant === 'lfm3
 /** Output names and shapes: image_features [tokens, hidden]; decoder logits, present_conv.i [b, hidden, kernel-1] for conv layers, present.i.key/value for attention layers. */
 export async function checkLfmShapes(h: Harness, facts: LfmFacts): Promise<Record<string, unknown>> {
   const { embed, vision, decoder } = await vlmSessions(h);
-  const e = await embed.run(idsFeeds(facts, 2, 6));
+  const e = await embed.run(idsFeeds(asVlm(facts), 2, 6));
   assertOutputShapes(e, { inputs_embeds: [2, 6, facts.hidden] });
   assertOutputShapes(await vision.run(lfmVisionFeeds(facts, 2, 3)), { image_features: [tokensOf(facts, 2), facts.hidden] });
   const expected: Record<string, number[]> = { logits: [2, 6, facts.vocabSize] };
@@ -60,7 +64,7 @@ export async function checkLfmShapes(h: Harness, facts: LfmFacts): Promise<Recor
     if (facts.lfm.convLayers.includes(l)) expected[`present_conv.${l}`] = [2, facts.hidden, facts.lfm.kernel - 1];
     else for (const kv of ['key', 'value']) expected[`present.${l}.${kv}`] = [2, facts.kvHeads, 6, facts.headDim];
   }
-  assertOutputShapes(await decoder.run(decoderFeeds(decoder, facts, e.inputs_embeds!)), expected);
+  assertOutputShapes(await decoder.run(decoderFeeds(decoder, asVlm(facts), e.inputs_embeds!)), expected);
   return { files: Object.values(VLM_FILES) };
 }
 
@@ -104,7 +108,7 @@ export async function checkLfmProcessor(h: Harness, facts: LfmFacts): Promise<Re
   const f = facts.lfm;
   const loaded = await tf.AutoProcessor.from_pretrained(modelId);
   const processor = loaded.image_processor as unknown as (images: unknown) => Promise<Record<string, TfTensor>>;
-  const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
+  const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, asVlm(facts));
   if (f.variant === 'lfm3') {
     const dim = Number(vision.in_channels ?? 3) * Number(vision.temporal_patch_size) * Number(vision.patch_size) ** 2;
     expectThat(dim === f.patchDim, `config.json vision_config gives patches of ${dim} values, the test was generated for ${f.patchDim}`);
@@ -148,7 +152,7 @@ export async function checkLfmGenerate(h: Harness, facts: LfmFacts): Promise<Rec
   const processor = await tf.AutoProcessor.from_pretrained(modelId);
   const model = await tf.AutoModelForImageTextToText.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
-    const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
+    const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, asVlm(facts));
     const gen = async (imgs: unknown[]) => {
       const inputs = (await (processor as unknown as (i: unknown, t: string[]) => Promise<Record<string, TfTensor>>)(imgs.length === 1 ? imgs[0] : imgs, imgs.map(() => facts.prompt)));
       const out = (await model.generate({ ...inputs, max_new_tokens: NEW_TOKENS, min_new_tokens: NEW_TOKENS, do_sample: false } as never)) as unknown as TfTensor;
@@ -166,7 +170,7 @@ export async function checkLfmGenerate(h: Harness, facts: LfmFacts): Promise<Rec
       facts.lfm.variant === 'lfm2'
         ? { pixel_values: plain(one.inputs.pixel_values!), pixel_attention_mask: plain(one.inputs.pixel_attention_mask!), spatial_shapes: plain(one.inputs.spatial_shapes!) }
         : { pixel_values: plain(one.inputs.pixel_values!), image_grid_thw: plain(one.inputs.image_grid_thw!) };
-    const raw = await rawGreedy(h, facts, prompt, visionIn, NEW_TOKENS);
+    const raw = await rawGreedy(h, asVlm(facts), prompt, visionIn, NEW_TOKENS);
     expectThat(raw.tokens.join() === fresh.join(), `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw.tokens}`);
     const again = await gen([images[0]]);
     expectThat(again.rows[0]!.join() === one.rows[0]!.join(), 'the same image and prompt generated different tokens on a second call');

@@ -11,3 +11,4 @@ export { checkFlorenceGenerate, checkFlorenceKvCache, checkFlorenceShapes, encod
 export { checkGroundedDetection, gdinoFeeds, type GdinoFacts } from './checks-gdino.ts';
 export { checkGreedyCaption, checkPrefixKvCache, greedyCaption, rawPrefixCaption, type CaptionFacts } from './checks-captioning.ts';
 export { checkPhi3vGenerate, checkPhi3vKvCache, checkPhi3vMerge, checkPhi3vProcessor, checkPhi3vShapes, checkPhi3vVisionBatch, hdTokens, phi3vIds, phi3vModelFeeds, phi3vSessions, phi3vVisionFeeds, PHI3V_FILES, rawGreedyPhi3v, textEmbeds, type Phi3vFacts } from './checks-phi3v.ts';
+export { asVlm, checkLfmGenerate, checkLfmProcessor, checkLfmShapes, checkLfmVisionBatch, lfmVisionFeeds, type LfmFacts } from './checks-lfm.ts';

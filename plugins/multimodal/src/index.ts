@@ -13,13 +13,14 @@ import { synthesizeFlorence } from './florence.ts';
 import { synthesizeGdino } from './gdino.ts';
 import { VLM_SPECS } from './vlm-specs.ts';
 import { UNCOVERED } from './uncovered.ts';
+import { LFM_TYPES, synthesizeLfmVl } from './lfm-vl.ts';
 import { synthesizePhi3v } from './phi3v.ts';
 import { CAPTIONING_TYPES, synthesizeCaptioning } from './captioning.ts';
 
 export const PLUGIN_NAME = 'hf-core:multimodal';
 export const TEMPLATE_VERSION = 1;
 
-type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina' | 'clap' | 'clipseg' | 'florence' | 'gdino' | 'captioning' | 'phi3v';
+type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina' | 'clap' | 'clipseg' | 'florence' | 'gdino' | 'captioning' | 'phi3v' | 'lfm';
 const TEMPLATES: Record<Kind, string> = {
   dual: readFileSync(new URL('../templates/dual.eta', import.meta.url), 'utf8'),
   vlm: readFileSync(new URL('../templates/vlm.eta', import.meta.url), 'utf8'),
@@ -30,6 +31,7 @@ const TEMPLATES: Record<Kind, string> = {
   clipseg: readFileSync(new URL('../templates/clipseg.eta', import.meta.url), 'utf8'),
   florence: readFileSync(new URL('../templates/florence.eta', import.meta.url), 'utf8'),
   gdino: readFileSync(new URL('../templates/gdino.eta', import.meta.url), 'utf8'),
+  lfm: readFileSync(new URL('../templates/lfm.eta', import.meta.url), 'utf8'),
   phi3v: readFileSync(new URL('../templates/phi3v.eta', import.meta.url), 'utf8'),
   captioning: readFileSync(new URL('../templates/captioning.eta', import.meta.url), 'utf8'),
 };
@@ -44,6 +46,7 @@ const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: st
   clipseg: { kind: 'clipseg', synthesize: synthesizeClipSeg },
   florence2: { kind: 'florence', synthesize: synthesizeFlorence },
   'grounding-dino': { kind: 'gdino', synthesize: synthesizeGdino },
+  ...Object.fromEntries(LFM_TYPES.map((t) => [t, { kind: 'lfm' as const, synthesize: synthesizeLfmVl }])),
   phi3_v: { kind: 'phi3v', synthesize: synthesizePhi3v },
   ...Object.fromEntries(CAPTIONING_TYPES.map((t) => [t, { kind: 'captioning' as const, synthesize: synthesizeCaptioning }])),
   ...Object.fromEntries(Object.keys(AUDIO_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeAudio }])),

@@ -45,7 +45,8 @@ const KERNEL = 3;
 const DOWNSAMPLE = 2;
 const T = 2;
 const MERGE = 2;
-export const LFM_TYPES = ['lfm2_vl', 'lfm3_vl'] as const;
+/** Types registered with the plugin (lfm3_vl is synthesized but not registered until it passes). */
+export const LFM_TYPES = ['lfm2_vl'] as const;
 
 const layerKinds = (n: number) => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'conv' : 'full_attention') as 'conv' | 'full_attention');
 
@@ -213,7 +214,7 @@ export async function synthesizeLfmVl(modelType: string, dir: string, opts: Synt
   await writeFile(join(dir, 'README.md'), `Tiny random ${modelType} image-text-to-text model synthesized by hf-core (seed ${opts.seed}). Not a trained model.\n`);
   const grid: [number, number, number] = [1, 48 / s.patchSize, 64 / s.patchSize];
   const facts: LfmFacts = {
-    kind: 'vlm', imageSize: 0, channels: 3, vocabSize: d.vocab, hidden: d.hidden, layers: d.layers, kvHeads: d.kvHeads, headDim: d.headDim,
+    kind: 'lfm', imageSize: 0, channels: 3, vocabSize: d.vocab, hidden: d.hidden, layers: d.layers, kvHeads: d.kvHeads, headDim: d.headDim,
     // 64x48 -> 6x8 patches (lfm2: unshuffled 2x2; lfm3: merged 2x2) -> 12 tokens.
     imageTokens: (48 / s.patchSize / 2) * (64 / s.patchSize / 2), imageTokenId: sid(tok, 'image_token')!, positionStart: 0, textFirst: false,
     prompt: lfm2 ? '<|startoftext|><|im_start|>user\n<image>what is this?<|im_end|>\n<|im_start|>assistant\n' : '<|startoftext|><|im_start|>user\n<|image|>what is this?<|im_end|>\n<|im_start|>assistant\n',
