@@ -1,6 +1,6 @@
 import type { Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, expectThat, maxAbsDiff, SeededFeeds, SkipCheck, tensor, toNumbers, type Harness } from '@hf-core/harness';
-import { decoderFeeds, idsFeeds, rawGreedy, VLM_FILES, vlmSessions, type VlmFacts } from './checks-vlm.ts';
+import { assertOutputShapes, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, SkipCheck, tensor, toNumbers, type Harness } from '@hf-core/harness';
+import { decoderFeeds, idsFeeds, VLM_FILES, vlmSessions, type VlmFacts } from './checks-vlm.ts';
 import { rawImages, type TfTensor } from './images.ts';
 
 /** Facts an LFM2-VL / LFM3-VL test is rendered with (kind 'lfm' picks its template; the rest is what the VLM helpers read). */
@@ -143,6 +143,42 @@ export async function checkLfmProcessor(h: Harness, facts: LfmFacts): Promise<Re
 const NEW_TOKENS = 6;
 
 /**
+ * Greedy decoding on the raw sessions as transformers.js runs an LLaVA-style model: embed the
+ * prompt, put the image features at the image tokens, decode feeding present_conv / present.*
+ * back; the end-of-sequence ids are masked until `newTokens` (generate's min_new_tokens).
+ */
+export async function lfmRawGreedy(h: Harness, facts: LfmFacts, inputIds: number[], visionIn: Feeds, newTokens: number, eos: number[]) {
+  const { embed, vision, decoder } = await vlmSessions(h);
+  const embeds = (await embed.run({ input_ids: tensor('int64', inputIds, [1, inputIds.length]) })).inputs_embeds!;
+  const features = toNumbers((await vision.run(visionIn))['image_features']!);
+  const merged = Float32Array.from(toNumbers(embeds));
+  let k = 0;
+  inputIds.forEach((id, i) => {
+    if (id === facts.imageTokenId) merged.set(features.slice(k++ * facts.hidden, k * facts.hidden), i * facts.hidden);
+  });
+  expectThat(k * facts.hidden === features.length, `the prompt has ${k} image tokens but the encoder gave ${features.length / facts.hidden} features`);
+  let t0 = performance.now();
+  let out = await decoder.run(decoderFeeds(decoder, asVlm(facts), { type: 'float32', dims: embeds.dims, data: merged }));
+  const prefill = performance.now() - t0;
+  const tokens: number[] = [];
+  const mask = [new Array(inputIds.length).fill(1) as number[]];
+  t0 = performance.now();
+  for (let i = 0; i < newTokens; i++) {
+    const logits = toNumbers(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1)).map((x, id) => (eos.includes(id) ? -Infinity : x));
+    const next = logits.reduce((best, x, j, a) => (x > a[best]! ? j : best), 0);
+    tokens.push(next);
+    if (i + 1 === newTokens) break;
+    mask[0]!.push(1);
+    const feeds: Feeds = { inputs_embeds: (await embed.run({ input_ids: tensor('int64', [next], [1, 1]) })).inputs_embeds!, attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]), position_ids: positionIdsFromMask(mask, 1, facts.positionStart) };
+    for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
+    out = await decoder.run(feeds);
+  }
+  const decode = performance.now() - t0;
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  return { tokens, prefill_ms: r(prefill), decode_ms_per_token: r(decode / Math.max(1, newTokens - 1)), tokens_per_s: r(((newTokens - 1) * 1000) / Math.max(decode, 1e-6)) };
+}
+
+/**
  * AutoProcessor + AutoModelForImageTextToText.generate: one image token per image feature,
  * exactly max_new_tokens new ids, equal to greedy decoding on the raw sessions (conv states
  * and keys/values fed back), the same twice; lfm2 also the same per image in a batch of two.
@@ -170,7 +206,9 @@ export async function checkLfmGenerate(h: Harness, facts: LfmFacts): Promise<Rec
       facts.lfm.variant === 'lfm2'
         ? { pixel_values: plain(one.inputs.pixel_values!), pixel_attention_mask: plain(one.inputs.pixel_attention_mask!), spatial_shapes: plain(one.inputs.spatial_shapes!) }
         : { pixel_values: plain(one.inputs.pixel_values!), image_grid_thw: plain(one.inputs.image_grid_thw!) };
-    const raw = await rawGreedy(h, asVlm(facts), prompt, visionIn, NEW_TOKENS);
+    // generate runs with min_new_tokens = max_new_tokens, so the end-of-sequence ids never win.
+    const eosId = (configAt(h.config, 'text_config').eos_token_id ?? h.config.eos_token_id) as number | number[] | undefined;
+    const raw = await lfmRawGreedy(h, facts, prompt, visionIn, NEW_TOKENS, eosId === undefined ? [] : [eosId].flat());
     expectThat(raw.tokens.join() === fresh.join(), `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw.tokens}`);
     const again = await gen([images[0]]);
     expectThat(again.rows[0]!.join() === one.rows[0]!.join(), 'the same image and prompt generated different tokens on a second call');

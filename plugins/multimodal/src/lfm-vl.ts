@@ -45,8 +45,7 @@ const KERNEL = 3;
 const DOWNSAMPLE = 2;
 const T = 2;
 const MERGE = 2;
-/** Types registered with the plugin (lfm3_vl is synthesized but not registered until it passes). */
-export const LFM_TYPES = ['lfm2_vl'] as const;
+export const LFM_TYPES = ['lfm2_vl', 'lfm3_vl'] as const;
 
 const layerKinds = (n: number) => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'conv' : 'full_attention') as 'conv' | 'full_attention');
 

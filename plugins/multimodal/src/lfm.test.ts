@@ -11,7 +11,7 @@ import { synthesizeLfmVl } from './lfm-vl.ts';
 const root = mkdtempSync(join(tmpdir(), 'hf-lfm-vl-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const dir = (name: string) => join(root, name);
-const NAMES: Record<string, string> = { lfm2_vl: 'lfm2_vl', lfm3_vl: 'lfm3_vl', 'lfm2-drop-past': 'lfm2_vl', 'lfm2-stale-conv': 'lfm2_vl', 'lfm2-no-mask': 'lfm2_vl', 'lfm2-tokens': 'lfm2_vl', 'lfm2-patch': 'lfm2_vl', 'lfm3-merge': 'lfm3_vl' };
+const NAMES: Record<string, string> = { lfm2_vl: 'lfm2_vl', lfm3_vl: 'lfm3_vl', 'lfm2-drop-past': 'lfm2_vl', 'lfm2-stale-conv': 'lfm2_vl', 'lfm2-no-mask': 'lfm2_vl', 'lfm2-tokens': 'lfm2_vl', 'lfm2-patch': 'lfm2_vl', 'lfm3-merge': 'lfm3_vl', 'lfm3-eos': 'lfm3_vl' };
 // Harnesses register their beforeAll hooks, so they are made at module level.
 const HARNESSES = Object.fromEntries(Object.entries(NAMES).map(([name, modelType]) => [name, harness(import.meta.url, { ref: name, modelType, family: 'multimodal', modelDir: dir(name) })]));
 const h = (name: string, _modelType: string) => HARNESSES[name]!;
@@ -31,6 +31,8 @@ beforeAll(async () => {
   await synthesizeLfmVl('lfm2_vl', dir('lfm2-tokens'), tiny);
   await synthesizeLfmVl('lfm2_vl', dir('lfm2-patch'), tiny);
   await synthesizeLfmVl('lfm3_vl', dir('lfm3-merge'), tiny);
+  // Seed 42: raw greedy decoding would pick the end-of-sequence id at the 5th new token.
+  facts['lfm3-eos'] = (await synthesizeLfmVl('lfm3_vl', dir('lfm3-eos'), { ...tiny, seed: 42 })).facts as unknown as LfmFacts;
 });
 
 describe('LFM-VL checks', () => {
@@ -42,6 +44,10 @@ describe('LFM-VL checks', () => {
     await checkLfmProcessor(m, f);
     expect((await checkLfmGenerate(m, f)).generated).toHaveLength(6);
     if (t === 'lfm2_vl') expect((await checkLfmVisionBatch(m, f)).paddingDiff).toBeLessThan(1e-4);
+  });
+
+  it('raw greedy masks the end-of-sequence id as generate does under min_new_tokens', async () => {
+    expect((await checkLfmGenerate(h('lfm3-eos', 'lfm3_vl'), facts['lfm3-eos']!)).generated).toHaveLength(6);
   });
 
   it('fail on broken fixtures', async () => {
