@@ -12,3 +12,4 @@ export { checkGroundedDetection, gdinoFeeds, type GdinoFacts } from './checks-gd
 export { checkGreedyCaption, checkPrefixKvCache, greedyCaption, rawPrefixCaption, type CaptionFacts } from './checks-captioning.ts';
 export { checkPhi3vGenerate, checkPhi3vKvCache, checkPhi3vMerge, checkPhi3vProcessor, checkPhi3vShapes, checkPhi3vVisionBatch, hdTokens, phi3vIds, phi3vModelFeeds, phi3vSessions, phi3vVisionFeeds, PHI3V_FILES, rawGreedyPhi3v, textEmbeds, type Phi3vFacts } from './checks-phi3v.ts';
 export { asVlm, checkLfmGenerate, checkLfmProcessor, checkLfmShapes, checkLfmVisionBatch, lfmVisionFeeds, type LfmFacts } from './checks-lfm.ts';
+export { checkJanusGenerate, checkJanusKvCache, checkJanusMerge, checkJanusShapes, JANUS_FILES, janusIds, janusPrepareFeeds, janusSessions, rawGreedyJanus, type JanusFacts } from './checks-janus.ts';
