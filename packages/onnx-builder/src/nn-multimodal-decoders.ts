@@ -2,7 +2,7 @@ import type { GraphBuilder } from './graph.ts';
 import { causalBias, cachedAttention, decoderMlp, rotaryTables, type Rotary } from './nn-decoder.ts';
 import type { TowerDims } from './nn-multimodal.ts';
 import { newTokenMask, recurrentMixer } from './nn-recurrent.ts';
-import { embedding, layerNorm, linear, mergeHeads, mlp, paddingBias, rmsNorm, scaledDotProduct, splitHeads } from './nn.ts';
+import { embedding, gelu, layerNorm, linear, mergeHeads, mlp, paddingBias, rmsNorm, scaledDotProduct, splitHeads } from './nn.ts';
 
 /**
  * Language-model sides of multimodal models, in the merged forms transformers.js drives:
@@ -32,13 +32,15 @@ export interface LinearAttentionDims {
   kernel: number;
 }
 
-export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'inputs_embeds' | 'input_ids'; name?: string; dropPast?: boolean; mropeSections?: number[]; hybrid?: LinearAttentionDims }): void {
+export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'inputs_embeds' | 'input_ids'; name?: string; dropPast?: boolean; mropeSections?: number[]; hybrid?: LinearAttentionDims; perLayerInput?: number }): void {
   const name = opts.name ?? 'decoder';
   const ids = opts.input === 'input_ids' ? g.input('input_ids', 'int64', ['batch_size', 'sequence_length']) : undefined;
   let x = ids ? embedding(g, ids, d.vocab, d.hidden, `${name}.embed_tokens`) : g.input('inputs_embeds', 'float32', ['batch_size', 'sequence_length', d.hidden]);
   const mask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
   const pos = g.input('position_ids', 'int64', opts.mropeSections ? [3, 'batch_size', 'sequence_length'] : ['batch_size', 'sequence_length']);
   const ctx = causalBias(g, ids ?? x, mask, `${name}.causal`);
+  // Gemma 3n: per_layer_inputs [b, s, layers, perLayerInput] from embed_tokens; each layer adds a gated projection of its slice.
+  const perLayer = opts.perLayerInput ? g.input('per_layer_inputs', 'float32', ['batch_size', 'sequence_length', d.layers, opts.perLayerInput]) : undefined;
   const rope = opts.mropeSections ? mropeTables(g, pos, d.headDim, opts.mropeSections, 10000, `${name}.mrope`) : rotaryTables(g, pos, d.headDim, 10000, `${name}.rope`);
   const mask3 = opts.hybrid ? newTokenMask(g, ctx, `${name}.new_mask`) : undefined;
   for (let l = 0; l < d.layers; l++) {
@@ -63,6 +65,11 @@ export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'i
     g.output(a.present[1]!, `present.${l}.value`, 'float32', ['batch_size', d.kvHeads, 'total_sequence_length', d.headDim]);
     x = g.op('Add', [x, a.out], {}, { name: `${p}/res1` });
     x = g.op('Add', [x, decoderMlp(g, rmsNorm(g, x, d.hidden, `${p}.post_attention_layernorm`), d.hidden, d.inner, 'swiglu', `${p}.mlp`)], {}, { name: `${p}/res2` });
+    if (perLayer && opts.perLayerInput) {
+      const pli = g.op('Gather', [perLayer, g.scalarInt64(l, `${p}.pli_index`)], { axis: 2 }, { name: `${p}/per_layer_input` });
+      const gate = g.op('Mul', [gelu(g, linear(g, x, d.hidden, opts.perLayerInput, `${p}.per_layer_input_gate`, { bias: false }), `${p}.pli_act`), pli], {}, { name: `${p}/pli_gated` });
+      x = g.op('Add', [x, rmsNorm(g, linear(g, gate, opts.perLayerInput, d.hidden, `${p}.per_layer_projection`, { bias: false }), d.hidden, `${p}.post_per_layer_input_norm`)], {}, { name: `${p}/res3` });
+    }
   }
   x = rmsNorm(g, x, d.hidden, `${name}.norm`);
   g.output(linear(g, x, d.hidden, d.vocab, `${name}.lm_head`, { bias: false, std: 0.5 }), 'logits', 'float32', ['batch_size', 'sequence_length', d.vocab]);

@@ -4,7 +4,6 @@
  */
 export const UNCOVERED: Record<string, string> = {
   embedding_gemma2: 'MultimodalEncoder with model + vision_encoder + audio_encoder sessions and a video processor; not synthesized yet',
-  gemma3n: 'ImageAudioTextToText: audio + vision encoders, per-layer inputs and AltUp in the decoder; not synthesized yet',
   gemma4: 'ImageAudioTextToText with shared-kv layers and a model-specific forward; not synthesized yet',
   voxtral_realtime: 'VoxtralRealtime: streaming audio_encoder with its own KV cache and a model-specific forward; not synthesized yet',
 };
