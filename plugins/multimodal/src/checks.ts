@@ -14,3 +14,4 @@ export { checkPhi3vGenerate, checkPhi3vKvCache, checkPhi3vMerge, checkPhi3vProce
 export { asVlm, checkLfmGenerate, checkLfmProcessor, checkLfmShapes, checkLfmVisionBatch, lfmVisionFeeds, type LfmFacts } from './checks-lfm.ts';
 export { checkJanusGenerate, checkJanusKvCache, checkJanusMerge, checkJanusShapes, JANUS_FILES, janusIds, janusPrepareFeeds, janusSessions, rawGreedyJanus, type JanusFacts } from './checks-janus.ts';
 export { checkGemma3nGenerate, checkGemma3nKvCache, checkGemma3nPerLayer, checkGemma3nProcessor, checkGemma3nShapes, gemma3nAudioFeeds, gemma3nDecoderFeeds, gemma3nIds, gemma3nSessions, gemma3nVisionFeeds, GEMMA3N_FILES, rawGreedyGemma3n, type Gemma3nFacts } from './checks-gemma3n.ts';
+export { checkEGemmaEmbed, checkEGemmaProcessor, checkEGemmaShapes, checkEGemmaVisionBatch, EGEMMA_FILES, egemmaSessions, egemmaTextFeeds, egemmaVisionFeeds, type EGemmaFacts } from './checks-egemma.ts';

@@ -14,6 +14,7 @@ import { synthesizeGdino } from './gdino.ts';
 import { VLM_SPECS } from './vlm-specs.ts';
 import { UNCOVERED } from './uncovered.ts';
 import { LFM_TYPES, synthesizeLfmVl } from './lfm-vl.ts';
+import { synthesizeEGemma } from './egemma.ts';
 import { synthesizePhi3v } from './phi3v.ts';
 import { synthesizeGemma3n } from './gemma3n.ts';
 import { CAPTIONING_TYPES, synthesizeCaptioning } from './captioning.ts';
@@ -22,7 +23,7 @@ import { synthesizeJanus } from './janus.ts';
 export const PLUGIN_NAME = 'hf-core:multimodal';
 export const TEMPLATE_VERSION = 1;
 
-type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina' | 'clap' | 'clipseg' | 'florence' | 'gdino' | 'captioning' | 'phi3v' | 'lfm' | 'janus' | 'gemma3n';
+type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina' | 'clap' | 'clipseg' | 'florence' | 'gdino' | 'captioning' | 'phi3v' | 'lfm' | 'janus' | 'gemma3n' | 'egemma';
 const TEMPLATES: Record<Kind, string> = {
   dual: readFileSync(new URL('../templates/dual.eta', import.meta.url), 'utf8'),
   vlm: readFileSync(new URL('../templates/vlm.eta', import.meta.url), 'utf8'),
@@ -34,6 +35,7 @@ const TEMPLATES: Record<Kind, string> = {
   florence: readFileSync(new URL('../templates/florence.eta', import.meta.url), 'utf8'),
   gdino: readFileSync(new URL('../templates/gdino.eta', import.meta.url), 'utf8'),
   lfm: readFileSync(new URL('../templates/lfm.eta', import.meta.url), 'utf8'),
+  egemma: readFileSync(new URL('../templates/egemma.eta', import.meta.url), 'utf8'),
   phi3v: readFileSync(new URL('../templates/phi3v.eta', import.meta.url), 'utf8'),
   gemma3n: readFileSync(new URL('../templates/gemma3n.eta', import.meta.url), 'utf8'),
   captioning: readFileSync(new URL('../templates/captioning.eta', import.meta.url), 'utf8'),
@@ -51,6 +53,7 @@ const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: st
   florence2: { kind: 'florence', synthesize: synthesizeFlorence },
   'grounding-dino': { kind: 'gdino', synthesize: synthesizeGdino },
   ...Object.fromEntries(LFM_TYPES.map((t) => [t, { kind: 'lfm' as const, synthesize: synthesizeLfmVl }])),
+  embedding_gemma2: { kind: 'egemma', synthesize: synthesizeEGemma },
   phi3_v: { kind: 'phi3v', synthesize: synthesizePhi3v },
   gemma3n: { kind: 'gemma3n', synthesize: synthesizeGemma3n },
   ...Object.fromEntries(CAPTIONING_TYPES.map((t) => [t, { kind: 'captioning' as const, synthesize: synthesizeCaptioning }])),

@@ -3,7 +3,6 @@
  * reason (the report lists them; nothing is dropped silently).
  */
 export const UNCOVERED: Record<string, string> = {
-  embedding_gemma2: 'MultimodalEncoder with model + vision_encoder + audio_encoder sessions and a video processor; not synthesized yet',
   gemma4: 'ImageAudioTextToText with shared-kv layers and a model-specific forward; not synthesized yet',
   voxtral_realtime: 'VoxtralRealtime: streaming audio_encoder with its own KV cache and a model-specific forward; not synthesized yet',
 };
