@@ -19,11 +19,12 @@ import { synthesizePhi3v } from './phi3v.ts';
 import { synthesizeGemma3n } from './gemma3n.ts';
 import { CAPTIONING_TYPES, synthesizeCaptioning } from './captioning.ts';
 import { synthesizeJanus } from './janus.ts';
+import { synthesizeVoxtralRt } from './voxtral-rt.ts';
 
 export const PLUGIN_NAME = 'hf-core:multimodal';
 export const TEMPLATE_VERSION = 1;
 
-type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina' | 'clap' | 'clipseg' | 'florence' | 'gdino' | 'captioning' | 'phi3v' | 'lfm' | 'janus' | 'gemma3n' | 'egemma';
+type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina' | 'clap' | 'clipseg' | 'florence' | 'gdino' | 'captioning' | 'phi3v' | 'lfm' | 'janus' | 'gemma3n' | 'egemma' | 'voxtral_rt';
 const TEMPLATES: Record<Kind, string> = {
   dual: readFileSync(new URL('../templates/dual.eta', import.meta.url), 'utf8'),
   vlm: readFileSync(new URL('../templates/vlm.eta', import.meta.url), 'utf8'),
@@ -40,6 +41,7 @@ const TEMPLATES: Record<Kind, string> = {
   gemma3n: readFileSync(new URL('../templates/gemma3n.eta', import.meta.url), 'utf8'),
   captioning: readFileSync(new URL('../templates/captioning.eta', import.meta.url), 'utf8'),
   janus: readFileSync(new URL('../templates/janus.eta', import.meta.url), 'utf8'),
+  voxtral_rt: readFileSync(new URL('../templates/voxtral-rt.eta', import.meta.url), 'utf8'),
 };
 
 const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: string, o: SynthesizeOptions) => Promise<PreparedModel> }> = {
@@ -58,6 +60,7 @@ const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: st
   gemma3n: { kind: 'gemma3n', synthesize: synthesizeGemma3n },
   ...Object.fromEntries(CAPTIONING_TYPES.map((t) => [t, { kind: 'captioning' as const, synthesize: synthesizeCaptioning }])),
   multi_modality: { kind: 'janus', synthesize: synthesizeJanus },
+  voxtral_realtime: { kind: 'voxtral_rt', synthesize: synthesizeVoxtralRt },
   ...Object.fromEntries(Object.keys(AUDIO_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeAudio }])),
   ...Object.fromEntries(Object.keys(OWL_SPECS).map((t) => [t, { kind: 'owl' as const, synthesize: synthesizeOwl }])),
 };

@@ -4,5 +4,4 @@
  */
 export const UNCOVERED: Record<string, string> = {
   gemma4: 'ImageAudioTextToText with shared-kv layers and a model-specific forward; not synthesized yet',
-  voxtral_realtime: 'VoxtralRealtime: streaming audio_encoder with its own KV cache and a model-specific forward; not synthesized yet',
 };
