@@ -32,7 +32,7 @@ export async function gemma3nSessions(h: Harness) {
   return { embed: await h.session(GEMMA3N_FILES.embed), vision: await h.session(GEMMA3N_FILES.vision), audio: await h.session(GEMMA3N_FILES.audio), decoder: await h.session(GEMMA3N_FILES.decoder) };
 }
 
-export function gemma3nIds(facts: Gemma3nFacts, rows: number, seq: number, seed = 1): TensorData {
+export function gemma3nIds(facts: Pick<Gemma3nFacts, 'vocabSize'>, rows: number, seq: number, seed = 1): TensorData {
   const rng = new SeededFeeds(seed);
   return tensor('int64', Array.from({ length: rows * seq }, () => rng.int(5, facts.vocabSize)), [rows, seq]);
 }
@@ -68,7 +68,7 @@ export async function checkGemma3nShapes(h: Harness, facts: Gemma3nFacts): Promi
 }
 
 /** KV cache (with per_layer_inputs each step): logits step by step equal one full forward. */
-export async function checkGemma3nKvCache(h: Harness, facts: Gemma3nFacts, tol = 1e-4): Promise<Record<string, unknown>> {
+export async function checkGemma3nKvCache(h: Harness, facts: Pick<Gemma3nFacts, 'vocabSize'>, tol = 1e-4): Promise<Record<string, unknown>> {
   const { embed, decoder } = await gemma3nSessions(h);
   const all = toNumbers(gemma3nIds(facts, 1, 8, 21));
   const embedOf = async (from: number, to: number) => embed.run({ input_ids: tensor('int64', all.slice(from, to), [1, to - from]) });
@@ -92,7 +92,7 @@ export async function checkGemma3nKvCache(h: Harness, facts: Gemma3nFacts, tol =
 }
 
 /** per_layer_inputs reach the decoder: changing them changes the logits (transformers.js feeds them every step). */
-export async function checkGemma3nPerLayer(h: Harness, facts: Gemma3nFacts): Promise<Record<string, unknown>> {
+export async function checkGemma3nPerLayer(h: Harness, facts: Pick<Gemma3nFacts, 'vocabSize'>): Promise<Record<string, unknown>> {
   const { embed, decoder } = await gemma3nSessions(h);
   const e = await embed.run({ input_ids: gemma3nIds(facts, 1, 5, 8) });
   const a = (await decoder.run(gemma3nDecoderFeeds(decoder, e.inputs_embeds!, e.per_layer_inputs!))).logits!;
@@ -136,7 +136,7 @@ export async function checkGemma3nProcessor(h: Harness, facts: Gemma3nFacts): Pr
 const argmax = (t: TensorData) => toNumbers(t).reduce((best, x, i, a) => (x > a[best]! ? i : best), 0);
 
 /** Greedy decoding on the raw sessions as Gemma3nForConditionalGeneration runs it. */
-export async function rawGreedyGemma3n(h: Harness, facts: Gemma3nFacts, inputIds: number[], modality: { image?: Feeds; audio?: Feeds }, newTokens: number) {
+export async function rawGreedyGemma3n(h: Harness, facts: Pick<Gemma3nFacts, 'hidden' | 'imageTokenId' | 'audioTokenId'>, inputIds: number[], modality: { image?: Feeds; audio?: Feeds }, newTokens: number) {
   const { embed, vision, audio, decoder } = await gemma3nSessions(h);
   const e = await embed.run({ input_ids: tensor('int64', inputIds, [1, inputIds.length]) });
   const merged = Float32Array.from(toNumbers(e.inputs_embeds!));

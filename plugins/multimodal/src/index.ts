@@ -17,6 +17,7 @@ import { LFM_TYPES, synthesizeLfmVl } from './lfm-vl.ts';
 import { synthesizeEGemma } from './egemma.ts';
 import { synthesizePhi3v } from './phi3v.ts';
 import { synthesizeGemma3n } from './gemma3n.ts';
+import { synthesizeGemma4 } from './gemma4.ts';
 import { CAPTIONING_TYPES, synthesizeCaptioning } from './captioning.ts';
 import { synthesizeJanus } from './janus.ts';
 import { synthesizeVoxtralRt } from './voxtral-rt.ts';
@@ -24,7 +25,7 @@ import { synthesizeVoxtralRt } from './voxtral-rt.ts';
 export const PLUGIN_NAME = 'hf-core:multimodal';
 export const TEMPLATE_VERSION = 1;
 
-type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina' | 'clap' | 'clipseg' | 'florence' | 'gdino' | 'captioning' | 'phi3v' | 'lfm' | 'janus' | 'gemma3n' | 'egemma' | 'voxtral_rt';
+type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina' | 'clap' | 'clipseg' | 'florence' | 'gdino' | 'captioning' | 'phi3v' | 'lfm' | 'janus' | 'gemma3n' | 'egemma' | 'voxtral_rt' | 'gemma4';
 const TEMPLATES: Record<Kind, string> = {
   dual: readFileSync(new URL('../templates/dual.eta', import.meta.url), 'utf8'),
   vlm: readFileSync(new URL('../templates/vlm.eta', import.meta.url), 'utf8'),
@@ -39,6 +40,7 @@ const TEMPLATES: Record<Kind, string> = {
   egemma: readFileSync(new URL('../templates/egemma.eta', import.meta.url), 'utf8'),
   phi3v: readFileSync(new URL('../templates/phi3v.eta', import.meta.url), 'utf8'),
   gemma3n: readFileSync(new URL('../templates/gemma3n.eta', import.meta.url), 'utf8'),
+  gemma4: readFileSync(new URL('../templates/gemma4.eta', import.meta.url), 'utf8'),
   captioning: readFileSync(new URL('../templates/captioning.eta', import.meta.url), 'utf8'),
   janus: readFileSync(new URL('../templates/janus.eta', import.meta.url), 'utf8'),
   voxtral_rt: readFileSync(new URL('../templates/voxtral-rt.eta', import.meta.url), 'utf8'),
@@ -58,6 +60,7 @@ const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: st
   embedding_gemma2: { kind: 'egemma', synthesize: synthesizeEGemma },
   phi3_v: { kind: 'phi3v', synthesize: synthesizePhi3v },
   gemma3n: { kind: 'gemma3n', synthesize: synthesizeGemma3n },
+  gemma4: { kind: 'gemma4', synthesize: synthesizeGemma4 },
   ...Object.fromEntries(CAPTIONING_TYPES.map((t) => [t, { kind: 'captioning' as const, synthesize: synthesizeCaptioning }])),
   multi_modality: { kind: 'janus', synthesize: synthesizeJanus },
   voxtral_realtime: { kind: 'voxtral_rt', synthesize: synthesizeVoxtralRt },
