@@ -125,8 +125,8 @@ export interface AttentionOptions {
   /** Additive bias [b, 1|h, s, total] (causal + padding, plus ALiBi where used). */
   bias: string;
   rope?: Rotary;
-  /** `kv`: separate key/value caches; `fused`: GPT-BigCode's single key_value [b, T, 2*d] (kvHeads 1). */
-  cache: { kind: 'kv'; pastKey: string; pastValue: string } | { kind: 'fused'; past: string } | { kind: 'none' };
+  /** `kv`: separate key/value caches; `fused`: GPT-BigCode's single key_value [b, T, 2*d] (kvHeads 1); `shared`: another layer's full keys/values (Gemma 3n/4 kv-shared layers, no cache of their own). */
+  cache: { kind: 'kv'; pastKey: string; pastValue: string } | { kind: 'fused'; past: string } | { kind: 'none' } | { kind: 'shared'; keys: string; values: string };
   qkvBias?: boolean;
   /** RMSNorm over each head's queries and keys before rotary (Qwen3, OLMo-2, Gemma-3). */
   qkNorm?: boolean;
@@ -162,6 +162,9 @@ export function cachedAttention(g: GraphBuilder, x: string, o: AttentionOptions,
     values = g.op('Concat', [o.cache.pastValue, v], { axis: 2 }, { name: `${name}/values` });
     if (o.dropPast) present.push(k, v);
     else present.push(o.cacheBeforeRope ? g.op('Concat', [o.cache.pastKey, unrotated], { axis: 2 }, { name: `${name}/keys_unrotated` }) : keys, values);
+  } else if (o.cache.kind === 'shared') {
+    keys = o.cache.keys;
+    values = o.cache.values;
   } else if (o.cache.kind === 'fused') {
     // [b, 1, s, d] -> [b, s, 2d] beside the past [b, T_past, 2d]
     const kv = g.op('Concat', [k, v], { axis: -1 }, { name: `${name}/kv_new4` });

@@ -32,7 +32,7 @@ export interface LinearAttentionDims {
   kernel: number;
 }
 
-export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'inputs_embeds' | 'input_ids'; name?: string; dropPast?: boolean; mropeSections?: number[]; hybrid?: LinearAttentionDims; perLayerInput?: number }): void {
+export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'inputs_embeds' | 'input_ids'; name?: string; dropPast?: boolean; mropeSections?: number[]; hybrid?: LinearAttentionDims; perLayerInput?: number; kvSharedLayers?: number }): void {
   const name = opts.name ?? 'decoder';
   const ids = opts.input === 'input_ids' ? g.input('input_ids', 'int64', ['batch_size', 'sequence_length']) : undefined;
   let x = ids ? embedding(g, ids, d.vocab, d.hidden, `${name}.embed_tokens`) : g.input('inputs_embeds', 'float32', ['batch_size', 'sequence_length', d.hidden]);
@@ -43,6 +43,7 @@ export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'i
   const perLayer = opts.perLayerInput ? g.input('per_layer_inputs', 'float32', ['batch_size', 'sequence_length', d.layers, opts.perLayerInput]) : undefined;
   const rope = opts.mropeSections ? mropeTables(g, pos, d.headDim, opts.mropeSections, 10000, `${name}.mrope`) : rotaryTables(g, pos, d.headDim, 10000, `${name}.rope`);
   const mask3 = opts.hybrid ? newTokenMask(g, ctx, `${name}.new_mask`) : undefined;
+  let shared: { keys: string; values: string } | undefined;
   for (let l = 0; l < d.layers; l++) {
     const p = `${name}.layer${l}`;
     const hy = opts.hybrid;
@@ -57,13 +58,20 @@ export function cachedDecoder(g: GraphBuilder, d: DecoderDims, opts: { input: 'i
       x = g.op('Add', [x, decoderMlp(g, rmsNorm(g, x, d.hidden, `${p}.post_attention_layernorm`), d.hidden, d.inner, 'swiglu', `${p}.mlp`)], {}, { name: `${p}/res2` });
       continue;
     }
-    const pastKey = g.input(`past_key_values.${l}.key`, 'float32', ['batch_size', d.kvHeads, 'past_sequence_length', d.headDim]);
-    const pastValue = g.input(`past_key_values.${l}.value`, 'float32', ['batch_size', d.kvHeads, 'past_sequence_length', d.headDim]);
     const h = rmsNorm(g, x, d.hidden, `${p}.input_layernorm`);
-    const a = cachedAttention(g, h, { hidden: d.hidden, heads: d.heads, kvHeads: d.kvHeads, headDim: d.headDim, bias: ctx.bias, rope, cache: { kind: 'kv', pastKey, pastValue }, dropPast: opts.dropPast }, `${p}.self_attn`);
-    g.output(a.present[0]!, `present.${l}.key`, 'float32', ['batch_size', d.kvHeads, 'total_sequence_length', d.headDim]);
-    g.output(a.present[1]!, `present.${l}.value`, 'float32', ['batch_size', d.kvHeads, 'total_sequence_length', d.headDim]);
-    x = g.op('Add', [x, a.out], {}, { name: `${p}/res1` });
+    // Gemma 3n/4: the last kvSharedLayers layers attend over the last cached layer's keys/values and keep no cache.
+    if (shared && l >= d.layers - (opts.kvSharedLayers ?? 0)) {
+      const a = cachedAttention(g, h, { hidden: d.hidden, heads: d.heads, kvHeads: d.kvHeads, headDim: d.headDim, bias: ctx.bias, rope, cache: { kind: 'shared', keys: shared.keys, values: shared.values } }, `${p}.self_attn`);
+      x = g.op('Add', [x, a.out], {}, { name: `${p}/res1` });
+    } else {
+      const pastKey = g.input(`past_key_values.${l}.key`, 'float32', ['batch_size', d.kvHeads, 'past_sequence_length', d.headDim]);
+      const pastValue = g.input(`past_key_values.${l}.value`, 'float32', ['batch_size', d.kvHeads, 'past_sequence_length', d.headDim]);
+      const a = cachedAttention(g, h, { hidden: d.hidden, heads: d.heads, kvHeads: d.kvHeads, headDim: d.headDim, bias: ctx.bias, rope, cache: { kind: 'kv', pastKey, pastValue }, dropPast: opts.dropPast }, `${p}.self_attn`);
+      g.output(a.present[0]!, `present.${l}.key`, 'float32', ['batch_size', d.kvHeads, 'total_sequence_length', d.headDim]);
+      g.output(a.present[1]!, `present.${l}.value`, 'float32', ['batch_size', d.kvHeads, 'total_sequence_length', d.headDim]);
+      if (opts.kvSharedLayers) shared = { keys: a.present[0]!, values: a.present[1]! };
+      x = g.op('Add', [x, a.out], {}, { name: `${p}/res1` });
+    }
     x = g.op('Add', [x, decoderMlp(g, rmsNorm(g, x, d.hidden, `${p}.post_attention_layernorm`), d.hidden, d.inner, 'swiglu', `${p}.mlp`)], {}, { name: `${p}/res2` });
     if (perLayer && opts.perLayerInput) {
       const pli = g.op('Gather', [perLayer, g.scalarInt64(l, `${p}.pli_index`)], { axis: 2 }, { name: `${p}/per_layer_input` });

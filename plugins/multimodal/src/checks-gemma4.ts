@@ -14,6 +14,8 @@ export interface Gemma4Facts {
   kvHeads: number;
   headDim: number;
   perLayer: number;
+  /** text_config.num_kv_shared_layers: the last layers keep no cache of their own. */
+  kvSharedLayers: number;
   mels: number;
   patch: number;
   /** pooling_kernel_size: pool x pool patches make one soft token. */
@@ -81,9 +83,13 @@ export async function checkGemma4Shapes(h: Harness, facts: Gemma4Facts): Promise
   // 49 valid frames of 52 -> 25 -> 13 audio tokens.
   assertOutputShapes(await audio.run(gemma4AudioFeeds(facts, 1, 52, 49, 4)), { audio_features: [1, 13, facts.hidden] });
   const expected: Record<string, number[]> = { logits: [2, 6, facts.vocabSize] };
-  for (let l = 0; l < facts.layers; l++) for (const kv of ['key', 'value']) expected[`present.${l}.${kv}`] = [2, facts.kvHeads, 6, facts.headDim];
-  assertOutputShapes(await decoder.run(gemma3nDecoderFeeds(decoder, e.inputs_embeds!, e.per_layer_inputs!)), expected);
-  return { imageFeatures: [soft, facts.hidden], audioFeatures: [1, 13, facts.hidden] };
+  const kvLayers = facts.layers - facts.kvSharedLayers;
+  for (let l = 0; l < kvLayers; l++) for (const kv of ['key', 'value']) expected[`present.${l}.${kv}`] = [2, facts.kvHeads, 6, facts.headDim];
+  const d = await decoder.run(gemma3nDecoderFeeds(decoder, e.inputs_embeds!, e.per_layer_inputs!));
+  assertOutputShapes(d, expected);
+  const extra = Object.keys(d).filter((k) => !(k in expected));
+  expectThat(extra.length === 0, `the decoder has outputs ${extra} beyond logits and the caches of its ${kvLayers} non-shared layers (num_kv_shared_layers ${facts.kvSharedLayers})`);
+  return { kvLayers, imageFeatures: [soft, facts.hidden], audioFeatures: [1, 13, facts.hidden] };
 }
 
 /** Each of two images encoded alone gives exactly its block of the two-image batch's features. */

@@ -15,7 +15,8 @@ import type { Gemma4Facts } from './checks-gemma4.ts';
  * pixel_position_ids [n, max_patches, 2] (-1 = padding) and gives one feature per pooling_kernel^2 real
  * patches, [soft tokens of all images, hidden]; `audio_encoder` takes input_features [b, frames, mels] +
  * input_features_mask and runs two stride-2 convolutions (kernel 3, pad 1), keeping as many features as
- * the valid frames give, capped at audio_seq_length (Gemma4Processor's _compute_audio_num_tokens).
+ * the valid frames give, capped at audio_seq_length (Gemma4Processor's _compute_audio_num_tokens). The
+ * decoder's last num_kv_shared_layers layers attend over the last cached layer's keys/values and have no cache.
  * processor_config.json nests the image processor and feature extractor configs.
  */
 
@@ -93,7 +94,9 @@ export async function synthesizeGemma4(modelType: string, dir: string, opts: Syn
     ...(await saveGraph(buildGemma4Audio(d.hidden, GEMMA4_MELS, opts.graphAudioCap ?? GEMMA4_AUDIO_CAP, opts.seed), onnx('audio_encoder.onnx'))),
   ];
   const dec = new GraphBuilder({ seed: opts.seed, name: 'decoder_model_merged' });
-  cachedDecoder(dec, d, { input: 'inputs_embeds', dropPast: opts.dropPast, perLayerInput: GEMMA3N_PER_LAYER });
+  // The last layer (of the tiny two) shares the previous layer's keys/values: transformers.js feeds caches for num_hidden_layers - num_kv_shared_layers layers only.
+  const kvShared = Math.min(1, d.layers - 1);
+  cachedDecoder(dec, d, { input: 'inputs_embeds', dropPast: opts.dropPast, perLayerInput: GEMMA3N_PER_LAYER, kvSharedLayers: kvShared });
   files.push(...(await saveGraph(dec, onnx('decoder_model_merged.onnx'))));
   const [bos, eos, pad] = [sid(tok, 'bos_token'), sid(tok, 'eos_token'), sid(tok, 'pad_token')];
   const config = {
@@ -122,8 +125,7 @@ export async function synthesizeGemma4(modelType: string, dir: string, opts: Syn
       rope_theta: 10000,
       sliding_window: 512,
       layer_types: Array.from({ length: d.layers }, () => 'full_attention'),
-      // Every layer keeps its own cache here (shared-kv layers are not synthesized).
-      num_kv_shared_layers: 0,
+      num_kv_shared_layers: kvShared,
       bos_token_id: bos,
       eos_token_id: eos,
       pad_token_id: pad,
@@ -167,6 +169,7 @@ export async function synthesizeGemma4(modelType: string, dir: string, opts: Syn
     kvHeads: d.kvHeads,
     headDim: d.headDim,
     perLayer: GEMMA3N_PER_LAYER,
+    kvSharedLayers: kvShared,
     mels: GEMMA4_MELS,
     patch: GEMMA4_PATCH,
     pool: GEMMA4_POOL,
