@@ -1,6 +1,7 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
 import { CheckFailure } from './errors.ts';
 import { maxAbsDiff, tensor, toNumbers } from './tensors.ts';
+import { generationMetrics } from './tf-tensors.ts';
 
 /**
  * Generation helpers over a raw decoder session with a cache, laid out as transformers.js feeds
@@ -155,9 +156,7 @@ export async function greedyGenerate(session: EngineSession, prompt: number[][],
     next.forEach((id, r) => tokens[r]!.push(id));
   }
   const decode = performance.now() - t0;
-  const steps = Math.max(1, newTokens - 1);
-  const r = (x: number) => Math.round(x * 1000) / 1000;
-  return { tokens, prefill_ms: r(prefill), decode_ms_per_token: r(decode / steps), tokens_per_s: r((steps * 1000) / Math.max(decode, 1e-6)) };
+  return { tokens, ...generationMetrics(prefill, decode, newTokens - 1) };
 }
 
 /**

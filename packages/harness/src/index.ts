@@ -20,3 +20,4 @@ export { chirp, decodeWav, encodeWav, noise, readWavAt, silence, tone, writeWav,
 export * from './generation.ts';
 export { cacheLayout, checkOutputsAgainstMetadata, feedsFromMetadata, floatToHalf, type CacheLayout, type FeedFacts, type FeedShape } from './metadata-feeds.ts';
 export { textFeeds, type TextFeedsOptions } from './text-feeds.ts';
+export { fromTfTensor, generationMetrics, idRows, type TfTensorLike } from './tf-tensors.ts';

@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { expectThat, SeededFeeds, tensor, tone, toNumbers, type Harness } from '@hf-core/harness';
+import { expectThat, SeededFeeds, tensor, tone, toNumbers, type Harness, fromTfTensor as plain } from '@hf-core/harness';
 import type { ImageFacts, TfTensor } from './images.ts';
 
 /** Facts a CLAP (zero-shot audio classification) test is rendered with. */
@@ -29,7 +29,6 @@ export function expectedClapShapes(facts: ClapFacts, texts: number, audios: numb
 }
 
 const LABELS = ['dog barking', 'a piano', 'rain'];
-const plain = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: [...t.dims], data: t.data as TensorData['data'] });
 
 /**
  * ClapFeatureExtractor gives [1, 1, frames, feature_size] (feature_size = config.audio_config

@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { assertClose, expectThat, maxAbsDiff, SeededFeeds, tensor, toNumbers, type Harness } from '@hf-core/harness';
+import { assertClose, expectThat, maxAbsDiff, SeededFeeds, tensor, toNumbers, type Harness, fromTfTensor as plain } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from './images.ts';
 
 /** Facts a CLIPSeg test is rendered with. */
@@ -16,7 +16,6 @@ export function clipSegFeeds(facts: ClipSegFacts, texts: number, seq = 6, seed =
 }
 
 const PROMPTS = ['a cat', 'the dog', 'a mat'];
-const plain = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: [...t.dims], data: t.data as TensorData['data'] });
 
 /**
  * AutoModelForImageSegmentation (CLIPSegForImageSegmentation): one mask per prompt at the

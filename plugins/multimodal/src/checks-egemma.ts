@@ -1,5 +1,5 @@
 import type { Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, expectThat, maxAbsDiff, SeededFeeds, tensor, toNumbers, type Harness } from '@hf-core/harness';
+import { assertOutputShapes, expectThat, maxAbsDiff, SeededFeeds, tensor, toNumbers, type Harness, fromTfTensor as plain, idRows as rowsOf } from '@hf-core/harness';
 import { rawImages, type ImageFacts, type TfTensor } from './images.ts';
 
 /** Facts an EmbeddingGemma 2 test is rendered with. */
@@ -78,8 +78,6 @@ export async function checkEGemmaVisionBatch(h: Harness, facts: EGemmaFacts, tol
   return { maxAbsDiff: d, paddingDiff: p };
 }
 
-const plain = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: [...t.dims], data: t.data as TensorData['data'] });
-const rowsOf = (t: TfTensor) => Array.from({ length: t.dims[0]! }, (_, r) => Array.from(t.data as ArrayLike<bigint>).slice(r * t.dims[1]!, (r + 1) * t.dims[1]!).map(Number));
 
 type Processor = ((text: string | string[] | null, images?: unknown) => Promise<Record<string, TfTensor>>) & { image_processor: (i: unknown) => Promise<Record<string, unknown>> };
 

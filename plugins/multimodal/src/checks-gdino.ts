@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { expectThat, SeededFeeds, tensor, toNumbers, type Harness } from '@hf-core/harness';
+import { expectThat, SeededFeeds, tensor, toNumbers, type Harness, fromTfTensor as plain } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from './images.ts';
 
 /** Facts a Grounding DINO test is rendered with. */
@@ -22,7 +22,6 @@ export function gdinoFeeds(facts: GdinoFacts, images: number, seq = 6, seed = 1)
 const PROMPT = 'a cat.';
 const THRESHOLD = 0.3;
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-const plain = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: [...t.dims], data: t.data as TensorData['data'] });
 
 /**
  * zero-shot-object-detection (GroundingDinoProcessor post-processing): each detection's score is

@@ -1,5 +1,5 @@
 import type { Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, expectThat, maxAbsDiff, SeededFeeds, tensor, tone, toNumbers, type Harness } from '@hf-core/harness';
+import { assertOutputShapes, expectThat, maxAbsDiff, SeededFeeds, tensor, tone, toNumbers, type Harness, fromTfTensor as plain, idRows as rowsOf } from '@hf-core/harness';
 import { rawImages, type TfTensor } from './images.ts';
 import { gemma3nDecoderFeeds, gemma3nIds, gemma3nSessions, GEMMA3N_FILES, rawGreedyGemma3n } from './checks-gemma3n.ts';
 
@@ -166,8 +166,6 @@ export async function checkGemma4Processor(h: Harness, facts: Gemma4Facts): Prom
 }
 
 const NEW_TOKENS = 6;
-const plain = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: [...t.dims], data: t.data as TensorData['data'] });
-const rowsOf = (t: TfTensor) => Array.from({ length: t.dims[0]! }, (_, r) => Array.from(t.data as ArrayLike<bigint>).slice(r * t.dims[1]!, (r + 1) * t.dims[1]!).map(Number));
 
 /**
  * Gemma4Processor + AutoModelForImageTextToText.generate with an image, then with an audio clip: the

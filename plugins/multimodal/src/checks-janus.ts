@@ -1,5 +1,5 @@
 import type { Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, tensor, toNumbers, type Harness } from '@hf-core/harness';
+import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, tensor, toNumbers, type Harness, fromTfTensor as plain } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from './images.ts';
 
 /** Facts a Janus (multi_modality) test is rendered with. */
@@ -143,7 +143,6 @@ export async function rawGreedyJanus(h: Harness, facts: JanusFacts, ids: number[
 }
 
 const NEW_TOKENS = 6;
-const plain = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: [...t.dims], data: t.data as TensorData['data'] });
 const rowOf = (t: TfTensor) => Array.from(t.data as ArrayLike<bigint>).map(Number);
 
 type JanusModel = { generate(o: object): Promise<unknown>; dispose(): Promise<unknown> };

@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { assertClose, expectThat, maxAbsDiff, SeededFeeds, tensor, toNumbers, type Harness } from '@hf-core/harness';
+import { assertClose, expectThat, maxAbsDiff, SeededFeeds, tensor, toNumbers, type Harness, fromTfTensor as plain } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from './images.ts';
 
 /** Facts a JinaCLIP test is rendered with. */
@@ -19,7 +19,6 @@ export function expectedJinaShapes(facts: JinaFacts, texts: number, images: numb
   return { text_embeddings: [texts, p], image_embeddings: [images, p], l2norm_text_embeddings: [texts, p], l2norm_image_embeddings: [images, p] };
 }
 
-const plain = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: [...t.dims], data: t.data as TensorData['data'] });
 const TEXTS = ['a photo of a cat', 'a dog'];
 
 /**

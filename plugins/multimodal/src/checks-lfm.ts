@@ -1,5 +1,5 @@
 import type { Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, SkipCheck, tensor, toNumbers, type Harness } from '@hf-core/harness';
+import { assertOutputShapes, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, SkipCheck, tensor, toNumbers, type Harness, fromTfTensor as plain, idRows as rowsOf, generationMetrics } from '@hf-core/harness';
 import { decoderFeeds, idsFeeds, VLM_FILES, vlmSessions, type VlmFacts } from './checks-vlm.ts';
 import { rawImages, type TfTensor } from './images.ts';
 
@@ -92,8 +92,6 @@ export async function checkLfmVisionBatch(h: Harness, facts: LfmFacts, tol = 1e-
   return { maxAbsDiff: d, paddingDiff: p };
 }
 
-const plain = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: [...t.dims], data: t.data as TensorData['data'] });
-const rowsOf = (t: TfTensor) => Array.from({ length: t.dims[0]! }, (_, r) => Array.from(t.data as ArrayLike<bigint>).slice(r * t.dims[1]!, (r + 1) * t.dims[1]!).map(Number));
 const configAt = (c: Record<string, unknown>, k: string) => (c[k] ?? {}) as Record<string, unknown>;
 
 /**
@@ -174,8 +172,7 @@ export async function lfmRawGreedy(h: Harness, facts: LfmFacts, inputIds: number
     out = await decoder.run(feeds);
   }
   const decode = performance.now() - t0;
-  const r = (x: number) => Math.round(x * 1000) / 1000;
-  return { tokens, prefill_ms: r(prefill), decode_ms_per_token: r(decode / Math.max(1, newTokens - 1)), tokens_per_s: r(((newTokens - 1) * 1000) / Math.max(decode, 1e-6)) };
+  return { tokens, ...generationMetrics(prefill, decode, newTokens - 1) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, tensor, toNumbers, type Harness } from '@hf-core/harness';
+import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, tensor, toNumbers, type Harness, fromTfTensor as plain, idRows as rowsOf, generationMetrics } from '@hf-core/harness';
 import { rawImages, type TfTensor } from './images.ts';
 
 /** Facts a Phi-3 Vision test is rendered with. */
@@ -193,13 +193,10 @@ export async function rawGreedyPhi3v(h: Harness, facts: Phi3vFacts, inputIds: nu
     out = await model.run(feeds);
   }
   const decode = performance.now() - t0;
-  const r = (x: number) => Math.round(x * 1000) / 1000;
-  return { tokens, prefill_ms: r(prefill), decode_ms_per_token: r(decode / Math.max(1, newTokens - 1)), tokens_per_s: r(((newTokens - 1) * 1000) / Math.max(decode, 1e-6)) };
+  return { tokens, ...generationMetrics(prefill, decode, newTokens - 1) };
 }
 
 const NEW_TOKENS = 6;
-const plain = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: [...t.dims], data: t.data as TensorData['data'] });
-const rowsOf = (t: TfTensor) => Array.from({ length: t.dims[0]! }, (_, r) => Array.from(t.data as ArrayLike<bigint>).slice(r * t.dims[1]!, (r + 1) * t.dims[1]!).map(Number));
 
 /**
  * Phi3VProcessor + AutoModelForCausalLM.generate (transformers.js registers phi3_v as a causal LM):

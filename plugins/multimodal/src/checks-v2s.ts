@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, SeededFeeds, tensor, toNumbers, type Harness } from '@hf-core/harness';
+import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, SeededFeeds, tensor, toNumbers, type Harness, fromTfTensor as plain, idRows as rowsOf, generationMetrics } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from './images.ts';
 
 /** Facts an image-to-text (vision-encoder-decoder) test is rendered with. */
@@ -78,13 +78,10 @@ export async function rawCaption(h: Harness, facts: V2sFacts, pixels: TensorData
     if (i + 1 < newTokens) out = await decoder.run(v2sDecoderFeeds(decoder, [[next]], memory, presentAsPast(out)));
   }
   const decode = performance.now() - t1;
-  const r = (x: number) => Math.round(x * 1000) / 1000;
-  return { tokens, prefill_ms: r(prefill), decode_ms_per_token: r(decode / Math.max(1, newTokens - 1)), tokens_per_s: r(((newTokens - 1) * 1000) / Math.max(decode, 1e-6)) };
+  return { tokens, ...generationMetrics(prefill, decode, newTokens - 1) };
 }
 
 const NEW_TOKENS = 6;
-const plain = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: [...t.dims], data: t.data as TensorData['data'] });
-const rowsOf = (t: TfTensor) => Array.from({ length: t.dims[0]! }, (_, r) => Array.from(t.data as ArrayLike<bigint>).slice(r * t.dims[1]!, (r + 1) * t.dims[1]!).map(Number));
 
 /**
  * AutoModelForVision2Seq.generate and the image-to-text pipeline: a caption is the start token

@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, checkBatchEquivalence, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, SkipCheck, tensor, tone, toNumbers, type Harness } from '@hf-core/harness';
+import { assertOutputShapes, checkBatchEquivalence, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, SkipCheck, tensor, tone, toNumbers, type Harness, fromTfTensor as plain, idRows as rowsOf, generationMetrics } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from './images.ts';
 
 /** Facts an image-text-to-text test is rendered with. */
@@ -188,13 +188,10 @@ export async function rawGreedy(h: Harness, facts: VlmFacts, inputIds: number[],
     out = await decoder.run(feeds);
   }
   const decode = performance.now() - t0;
-  const r = (x: number) => Math.round(x * 1000) / 1000;
-  return { tokens, prefill_ms: r(prefill), decode_ms_per_token: r(decode / Math.max(1, newTokens - 1)), tokens_per_s: r(((newTokens - 1) * 1000) / Math.max(decode, 1e-6)) };
+  return { tokens, ...generationMetrics(prefill, decode, newTokens - 1) };
 }
 
 const NEW_TOKENS = 6;
-const plain = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: [...t.dims], data: t.data as TensorData['data'] });
-const rowsOf = (t: TfTensor) => Array.from({ length: t.dims[0]! }, (_, r) => Array.from(t.data as ArrayLike<bigint>).slice(r * t.dims[1]!, (r + 1) * t.dims[1]!).map(Number));
 
 /**
  * AutoProcessor + AutoModelForImageTextToText.generate: the prompt holds one image token per
