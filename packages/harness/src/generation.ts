@@ -1,5 +1,6 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
 import { CheckFailure } from './errors.ts';
+import { expectThat } from './checks.ts';
 import { maxAbsDiff, tensor, toNumbers } from './tensors.ts';
 import { generationMetrics } from './tf-tensors.ts';
 
@@ -82,14 +83,25 @@ export function logitsAt(logits: TensorData, row: number, pos: number): TensorDa
   return tensor('float32', all.slice(start, start + v), [v]);
 }
 
-/** Index of the largest value, ignoring `suppress` ids (e.g. EOS while min_new_tokens applies). */
-const argmax = (t: TensorData, suppress: readonly number[] = []) => {
+/** Index of the largest value (the first on ties), ignoring `suppress` ids (e.g. EOS while min_new_tokens applies). */
+export const argmax = (t: TensorData, suppress: readonly number[] = []) => {
   let best = -1;
   toNumbers(t).forEach((x, i, a) => {
     if (!suppress.includes(i) && (best < 0 || x > a[best]!)) best = i;
   });
   return best;
 };
+
+/**
+ * The ids `generate` added after the prompt: its output row must start with the prompt ids, and
+ * every new id must lie in the vocabulary. `label` names the call in the failure message.
+ */
+export function newIdsAfterPrompt(row: number[], prompt: number[], vocabSize: number, label = 'generate'): number[] {
+  expectThat(row.slice(0, prompt.length).join() === prompt.join(), `${label} did not return the prompt ids first`);
+  const fresh = row.slice(prompt.length);
+  expectThat(fresh.every((t) => Number.isInteger(t) && t >= 0 && t < vocabSize), `generated ids ${fresh} are not all in the vocabulary [0, ${vocabSize})`);
+  return fresh;
+}
 
 /**
  * KV-cache consistency: the logits of every position after `prefill`, computed step by step

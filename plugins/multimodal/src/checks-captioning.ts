@@ -1,5 +1,5 @@
 import type { Feeds, TensorData } from '@hf-core/core';
-import { expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, tensor, toNumbers, type Harness } from '@hf-core/harness';
+import { expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, tensor, toNumbers, type Harness, argmax } from '@hf-core/harness';
 import { imageInputs } from './images.ts';
 import { rawCaption, v2sDecoderFeeds, v2sSessions, type V2sFacts } from './checks-v2s.ts';
 import { decoderFeeds, vlmSessions, type VlmFacts } from './checks-vlm.ts';
@@ -21,7 +21,6 @@ export interface CaptionFacts {
   vlm?: VlmFacts;
 }
 
-const argmax = (t: TensorData) => toNumbers(t).reduce((best, x, i, a) => (x > a[best]! ? i : best), 0);
 const lastLogits = (out: Record<string, TensorData>) => logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1);
 const pastFrom = (out: Record<string, TensorData>): Feeds => Object.fromEntries(Object.entries(out).filter(([n]) => n.startsWith('present')).map(([n, v]) => [pastNameOf(n), v]));
 const concat1 = (a: TensorData, b: TensorData): TensorData => {

@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, SeededFeeds, tensor, toNumbers, type Harness, fromTfTensor as plain } from '@hf-core/harness';
+import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, SeededFeeds, tensor, toNumbers, type Harness, fromTfTensor as plain, argmax } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from './images.ts';
 
 /** Facts a Florence-2 test is rendered with. */
@@ -78,7 +78,6 @@ export async function checkFlorenceKvCache(h: Harness, facts: FlorenceFacts, tol
 }
 
 const NEW_TOKENS = 6;
-const argmax = (t: TensorData) => toNumbers(t).reduce((best, x, i, a) => (x > a[best]! ? i : best), 0);
 
 /**
  * Florence2Processor (<CAPTION> task) + generate: decoder start + exactly max_new_tokens ids,

@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, SeededFeeds, tensor, toNumbers, type Harness, fromTfTensor as plain, idRows as rowsOf, generationMetrics } from '@hf-core/harness';
+import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, SeededFeeds, tensor, type Harness, fromTfTensor as plain, idRows as rowsOf, generationMetrics, argmax } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from './images.ts';
 
 /** Facts an image-to-text (vision-encoder-decoder) test is rendered with. */
@@ -61,7 +61,6 @@ export async function checkV2sKvCache(h: Harness, facts: V2sFacts, tol = 1e-4): 
   return { maxAbsDiff: worst, steps: ids.length - 4 };
 }
 
-const argmax = (t: TensorData) => toNumbers(t).reduce((best, x, i, a) => (x > a[best]! ? i : best), 0);
 
 /** Greedy captioning on the raw sessions: encoder once, then the decoder from decoder_start_token_id with the cache. */
 export async function rawCaption(h: Harness, facts: V2sFacts, pixels: TensorData, newTokens: number) {

@@ -1,5 +1,5 @@
 import type { Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, SeededFeeds, tensor, tone, toNumbers, type Harness } from '@hf-core/harness';
+import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, SeededFeeds, tensor, tone, toNumbers, type Harness, argmax } from '@hf-core/harness';
 import type { TfTensor } from './images.ts';
 
 /** Facts a VoxtralRealtime test is rendered with. */
@@ -91,7 +91,6 @@ export async function checkEncoderStreaming(h: Harness, facts: VoxtralRtFacts, t
   return { maxAbsDiff: d, tokens: whole.length / facts.hidden };
 }
 
-const argmax = (t: TensorData) => toNumbers(t).reduce((best, x, i, a) => (x > a[best]! ? i : best), 0);
 
 /**
  * Greedy transcription on the raw sessions as VoxtralRealtimeForConditionalGeneration runs it:
