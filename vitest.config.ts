@@ -6,7 +6,12 @@ export default defineConfig({
   resolve: { conditions: ['hf-core-source'] },
   ssr: { resolve: { conditions: ['hf-core-source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'plugins/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'plugins/*/src/**/*.test.ts',
+      'examples/*/src/**/*.test.ts',
+      'e2e/**/*.test.ts',
+    ],
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -11,7 +11,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const [folder, ...only] = process.argv.slice(2);
 if (folder !== 'bench' && folder !== 'coverage') throw new Error('usage: run-scripts.ts bench|coverage [name...]');
 const dir = join(fileURLToPath(new URL('.', import.meta.url)), folder);
-const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && (!only.length || only.includes(basename(f, '.ts')))).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.ts') && (!only.length || only.includes(basename(f, '.ts'))))
+  .sort();
 if (!files.length) throw new Error(`no scripts matched in ${dir}: ${only.join(', ')}`);
 for (const f of files) {
   console.log(`\n== ${folder} ${basename(f, '.ts')} ==`);

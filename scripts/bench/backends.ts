@@ -44,22 +44,42 @@ async function cases(dir: string): Promise<Case[]> {
   const out: Case[] = [];
   for (const type of ['bert', 'roberta', 'distilbert']) {
     const p = await synthesizeEncoder(type, join(dir, type), { size: 'tiny', seed: 42 });
-    out.push({ name: `${type} (tiny)`, file: join(p.dir, 'onnx/model.onnx'), facts: p.facts as unknown as EncoderFacts, seq: 16, runs: 400 });
+    out.push({
+      name: `${type} (tiny)`,
+      file: join(p.dir, 'onnx/model.onnx'),
+      facts: p.facts as unknown as EncoderFacts,
+      seq: 16,
+      runs: 400,
+    });
   }
   const dims = { vocab: 1000, hidden: 512, layers: 6, heads: 8, inner: 2048, maxPos: 512 };
   const file = join(dir, 'bert-large', 'onnx', 'model.onnx');
   await saveGraph(buildEncoderGraph(ENCODER_SPECS.bert!, dims, 42), file);
-  out.push({ name: 'bert (hidden 512, 6 layers)', file, facts: { hidden: 512, vocabSize: 1000, padId: 0, head: 'mlm' } as unknown as EncoderFacts, seq: 128, runs: 15 });
+  out.push({
+    name: 'bert (hidden 512, 6 layers)',
+    file,
+    facts: { hidden: 512, vocabSize: 1000, padId: 0, head: 'mlm' } as unknown as EncoderFacts,
+    seq: 128,
+    runs: 15,
+  });
   return out;
 }
 
 /** hf-core's path: the cpu engine's session and the harness's timing loop. */
-async function hfCoreSamples(session: Awaited<ReturnType<ReturnType<typeof createCpuEngine>['createSession']>>, feeds: Feeds, runs: number): Promise<number[]> {
+async function hfCoreSamples(
+  session: Awaited<ReturnType<ReturnType<typeof createCpuEngine>['createSession']>>,
+  feeds: Feeds,
+  runs: number,
+): Promise<number[]> {
   return timeRuns(() => session.run(feeds), { warmup: 2, minRuns: runs, minMs: 0, maxRuns: runs });
 }
 
 /** What a user would write: one InferenceSession, tensors built once, run in a loop. */
-async function plainSamples(session: { run(f: Record<string, unknown>): Promise<unknown> }, tensors: Record<string, unknown>, runs: number): Promise<number[]> {
+async function plainSamples(
+  session: { run(f: Record<string, unknown>): Promise<unknown> },
+  tensors: Record<string, unknown>,
+  runs: number,
+): Promise<number[]> {
   for (let i = 0; i < 2; i++) await session.run(tensors);
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -77,9 +97,19 @@ export default async function benchBackends(): Promise<{ rows: BackendBenchRow[]
   try {
     for (const c of await cases(dir)) {
       const hf = await createCpuEngine().createSession(c.file);
-      const plain = await ort.InferenceSession.create(c.file, { executionProviders: ['cpu'], intraOpNumThreads: DEFAULT_THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+      const plain = await ort.InferenceSession.create(c.file, {
+        executionProviders: ['cpu'],
+        intraOpNumThreads: DEFAULT_THREADS,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+      });
       const feeds = encoderFeeds(hf, c.facts, { rows: 1, seq: c.seq, seed: 3 });
-      const tensors = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.type as 'int64', t.data as BigInt64Array, [...t.dims])]));
+      const tensors = Object.fromEntries(
+        Object.entries(feeds).map(([k, t]) => [
+          k,
+          new ort.Tensor(t.type as 'int64', t.data as BigInt64Array, [...t.dims]),
+        ]),
+      );
       const a: number[] = [];
       const b: number[] = [];
       const roundRatios: number[] = [];
@@ -98,18 +128,35 @@ export default async function benchBackends(): Promise<{ rows: BackendBenchRow[]
       await hf.release();
       await plain.release();
       const hfP50 = latencyStats(a).p50;
-      const plainP50 = percentile([...b].sort((x, y) => x - y), 50);
-      rows.push({ model: c.name, seq: c.seq, hfCoreP50Ms: hfP50, plainP50Ms: Math.round(plainP50 * 1000) / 1000, ratio: Math.round((hfP50 / plainP50) * 1000) / 1000, n: a.length, roundRatios: roundRatios.map((r) => Math.round(r * 1000) / 1000) });
+      const plainP50 = percentile(
+        [...b].sort((x, y) => x - y),
+        50,
+      );
+      rows.push({
+        model: c.name,
+        seq: c.seq,
+        hfCoreP50Ms: hfP50,
+        plainP50Ms: Math.round(plainP50 * 1000) / 1000,
+        ratio: Math.round((hfP50 / plainP50) * 1000) / 1000,
+        n: a.length,
+        roundRatios: roundRatios.map((r) => Math.round(r * 1000) / 1000),
+      });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`backends: p50 forward latency on cpu (onnxruntime-node, ${DEFAULT_THREADS} thread), hf-core timing path vs a plain loop; goal: ratio within 0.95..1.05`);
+  console.log(
+    `backends: p50 forward latency on cpu (onnxruntime-node, ${DEFAULT_THREADS} thread), hf-core timing path vs a plain loop; goal: ratio within 0.95..1.05`,
+  );
   const w = Math.max(...rows.map((r) => r.model.length));
-  console.log(`  ${'model'.padEnd(w)}  seq  hf-core p50 ms  plain p50 ms  ratio  runs each  ratio per round (min..max)`);
+  console.log(
+    `  ${'model'.padEnd(w)}  seq  hf-core p50 ms  plain p50 ms  ratio  runs each  ratio per round (min..max)`,
+  );
   for (const r of rows) {
     const ok = Math.abs(r.ratio - 1) <= 0.05 ? 'ok' : 'OUTSIDE 5%';
-    console.log(`  ${r.model.padEnd(w)}  ${String(r.seq).padStart(3)}  ${r.hfCoreP50Ms.toFixed(3).padStart(14)}  ${r.plainP50Ms.toFixed(3).padStart(12)}  ${r.ratio.toFixed(3)}  ${String(r.n).padStart(9)}  ${Math.min(...r.roundRatios).toFixed(3)}..${Math.max(...r.roundRatios).toFixed(3)}  ${ok}`);
+    console.log(
+      `  ${r.model.padEnd(w)}  ${String(r.seq).padStart(3)}  ${r.hfCoreP50Ms.toFixed(3).padStart(14)}  ${r.plainP50Ms.toFixed(3).padStart(12)}  ${r.ratio.toFixed(3)}  ${String(r.n).padStart(9)}  ${Math.min(...r.roundRatios).toFixed(3)}..${Math.max(...r.roundRatios).toFixed(3)}  ${ok}`,
+    );
   }
   return { rows };
 }

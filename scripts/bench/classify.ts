@@ -17,7 +17,9 @@ function inputs() {
   for (let i = 0; types.length < N / 2; i++) {
     const e = entries[i % entries.length];
     const alias = e.aliases?.[0];
-    types.push(i % 3 === 0 ? e.modelType : i % 3 === 1 ? e.modelType.toUpperCase() : (alias ?? e.modelType.replace(/[-_]/g, '')));
+    types.push(
+      i % 3 === 0 ? e.modelType : i % 3 === 1 ? e.modelType.toUpperCase() : (alias ?? e.modelType.replace(/[-_]/g, '')),
+    );
   }
   for (let i = 0; configs.length < N / 2; i++) {
     const e = entries[i % entries.length];
@@ -43,7 +45,10 @@ export default async function benchClassify(): Promise<{ msPerThousand: number }
   const t1 = performance.now();
   let classified = byType.filter((c) => c.family).length;
   for (let i = 0; i < configs.length; i++) {
-    const ctx: ClassifyContext = { ref: { kind: 'config', config: configs[i], ref: `config-${i}` }, config: configs[i] };
+    const ctx: ClassifyContext = {
+      ref: { kind: 'config', config: configs[i], ref: `config-${i}` },
+      config: configs[i],
+    };
     if ((await core.hooks.classify.promise(ctx))?.family) classified++;
   }
   const t2 = performance.now();

@@ -71,7 +71,11 @@ function render(): { filePath: string; source: string }[] {
       modelType: e.modelType,
       family: e.family,
       modelDir: `../models/${e.modelType}`,
-      facts: { ids: [1, 2 + (i % 7), 3], hidden: 32, output: e.family === 'decoder-only' ? 'logits' : 'last_hidden_state' },
+      facts: {
+        ids: [1, 2 + (i % 7), 3],
+        hidden: 32,
+        output: e.family === 'decoder-only' ? 'logits' : 'last_hidden_state',
+      },
     }),
   }));
 }
@@ -99,11 +103,18 @@ export default async function benchFix(): Promise<void> {
     tRender = performance.now() - t0;
     const results = await Promise.all(files.map((f) => fixSource(core, f.source, { filePath: f.filePath })));
     n = files.length;
-    failed = results.map((r, i) => ({ file: files[i].filePath, diagnostics: r.diagnostics })).filter((r) => r.diagnostics.length);
+    failed = results
+      .map((r, i) => ({ file: files[i].filePath, diagnostics: r.diagnostics }))
+      .filter((r) => r.diagnostics.length);
   }
   const total = performance.now() - t0;
   // CPU time too: on a shared machine the wall clock measures the neighbours as well.
   const cpu = cpuMs() - c0;
-  console.log(`fix: ${n} files in ${total.toFixed(0)} ms wall, ${cpu.toFixed(0)} ms CPU (${(total / n).toFixed(1)} ms/file wall; render ${tRender.toFixed(0)} ms), ${failed.length} with errors`);
-  for (const f of failed.slice(0, 3)) console.log(`  ${formatDiagnostic(f.diagnostics[0])}${f.diagnostics.length > 1 ? ` (+${f.diagnostics.length - 1} more)` : ''}`);
+  console.log(
+    `fix: ${n} files in ${total.toFixed(0)} ms wall, ${cpu.toFixed(0)} ms CPU (${(total / n).toFixed(1)} ms/file wall; render ${tRender.toFixed(0)} ms), ${failed.length} with errors`,
+  );
+  for (const f of failed.slice(0, 3))
+    console.log(
+      `  ${formatDiagnostic(f.diagnostics[0])}${f.diagnostics.length > 1 ? ` (+${f.diagnostics.length - 1} more)` : ''}`,
+    );
 }

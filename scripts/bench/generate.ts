@@ -17,7 +17,9 @@ async function timed(label: string, out: string): Promise<void> {
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const files = readdirSync(join(out, 'tests')).length;
-  console.log(`${label}: ${files} test files in ${wall.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU (exit ${code}); target under 15 s`);
+  console.log(
+    `${label}: ${files} test files in ${wall.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU (exit ${code}); target under 15 s`,
+  );
 }
 
 export default async function generateBench(): Promise<void> {

@@ -14,6 +14,7 @@ export default function createEngine(): BackendEngine {
     // Session level only: transformers.js picks its own thread count, so pipeline checks would
     // not measure what this backend is about.
     detect: () => detectOrtNodeProvider('cpu', 'Reinstall onnxruntime-node.'),
-    createSession: (path, options) => createOrtNodeSession(path, ['cpu'], { ...options, threads: options?.threads ?? threads }),
+    createSession: (path, options) =>
+      createOrtNodeSession(path, ['cpu'], { ...options, threads: options?.threads ?? threads }),
   };
 }

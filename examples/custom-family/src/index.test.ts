@@ -16,7 +16,12 @@ describe('example custom family plugin', () => {
     const [c] = await classifyRefs(core, ['my_encoder'], { cwd: process.cwd(), env: {} });
     expect(c).toMatchObject({ modelType: 'my_encoder', family: 'encoder-only', claimedBy: 'example:my-encoder' });
     const out = mkdtempSync(join(tmpdir(), 'hf-example-family-'));
-    const summary = await runModels(core, [c!], { outDir: out, backends: ['cpu'], measure: { warmup: 1, runs: 3, minMs: 0 }, resolveFrom: fileURLToPath(import.meta.url) });
+    const summary = await runModels(core, [c!], {
+      outDir: out,
+      backends: ['cpu'],
+      measure: { warmup: 1, runs: 3, minMs: 0 },
+      resolveFrom: fileURLToPath(import.meta.url),
+    });
     const r = summary.results[0]!;
     expect(r.status, r.reason).toBe('pass');
     expect(r.level).toBe('session');

@@ -18,16 +18,44 @@ const myEncoderPlugin: PluginFactory = () =>
     templateVersion: TEMPLATE_VERSION,
     claim: (ctx) =>
       ctx.config?.model_type === TYPE
-        ? { ref: ctx.ref.ref, modelType: TYPE, family: 'encoder-only', tasks: ['feature-extraction'], runtimeSupport: 'unsupported', confidence: 'high', reason: 'config.json model_type is my_encoder' }
+        ? {
+            ref: ctx.ref.ref,
+            modelType: TYPE,
+            family: 'encoder-only',
+            tasks: ['feature-extraction'],
+            runtimeSupport: 'unsupported',
+            confidence: 'high',
+            reason: 'config.json model_type is my_encoder',
+          }
         : undefined,
     async synthesize(_type, dir, { seed, size }) {
       const tok = wordPieceTokenizer();
       const hidden = size === 'micro' ? 16 : 32;
-      const spec = { tokenizer: 'wordpiece' as const, tokenizerClass: 'BertTokenizer', tokenTypeIds: false, architecture: 'MyEncoderModel', head: 'none' as const, config: () => ({}) };
-      const graph = buildEncoderGraph(spec, { vocab: tok.vocabSize, hidden, layers: 1, heads: 2, inner: hidden * 2, maxPos: 64 }, seed);
+      const spec = {
+        tokenizer: 'wordpiece' as const,
+        tokenizerClass: 'BertTokenizer',
+        tokenTypeIds: false,
+        architecture: 'MyEncoderModel',
+        head: 'none' as const,
+        config: () => ({}),
+      };
+      const graph = buildEncoderGraph(
+        spec,
+        { vocab: tok.vocabSize, hidden, layers: 1, heads: 2, inner: hidden * 2, maxPos: 64 },
+        seed,
+      );
       const files = await saveGraph(graph, join(dir, 'onnx', 'model.onnx'));
       // The type's own config keys: what the team's exporter writes.
-      files.push(await writeJson(join(dir, 'config.json'), { model_type: TYPE, architectures: ['MyEncoderModel'], my_vocab: tok.vocabSize, my_width: hidden, my_depth: 1, my_heads: 2 }));
+      files.push(
+        await writeJson(join(dir, 'config.json'), {
+          model_type: TYPE,
+          architectures: ['MyEncoderModel'],
+          my_vocab: tok.vocabSize,
+          my_width: hidden,
+          my_depth: 1,
+          my_heads: 2,
+        }),
+      );
       files.push(await writeJson(join(dir, 'tokenizer.json'), tok.tokenizerJson));
       files.push(await writeJson(join(dir, 'tokenizer_config.json'), tok.tokenizerConfig));
       return { dir, files: files.map((f) => f.slice(dir.length + 1)), synthesized: true, facts: { hidden } };

@@ -49,13 +49,17 @@ describe('catalog coverage', () => {
   it('derives the family rule from the mapping tables the same way the reference did', () => {
     const byTables = hf.filter((r) => !/^(basename|same-config|unmapped|text-heads)/.test(r.reason));
     expect(byTables.length).toBeGreaterThan(350);
-    const wrong = byTables.filter((r) => familyFromMappings(r.mappings.split(',')) !== r.family).map((r) => r.model_type);
+    const wrong = byTables
+      .filter((r) => familyFromMappings(r.mappings.split(',')) !== r.family)
+      .map((r) => r.model_type);
     expect(wrong).toEqual([]);
   });
 
   it('derives pipeline tasks from the mapping tables', () => {
     expect(getEntry('llama')!.tasks[0]).toBe('text-generation');
-    expect(getEntry('bert')!.tasks).toEqual(expect.arrayContaining(['fill-mask', 'text-classification', 'question-answering']));
+    expect(getEntry('bert')!.tasks).toEqual(
+      expect.arrayContaining(['fill-mask', 'text-classification', 'question-answering']),
+    );
     expect(getEntry('bert')!.tasks[0]).toBe('fill-mask');
     expect(getEntry('t5')!.tasks[0]).toBe('text2text-generation');
     expect(getEntry('whisper')!.tasks[0]).toBe('automatic-speech-recognition');

@@ -58,7 +58,12 @@ function buildIndex(): Index {
         if (!stem) continue;
         const prev = byClassStem.get(stem);
         if (!prev) byClassStem.set(stem, e);
-        else if (pass === 'config' && normalizeTypeName(e.modelType) === stem && normalizeTypeName(prev.modelType) !== stem) byClassStem.set(stem, e);
+        else if (
+          pass === 'config' &&
+          normalizeTypeName(e.modelType) === stem &&
+          normalizeTypeName(prev.modelType) !== stem
+        )
+          byClassStem.set(stem, e);
       }
     }
   }
@@ -113,7 +118,13 @@ export function suggestTypes(input: string, limit = 3): string[] {
     return n.startsWith(q) || q.startsWith(n) ? 0 : 1;
   };
   return [...scored]
-    .sort((a, b) => a[1] - b[1] || prefix(a[0]) - prefix(b[0]) || Math.abs(a[0].length - q.length) - Math.abs(b[0].length - q.length) || a[0].localeCompare(b[0]))
+    .sort(
+      (a, b) =>
+        a[1] - b[1] ||
+        prefix(a[0]) - prefix(b[0]) ||
+        Math.abs(a[0].length - q.length) - Math.abs(b[0].length - q.length) ||
+        a[0].localeCompare(b[0]),
+    )
     .slice(0, limit)
     .map(([type]) => type);
 }

@@ -55,10 +55,25 @@ const DEFAULT_TASKS: Record<Family, string[]> = {
   other: [],
 };
 
-function fromEntry(e: CatalogEntry, ref: string, confidence: Confidence, reason: string, headTask?: string): ClassificationBase {
-  const tasks = headTask && e.tasks.includes(headTask) ? [headTask, ...e.tasks.filter((t) => t !== headTask)] : [...e.tasks];
+function fromEntry(
+  e: CatalogEntry,
+  ref: string,
+  confidence: Confidence,
+  reason: string,
+  headTask?: string,
+): ClassificationBase {
+  const tasks =
+    headTask && e.tasks.includes(headTask) ? [headTask, ...e.tasks.filter((t) => t !== headTask)] : [...e.tasks];
   const note = e.familyNote ? ` (${e.family}, not ${e.proposedFamily}: ${e.familyNote})` : '';
-  return { ref, modelType: e.modelType, family: e.family, tasks, runtimeSupport: e.runtimeSupport, confidence, reason: reason + note };
+  return {
+    ref,
+    modelType: e.modelType,
+    family: e.family,
+    tasks,
+    runtimeSupport: e.runtimeSupport,
+    confidence,
+    reason: reason + note,
+  };
 }
 
 function unknown(ref: string, modelType: string | null, reason: string): ClassificationBase {
@@ -74,14 +89,31 @@ function nearest(input: string): string {
  * Classifies a model type name: exact, then aliases and other spellings; unknown names get
  * suggestions. `synced` are entries `catalog sync` found new upstream (not yet in the catalog).
  */
-export function classifyModelType(modelType: string, ref: string = modelType, synced: readonly CatalogEntry[] = []): ClassificationBase {
+export function classifyModelType(
+  modelType: string,
+  ref: string = modelType,
+  synced: readonly CatalogEntry[] = [],
+): ClassificationBase {
   const e = getEntry(modelType);
   const s = e ? undefined : synced.find((x) => x.modelType === modelType);
-  if (s) return fromEntry(s, ref, 'medium', `model type "${modelType}" is new in transformers (found by \`hf-core catalog sync\`; family by ${s.familyRule ?? 'its mapping tables'})`);
+  if (s)
+    return fromEntry(
+      s,
+      ref,
+      'medium',
+      `model type "${modelType}" is new in transformers (found by \`hf-core catalog sync\`; family by ${s.familyRule ?? 'its mapping tables'})`,
+    );
   if (!e) {
-    return unknown(ref, null, `unknown model type "${modelType}"; ${nearest(modelType)}. \`hf-core catalog list\` shows every type.`);
+    return unknown(
+      ref,
+      null,
+      `unknown model type "${modelType}"; ${nearest(modelType)}. \`hf-core catalog list\` shows every type.`,
+    );
   }
-  const how = e.modelType === modelType ? `model type "${modelType}" is in the catalog` : `"${modelType}" is another name for model type "${e.modelType}"`;
+  const how =
+    e.modelType === modelType
+      ? `model type "${modelType}" is in the catalog`
+      : `"${modelType}" is another name for model type "${e.modelType}"`;
   return fromEntry(e, ref, 'high', how);
 }
 
@@ -93,14 +125,19 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim
  */
 export function classifyConfig(config: Config, ref: string): ClassificationBase {
   const modelType = str(config.model_type);
-  const architectures = Array.isArray(config.architectures) ? config.architectures.filter((a): a is string => typeof a === 'string') : [];
+  const architectures = Array.isArray(config.architectures)
+    ? config.architectures.filter((a): a is string => typeof a === 'string')
+    : [];
   const head = architectures.map(headOf).find((h) => h !== undefined);
   const headTask = head?.task || undefined;
 
   if (modelType) {
     const e = getEntry(modelType);
     if (e) {
-      const how = e.modelType === modelType ? `config.model_type is "${modelType}"` : `config.model_type "${modelType}" is another name for "${e.modelType}"`;
+      const how =
+        e.modelType === modelType
+          ? `config.model_type is "${modelType}"`
+          : `config.model_type "${modelType}" is another name for "${e.modelType}"`;
       return fromEntry(e, ref, 'high', how, headTask);
     }
   }
@@ -108,15 +145,40 @@ export function classifyConfig(config: Config, ref: string): ClassificationBase 
 
   for (const arch of architectures) {
     const e = entryForClass(arch);
-    if (e) return fromEntry(e, ref, 'medium', `${typeSays}; architectures names "${arch}", a ${e.modelType} class`, headTask);
+    if (e)
+      return fromEntry(
+        e,
+        ref,
+        'medium',
+        `${typeSays}; architectures names "${arch}", a ${e.modelType} class`,
+        headTask,
+      );
   }
 
   const s: StructureAnswer | undefined = structuralFamily(config, head);
   if (s) {
-    const tasks = headTask ? [headTask, ...s.tasks.filter((t) => t !== headTask)] : s.tasks.length ? s.tasks : DEFAULT_TASKS[s.family];
-    return { ref, modelType: modelType ?? null, family: s.family, tasks, runtimeSupport: 'unsupported', confidence: s.confidence, reason: `${typeSays}; ${s.reason}` };
+    const tasks = headTask
+      ? [headTask, ...s.tasks.filter((t) => t !== headTask)]
+      : s.tasks.length
+        ? s.tasks
+        : DEFAULT_TASKS[s.family];
+    return {
+      ref,
+      modelType: modelType ?? null,
+      family: s.family,
+      tasks,
+      runtimeSupport: 'unsupported',
+      confidence: s.confidence,
+      reason: `${typeSays}; ${s.reason}`,
+    };
   }
-  const archSays = architectures.length ? `architectures ${architectures.map((a) => `"${a}"`).join(', ')} match no known class` : 'no architectures';
+  const archSays = architectures.length
+    ? `architectures ${architectures.map((a) => `"${a}"`).join(', ')} match no known class`
+    : 'no architectures';
   const hint = modelType ? `; ${nearest(modelType)}` : '';
-  return unknown(ref, modelType ?? null, `${typeSays}, ${archSays}, and its keys fit no structure rule${hint}. Add "model_type" to the config, or load the family plugin that knows it.`);
+  return unknown(
+    ref,
+    modelType ?? null,
+    `${typeSays}, ${archSays}, and its keys fit no structure rule${hint}. Add "model_type" to the config, or load the family plugin that knows it.`,
+  );
 }

@@ -70,7 +70,8 @@ function pairs(tokens: Token[]): Map<string, string[]> {
     let j = i + 2;
     if (tokens[j]?.kind === 'str') values.push((tokens[j] as { value: string }).value);
     else if (tokens[j]?.value === '(') {
-      for (j++; j < tokens.length && tokens[j].value !== ')'; j++) if (tokens[j].kind === 'str') values.push(tokens[j].value);
+      for (j++; j < tokens.length && tokens[j].value !== ')'; j++)
+        if (tokens[j].kind === 'str') values.push(tokens[j].value);
     } else continue;
     out.set(t.value, values);
     i = j;

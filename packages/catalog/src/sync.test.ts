@@ -8,16 +8,19 @@ import { parseMappingDicts } from './python-dicts.ts';
 import { diffAutoFiles, readSyncFile, readSyncedNewTypes, SyncSourceError, writeSyncFile, SYNC_FILE } from './sync.ts';
 
 const hfEntries = listEntries().filter((e) => e.sources?.includes('transformers'));
-const pyName = (table: string) => (table === 'MODEL_FOR_AUDIO_TOKENIZATION' ? `${table}_NAMES` : `${table}_MAPPING_NAMES`);
+const pyName = (table: string) =>
+  table === 'MODEL_FOR_AUDIO_TOKENIZATION' ? `${table}_NAMES` : `${table}_MAPPING_NAMES`;
 const pascal = (t: string) => t.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
 
 /** Writes auto files in transformers' own layout from the catalog, with the edits a test asks for. */
 function autoFiles(edit: { drop?: string; add?: [string, string, string[]]; move?: [string, string[]] }) {
-  const types = hfEntries.filter((e) => e.modelType !== edit.drop).map((e) => ({
-    type: e.modelType,
-    configClass: e.configClass ?? `${pascal(e.modelType)}Config`,
-    mappings: edit.move?.[0] === e.modelType ? edit.move[1] : e.hfMappings,
-  }));
+  const types = hfEntries
+    .filter((e) => e.modelType !== edit.drop)
+    .map((e) => ({
+      type: e.modelType,
+      configClass: e.configClass ?? `${pascal(e.modelType)}Config`,
+      mappings: edit.move?.[0] === e.modelType ? edit.move[1] : e.hfMappings,
+    }));
   if (edit.add) types.push({ type: edit.add[0], configClass: edit.add[1], mappings: edit.add[2] });
   const configuration = [
     '# coding=utf-8',
@@ -34,13 +37,20 @@ function autoFiles(edit: { drop?: string; add?: [string, string, string[]]; move
   ].join('\n');
   const tables = new Map<string, string[]>();
   for (const t of types) for (const m of t.mappings) tables.set(m, [...(tables.get(m) ?? []), t.type]);
-  const modeling = [...tables].map(([table, names], i) => {
-    const rows = names.map((n) => (i % 2
-      ? `        ("${n}", ("${pascal(n)}Model", "${pascal(n)}BaseModel")),  # tuple value`
-      : `        ("${n}", "${pascal(n)}For${pascal(table.toLowerCase())}"),`));
-    return `${pyName(table)} = OrderedDict(\n    [\n        # ${table}\n${rows.join('\n')}\n    ]\n)\n`;
-  }).join('\n');
-  return { configuration: { path: 'configuration_auto.py', source: configuration }, modeling: { path: 'modeling_auto.py', source: modeling } };
+  const modeling = [...tables]
+    .map(([table, names], i) => {
+      const rows = names.map((n) =>
+        i % 2
+          ? `        ("${n}", ("${pascal(n)}Model", "${pascal(n)}BaseModel")),  # tuple value`
+          : `        ("${n}", "${pascal(n)}For${pascal(table.toLowerCase())}"),`,
+      );
+      return `${pyName(table)} = OrderedDict(\n    [\n        # ${table}\n${rows.join('\n')}\n    ]\n)\n`;
+    })
+    .join('\n');
+  return {
+    configuration: { path: 'configuration_auto.py', source: configuration },
+    modeling: { path: 'modeling_auto.py', source: modeling },
+  };
 }
 
 const dirs: string[] = [];
@@ -50,8 +60,14 @@ describe('catalog sync', () => {
   it('reads tuple lists, tuple values, comments and plain dict literals', () => {
     const src = `X_MAPPING_NAMES = OrderedDict(\n  [\n    # c\n    ("a", "A"),\n    ("b", ("B1", 'B2')),  # x\n  ]\n)\nY_NAMES = {"c": "C", 'd': "D"}\n`;
     const d = parseMappingDicts(src);
-    expect([...d.get('X_MAPPING_NAMES')!]).toEqual([['a', ['A']], ['b', ['B1', 'B2']]]);
-    expect([...d.get('Y_NAMES')!]).toEqual([['c', ['C']], ['d', ['D']]]);
+    expect([...d.get('X_MAPPING_NAMES')!]).toEqual([
+      ['a', ['A']],
+      ['b', ['B1', 'B2']],
+    ]);
+    expect([...d.get('Y_NAMES')!]).toEqual([
+      ['c', ['C']],
+      ['d', ['D']],
+    ]);
   });
 
   it('finds no differences between the catalog and auto files written from it', () => {
@@ -61,9 +77,14 @@ describe('catalog sync', () => {
   });
 
   it('reports exactly one added and one removed type, and saves the new one for generate --new', () => {
-    const { configuration, modeling } = autoFiles({ drop: 'xglm', add: ['zorblax', 'ZorblaxConfig', ['MODEL', 'MODEL_FOR_CAUSAL_LM']] });
+    const { configuration, modeling } = autoFiles({
+      drop: 'xglm',
+      add: ['zorblax', 'ZorblaxConfig', ['MODEL', 'MODEL_FOR_CAUSAL_LM']],
+    });
     const diff = diffAutoFiles(configuration, modeling);
-    expect(diff.added.map((e) => [e.modelType, e.family, e.tasks[0]])).toEqual([['zorblax', 'decoder-only', 'text-generation']]);
+    expect(diff.added.map((e) => [e.modelType, e.family, e.tasks[0]])).toEqual([
+      ['zorblax', 'decoder-only', 'text-generation'],
+    ]);
     expect(diff.removed).toEqual([{ modelType: 'xglm', family: 'decoder-only' }]);
     expect(diff.remapped).toEqual([]);
 
@@ -75,22 +96,35 @@ describe('catalog sync', () => {
     expect(file).toBe(join(cwd, SYNC_FILE));
     expect(readSyncedNewTypes(cwd)).toEqual(['zorblax']);
     const synced = readSyncFile(cwd)!.added;
-    expect(classifyModelType('zorblax', 'zorblax', synced)).toMatchObject({ family: 'decoder-only', confidence: 'medium', tasks: ['text-generation', 'feature-extraction'] });
+    expect(classifyModelType('zorblax', 'zorblax', synced)).toMatchObject({
+      family: 'decoder-only',
+      confidence: 'medium',
+      tasks: ['text-generation', 'feature-extraction'],
+    });
     expect(classifyModelType('zorblax').family).toBeNull();
     expect(JSON.parse(readFileSync(file, 'utf8')).removed).toEqual([{ modelType: 'xglm', family: 'decoder-only' }]);
   });
 
   it('reports a type whose tables moved it to another family', () => {
-    const { configuration, modeling } = autoFiles({ move: ['gpt2', ['MODEL', 'MODEL_FOR_CAUSAL_LM', 'MODEL_FOR_IMAGE_TEXT_TO_TEXT']] });
+    const { configuration, modeling } = autoFiles({
+      move: ['gpt2', ['MODEL', 'MODEL_FOR_CAUSAL_LM', 'MODEL_FOR_IMAGE_TEXT_TO_TEXT']],
+    });
     const diff = diffAutoFiles(configuration, modeling);
     expect(diff.remapped).toHaveLength(1);
-    expect(diff.remapped[0]).toMatchObject({ modelType: 'gpt2', from: 'decoder-only', to: 'multimodal', mappingsAdded: ['MODEL_FOR_IMAGE_TEXT_TO_TEXT'] });
+    expect(diff.remapped[0]).toMatchObject({
+      modelType: 'gpt2',
+      from: 'decoder-only',
+      to: 'multimodal',
+      mappingsAdded: ['MODEL_FOR_IMAGE_TEXT_TO_TEXT'],
+    });
   });
 
   it('says which table is missing from a file that is not an auto file', () => {
     const bad = { path: '/x/configuration_auto.py', source: 'print("hello")\n' };
     expect(() => diffAutoFiles(bad, autoFiles({}).modeling)).toThrow(SyncSourceError);
-    expect(() => diffAutoFiles(bad, autoFiles({}).modeling)).toThrow(/\/x\/configuration_auto.py: no CONFIG_MAPPING_NAMES/);
+    expect(() => diffAutoFiles(bad, autoFiles({}).modeling)).toThrow(
+      /\/x\/configuration_auto.py: no CONFIG_MAPPING_NAMES/,
+    );
   });
 
   it('names the sync file when it is corrupt', () => {

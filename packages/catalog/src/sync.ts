@@ -37,7 +37,10 @@ export const SYNC_FILE = join('.hf-core', 'catalog-sync.json');
 
 /** Thrown when an auto file lacks the tables sync needs; `what` names the missing table. */
 export class SyncSourceError extends Error {
-  constructor(readonly file: string, readonly what: string) {
+  constructor(
+    readonly file: string,
+    readonly what: string,
+  ) {
     super(`${file}: ${what}`);
     this.name = 'SyncSourceError';
   }
@@ -45,10 +48,18 @@ export class SyncSourceError extends Error {
 
 const SPEECH_WORDS = /Audio|Speech|Wav|Whisper|Codec|Mel|Speaker|Voice|Tts|TTS/;
 const VISION_WORDS = /Vision|Image|ViT|Vit|Video|Depth|Segment|Detection|Backbone|Pixel/;
-const TEXT_HEADS = ['MODEL_FOR_SEQUENCE_CLASSIFICATION', 'MODEL_FOR_TOKEN_CLASSIFICATION', 'MODEL_FOR_QUESTION_ANSWERING'];
+const TEXT_HEADS = [
+  'MODEL_FOR_SEQUENCE_CLASSIFICATION',
+  'MODEL_FOR_TOKEN_CLASSIFICATION',
+  'MODEL_FOR_QUESTION_ANSWERING',
+];
 
 /** The reference rule for a type no family-defining table lists: shared config class, class-name keywords, text heads. */
-function fallbackFamily(configClass: string | undefined, mappings: string[], classNames: string[]): { family: Family; rule: string } {
+function fallbackFamily(
+  configClass: string | undefined,
+  mappings: string[],
+  classNames: string[],
+): { family: Family; rule: string } {
   const shared = configClass && listEntries().find((e) => e.configClass === configClass);
   if (shared) return { family: shared.proposedFamily ?? shared.family, rule: `same-config-as-${shared.modelType}` };
   const names = classNames.join(' ');
@@ -59,12 +70,20 @@ function fallbackFamily(configClass: string | undefined, mappings: string[], cla
 }
 
 /** Diffs two auto files' sources against the catalog's Hugging Face types. */
-export function diffAutoFiles(configuration: { path: string; source: string }, modeling: { path: string; source: string }): SyncDiff {
+export function diffAutoFiles(
+  configuration: { path: string; source: string },
+  modeling: { path: string; source: string },
+): SyncDiff {
   const configDicts = parseMappingDicts(configuration.source);
   const configMap = configDicts.get('CONFIG_MAPPING_NAMES');
-  if (!configMap?.size) throw new SyncSourceError(configuration.path, 'no CONFIG_MAPPING_NAMES dict literal (is this configuration_auto.py?)');
+  if (!configMap?.size)
+    throw new SyncSourceError(
+      configuration.path,
+      'no CONFIG_MAPPING_NAMES dict literal (is this configuration_auto.py?)',
+    );
   const modelDicts = [...parseMappingDicts(modeling.source)].filter(([name]) => name.startsWith('MODEL'));
-  if (!modelDicts.length) throw new SyncSourceError(modeling.path, 'no MODEL_*_MAPPING_NAMES dict literals (is this modeling_auto.py?)');
+  if (!modelDicts.length)
+    throw new SyncSourceError(modeling.path, 'no MODEL_*_MAPPING_NAMES dict literals (is this modeling_auto.py?)');
 
   const mappingsOf = new Map<string, string[]>();
   const classesOf = new Map<string, string[]>();
@@ -88,12 +107,21 @@ export function diffAutoFiles(configuration: { path: string; source: string }, m
     const entry = known.has(type) ? getEntry(type)! : undefined;
     if (!entry) {
       const byTable = familyFromMappings(mappings);
-      const { family, rule } = byTable ? { family: byTable, rule: 'mapping tables' } : fallbackFamily(configClass, mappings, classesOf.get(type) ?? []);
+      const { family, rule } = byTable
+        ? { family: byTable, rule: 'mapping tables' }
+        : fallbackFamily(configClass, mappings, classesOf.get(type) ?? []);
       const tjs = getEntry(type);
       added.push({
-        modelType: type, family, tasks: tasksFromMappings(mappings, family), ...(configClass ? { configClass } : {}),
-        hfMappings: mappings, runtimeSupport: tjs?.runtimeSupport ?? 'unsupported', configKeys: tjs?.configKeys ?? {},
-        proposedFamily: family, familyRule: rule, sources: tjs ? ['transformers', 'transformers.js'] : ['transformers'],
+        modelType: type,
+        family,
+        tasks: tasksFromMappings(mappings, family),
+        ...(configClass ? { configClass } : {}),
+        hfMappings: mappings,
+        runtimeSupport: tjs?.runtimeSupport ?? 'unsupported',
+        configKeys: tjs?.configKeys ?? {},
+        proposedFamily: family,
+        familyRule: rule,
+        sources: tjs ? ['transformers', 'transformers.js'] : ['transformers'],
       });
       continue;
     }
@@ -101,14 +129,18 @@ export function diffAutoFiles(configuration: { path: string; source: string }, m
     const after = familyFromMappings(mappings) ?? before;
     if (before !== after) {
       remapped.push({
-        modelType: type, from: before, to: after,
+        modelType: type,
+        from: before,
+        to: after,
         mappingsAdded: mappings.filter((m) => !entry.hfMappings.includes(m)),
         mappingsRemoved: entry.hfMappings.filter((m) => !mappings.includes(m)),
       });
     }
   }
   const upstreamSet = new Set(upstream);
-  const removed = catalogHf.filter((e) => !upstreamSet.has(e.modelType)).map((e) => ({ modelType: e.modelType, family: e.family }));
+  const removed = catalogHf
+    .filter((e) => !upstreamSet.has(e.modelType))
+    .map((e) => ({ modelType: e.modelType, family: e.family }));
   return { upstreamCount: upstream.length, catalogCount: catalogHf.length, added, removed, remapped };
 }
 
@@ -129,9 +161,12 @@ export function readSyncFile(cwd: string): SyncFile | null {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SyncFile>;
   } catch (err) {
-    throw new Error(`${file} is not valid JSON (${(err as Error).message}); run \`hf-core catalog sync\` again to rewrite it.`);
+    throw new Error(
+      `${file} is not valid JSON (${(err as Error).message}); run \`hf-core catalog sync\` again to rewrite it.`,
+    );
   }
-  if (!Array.isArray(parsed.added)) throw new Error(`${file} has no "added" list; run \`hf-core catalog sync\` again to rewrite it.`);
+  if (!Array.isArray(parsed.added))
+    throw new Error(`${file} has no "added" list; run \`hf-core catalog sync\` again to rewrite it.`);
   return parsed as SyncFile;
 }
 

@@ -17,7 +17,9 @@ let endpoint = '';
 const sha = 'ab'.repeat(20);
 
 function listFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? listFiles(join(dir, n)).map((f) => `${n}/${f}`) : [n]));
+  return readdirSync(dir).flatMap((n) =>
+    statSync(join(dir, n)).isDirectory() ? listFiles(join(dir, n)).map((f) => `${n}/${f}`) : [n],
+  );
 }
 
 beforeAll(async () => {
@@ -25,7 +27,8 @@ beforeAll(async () => {
   const files = listFiles(fx.llama);
   server = createServer((req, res) => {
     const url = decodeURIComponent(req.url ?? '');
-    if (url === '/api/models/org/tiny-llama/revision/main') return void res.end(JSON.stringify({ sha, siblings: files.map((rfilename) => ({ rfilename })) }));
+    if (url === '/api/models/org/tiny-llama/revision/main')
+      return void res.end(JSON.stringify({ sha, siblings: files.map((rfilename) => ({ rfilename })) }));
     const m = /^\/org\/tiny-llama\/resolve\/[0-9a-f]+\/(.+)$/.exec(url);
     if (m && files.includes(m[1]!)) return void res.end(readFileSync(join(fx.llama, m[1]!)));
     res.statusCode = 404;
@@ -46,37 +49,83 @@ async function cli(...argv: string[]) {
   return { code, err: err.join('\n') };
 }
 
-const rows = (out: string): ModelResult[] => readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ModelResult);
+const rows = (out: string): ModelResult[] =>
+  readFileSync(join(out, 'results.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ModelResult);
 
 describe('hf-core run on real checkpoints', () => {
   it('runs a config models: list (folder with backends, hub id with dtype, broken folder) and reports folder, files and level', async () => {
-    writeFileSync(join(root, 'hf-core.config.json'), JSON.stringify({
-      plugins: ['checkpoint', 'cpu'],
-      allowNetwork: true,
-      measure: { warmup: 1, runs: 2, minMs: 0 },
-      models: [{ path: relative(root, fx.stacked), backends: ['cpu'] }, { id: 'org/tiny-llama', dtype: ['q8'] }, relative(root, fx.noOnnx)],
-    }));
+    writeFileSync(
+      join(root, 'hf-core.config.json'),
+      JSON.stringify({
+        plugins: ['checkpoint', 'cpu'],
+        allowNetwork: true,
+        measure: { warmup: 1, runs: 2, minMs: 0 },
+        models: [
+          { path: relative(root, fx.stacked), backends: ['cpu'] },
+          { id: 'org/tiny-llama', dtype: ['q8'] },
+          relative(root, fx.noOnnx),
+        ],
+      }),
+    );
     const out = join(root, 'out-config');
     const r = await cli('run', '--out', out, '--quiet');
     expect(r.err).toContain('hf-core: fetching org/tiny-llama into the Hugging Face cache (dtypes q8)');
     expect(r.code).toBe(1); // the folder without ONNX files is an error row; the others still ran
     const byRef = Object.fromEntries(rows(out).map((x) => [x.ref, x]));
-    expect(byRef['fx/stacked-cache']).toMatchObject({ status: 'pass', level: 'session', family: 'decoder-only', model: { dtype: 'fp32', files: ['onnx/model.onnx'] } });
+    expect(byRef['fx/stacked-cache']).toMatchObject({
+      status: 'pass',
+      level: 'session',
+      family: 'decoder-only',
+      model: { dtype: 'fp32', files: ['onnx/model.onnx'] },
+    });
     expect(byRef['fx/stacked-cache']!.metrics.tokens_per_s).toBeGreaterThan(0);
     const hub = byRef['org/tiny-llama#q8']!;
-    expect(hub).toMatchObject({ status: 'pass', level: 'pipeline', model: { dtype: 'q8', dir: join(root, 'hub', 'models--org--tiny-llama', 'snapshots', sha) } });
+    expect(hub).toMatchObject({
+      status: 'pass',
+      level: 'pipeline',
+      model: { dtype: 'q8', dir: join(root, 'hub', 'models--org--tiny-llama', 'snapshots', sha) },
+    });
     expect(hub.model!.files).toContain('onnx/model_quantized.onnx');
-    expect(hub.checks.find((c) => c.name === 'dtype-parity')).toMatchObject({ status: 'skip', message: 'no fp32 model file to compare q8 with' });
+    expect(hub.checks.find((c) => c.name === 'dtype-parity')).toMatchObject({
+      status: 'skip',
+      message: 'no fp32 model file to compare q8 with',
+    });
     expect(byRef['fx/no-onnx']).toMatchObject({ status: 'error' });
-    expect(byRef['fx/no-onnx']!.reason).toContain('has no ONNX file (looked for *.onnx at its top and under onnx/; it has config.json, pytorch_model.bin)');
+    expect(byRef['fx/no-onnx']!.reason).toContain(
+      'has no ONNX file (looked for *.onnx at its top and under onnx/; it has config.json, pytorch_model.bin)',
+    );
     const report = readFileSync(join(out, 'report.md'), 'utf8');
-    expect(report).toContain(`- org/tiny-llama#q8 on cpu: folder \`${hub.model!.dir}\`, dtype q8, level pipeline; files: onnx/model_quantized.onnx, config.json`);
+    expect(report).toContain(
+      `- org/tiny-llama#q8 on cpu: folder \`${hub.model!.dir}\`, dtype q8, level pipeline; files: onnx/model_quantized.onnx, config.json`,
+    );
     expect(report).toContain('- fx/stacked-cache on cpu: folder');
   });
 
   it('takes --model repeatedly and says which dtypes a folder lacks', async () => {
     const out = join(root, 'out-flags');
-    const r = await cli('run', '--plugins', 'checkpoint,cpu', '--model', fx.contrib, '--model', fx.truncated, '--dtype', 'fp32,fp16', '--out', out, '--quiet', '--runs', '2', '--warmup', '1', '--min-ms', '0');
+    const r = await cli(
+      'run',
+      '--plugins',
+      'checkpoint,cpu',
+      '--model',
+      fx.contrib,
+      '--model',
+      fx.truncated,
+      '--dtype',
+      'fp32,fp16',
+      '--out',
+      out,
+      '--quiet',
+      '--runs',
+      '2',
+      '--warmup',
+      '1',
+      '--min-ms',
+      '0',
+    );
     expect(r.code).toBe(1);
     const byRef = Object.fromEntries(rows(out).map((x) => [x.ref, x]));
     expect(byRef[`${fx.contrib}#fp32`]).toMatchObject({ status: 'pass', level: 'session' });

@@ -3,7 +3,17 @@ import { fileURLToPath } from 'node:url';
 import { HfCore, loadPlugin, type Logger, type PluginSpec } from '@hf-core/core';
 
 /** Plugins a bare `hf-core run` loads: every built-in family, on cpu. */
-export const DEFAULT_PLUGINS = ['encoder', 'decoder', 'encoder-decoder', 'vision', 'speech', 'multimodal', 'other', 'checkpoint', 'cpu'];
+export const DEFAULT_PLUGINS = [
+  'encoder',
+  'decoder',
+  'encoder-decoder',
+  'vision',
+  'speech',
+  'multimodal',
+  'other',
+  'checkpoint',
+  'cpu',
+];
 
 /** Where plugin names are resolved from: the user's project first, then hf-core's own install. */
 export function pluginSearchDirs(cwd: string): string[] {

@@ -1,4 +1,11 @@
-import { catalogFallbackPlugin, classifyRefs, HfCoreError, type Classification, type HfCore, type ModelEntry } from '@hf-core/core';
+import {
+  catalogFallbackPlugin,
+  classifyRefs,
+  HfCoreError,
+  type Classification,
+  type HfCore,
+  type ModelEntry,
+} from '@hf-core/core';
 import type { CliIO } from './context.ts';
 
 /** Refs from a config's `models:` list. */
@@ -10,7 +17,12 @@ export function refsOfEntries(entries: ModelEntry[] = []): string[] {
  * The models a run or generate covers: the refs given, or every type the loaded family plugins
  * synthesize. Unknown refs are a usage error (exit 2) naming the nearest known types.
  */
-export async function selectModels(core: HfCore, io: CliIO, refs: string[], opts: { family?: string; allowNetwork?: boolean; lenient?: boolean }): Promise<Classification[]> {
+export async function selectModels(
+  core: HfCore,
+  io: CliIO,
+  refs: string[],
+  opts: { family?: string; allowNetwork?: boolean; lenient?: boolean },
+): Promise<Classification[]> {
   if (!core.plugins.some((p) => p.name === catalogFallbackPlugin.name)) await core.use(catalogFallbackPlugin);
   const inputs = refs.length ? refs : core.synthesizableTypes();
   if (!inputs.length) {

@@ -22,22 +22,34 @@ describe('hf-core run, end to end (encoder on cpu)', () => {
     const io = captureIO(dir);
     const code = await main(['run', '--plugins', 'encoder,cpu', '--models', 'bert,roberta', '--out', out, ...FAST], io);
     expect(code, io.err.join('\n')).toBe(0);
-    for (const f of ['results.jsonl', 'summary.json', 'report.md', 'junit.xml']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['results.jsonl', 'summary.json', 'report.md', 'junit.xml'])
+      expect(existsSync(join(out, f))).toBe(true);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as RunSummary;
     expect(summary.results.map((r) => r.modelType).sort()).toEqual(['bert', 'roberta']);
     for (const r of summary.results) {
       expect(r).toMatchObject({ family: 'encoder-only', backend: 'cpu', status: 'pass', level: 'pipeline' });
-      expect(r.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['output-shapes', 'padding-invariance', 'automodel', 'feature-extraction', 'fill-mask']));
+      expect(r.checks.map((c) => c.name)).toEqual(
+        expect.arrayContaining(['output-shapes', 'padding-invariance', 'automodel', 'feature-extraction', 'fill-mask']),
+      );
       expect(r.checks.every((c) => c.status === 'pass' || (c.name === 'parity' && c.status === 'skip'))).toBe(true);
       const m = r.metrics;
       expect(m.load_ms).toBeGreaterThan(0);
       expect(m.first_forward_ms).toBeGreaterThan(0);
-      expect(m.latency_ms).toMatchObject({ p50: expect.any(Number), p90: expect.any(Number), p95: expect.any(Number), p99: expect.any(Number), mean: expect.any(Number), stdev: expect.any(Number) });
+      expect(m.latency_ms).toMatchObject({
+        p50: expect.any(Number),
+        p90: expect.any(Number),
+        p95: expect.any(Number),
+        p99: expect.any(Number),
+        mean: expect.any(Number),
+        stdev: expect.any(Number),
+      });
       expect(m.latency_ms!.n).toBeGreaterThanOrEqual(3);
       expect(m.peak_rss_mb).toBeGreaterThan(20);
     }
     expect(readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
-    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| bert \| encoder-only \| cpu \| pass \| pipeline \|/);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(
+      /\| bert \| encoder-only \| cpu \| pass \| pipeline \|/,
+    );
   });
 
   it('a corrupt model.onnx makes that model an error with the runtime message; the others still run', async () => {
@@ -47,7 +59,10 @@ describe('hf-core run, end to end (encoder on cpu)', () => {
     writeFileSync(join(broken, 'onnx', 'model.onnx'), 'this is not an onnx file');
     const io = captureIO(dir);
     const again = join(dir, 'again');
-    const code = await main(['run', '--plugins', 'encoder,checkpoint,cpu', '--models', 'roberta', '--model', broken, '--out', again, ...FAST], io);
+    const code = await main(
+      ['run', '--plugins', 'encoder,checkpoint,cpu', '--models', 'roberta', '--model', broken, '--out', again, ...FAST],
+      io,
+    );
     expect(code).toBe(1);
     const summary = JSON.parse(readFileSync(join(again, 'summary.json'), 'utf8')) as RunSummary;
     const bert = summary.results.find((r) => r.ref === broken)!;

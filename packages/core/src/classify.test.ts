@@ -16,7 +16,12 @@ const write = (rel: string, body: unknown) => {
   mkdirSync(join(root, rel, '..'), { recursive: true });
   writeFileSync(join(root, rel), typeof body === 'string' ? body : JSON.stringify(body));
 };
-write('whisper/config.json', { model_type: 'whisper', architectures: ['WhisperForConditionalGeneration'], num_mel_bins: 80, is_encoder_decoder: true });
+write('whisper/config.json', {
+  model_type: 'whisper',
+  architectures: ['WhisperForConditionalGeneration'],
+  num_mel_bins: 80,
+  is_encoder_decoder: true,
+});
 write('no-type/config.json', { architectures: ['MistralForCausalLM'], vocab_size: 32000, num_key_value_heads: 8 });
 write('clip.json', { model_type: 'clip', text_config: {}, vision_config: {} });
 write('broken/config.json', '{"model_type": ');
@@ -35,18 +40,42 @@ const llamaFamily: HfCorePlugin = {
   apply(core) {
     core.hooks.classify.tapPromise({ name: 'test:llama-family', stage: CLASSIFY_STAGE.FAMILY }, async (ctx) =>
       ctx.ref.kind === 'type' && ctx.ref.modelType === 'llama'
-        ? { ref: ctx.ref.ref, modelType: 'llama', family: 'decoder-only', tasks: ['text-generation'], runtimeSupport: 'DecoderOnly', confidence: 'high', reason: 'synthesized by test' }
-        : undefined);
+        ? {
+            ref: ctx.ref.ref,
+            modelType: 'llama',
+            family: 'decoder-only',
+            tasks: ['text-generation'],
+            runtimeSupport: 'DecoderOnly',
+            confidence: 'high',
+            reason: 'synthesized by test',
+          }
+        : undefined,
+    );
   },
 };
 
 describe('classifyRefs with only the catalog fallback', () => {
   it('classifies types, aliases, folders and config files, and says which plugin answered', async () => {
     const core = await coreWith(catalogFallbackPlugin);
-    const [bert, gptj, whisper, noType, clip] = await classifyRefs(core, ['bert', 'gpt-j', 'whisper', './no-type', 'clip.json'], opts);
-    expect(bert).toMatchObject({ ref: 'bert', modelType: 'bert', family: 'encoder-only', confidence: 'high', claimedBy: CATALOG_FALLBACK_PLUGIN });
+    const [bert, gptj, whisper, noType, clip] = await classifyRefs(
+      core,
+      ['bert', 'gpt-j', 'whisper', './no-type', 'clip.json'],
+      opts,
+    );
+    expect(bert).toMatchObject({
+      ref: 'bert',
+      modelType: 'bert',
+      family: 'encoder-only',
+      confidence: 'high',
+      claimedBy: CATALOG_FALLBACK_PLUGIN,
+    });
     expect(gptj).toMatchObject({ ref: 'gpt-j', modelType: 'gptj', family: 'decoder-only' });
-    expect(whisper).toMatchObject({ modelType: 'whisper', family: 'speech', modelDir: join(root, 'whisper'), config: { num_mel_bins: 80 } });
+    expect(whisper).toMatchObject({
+      modelType: 'whisper',
+      family: 'speech',
+      modelDir: join(root, 'whisper'),
+      config: { num_mel_bins: 80 },
+    });
     expect(noType).toMatchObject({ modelType: 'mistral', family: 'decoder-only', confidence: 'medium' });
     expect(clip).toMatchObject({ modelType: 'clip', family: 'multimodal' });
     expect(clip.modelDir).toBeUndefined();
@@ -54,7 +83,11 @@ describe('classifyRefs with only the catalog fallback', () => {
 
   it('never throws for a bad ref: it gets family null and the reason', async () => {
     const core = await coreWith(catalogFallbackPlugin);
-    const results = await classifyRefs(core, ['gpt-jx', './broken', './no-config', 'missing.json', 'org/uncached', 'bert'], opts);
+    const results = await classifyRefs(
+      core,
+      ['gpt-jx', './broken', './no-config', 'missing.json', 'org/uncached', 'bert'],
+      opts,
+    );
     expect(results.map((r) => r.family)).toEqual([null, null, null, null, null, 'encoder-only']);
     expect(results[0].reason).toContain('nearest known types: gptj');
     expect(results[1].reason).toContain(join(root, 'broken', 'config.json'));
@@ -69,7 +102,11 @@ describe('classifyRefs with family plugins', () => {
   it('lets a FAMILY-stage plugin claim first, whatever the order plugins were loaded in', async () => {
     const core = await coreWith(catalogFallbackPlugin, llamaFamily);
     const [llama, bert] = await classifyRefs(core, ['llama', 'bert'], opts);
-    expect(llama).toMatchObject({ family: 'decoder-only', reason: 'synthesized by test', claimedBy: 'test:llama-family' });
+    expect(llama).toMatchObject({
+      family: 'decoder-only',
+      reason: 'synthesized by test',
+      claimedBy: 'test:llama-family',
+    });
     expect(bert.claimedBy).toBe(CATALOG_FALLBACK_PLUGIN);
   });
 
@@ -84,8 +121,14 @@ describe('classifyRefs over the whole catalog', () => {
   it('classifies every catalog type through the hook to its catalog family', async () => {
     const core = await coreWith(catalogFallbackPlugin);
     const entries = listEntries();
-    const results = await classifyRefs(core, entries.map((e) => e.modelType), opts);
-    expect(results.filter((r, i) => r.family !== entries[i].family || r.modelType !== entries[i].modelType)).toEqual([]);
+    const results = await classifyRefs(
+      core,
+      entries.map((e) => e.modelType),
+      opts,
+    );
+    expect(results.filter((r, i) => r.family !== entries[i].family || r.modelType !== entries[i].modelType)).toEqual(
+      [],
+    );
   });
 });
 
@@ -93,7 +136,9 @@ describe('classifyRefs with --allow-network', () => {
   it('fetches config.json of an uncached hub id from HF_ENDPOINT, and reports a missing one', async () => {
     const server = createServer((req, res) => {
       if (req.url === '/acme/tiny-gpt2/resolve/main/config.json') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model_type: 'gpt2', architectures: ['GPT2LMHeadModel'] }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ model_type: 'gpt2', architectures: ['GPT2LMHeadModel'] }));
       } else res.writeHead(404).end('not found');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -101,11 +146,19 @@ describe('classifyRefs with --allow-network', () => {
     try {
       const core = await coreWith(catalogFallbackPlugin);
       const env = { ...opts.env, HF_ENDPOINT: endpoint };
-      const [ok, missing] = await classifyRefs(core, ['acme/tiny-gpt2', 'acme/gone'], { cwd: root, env, allowNetwork: true });
+      const [ok, missing] = await classifyRefs(core, ['acme/tiny-gpt2', 'acme/gone'], {
+        cwd: root,
+        env,
+        allowNetwork: true,
+      });
       expect(ok).toMatchObject({ modelType: 'gpt2', family: 'decoder-only', config: { model_type: 'gpt2' } });
       expect(missing.family).toBeNull();
       expect(missing.reason).toContain('acme/gone/resolve/main/config.json answered 404');
-      const [offline] = await classifyRefs(core, ['acme/tiny-gpt2'], { cwd: root, env: { ...env, HF_HUB_OFFLINE: '1' }, allowNetwork: true });
+      const [offline] = await classifyRefs(core, ['acme/tiny-gpt2'], {
+        cwd: root,
+        env: { ...env, HF_HUB_OFFLINE: '1' },
+        allowNetwork: true,
+      });
       expect(offline.reason).toContain('HF_HUB_OFFLINE is set');
     } finally {
       server.close();
@@ -117,7 +170,15 @@ describe('classifyRefs after catalog sync', () => {
   it('classifies the types sync found new, from .hf-core/catalog-sync.json in cwd', async () => {
     const cwd = join(root, 'synced-project');
     mkdirSync(cwd);
-    const zorblax = { modelType: 'zorblax', family: 'vision' as const, tasks: ['image-classification'], hfMappings: ['MODEL_FOR_IMAGE_CLASSIFICATION'], runtimeSupport: 'unsupported', configKeys: {}, familyRule: 'mapping tables' };
+    const zorblax = {
+      modelType: 'zorblax',
+      family: 'vision' as const,
+      tasks: ['image-classification'],
+      hfMappings: ['MODEL_FOR_IMAGE_CLASSIFICATION'],
+      runtimeSupport: 'unsupported',
+      configKeys: {},
+      familyRule: 'mapping tables',
+    };
     writeSyncFile(cwd, { upstreamCount: 421, catalogCount: 420, added: [zorblax], removed: [], remapped: [] }, []);
     const core = await coreWith(catalogFallbackPlugin);
     const [r] = await classifyRefs(core, ['zorblax'], { ...opts, cwd });

@@ -25,7 +25,12 @@ export function classifyFromCatalog(ctx: ClassifyContext): Classification {
   if (ref.kind === 'type') return classifyModelType(ref.modelType, ref.ref, syncedFor.get(ctx));
   if (ctx.config) return classifyConfig(ctx.config, ref.ref);
   return {
-    ref: ref.ref, modelType: null, family: null, tasks: [], runtimeSupport: 'unsupported', confidence: 'low',
+    ref: ref.ref,
+    modelType: null,
+    family: null,
+    tasks: [],
+    runtimeSupport: 'unsupported',
+    confidence: 'low',
     reason: 'no config.json was read for this ref, so there is nothing to classify it by',
   };
 }
@@ -35,7 +40,9 @@ export const catalogFallbackPlugin: HfCorePlugin = {
   name: CATALOG_FALLBACK_PLUGIN,
   apply(core: HfCore) {
     stampClaims(core);
-    core.hooks.classify.tapPromise({ name: CATALOG_FALLBACK_PLUGIN, stage: CLASSIFY_STAGE.FALLBACK }, async (ctx) => classifyFromCatalog(ctx));
+    core.hooks.classify.tapPromise({ name: CATALOG_FALLBACK_PLUGIN, stage: CLASSIFY_STAGE.FALLBACK }, async (ctx) =>
+      classifyFromCatalog(ctx),
+    );
   },
 };
 
@@ -48,17 +55,24 @@ const stamped = new WeakSet<HfCore>();
 function stampClaims(core: HfCore): void {
   if (stamped.has(core)) return;
   stamped.add(core);
-  const stamp = (name: string, result: Classification | undefined) => (result && !result.claimedBy ? { ...result, claimedBy: name } : result);
+  const stamp = (name: string, result: Classification | undefined) =>
+    result && !result.claimedBy ? { ...result, claimedBy: name } : result;
   core.hooks.classify.intercept({
     register(tap) {
       const fn = tap.fn as (...args: unknown[]) => unknown;
       if (tap.type === 'promise') {
-        return { ...tap, fn: (ctx: ClassifyContext) => Promise.resolve(fn(ctx)).then((r) => stamp(tap.name, r as Classification | undefined)) };
+        return {
+          ...tap,
+          fn: (ctx: ClassifyContext) =>
+            Promise.resolve(fn(ctx)).then((r) => stamp(tap.name, r as Classification | undefined)),
+        };
       }
-      if (tap.type === 'sync') return { ...tap, fn: (ctx: ClassifyContext) => stamp(tap.name, fn(ctx) as Classification | undefined) };
+      if (tap.type === 'sync')
+        return { ...tap, fn: (ctx: ClassifyContext) => stamp(tap.name, fn(ctx) as Classification | undefined) };
       return {
         ...tap,
-        fn: (ctx: ClassifyContext, cb: (err: unknown, r?: Classification) => void) => fn(ctx, (err: unknown, r?: Classification) => cb(err, stamp(tap.name, r))),
+        fn: (ctx: ClassifyContext, cb: (err: unknown, r?: Classification) => void) =>
+          fn(ctx, (err: unknown, r?: Classification) => cb(err, stamp(tap.name, r))),
       };
     },
   });
@@ -67,7 +81,16 @@ function stampClaims(core: HfCore): void {
 export interface ClassifyRefsOptions extends ParseRefOptions {}
 
 function failed(input: string, reason: string, extra: Partial<Classification> = {}): Classification {
-  return { ref: input, modelType: null, family: null, tasks: [], runtimeSupport: 'unsupported', confidence: 'low', reason, ...extra };
+  return {
+    ref: input,
+    modelType: null,
+    family: null,
+    tasks: [],
+    runtimeSupport: 'unsupported',
+    confidence: 'low',
+    reason,
+    ...extra,
+  };
 }
 
 /** The classify context of a parsed ref: reads the folder's config.json or fetches a hub config. */
@@ -90,7 +113,11 @@ async function contextFor(ref: ModelRef, opts: ClassifyRefsOptions): Promise<Cla
  * Classifies each input through `core.hooks.classify` (family plugins first, then the catalog
  * fallback). Never throws for one bad ref: that ref gets `family: null` and the reason.
  */
-export async function classifyRefs(core: HfCore, inputs: string[], opts: ClassifyRefsOptions): Promise<Classification[]> {
+export async function classifyRefs(
+  core: HfCore,
+  inputs: string[],
+  opts: ClassifyRefsOptions,
+): Promise<Classification[]> {
   stampClaims(core);
   let synced: readonly CatalogEntry[] = [];
   try {
@@ -105,7 +132,8 @@ export async function classifyRefs(core: HfCore, inputs: string[], opts: Classif
       ctx = await contextFor(parseRef(input, opts), opts);
       if (synced.length) syncedFor.set(ctx, synced);
       const answer = await core.hooks.classify.promise(ctx);
-      const base = answer ?? failed(input, 'no plugin claimed it (load the catalog fallback plugin or a family plugin)');
+      const base =
+        answer ?? failed(input, 'no plugin claimed it (load the catalog fallback plugin or a family plugin)');
       out.push({
         ...base,
         ref: input,

@@ -23,13 +23,28 @@ export interface HfCoreConfig {
 
 export const CONFIG_FILES = ['hf-core.config.ts', 'hf-core.config.mjs', 'hf-core.config.js', 'hf-core.config.json'];
 
-const KNOWN_KEYS = new Set(['plugins', 'models', 'backends', 'out', 'timeoutMs', 'memoryCapMb', 'measure', 'reporters', 'seed', 'allowNetwork']);
+const KNOWN_KEYS = new Set([
+  'plugins',
+  'models',
+  'backends',
+  'out',
+  'timeoutMs',
+  'memoryCapMb',
+  'measure',
+  'reporters',
+  'seed',
+  'allowNetwork',
+]);
 
 /** Loads the config file named, or the first of CONFIG_FILES in `cwd`; undefined when none. */
-export async function loadConfig(cwd: string, explicit?: string): Promise<{ path: string; config: HfCoreConfig } | undefined> {
+export async function loadConfig(
+  cwd: string,
+  explicit?: string,
+): Promise<{ path: string; config: HfCoreConfig } | undefined> {
   const path = explicit ? resolve(cwd, explicit) : CONFIG_FILES.map((f) => resolve(cwd, f)).find(existsSync);
   if (!path) return undefined;
-  if (!existsSync(path)) throw new HfCoreError(`Config file ${path} does not exist.`, { code: 'CONFIG_MISSING', exitCode: 2 });
+  if (!existsSync(path))
+    throw new HfCoreError(`Config file ${path} does not exist.`, { code: 'CONFIG_MISSING', exitCode: 2 });
   let config: unknown;
   try {
     if (path.endsWith('.json')) config = JSON.parse(readFileSync(path, 'utf8'));
@@ -38,14 +53,25 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<{ path
       config = ((await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown }).default;
     } else config = ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
   } catch (err) {
-    throw new HfCoreError(`Config file ${path} could not be read: ${(err as Error).message}`, { code: 'CONFIG_INVALID', exitCode: 2, hint: 'A .json file holds one object; a .ts/.mjs file default-exports one.' });
+    throw new HfCoreError(`Config file ${path} could not be read: ${(err as Error).message}`, {
+      code: 'CONFIG_INVALID',
+      exitCode: 2,
+      hint: 'A .json file holds one object; a .ts/.mjs file default-exports one.',
+    });
   }
   if (!config || typeof config !== 'object' || Array.isArray(config)) {
-    throw new HfCoreError(`Config file ${path} must hold (or default-export) an object.`, { code: 'CONFIG_INVALID', exitCode: 2 });
+    throw new HfCoreError(`Config file ${path} must hold (or default-export) an object.`, {
+      code: 'CONFIG_INVALID',
+      exitCode: 2,
+    });
   }
   const unknown = Object.keys(config).filter((k) => !KNOWN_KEYS.has(k));
   if (unknown.length) {
-    throw new HfCoreError(`Config file ${path} has unknown key(s): ${unknown.join(', ')}.`, { code: 'CONFIG_INVALID', exitCode: 2, hint: `Known keys: ${[...KNOWN_KEYS].join(', ')}.` });
+    throw new HfCoreError(`Config file ${path} has unknown key(s): ${unknown.join(', ')}.`, {
+      code: 'CONFIG_INVALID',
+      exitCode: 2,
+      hint: `Known keys: ${[...KNOWN_KEYS].join(', ')}.`,
+    });
   }
   return { path, config: config as HfCoreConfig };
 }

@@ -62,10 +62,10 @@ export class HfCore {
   registerBackend(reg: BackendRegistration): void {
     const existing = this.backends.get(reg.name);
     if (existing) {
-      throw new HfCoreError(
-        `Backend "${reg.name}" is registered by both ${existing.plugin} and ${reg.plugin}.`,
-        { code: 'BACKEND_DUPLICATE', hint: 'Load only one plugin per backend name.' },
-      );
+      throw new HfCoreError(`Backend "${reg.name}" is registered by both ${existing.plugin} and ${reg.plugin}.`, {
+        code: 'BACKEND_DUPLICATE',
+        hint: 'Load only one plugin per backend name.',
+      });
     }
     this.backends.set(reg.name, reg);
   }

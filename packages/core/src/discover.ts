@@ -59,13 +59,29 @@ const SUFFIXES_LONGEST_FIRST = Object.entries(DTYPE_SUFFIXES)
 export function parseOnnxName(name: string): { component: string; dtype: string } {
   const base = name.replace(/\.onnx$/, '');
   for (const [dtype, suffix] of SUFFIXES_LONGEST_FIRST) {
-    if (base.endsWith(suffix) && base.length > suffix.length) return { component: base.slice(0, -suffix.length), dtype };
+    if (base.endsWith(suffix) && base.length > suffix.length)
+      return { component: base.slice(0, -suffix.length), dtype };
   }
   return { component: base, dtype: 'fp32' };
 }
 
-const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'vocab.txt', 'vocab.json', 'merges.txt', 'special_tokens_map.json', 'spiece.model', 'sentencepiece.bpe.model'];
-const SUPPORT_FILES = ['config.json', 'generation_config.json', 'preprocessor_config.json', 'processor_config.json', ...TOKENIZER_FILES];
+const TOKENIZER_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'vocab.txt',
+  'vocab.json',
+  'merges.txt',
+  'special_tokens_map.json',
+  'spiece.model',
+  'sentencepiece.bpe.model',
+];
+const SUPPORT_FILES = [
+  'config.json',
+  'generation_config.json',
+  'preprocessor_config.json',
+  'processor_config.json',
+  ...TOKENIZER_FILES,
+];
 /** Heaviest first: the order variants are listed and lighter fallbacks are looked for. */
 export const DTYPE_ORDER = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4f16', 'q4', 'bnb4', 'q2f16', 'q2', 'q1f16', 'q1'];
 
@@ -81,7 +97,10 @@ function onnxFilesIn(dir: string, sub: string): OnnxFile[] {
       path: rel(n),
       ...parseOnnxName(n),
       bytes: statSync(join(folder, n)).size,
-      externalData: names.filter((m) => m !== n && m.startsWith(n) && /^(\.data|_data)(_\d+)?$/.test(m.slice(n.length))).sort().map(rel),
+      externalData: names
+        .filter((m) => m !== n && m.startsWith(n) && /^(\.data|_data)(_\d+)?$/.test(m.slice(n.length)))
+        .sort()
+        .map(rel),
     }));
 }
 
@@ -91,7 +110,10 @@ function onnxFilesIn(dir: string, sub: string): OnnxFile[] {
  */
 export function discoverModelFolder(dir: string): ModelFolder {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new HfCoreError(`${dir} is not a folder.`, { code: 'MODEL_DIR_MISSING', hint: 'Pass the folder that holds the ONNX export (model.onnx or onnx/model.onnx).' });
+    throw new HfCoreError(`${dir} is not a folder.`, {
+      code: 'MODEL_DIR_MISSING',
+      hint: 'Pass the folder that holds the ONNX export (model.onnx or onnx/model.onnx).',
+    });
   }
   const nested = onnxFilesIn(dir, 'onnx');
   const top = onnxFilesIn(dir, '');
@@ -100,10 +122,13 @@ export function discoverModelFolder(dir: string): ModelFolder {
   const files = [...nested, ...top.filter((f) => !seen.has(`${f.component}\u0000${f.dtype}`))];
   if (!files.length) {
     const has = readdirSync(dir).slice(0, 10);
-    throw new HfCoreError(`${dir} has no ONNX file (looked for *.onnx at its top and under onnx/; it has ${has.join(', ') || 'nothing'}).`, {
-      code: 'NO_ONNX',
-      hint: 'Export the model first, e.g. `optimum-cli export onnx --model <id> <dir>`, or point at the folder that holds model.onnx.',
-    });
+    throw new HfCoreError(
+      `${dir} has no ONNX file (looked for *.onnx at its top and under onnx/; it has ${has.join(', ') || 'nothing'}).`,
+      {
+        code: 'NO_ONNX',
+        hint: 'Export the model first, e.g. `optimum-cli export onnx --model <id> <dir>`, or point at the folder that holds model.onnx.',
+      },
+    );
   }
   const variants: Record<string, OnnxFile[]> = {};
   for (const dtype of [...DTYPE_ORDER, ...new Set(files.map((f) => f.dtype))]) {

@@ -30,16 +30,26 @@ export async function withOomFallback(
   }
   let micro: Generated;
   try {
-    micro = await generateTest(core, { ...c, ref: `${c.ref}.${FALLBACK_SIZE}` }, { ...opts, size: FALLBACK_SIZE, reuseModels: true });
+    micro = await generateTest(
+      core,
+      { ...c, ref: `${c.ref}.${FALLBACK_SIZE}` },
+      { ...opts, size: FALLBACK_SIZE, reuseModels: true },
+    );
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    return { ...first, reason: `${first.reason}; the ${FALLBACK_SIZE} fallback could not be generated: ${why}`, evidence: { ...first.evidence, firstAttempt } };
+    return {
+      ...first,
+      reason: `${first.reason}; the ${FALLBACK_SIZE} fallback could not be generated: ${why}`,
+      evidence: { ...first.evidence, firstAttempt },
+    };
   }
   const second = await rerun(micro);
   return {
     ...second,
     fallback: FALLBACK_SIZE,
-    reason: second.reason ? `${second.reason} (ran the ${FALLBACK_SIZE} size after an oom)` : `ran the ${FALLBACK_SIZE} size after an oom of the tiny one`,
+    reason: second.reason
+      ? `${second.reason} (ran the ${FALLBACK_SIZE} size after an oom)`
+      : `ran the ${FALLBACK_SIZE} size after an oom of the tiny one`,
     evidence: { ...second.evidence, firstAttempt },
   };
 }

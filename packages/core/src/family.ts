@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { getEntry } from '@hf-core/catalog';
 import { generatedHeader, renderTemplate } from './template.ts';
 import type { HfCore } from './core.ts';
-import { CLASSIFY_STAGE, PREPARE_STAGE, TEMPLATE_STAGE, type ClassifyContext, type PrepareContext, type TemplateContext } from './hooks.ts';
+import {
+  CLASSIFY_STAGE,
+  PREPARE_STAGE,
+  TEMPLATE_STAGE,
+  type ClassifyContext,
+  type PrepareContext,
+  type TemplateContext,
+} from './hooks.ts';
 import type { HfCorePlugin } from './plugin.ts';
 import type { Classification, Family, PreparedModel } from './types.ts';
 
@@ -39,10 +46,17 @@ export interface FamilyDefinition {
 }
 
 /** The data every family template gets. */
-export function familyTemplateData(def: Pick<FamilyDefinition, 'family' | 'templateVersion'>, ctx: TemplateContext): Record<string, unknown> {
+export function familyTemplateData(
+  def: Pick<FamilyDefinition, 'family' | 'templateVersion'>,
+  ctx: TemplateContext,
+): Record<string, unknown> {
   const c = ctx.classification;
   return {
-    header: generatedHeader({ template: `${def.family}@${def.templateVersion}`, version: def.templateVersion, ref: c.ref }),
+    header: generatedHeader({
+      template: `${def.family}@${def.templateVersion}`,
+      version: def.templateVersion,
+      ref: c.ref,
+    }),
     ref: c.ref,
     modelType: c.modelType,
     family: c.family,
@@ -90,16 +104,23 @@ export function defineFamilyPlugin(def: FamilyDefinition): HfCorePlugin {
         }
         return def.claim?.(ctx);
       });
-      core.hooks.prepare.tapPromise({ name: def.name, stage: PREPARE_STAGE.SYNTHESIZE }, async (ctx: PrepareContext) => {
-        const { classification: c } = ctx;
-        if (c.modelDir || !c.modelType || !types.has(c.modelType)) return undefined;
-        return def.synthesize(c.modelType, ctx.targetDir, { size: ctx.size, seed: ctx.seed });
-      });
+      core.hooks.prepare.tapPromise(
+        { name: def.name, stage: PREPARE_STAGE.SYNTHESIZE },
+        async (ctx: PrepareContext) => {
+          const { classification: c } = ctx;
+          if (c.modelDir || !c.modelType || !types.has(c.modelType)) return undefined;
+          return def.synthesize(c.modelType, ctx.targetDir, { size: ctx.size, seed: ctx.seed });
+        },
+      );
       core.hooks.template.tapPromise({ name: def.name, stage: TEMPLATE_STAGE.RENDER }, async (out, ctx) => {
         // Family templates are rendered with the synthesizer's facts; a real checkpoint folder is
         // rendered by a plugin that reads its metadata instead.
         if (out.source || ctx.classification.family !== def.family || !ctx.prepared.synthesized) return out;
-        return { source: render(ctx), templateVersion: def.templateVersion, template: `${def.family}@${def.templateVersion}` };
+        return {
+          source: render(ctx),
+          templateVersion: def.templateVersion,
+          template: `${def.family}@${def.templateVersion}`,
+        };
       });
     },
   };

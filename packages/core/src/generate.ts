@@ -7,7 +7,10 @@ import type { FixContext, FixDiagnostic } from './hooks.ts';
 import type { Classification, PreparedModel } from './types.ts';
 
 /** A fix function: runs the fix chain over one file's text. */
-export type Fixer = (source: string, opts: { filePath: string; previous?: string }) => Promise<{ text: string; diagnostics: FixDiagnostic[]; changedBy: string[] }>;
+export type Fixer = (
+  source: string,
+  opts: { filePath: string; previous?: string },
+) => Promise<{ text: string; diagnostics: FixDiagnostic[]; changedBy: string[] }>;
 
 /** The fix hook over an in-memory ts-morph file; @hf-core/fix offers a type-checking one. */
 export function hookFixer(core: HfCore): Fixer {
@@ -41,7 +44,10 @@ export function inside(root: string, child: string): string {
   const r = resolve(root);
   const p = resolve(r, child);
   if (p !== r && !p.startsWith(r + sep)) {
-    throw new HfCoreError(`Refusing to write ${p}: it is outside the output folder ${r}.`, { code: 'PATH_ESCAPE', exitCode: 2 });
+    throw new HfCoreError(`Refusing to write ${p}: it is outside the output folder ${r}.`, {
+      code: 'PATH_ESCAPE',
+      exitCode: 2,
+    });
   }
   return p;
 }
@@ -78,13 +84,19 @@ export async function prepareModel(core: HfCore, c: Classification, opts: Genera
   if (!c.modelDir && existsSync(join(targetDir, PREPARED_FILE))) rmSync(targetDir, { recursive: true, force: true });
   const prepared = await core.hooks.prepare.promise({ classification: c, targetDir, size, seed });
   if (!prepared) {
-    throw new HfCoreError(`No plugin can prepare "${c.ref}" (${c.modelType ?? 'unknown type'}, family ${c.family ?? 'unknown'}).`, {
-      code: 'NO_PREPARE',
-      hint: c.family ? `Load the plugin of the ${c.family} family (--plugins), or pass a model folder.` : 'Pass a model folder with config.json and ONNX files.',
-      exitCode: 2,
-    });
+    throw new HfCoreError(
+      `No plugin can prepare "${c.ref}" (${c.modelType ?? 'unknown type'}, family ${c.family ?? 'unknown'}).`,
+      {
+        code: 'NO_PREPARE',
+        hint: c.family
+          ? `Load the plugin of the ${c.family} family (--plugins), or pass a model folder.`
+          : 'Pass a model folder with config.json and ONNX files.',
+        exitCode: 2,
+      },
+    );
   }
-  if (prepared.synthesized) writeFileSync(join(targetDir, PREPARED_FILE), `${JSON.stringify({ ...prepared, stamp }, null, 2)}\n`);
+  if (prepared.synthesized)
+    writeFileSync(join(targetDir, PREPARED_FILE), `${JSON.stringify({ ...prepared, stamp }, null, 2)}\n`);
   return prepared;
 }
 
@@ -94,7 +106,10 @@ export async function generateTest(core: HfCore, c: Classification, opts: Genera
   const prepared = await prepareModel(core, c, opts);
   const testFile = inside(opts.outDir, join('tests', `${name}.test.ts`));
   const modelDirFromTest = relative(dirname(testFile), prepared.dir).split(sep).join('/') || '.';
-  const rendered = await core.hooks.template.promise({ source: '', templateVersion: 0, template: '' }, { classification: c, prepared, modelDirFromTest });
+  const rendered = await core.hooks.template.promise(
+    { source: '', templateVersion: 0, template: '' },
+    { classification: c, prepared, modelDirFromTest },
+  );
   if (!rendered.source) {
     throw new HfCoreError(`No template rendered a test for "${c.ref}" (family ${c.family ?? 'unknown'}).`, {
       code: 'NO_TEMPLATE',
@@ -107,11 +122,15 @@ export async function generateTest(core: HfCore, c: Classification, opts: Genera
   const fixed = await fixer(rendered.source, { filePath: testFile, previous });
   if (fixed.diagnostics.length) {
     const d = fixed.diagnostics[0]!;
-    throw new HfCoreError(`Generated test for "${c.ref}" does not compile: ${d.file}:${d.line}:${d.column} ${d.message} (${d.pass})` + (fixed.diagnostics.length > 1 ? ` and ${fixed.diagnostics.length - 1} more` : ''), {
-      code: 'FIX_FAILED',
-      hint: 'The file was not written. This is a bug in the template or a plugin; please report it with this message.',
-      exitCode: 1,
-    });
+    throw new HfCoreError(
+      `Generated test for "${c.ref}" does not compile: ${d.file}:${d.line}:${d.column} ${d.message} (${d.pass})` +
+        (fixed.diagnostics.length > 1 ? ` and ${fixed.diagnostics.length - 1} more` : ''),
+      {
+        code: 'FIX_FAILED',
+        hint: 'The file was not written. This is a bug in the template or a plugin; please report it with this message.',
+        exitCode: 1,
+      },
+    );
   }
   mkdirSync(dirname(testFile), { recursive: true });
   writeFileSync(testFile, fixed.text);
@@ -125,7 +144,9 @@ function readPrepared(dir: string, stamp: Record<string, unknown>): PreparedMode
   const p = join(dir, PREPARED_FILE);
   if (!existsSync(p)) return undefined;
   try {
-    const { stamp: had, ...prepared } = JSON.parse(readFileSync(p, 'utf8')) as PreparedModel & { stamp?: Record<string, unknown> };
+    const { stamp: had, ...prepared } = JSON.parse(readFileSync(p, 'utf8')) as PreparedModel & {
+      stamp?: Record<string, unknown>;
+    };
     return JSON.stringify(had) === JSON.stringify(stamp) ? { ...prepared, dir } : undefined;
   } catch {
     return undefined;

@@ -1,9 +1,4 @@
-import {
-  AsyncParallelHook,
-  AsyncSeriesBailHook,
-  AsyncSeriesWaterfallHook,
-  HookMap,
-} from 'tapable';
+import { AsyncParallelHook, AsyncSeriesBailHook, AsyncSeriesWaterfallHook, HookMap } from 'tapable';
 import type { SourceFile } from 'ts-morph';
 import type { Classification, ModelRef, ModelResult, PreparedModel, RunSummary } from './types.ts';
 

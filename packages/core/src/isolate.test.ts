@@ -18,7 +18,8 @@ async function fixtureCore(): Promise<HfCore> {
 
 async function classify(core: HfCore, types: string[]): Promise<Classification[]> {
   const out: Classification[] = [];
-  for (const t of types) out.push((await core.hooks.classify.promise({ ref: { kind: 'type', modelType: t, ref: t } }))!);
+  for (const t of types)
+    out.push((await core.hooks.classify.promise({ ref: { kind: 'type', modelType: t, ref: t } }))!);
   return out;
 }
 
@@ -48,21 +49,39 @@ describe('isolated runs: a misbehaving model is recorded, the others in the run 
     const r = byRef(summary.results);
 
     expect(r['fx-abort']).toMatchObject({ status: 'crash', reason: expect.stringMatching(/test process died/) });
-    expect(r['fx-abort']!.evidence).toMatchObject({ crashedAt: expect.stringContaining('fx-abort.test.ts'), nativeStackTrace: true });
+    expect(r['fx-abort']!.evidence).toMatchObject({
+      crashedAt: expect.stringContaining('fx-abort.test.ts'),
+      nativeStackTrace: true,
+    });
 
-    expect(r['fx-corrupt']).toMatchObject({ status: 'error', reason: expect.stringMatching(/failed to load .*fx-corrupt.*model\.onnx on cpu: .*Protobuf parsing failed/) });
-    expect(r['fx-corrupt']!.evidence).toMatchObject({ exitCode: 1, logFile: expect.stringContaining('fx-corrupt.cpu.log') });
+    expect(r['fx-corrupt']).toMatchObject({
+      status: 'error',
+      reason: expect.stringMatching(/failed to load .*fx-corrupt.*model\.onnx on cpu: .*Protobuf parsing failed/),
+    });
+    expect(r['fx-corrupt']!.evidence).toMatchObject({
+      exitCode: 1,
+      logFile: expect.stringContaining('fx-corrupt.cpu.log'),
+    });
 
     const oom = r['fx-oom']!;
     expect(oom).toMatchObject({ status: 'pass', fallback: 'micro' });
     expect(oom.model?.dir).toMatch(/fx-oom\.micro$/);
-    expect(oom.evidence?.firstAttempt).toMatchObject({ status: 'oom', killedFor: 'oom', signal: 'SIGKILL', limits: { memoryCapMb: 400 } });
+    expect(oom.evidence?.firstAttempt).toMatchObject({
+      status: 'oom',
+      killedFor: 'oom',
+      signal: 'SIGKILL',
+      limits: { memoryCapMb: 400 },
+    });
     expect((oom.evidence!.firstAttempt as { peakTreeRssMb: number }).peakTreeRssMb).toBeGreaterThan(400);
     // The first attempt's log is kept beside the micro run's.
     expect((oom.evidence!.firstAttempt as { logFile: string }).logFile).toMatch(/fx-oom\.cpu\.first-attempt\.log$/);
     expect(existsSync((oom.evidence!.firstAttempt as { logFile: string }).logFile)).toBe(true);
 
-    expect(r['fx-good']).toMatchObject({ status: 'pass', level: 'session', checks: [{ name: 'runs', status: 'pass' }] });
+    expect(r['fx-good']).toMatchObject({
+      status: 'pass',
+      level: 'session',
+      checks: [{ name: 'runs', status: 'pass' }],
+    });
     expect(summary.totals).toMatchObject({ total: 4, pass: 2, crash: 1, error: 1, oom: 0 });
     // Every row was written to results.jsonl as it finished.
     expect(readFileSync(join(outDir, 'results.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
@@ -70,7 +89,12 @@ describe('isolated runs: a misbehaving model is recorded, the others in the run 
 
   it('a test that never returns is killed at the time limit and recorded as timeout', async () => {
     const core = await fixtureCore();
-    const summary = await runModels(core, await classify(core, ['fx-hang']), { outDir: tempDir(), backends: ['cpu'], timeoutMs: 6000, resolveFrom: RESOLVE_FROM });
+    const summary = await runModels(core, await classify(core, ['fx-hang']), {
+      outDir: tempDir(),
+      backends: ['cpu'],
+      timeoutMs: 6000,
+      resolveFrom: RESOLVE_FROM,
+    });
     const [hang] = summary.results;
     expect(hang).toMatchObject({ status: 'timeout', reason: expect.stringMatching(/after the 6000 ms limit/) });
     expect(hang!.evidence).toMatchObject({ killedFor: 'timeout', signal: 'SIGKILL', limits: { timeoutMs: 6000 } });
@@ -82,7 +106,14 @@ describe('isolated runs: a misbehaving model is recorded, the others in the run 
 describe('rssOfGroupMb', () => {
   it('sums resident memory over a process group, including children', async () => {
     // A detached shell (its own group) whose node child holds 150 MB of touched memory.
-    const child = spawn('sh', ['-c', `"${process.execPath}" -e "globalThis.b = Buffer.alloc(150 * 1024 * 1024, 1); setTimeout(() => {}, 20000)"`], { detached: true, stdio: 'ignore' });
+    const child = spawn(
+      'sh',
+      [
+        '-c',
+        `"${process.execPath}" -e "globalThis.b = Buffer.alloc(150 * 1024 * 1024, 1); setTimeout(() => {}, 20000)"`,
+      ],
+      { detached: true, stdio: 'ignore' },
+    );
     try {
       let seen = 0;
       for (let i = 0; i < 50 && seen < 150; i++) {

@@ -107,12 +107,16 @@ export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
   const started = performance.now();
   hookParentExit();
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [vitestBin(), 'run', run.testFile, '--config', run.configFile, '--reporter', 'default', '--no-color'], {
-      cwd: dirname(run.configFile),
-      env: { ...process.env, ...run.env, FORCE_COLOR: '0', NO_COLOR: '1', [PARENT_ENV]: String(process.pid) },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [vitestBin(), 'run', run.testFile, '--config', run.configFile, '--reporter', 'default', '--no-color'],
+      {
+        cwd: dirname(run.configFile),
+        env: { ...process.env, ...run.env, FORCE_COLOR: '0', NO_COLOR: '1', [PARENT_ENV]: String(process.pid) },
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const pgid = child.pid;
     if (pgid) liveGroups.add(pgid);
     let output = '';
@@ -184,7 +188,7 @@ const RESOLVE_FROM = ${JSON.stringify(opts.resolveFrom)};
 // outlives the run that owned it.
 // Only vitest's main process (the group leader) watches; its test workers load no watchdog.
 const OWNER = Number(process.env.${PARENT_ENV});
-if (OWNER && /vitest\.mjs$/.test(process.argv[1] ?? '')) {
+if (OWNER && /vitest.mjs$/.test(process.argv[1] ?? '')) {
   const orphaned = () => {
     if (process.ppid === OWNER) return;
     try {

@@ -60,7 +60,8 @@ function tryResolve(candidate: string, fromDirs: string[], problems: string[]): 
       // Not resolvable from this directory. A package that exists but whose entry is broken is
       // worth saying so, rather than "not found".
       const msg = (err as Error).message.split('\n')[0] ?? '';
-      if (!/Cannot find module '[^']*'$/.test(msg) || !msg.includes(`'${candidate}'`)) problems.push(`${candidate}: ${msg}`);
+      if (!/Cannot find module '[^']*'$/.test(msg) || !msg.includes(`'${candidate}'`))
+        problems.push(`${candidate}: ${msg}`);
     }
   }
   return undefined;
@@ -77,10 +78,7 @@ export interface LoadedPlugin {
  * `hf-core-plugin-vision`, then the literal package name or path. Searched from each of
  * `fromDirs` (the project first, then hf-core's own install).
  */
-export async function loadPlugin(
-  spec: PluginSpec,
-  fromDirs: string[],
-): Promise<LoadedPlugin> {
+export async function loadPlugin(spec: PluginSpec, fromDirs: string[]): Promise<LoadedPlugin> {
   if (typeof spec === 'object' && !Array.isArray(spec)) {
     assertPlugin(spec, '(inline plugin object)');
     return { spec: spec.name, resolved: '(inline)', plugin: spec };
@@ -96,7 +94,8 @@ export async function loadPlugin(
   if (!resolved) {
     const available = installedPlugins(fromDirs);
     throw new HfCoreError(
-      `Unknown plugin "${name}": tried ${tried.map((t) => `"${t}"`).join(', ')}.` + (problems.length ? ` Problems: ${[...new Set(problems)].join('; ')}.` : ''),
+      `Unknown plugin "${name}": tried ${tried.map((t) => `"${t}"`).join(', ')}.` +
+        (problems.length ? ` Problems: ${[...new Set(problems)].join('; ')}.` : ''),
       {
         code: 'PLUGIN_NOT_FOUND',
         hint: available.length

@@ -23,7 +23,8 @@ export function parseRecords(text: string): HarnessRecord[] {
   return out;
 }
 
-const SIGNAL_IN_OUTPUT = /(SIGSEGV|SIGABRT|SIGBUS|SIGILL|SIGFPE|SIGKILL|Worker exited unexpectedly|Channel closed|process exited unexpectedly|Aborted \(core dumped\)|terminate called)/i;
+const SIGNAL_IN_OUTPUT =
+  /(SIGSEGV|SIGABRT|SIGBUS|SIGILL|SIGFPE|SIGKILL|Worker exited unexpectedly|Channel closed|process exited unexpectedly|Aborted \(core dumped\)|terminate called)/i;
 
 /** Highest level among checks that actually ran (pass or fail; a skip did not run). */
 export function levelOf(checks: CheckResult[]): Level | null {
@@ -53,7 +54,14 @@ export function foldResult(
   let loadError: string | undefined;
   let unavailable: string | undefined;
   for (const r of records) {
-    if (r.t === 'check') checks.push({ name: r.name, status: r.status, message: r.message, level: r.level, ...(r.details ? { details: r.details } : {}) });
+    if (r.t === 'check')
+      checks.push({
+        name: r.name,
+        status: r.status,
+        message: r.message,
+        level: r.level,
+        ...(r.details ? { details: r.details } : {}),
+      });
     else if (r.t === 'metric') metrics[r.name] = r.value;
     else if (r.t === 'error') loadError ??= r.message;
     else if (r.t === 'backend' && !r.available) unavailable = r.reason;
@@ -91,7 +99,9 @@ export function foldResult(
   } else if (checks.some((c) => c.status === 'pass')) {
     status = 'pass';
     const skipped = checks.filter((c) => c.status === 'skip');
-    reason = skipped.length ? `${skipped.length} check(s) skipped: ${skipped.map((c) => `${c.name} (${c.message})`).join('; ')}` : '';
+    reason = skipped.length
+      ? `${skipped.length} check(s) skipped: ${skipped.map((c) => `${c.name} (${c.message})`).join('; ')}`
+      : '';
   } else {
     status = 'skip';
     reason = checks.map((c) => c.message).join('; ') || 'no check ran';
@@ -139,7 +149,16 @@ export class ResultsWriter {
 export const resultKey = (r: { ref: string; backend: string }) => `${r.backend}\u0000${r.ref}`;
 
 export function summarize(results: ModelResult[], meta: Omit<RunSummary, 'totals' | 'results'>): RunSummary {
-  const totals = { total: results.length, pass: 0, fail: 0, skip: 0, error: 0, crash: 0, timeout: 0, oom: 0 } as RunSummary['totals'];
+  const totals = {
+    total: results.length,
+    pass: 0,
+    fail: 0,
+    skip: 0,
+    error: 0,
+    crash: 0,
+    timeout: 0,
+    oom: 0,
+  } as RunSummary['totals'];
   for (const r of results) totals[r.status] += 1;
   return { ...meta, totals, results };
 }

@@ -36,7 +36,8 @@ function testProcessesOf(outDir: string): number[] {
   const out: number[] = [];
   for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(outDir, 'vitest.config.mjs'))) out.push(Number(pid));
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(outDir, 'vitest.config.mjs')))
+        out.push(Number(pid));
     } catch {
       // exited while we looked
     }
@@ -45,7 +46,12 @@ function testProcessesOf(outDir: string): number[] {
 }
 
 /** Starts a run, waits for `rowsBefore + 1` rows and the next model's test process, then kills it. */
-async function killAfterOneMoreRow(outDir: string, runlog: string, resume: boolean, signal: NodeJS.Signals): Promise<ModelResult[]> {
+async function killAfterOneMoreRow(
+  outDir: string,
+  runlog: string,
+  resume: boolean,
+  signal: NodeJS.Signals,
+): Promise<ModelResult[]> {
   const rowsBefore = rows(outDir).length;
   const run = startRun(outDir, runlog, resume);
   while (rows(outDir).length <= rowsBefore) {

@@ -43,10 +43,22 @@ const DEFAULTS = { timeoutMs: 300_000, memoryCapMb: 8192 };
 
 function measureEnv(m: RunOptions['measure']): string {
   if (!m) return '';
-  return [m.warmup !== undefined && `warmup=${m.warmup}`, m.runs !== undefined && `runs=${m.runs}`, m.minMs !== undefined && `ms=${m.minMs}`].filter(Boolean).join(',');
+  return [
+    m.warmup !== undefined && `warmup=${m.warmup}`,
+    m.runs !== undefined && `runs=${m.runs}`,
+    m.minMs !== undefined && `ms=${m.minMs}`,
+  ]
+    .filter(Boolean)
+    .join(',');
 }
 
-function errorResult(c: Classification, backend: string, status: ModelResult['status'], reason: string, started: number): ModelResult {
+function errorResult(
+  c: Classification,
+  backend: string,
+  status: ModelResult['status'],
+  reason: string,
+  started: number,
+): ModelResult {
   return {
     ref: c.ref,
     modelType: c.modelType,
@@ -66,7 +78,11 @@ function errorResult(c: Classification, backend: string, status: ModelResult['st
  * Generates each model's test, runs it on each backend in its own process, writes a result row
  * as each finishes, then the summary and the reports.
  */
-export async function runModels(core: HfCore, classifications: Classification[], opts: RunOptions): Promise<RunSummary> {
+export async function runModels(
+  core: HfCore,
+  classifications: Classification[],
+  opts: RunOptions,
+): Promise<RunSummary> {
   for (const b of opts.backends) {
     if (!core.backends.has(b)) {
       throw new HfCoreError(`Backend "${b}" is not loaded.`, {
@@ -86,9 +102,16 @@ export async function runModels(core: HfCore, classifications: Classification[],
   const writer = new ResultsWriter(resultsFile);
   const configFile = join(outDir, 'vitest.config.mjs');
   const timeoutMs = opts.timeoutMs ?? DEFAULTS.timeoutMs;
-  writeFileSync(configFile, vitestConfigSource({ resolveFrom: opts.resolveFrom ?? defaultResolveFrom(), testTimeoutMs: timeoutMs }));
+  writeFileSync(
+    configFile,
+    vitestConfigSource({ resolveFrom: opts.resolveFrom ?? defaultResolveFrom(), testTimeoutMs: timeoutMs }),
+  );
 
-  const planned = planVariants(classifications, { backends: opts.backends, dtypes: opts.dtypes, perModel: opts.perModel });
+  const planned = planVariants(classifications, {
+    backends: opts.backends,
+    dtypes: opts.dtypes,
+    perModel: opts.perModel,
+  });
   const total = planned.runs.reduce((n, r) => n + r.backends.length, 0);
   opts.onProgress?.({ kind: 'start', total, resumed: done.size });
   const results: ModelResult[] = [...previous];
@@ -129,8 +152,18 @@ export async function runModels(core: HfCore, classifications: Classification[],
       else {
         const ctx = { ...opts, outDir, configFile, timeoutMs };
         result = await runOnBackend(core, c, generated, backend, ctx);
-        result = await withOomFallback(core, c, generated, result, ctx, (micro) => runOnBackend(core, c, micro, backend, ctx));
-        result = await fallBackToLighterDtype(c, result, async (lighter) => runOnBackend(core, lighter, await generateTest(core, lighter, { outDir, seed: opts.seed, fixer: opts.fixer }), backend, ctx));
+        result = await withOomFallback(core, c, generated, result, ctx, (micro) =>
+          runOnBackend(core, c, micro, backend, ctx),
+        );
+        result = await fallBackToLighterDtype(c, result, async (lighter) =>
+          runOnBackend(
+            core,
+            lighter,
+            await generateTest(core, lighter, { outDir, seed: opts.seed, fixer: opts.fixer }),
+            backend,
+            ctx,
+          ),
+        );
       }
       writer.append(result);
       await core.hooks.result.promise(result);
@@ -142,7 +175,13 @@ export async function runModels(core: HfCore, classifications: Classification[],
     tool: { name: 'hf-core', version: opts.toolVersion ?? '0.1.0' },
     started_at: startedAt,
     finished_at: new Date().toISOString(),
-    options: { backends: opts.backends, timeoutMs, memoryCapMb: opts.memoryCapMb ?? DEFAULTS.memoryCapMb, resume: !!opts.resume, measure: opts.measure ?? {} },
+    options: {
+      backends: opts.backends,
+      timeoutMs,
+      memoryCapMb: opts.memoryCapMb ?? DEFAULTS.memoryCapMb,
+      resume: !!opts.resume,
+      measure: opts.measure ?? {},
+    },
   });
   await core.hooks.report.promise({ outDir, summary, written: {} });
   return summary;
@@ -173,7 +212,13 @@ async function runOnBackend(
     modelType: c.modelType,
     family: c.family,
     backend,
-    model: { dir: g.prepared.dir, files: g.prepared.files, testFile: g.testFile, synthesized: g.prepared.synthesized, ...(c.dtype ? { dtype: c.dtype } : {}) },
+    model: {
+      dir: g.prepared.dir,
+      files: g.prepared.files,
+      testFile: g.testFile,
+      synthesized: g.prepared.synthesized,
+      ...(c.dtype ? { dtype: c.dtype } : {}),
+    },
     started_at: startedAt,
   };
   if (job.skip) {

@@ -27,7 +27,10 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const url = decodeURIComponent(req.url ?? '');
     requests.push(url);
-    if (url === '/api/models/org/tiny/revision/main') return void res.end(JSON.stringify({ sha, siblings: Object.keys(repoFiles).map((rfilename) => ({ rfilename })) }));
+    if (url === '/api/models/org/tiny/revision/main')
+      return void res.end(
+        JSON.stringify({ sha, siblings: Object.keys(repoFiles).map((rfilename) => ({ rfilename })) }),
+      );
     const m = /^\/org\/tiny\/resolve\/([0-9a-f]+)\/(.+)$/.exec(url);
     if (m && m[1] === sha && repoFiles[m[2]!] !== undefined) return void res.end(repoFiles[m[2]!]);
     res.statusCode = 404;
@@ -46,7 +49,14 @@ describe('downloadHubSnapshot', () => {
   it('picks the support files and the ONNX files (with every external data chunk) of the dtypes asked', () => {
     const names = Object.keys(repoFiles);
     expect(selectHubFiles(names)).toEqual(['config.json', 'tokenizer.json', 'onnx/model.onnx', 'onnx/model.onnx_data']);
-    expect(selectHubFiles(names, ['q8', 'q4'])).toEqual(['config.json', 'tokenizer.json', 'onnx/model_quantized.onnx', 'onnx/model_q4.onnx', 'onnx/model_q4.onnx_data', 'onnx/model_q4.onnx_data_1']);
+    expect(selectHubFiles(names, ['q8', 'q4'])).toEqual([
+      'config.json',
+      'tokenizer.json',
+      'onnx/model_quantized.onnx',
+      'onnx/model_q4.onnx',
+      'onnx/model_q4.onnx_data',
+      'onnx/model_q4.onnx_data_1',
+    ]);
   });
 
   it('fetches into the cache layout, where parseRef then finds the snapshot offline', async () => {
@@ -65,9 +75,13 @@ describe('downloadHubSnapshot', () => {
   });
 
   it('refuses under HF_HUB_OFFLINE=1 and names the URL of a missing model', async () => {
-    await expect(downloadHubSnapshot('org/tiny', undefined, { ...env, HF_HUB_OFFLINE: '1' })).rejects.toThrow('Not fetching "org/tiny": HF_HUB_OFFLINE is set.');
+    await expect(downloadHubSnapshot('org/tiny', undefined, { ...env, HF_HUB_OFFLINE: '1' })).rejects.toThrow(
+      'Not fetching "org/tiny": HF_HUB_OFFLINE is set.',
+    );
     const err = await downloadHubSnapshot('org/missing', 'v1', env).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HfCoreError);
-    expect((err as HfCoreError).message).toBe(`${env.HF_ENDPOINT}/api/models/org/missing/revision/v1 answered 404 Not Found.`);
+    expect((err as HfCoreError).message).toBe(
+      `${env.HF_ENDPOINT}/api/models/org/missing/revision/v1 answered 404 Not Found.`,
+    );
   });
 });

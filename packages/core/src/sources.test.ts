@@ -12,7 +12,10 @@ const model = join(root, 'tiny-bert');
 mkdirSync(model);
 writeFileSync(join(model, 'config.json'), JSON.stringify({ model_type: 'bert', architectures: ['BertModel'] }));
 writeFileSync(join(root, 'broken.json'), '{ "model_type": "bert", ');
-writeFileSync(join(root, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: true }));
+writeFileSync(
+  join(root, 'tokenizer_config.json'),
+  JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: true }),
+);
 writeFileSync(join(root, 'list.json'), '[1, 2]');
 writeFileSync(join(root, 'weights.bin'), 'x');
 mkdirSync(join(root, 'empty-folder'));
@@ -34,7 +37,11 @@ const hubCache = join(root, 'hub-cache');
 const commit = 'a'.repeat(40);
 const snapshot = cacheWith(hubCache, 'Xenova/gpt2', commit, { v1: 'b'.repeat(40) });
 
-const opts = (env: NodeJS.ProcessEnv = {}, allowNetwork = false) => ({ cwd: root, env: { HF_HUB_CACHE: hubCache, ...env }, allowNetwork });
+const opts = (env: NodeJS.ProcessEnv = {}, allowNetwork = false) => ({
+  cwd: root,
+  env: { HF_HUB_CACHE: hubCache, ...env },
+  allowNetwork,
+});
 
 function thrown(fn: () => unknown): HfCoreError {
   try {
@@ -49,7 +56,11 @@ function thrown(fn: () => unknown): HfCoreError {
 describe('parseRef', () => {
   it('reads an existing folder as a folder and a .json path as a parsed config', () => {
     expect(parseRef('tiny-bert', opts())).toEqual({ kind: 'folder', path: model, ref: 'tiny-bert' });
-    expect(parseRef('./tiny-bert/config.json', opts())).toMatchObject({ kind: 'config', path: join(model, 'config.json'), config: { model_type: 'bert' } });
+    expect(parseRef('./tiny-bert/config.json', opts())).toMatchObject({
+      kind: 'config',
+      path: join(model, 'config.json'),
+      config: { model_type: 'bert' },
+    });
   });
 
   it('treats names as model types', () => {
@@ -74,7 +85,9 @@ describe('parseRef', () => {
 
   it('resolves a cached hub id to its snapshot folder, by refs/main or a named revision', () => {
     expect(parseRef('Xenova/gpt2', opts())).toEqual({ kind: 'folder', path: snapshot, ref: 'Xenova/gpt2' });
-    expect(findInHubCache('Xenova/gpt2', 'v1', { HF_HUB_CACHE: hubCache })).toBe(join(hubCache, 'models--Xenova--gpt2', 'snapshots', 'b'.repeat(40)));
+    expect(findInHubCache('Xenova/gpt2', 'v1', { HF_HUB_CACHE: hubCache })).toBe(
+      join(hubCache, 'models--Xenova--gpt2', 'snapshots', 'b'.repeat(40)),
+    );
     expect(findInHubCache('Xenova/gpt2', commit, { HF_HUB_CACHE: hubCache })).toBe(snapshot);
     expect(findInHubCache('Xenova/gpt2', 'nope', { HF_HUB_CACHE: hubCache })).toBeUndefined();
   });
@@ -98,7 +111,12 @@ describe('parseRef', () => {
   });
 
   it('allows the hub only with allowNetwork, and HF_HUB_OFFLINE=1 always wins', () => {
-    expect(parseRef('Xenova/not-cached@v2', opts({}, true))).toEqual({ kind: 'hub', id: 'Xenova/not-cached', revision: 'v2', ref: 'Xenova/not-cached@v2' });
+    expect(parseRef('Xenova/not-cached@v2', opts({}, true))).toEqual({
+      kind: 'hub',
+      id: 'Xenova/not-cached',
+      revision: 'v2',
+      ref: 'Xenova/not-cached@v2',
+    });
     const err = thrown(() => parseRef('Xenova/not-cached', opts({ HF_HUB_OFFLINE: '1' }, true)));
     expect(err.message).toContain('HF_HUB_OFFLINE is set');
   });

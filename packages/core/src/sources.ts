@@ -2,7 +2,16 @@
  * Turns what a user typed into a ModelRef: a model folder, a config.json, a hub id (resolved
  * through the local Hugging Face cache; the network only when allowed), or a model type.
  */
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -20,8 +29,18 @@ export interface ParseRefOptions {
 
 /** Keys a config.json must have at least one of for hf-core to classify it. */
 const USABLE_KEYS = [
-  'model_type', 'architectures', 'text_config', 'vision_config', 'audio_config', 'encoder', 'decoder',
-  'is_encoder_decoder', 'num_mel_bins', 'image_size', 'num_channels', 'vocab_size',
+  'model_type',
+  'architectures',
+  'text_config',
+  'vision_config',
+  'audio_config',
+  'encoder',
+  'decoder',
+  'is_encoder_decoder',
+  'num_mel_bins',
+  'image_size',
+  'num_channels',
+  'vocab_size',
 ];
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+(@[\w./-]+)?$/;
@@ -65,7 +84,7 @@ function parseJsonConfig(text: string, path: string): Record<string, unknown> {
   } catch (err) {
     throw new HfCoreError(`${path} is not valid JSON: ${(err as Error).message}.`, {
       code: 'CONFIG_INVALID',
-      hint: 'Pass the model\'s config.json as saved by transformers (`model.config.save_pretrained(dir)`).',
+      hint: "Pass the model's config.json as saved by transformers (`model.config.save_pretrained(dir)`).",
     });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -87,7 +106,10 @@ function parseJsonConfig(text: string, path: string): Record<string, unknown> {
 /** Reads and checks a config.json file; errors name the path and what is missing. */
 export function readConfigFile(path: string): Record<string, unknown> {
   if (!existsSync(path)) {
-    throw new HfCoreError(`${path} does not exist.`, { code: 'CONFIG_MISSING', hint: 'Check the path, or pass the model folder instead.' });
+    throw new HfCoreError(`${path} does not exist.`, {
+      code: 'CONFIG_MISSING',
+      hint: 'Check the path, or pass the model folder instead.',
+    });
   }
   return parseJsonConfig(readFileSync(path, 'utf8'), path);
 }
@@ -112,10 +134,13 @@ function hubRef(input: string, opts: ParseRefOptions, localPath: string): ModelR
   if (isOffline(opts.env, opts.allowNetwork)) {
     const cache = hubCacheDir(opts.env);
     const forced = truthy(opts.env.HF_HUB_OFFLINE);
-    throw new HfCoreError(`"${input}" is not in the Hugging Face cache (${cache}) and hf-core is offline${forced ? ' (HF_HUB_OFFLINE is set)' : ''}.`, {
-      code: 'HUB_OFFLINE',
-      hint: `${forced ? 'Unset HF_HUB_OFFLINE and pass --allow-network' : 'Pass --allow-network'} to fetch it, download it into the cache (\`huggingface-cli download ${id}\`), or set HF_HUB_CACHE / HF_HOME to the cache that holds it. (As a local path, ${localPath} does not exist.)`,
-    });
+    throw new HfCoreError(
+      `"${input}" is not in the Hugging Face cache (${cache}) and hf-core is offline${forced ? ' (HF_HUB_OFFLINE is set)' : ''}.`,
+      {
+        code: 'HUB_OFFLINE',
+        hint: `${forced ? 'Unset HF_HUB_OFFLINE and pass --allow-network' : 'Pass --allow-network'} to fetch it, download it into the cache (\`huggingface-cli download ${id}\`), or set HF_HUB_CACHE / HF_HOME to the cache that holds it. (As a local path, ${localPath} does not exist.)`,
+      },
+    );
   }
   return { kind: 'hub', id, ...(revision ? { revision } : {}), ref: input };
 }
@@ -127,7 +152,11 @@ function hubRef(input: string, opts: ParseRefOptions, localPath: string): ModelR
  */
 export function parseRef(input: string, opts: ParseRefOptions): ModelRef {
   const ref = input.trim();
-  if (!ref) throw new HfCoreError('An empty model reference was given.', { code: 'REF_INVALID', hint: 'Pass a model type (bert), a folder, a config.json or a hub id (org/name).' });
+  if (!ref)
+    throw new HfCoreError('An empty model reference was given.', {
+      code: 'REF_INVALID',
+      hint: 'Pass a model type (bert), a folder, a config.json or a hub id (org/name).',
+    });
   const expanded = ref.startsWith('~/') ? join(opts.env.HOME || homedir(), ref.slice(2)) : ref;
   const path = resolve(opts.cwd, expanded);
   const pathLike = /^(\.{1,2}[\\/]|[\\/]|~)/.test(ref) || ref.endsWith('.json') || ref.includes('\\');
@@ -140,7 +169,10 @@ export function parseRef(input: string, opts: ParseRefOptions): ModelRef {
     });
   }
   if (pathLike) {
-    throw new HfCoreError(`${path} does not exist.`, { code: ref.endsWith('.json') ? 'CONFIG_MISSING' : 'REF_INVALID', hint: 'Check the path (it is resolved from the current folder).' });
+    throw new HfCoreError(`${path} does not exist.`, {
+      code: ref.endsWith('.json') ? 'CONFIG_MISSING' : 'REF_INVALID',
+      hint: 'Check the path (it is resolved from the current folder).',
+    });
   }
   if (HUB_ID.test(ref)) return hubRef(ref, opts, path);
   if (TYPE_NAME.test(ref)) return { kind: 'type', modelType: ref, ref };
@@ -151,12 +183,20 @@ export function parseRef(input: string, opts: ParseRefOptions): ModelRef {
 }
 
 /** Fetches config.json of a hub model (only when the network is allowed). */
-export async function fetchHubConfig(id: string, revision: string | undefined, env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+export async function fetchHubConfig(
+  id: string,
+  revision: string | undefined,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 15_000,
+): Promise<Record<string, unknown>> {
   const endpoint = (env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/$/, '');
   const url = `${endpoint}/${id}/resolve/${encodeURIComponent(revision ?? 'main')}/config.json`;
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: env.HF_TOKEN ? { authorization: `Bearer ${env.HF_TOKEN}` } : {} });
+    res = await fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: env.HF_TOKEN ? { authorization: `Bearer ${env.HF_TOKEN}` } : {},
+    });
   } catch (err) {
     throw new HfCoreError(`Could not reach ${url}: ${(err as Error).message}.`, {
       code: 'HUB_UNREACHABLE',
@@ -166,14 +206,18 @@ export async function fetchHubConfig(id: string, revision: string | undefined, e
   if (!res.ok) {
     throw new HfCoreError(`${url} answered ${res.status} ${res.statusText}.`, {
       code: 'HUB_NOT_FOUND',
-      hint: res.status === 401 || res.status === 403 ? 'The model is gated or private: set HF_TOKEN.' : `Check the id "${id}" and revision.`,
+      hint:
+        res.status === 401 || res.status === 403
+          ? 'The model is gated or private: set HF_TOKEN.'
+          : `Check the id "${id}" and revision.`,
     });
   }
   return parseJsonConfig(await res.text(), url);
 }
 
 /** Files of a hub repo a test needs besides the ONNX files. */
-const HUB_SUPPORT_FILE = /^(config|generation_config|preprocessor_config|processor_config|tokenizer|tokenizer_config|special_tokens_map|added_tokens|vocab)\.json$|^(vocab\.txt|merges\.txt|spiece\.model|sentencepiece\.bpe\.model)$/;
+const HUB_SUPPORT_FILE =
+  /^(config|generation_config|preprocessor_config|processor_config|tokenizer|tokenizer_config|special_tokens_map|added_tokens|vocab)\.json$|^(vocab\.txt|merges\.txt|spiece\.model|sentencepiece\.bpe\.model)$/;
 
 /** The files of a hub listing to fetch: support files, and the ONNX files (+ external data) of the dtypes wanted. */
 export function selectHubFiles(files: string[], dtypes?: string[]): string[] {
@@ -181,21 +225,32 @@ export function selectHubFiles(files: string[], dtypes?: string[]): string[] {
   const present = new Set(onnx.map((f) => parseOnnxName(f.split('/').pop()!).dtype));
   const wanted = new Set(dtypes?.length ? dtypes : [DTYPE_ORDER.find((d) => present.has(d)) ?? 'fp32']);
   const chosen = onnx.filter((f) => wanted.has(parseOnnxName(f.split('/').pop()!).dtype));
-  const data = files.filter((f) => chosen.some((o) => f !== o && f.startsWith(o) && /^(\.data|_data)(_\d+)?$/.test(f.slice(o.length))));
+  const data = files.filter((f) =>
+    chosen.some((o) => f !== o && f.startsWith(o) && /^(\.data|_data)(_\d+)?$/.test(f.slice(o.length))),
+  );
   return [...files.filter((f) => HUB_SUPPORT_FILE.test(f)), ...chosen, ...data];
 }
 
 async function hubFetch(url: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Response> {
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: env.HF_TOKEN ? { authorization: `Bearer ${env.HF_TOKEN}` } : {} });
+    res = await fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: env.HF_TOKEN ? { authorization: `Bearer ${env.HF_TOKEN}` } : {},
+    });
   } catch (err) {
-    throw new HfCoreError(`Could not reach ${url}: ${(err as Error).message}.`, { code: 'HUB_UNREACHABLE', hint: 'Check the network or HF_ENDPOINT, or download the model into the Hugging Face cache and run again offline.' });
+    throw new HfCoreError(`Could not reach ${url}: ${(err as Error).message}.`, {
+      code: 'HUB_UNREACHABLE',
+      hint: 'Check the network or HF_ENDPOINT, or download the model into the Hugging Face cache and run again offline.',
+    });
   }
   if (!res.ok) {
     throw new HfCoreError(`${url} answered ${res.status} ${res.statusText}.`, {
       code: 'HUB_NOT_FOUND',
-      hint: res.status === 401 || res.status === 403 ? 'The model is gated or private: set HF_TOKEN.' : 'Check the model id and revision.',
+      hint:
+        res.status === 401 || res.status === 403
+          ? 'The model is gated or private: set HF_TOKEN.'
+          : 'Check the model id and revision.',
     });
   }
   return res;
@@ -207,28 +262,55 @@ async function hubFetch(url: string, env: NodeJS.ProcessEnv, timeoutMs: number):
  * (`models--org--name/snapshots/<sha>/`, `refs/<revision>`), where parseRef finds it. Only with
  * the network allowed: callers check --allow-network; HF_HUB_OFFLINE=1 refuses here too.
  */
-export async function downloadHubSnapshot(id: string, revision: string | undefined, env: NodeJS.ProcessEnv, opts: { dtypes?: string[]; timeoutMs?: number } = {}): Promise<{ dir: string; files: string[] }> {
-  if (truthy(env.HF_HUB_OFFLINE)) throw new HfCoreError(`Not fetching "${id}": HF_HUB_OFFLINE is set.`, { code: 'HUB_OFFLINE', hint: 'Unset HF_HUB_OFFLINE to download.' });
+export async function downloadHubSnapshot(
+  id: string,
+  revision: string | undefined,
+  env: NodeJS.ProcessEnv,
+  opts: { dtypes?: string[]; timeoutMs?: number } = {},
+): Promise<{ dir: string; files: string[] }> {
+  if (truthy(env.HF_HUB_OFFLINE))
+    throw new HfCoreError(`Not fetching "${id}": HF_HUB_OFFLINE is set.`, {
+      code: 'HUB_OFFLINE',
+      hint: 'Unset HF_HUB_OFFLINE to download.',
+    });
   const endpoint = (env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/$/, '');
   const rev = revision ?? 'main';
   const timeoutMs = opts.timeoutMs ?? 600_000;
-  const info = (await (await hubFetch(`${endpoint}/api/models/${id}/revision/${encodeURIComponent(rev)}`, env, 30_000)).json()) as { sha?: string; siblings?: { rfilename: string }[] };
+  const info = (await (
+    await hubFetch(`${endpoint}/api/models/${id}/revision/${encodeURIComponent(rev)}`, env, 30_000)
+  ).json()) as { sha?: string; siblings?: { rfilename: string }[] };
   const sha = info.sha;
   if (!sha || !/^[0-9a-f]{7,64}$/.test(sha) || !Array.isArray(info.siblings)) {
-    throw new HfCoreError(`The hub listing of "${id}@${rev}" has no commit sha or file list.`, { code: 'HUB_INVALID', hint: 'Check HF_ENDPOINT points at a Hugging Face hub.' });
+    throw new HfCoreError(`The hub listing of "${id}@${rev}" has no commit sha or file list.`, {
+      code: 'HUB_INVALID',
+      hint: 'Check HF_ENDPOINT points at a Hugging Face hub.',
+    });
   }
-  const files = selectHubFiles(info.siblings.map((s) => s.rfilename), opts.dtypes);
+  const files = selectHubFiles(
+    info.siblings.map((s) => s.rfilename),
+    opts.dtypes,
+  );
   if (!files.some((f) => f.endsWith('.onnx'))) {
-    throw new HfCoreError(`"${id}@${rev}" has no ONNX file${opts.dtypes?.length ? ` of dtype ${opts.dtypes.join(', ')}` : ''} (model.onnx or onnx/*.onnx).`, { code: 'NO_ONNX', hint: 'Pick a repo with an ONNX export (e.g. an onnx-community/ or Xenova/ one).' });
+    throw new HfCoreError(
+      `"${id}@${rev}" has no ONNX file${opts.dtypes?.length ? ` of dtype ${opts.dtypes.join(', ')}` : ''} (model.onnx or onnx/*.onnx).`,
+      { code: 'NO_ONNX', hint: 'Pick a repo with an ONNX export (e.g. an onnx-community/ or Xenova/ one).' },
+    );
   }
   const repo = join(hubCacheDir(env), `models--${id.replace(/\//g, '--')}`);
   const snapshot = join(repo, 'snapshots', sha);
   for (const file of files) {
     const target = resolve(snapshot, file);
-    if (!target.startsWith(snapshot + '/')) throw new HfCoreError(`The hub listing of "${id}" names a file outside its folder: ${file}.`, { code: 'HUB_INVALID' });
+    if (!target.startsWith(`${snapshot}/`))
+      throw new HfCoreError(`The hub listing of "${id}" names a file outside its folder: ${file}.`, {
+        code: 'HUB_INVALID',
+      });
     if (existsSync(target)) continue;
     mkdirSync(dirname(target), { recursive: true });
-    const res = await hubFetch(`${endpoint}/${id}/resolve/${sha}/${file.split('/').map(encodeURIComponent).join('/')}`, env, timeoutMs);
+    const res = await hubFetch(
+      `${endpoint}/${id}/resolve/${sha}/${file.split('/').map(encodeURIComponent).join('/')}`,
+      env,
+      timeoutMs,
+    );
     const part = `${target}.incomplete`;
     await pipeline(Readable.fromWeb(res.body as never), createWriteStream(part));
     renameSync(part, target);

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { commentText, jsLiteral, readTemplateVersion, generatedHeader, renderTemplate } from './template.ts';
 
-const hostile = ['a"b', "a'b", 'a`b', '${process.exit(1)}', '*/ evil /*', 'line\nbreak', 'sep\u2028x\u2029y', '<%= it.x %>', '</script>', '../../etc/passwd', 'ü漢字🙂'];
+const hostile = [
+  'a"b',
+  "a'b",
+  'a`b',
+  '${process.exit(1)}',
+  '*/ evil /*',
+  'line\nbreak',
+  'sep\u2028x\u2029y',
+  '<%= it.x %>',
+  '</script>',
+  '../../etc/passwd',
+  'ü漢字🙂',
+];
 
 describe('renderTemplate', () => {
   it('renders hostile values as inert literals that round-trip', () => {

@@ -106,30 +106,13 @@ export interface Detection {
   versions: Record<string, string>;
 }
 
-export type TensorType =
-  | 'float32'
-  | 'float16'
-  | 'float64'
-  | 'int64'
-  | 'int32'
-  | 'int8'
-  | 'uint8'
-  | 'bool'
-  | 'string';
+export type TensorType = 'float32' | 'float16' | 'float64' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool' | 'string';
 
 /** A runtime-neutral tensor, as engines take and return it. */
 export interface TensorData {
   type: TensorType;
   dims: readonly number[];
-  data:
-    | Float32Array
-    | Float64Array
-    | BigInt64Array
-    | Int32Array
-    | Int8Array
-    | Uint8Array
-    | Uint16Array
-    | string[];
+  data: Float32Array | Float64Array | BigInt64Array | Int32Array | Int8Array | Uint8Array | Uint16Array | string[];
 }
 export type Feeds = Record<string, TensorData>;
 

@@ -10,10 +10,17 @@ import type { Classification, ModelResult } from './types.ts';
 /** `fp32,fp16` or ['q8', 'q4'] into known dtype names; an unknown name is a usage error. */
 export function parseDtypes(spec: string | readonly string[] | undefined): string[] | undefined {
   if (spec === undefined) return undefined;
-  const list = (typeof spec === 'string' ? [spec] : [...spec]).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean);
+  const list = (typeof spec === 'string' ? [spec] : [...spec])
+    .flatMap((s) => String(s).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.filter((d) => !(d in DTYPE_SUFFIXES));
   if (bad.length) {
-    throw new HfCoreError(`Unknown dtype(s): ${bad.join(', ')}.`, { code: 'BAD_FLAG', exitCode: 2, hint: `Known dtypes: ${Object.keys(DTYPE_SUFFIXES).join(', ')}.` });
+    throw new HfCoreError(`Unknown dtype(s): ${bad.join(', ')}.`, {
+      code: 'BAD_FLAG',
+      exitCode: 2,
+      hint: `Known dtypes: ${Object.keys(DTYPE_SUFFIXES).join(', ')}.`,
+    });
   }
   return [...new Set(list)];
 }
@@ -75,7 +82,10 @@ export interface VariantPlan {
  * run of its default dtype, under its own ref). Synthesized models pass through unchanged. A
  * folder that cannot be listed passes through too: its prepare step reports the error.
  */
-export function planVariants(classifications: Classification[], opts: { backends: string[]; dtypes?: string[]; perModel?: Record<string, ModelOptions> }): VariantPlan {
+export function planVariants(
+  classifications: Classification[],
+  opts: { backends: string[]; dtypes?: string[]; perModel?: Record<string, ModelOptions> },
+): VariantPlan {
   const plan: VariantPlan = { runs: [], missing: [] };
   for (const c of classifications) {
     const own = opts.perModel?.[c.ref];
@@ -101,7 +111,12 @@ export function planVariants(classifications: Classification[], opts: { backends
     for (const dtype of dtypes) {
       const v: Classification = { ...c, ref: variantRef(c.ref, dtype), dtype };
       if (folder.variants[dtype]) plan.runs.push({ classification: v, backends });
-      else plan.missing.push({ classification: v, backends, reason: `dtype ${dtype} was asked for, but ${folder.dir} has no ${dtype} variant (it has ${has.join(', ')}; files named <name>${DTYPE_SUFFIXES[dtype] ?? ''}.onnx)` });
+      else
+        plan.missing.push({
+          classification: v,
+          backends,
+          reason: `dtype ${dtype} was asked for, but ${folder.dir} has no ${dtype} variant (it has ${has.join(', ')}; files named <name>${DTYPE_SUFFIXES[dtype] ?? ''}.onnx)`,
+        });
     }
   }
   return plan;
@@ -124,7 +139,11 @@ export function lighterVariant(c: Classification): Classification | undefined {
  * After an oom of a real checkpoint, runs the next lighter dtype the folder has (and the next,
  * while it stays oom); the row says which dtype ran in `fallback` and `model.dtype`, and why.
  */
-export async function fallBackToLighterDtype(c: Classification, first: ModelResult, attempt: (lighter: Classification) => Promise<ModelResult>): Promise<ModelResult> {
+export async function fallBackToLighterDtype(
+  c: Classification,
+  first: ModelResult,
+  attempt: (lighter: Classification) => Promise<ModelResult>,
+): Promise<ModelResult> {
   let result = first;
   let raw = first.reason;
   let tried = c;
@@ -135,10 +154,18 @@ export async function fallBackToLighterDtype(c: Classification, first: ModelResu
     try {
       next = await attempt(lighter);
     } catch (err) {
-      return { ...result, reason: `${result.reason}; the lighter ${lighter.dtype} variant could not be prepared: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        ...result,
+        reason: `${result.reason}; the lighter ${lighter.dtype} variant could not be prepared: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
     raw = next.reason;
-    result = { ...next, fallback: lighter.dtype, reason: `${chain.join('; ')}; ran ${lighter.dtype} instead${next.reason ? `: ${next.reason}` : ''}`, evidence: { ...next.evidence, oomOf: chain } };
+    result = {
+      ...next,
+      fallback: lighter.dtype,
+      reason: `${chain.join('; ')}; ran ${lighter.dtype} instead${next.reason ? `: ${next.reason}` : ''}`,
+      evidence: { ...next.evidence, oomOf: chain },
+    };
     tried = lighter;
   }
   return result;

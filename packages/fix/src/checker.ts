@@ -66,23 +66,47 @@ export class TypeCheckProgram {
       getModuleResolutionCache: () => this.moduleCache,
       resolveModuleNameLiterals: (literals, containingFile, redirected, options, containing) =>
         literals.map((literal) =>
-          ts.resolveModuleName(literal.text, containingFile, options, this.host, this.moduleCache, redirected,
-            ts.getModeForUsageLocation(containing, literal, options))),
+          ts.resolveModuleName(
+            literal.text,
+            containingFile,
+            options,
+            this.host,
+            this.moduleCache,
+            redirected,
+            ts.getModeForUsageLocation(containing, literal, options),
+          ),
+        ),
       resolveTypeReferenceDirectiveReferences: (refs, containingFile, redirected, options, containing) =>
         refs.map((ref) => {
           const name = typeof ref === 'string' ? ref : ref.fileName.toLowerCase();
           const mode = (typeof ref === 'string' ? undefined : ref.resolutionMode) ?? containing?.impliedNodeFormat;
-          return ts.resolveTypeReferenceDirective(name, containingFile, options, this.host, redirected, this.typeRefCache, mode);
+          return ts.resolveTypeReferenceDirective(
+            name,
+            containingFile,
+            options,
+            this.host,
+            redirected,
+            this.typeRefCache,
+            mode,
+          );
         }),
     };
   }
 
   private resetCaches(): void {
     this.moduleCache = ts.createModuleResolutionCache(process.cwd(), (f) => f, this.options);
-    this.typeRefCache = ts.createTypeReferenceDirectiveResolutionCache(process.cwd(), (f) => f, this.options, this.moduleCache.getPackageJsonInfoCache());
+    this.typeRefCache = ts.createTypeReferenceDirectiveResolutionCache(
+      process.cwd(),
+      (f) => f,
+      this.options,
+      this.moduleCache.getPackageJsonInfoCache(),
+    );
   }
 
-  private parse(fileName: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile | undefined {
+  private parse(
+    fileName: string,
+    languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions,
+  ): ts.SourceFile | undefined {
     const format = typeof languageVersion === 'object' ? languageVersion.impliedNodeFormat : undefined;
     const key = `${format ?? ''}:${fileName}`;
     let sf = this.parsed.get(key);
@@ -133,16 +157,30 @@ export class TypeCheckProgram {
       perFolder.set(dir, i + 1);
       return join(dir, `.hf-core-fix-check-${i}.mts`);
     });
-    files.forEach((f, i) => this.slots.set(slotPaths[i], ts.createSourceFile(slotPaths[i], f.text, { languageVersion: ts.ScriptTarget.ES2022, impliedNodeFormat: ts.ModuleKind.ESNext })));
+    files.forEach((f, i) =>
+      this.slots.set(
+        slotPaths[i],
+        ts.createSourceFile(slotPaths[i], f.text, {
+          languageVersion: ts.ScriptTarget.ES2022,
+          impliedNodeFormat: ts.ModuleKind.ESNext,
+        }),
+      ),
+    );
     this.mapSpecifiers(slotPaths.flatMap((p) => moduleSpecifiers(this.slots.get(p)!)));
-    this.program = ts.createProgram({ rootNames: [...this.slots.keys()], options: this.options, host: this.host, oldProgram: this.program });
+    this.program = ts.createProgram({
+      rootNames: [...this.slots.keys()],
+      options: this.options,
+      host: this.host,
+      oldProgram: this.program,
+    });
     this.programBuilds++;
     const program = this.program;
     const global = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
     return slotPaths.map((p) => {
       const sf = program.getSourceFile(p)!;
-      return [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf), ...global]
-        .filter((d) => d.category === ts.DiagnosticCategory.Error);
+      return [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf), ...global].filter(
+        (d) => d.category === ts.DiagnosticCategory.Error,
+      );
     });
   }
 }
@@ -151,11 +189,20 @@ export class TypeCheckProgram {
 export function moduleSpecifiers(sf: ts.SourceFile): string[] {
   const out: string[] = [];
   const visit = (n: ts.Node): void => {
-    if ((ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) && n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) &&
+      n.moduleSpecifier &&
+      ts.isStringLiteral(n.moduleSpecifier)
+    ) {
       out.push(n.moduleSpecifier.text);
     } else if (ts.isImportTypeNode(n) && ts.isLiteralTypeNode(n.argument) && ts.isStringLiteral(n.argument.literal)) {
       out.push(n.argument.literal.text);
-    } else if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && n.arguments[0] && ts.isStringLiteral(n.arguments[0])) {
+    } else if (
+      ts.isCallExpression(n) &&
+      n.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      n.arguments[0] &&
+      ts.isStringLiteral(n.arguments[0])
+    ) {
       out.push(n.arguments[0].text);
     }
     n.forEachChild(visit);

@@ -23,7 +23,8 @@ function applyEdits(file: SourceFile, edits: Edit[]): boolean {
   if (!edits.length) return false;
   let text = file.getFullText();
   // Last edit first, so earlier offsets stay valid; at one offset, the removal before the insert.
-  for (const e of [...edits].sort((a, b) => b.start - a.start || b.end - a.end)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+  for (const e of [...edits].sort((a, b) => b.start - a.start || b.end - a.end))
+    text = text.slice(0, e.start) + e.text + text.slice(e.end);
   setText(file, text);
   return true;
 }
@@ -60,7 +61,8 @@ function renameReferences(sf: ts.SourceFile, from: string, to: string): Edit[] {
   walk(sf, (n) => {
     if (!ts.isIdentifier(n) || n.text !== from) return;
     if (isDeclarationName(n)) shadowed ||= !isImportName(n);
-    else if (ts.isShorthandPropertyAssignment(n.parent)) edits.push({ start: n.getStart(sf), end: n.end, text: `${from}: ${to}` });
+    else if (ts.isShorthandPropertyAssignment(n.parent))
+      edits.push({ start: n.getStart(sf), end: n.end, text: `${from}: ${to}` });
     else if (isReference(n)) edits.push({ start: n.getStart(sf), end: n.end, text: to });
   });
   return shadowed ? [] : edits;
@@ -99,12 +101,18 @@ export function moveExport(o: { name: string; from: string; to: string; newName?
           edits.push({ start, end, text: '' });
         }
         if (o.from !== o.to) {
-          const target = importsFrom(sf, o.to).find((d) => d.importClause?.namedBindings && ts.isNamedImports(d.importClause.namedBindings));
+          const target = importsFrom(sf, o.to).find(
+            (d) => d.importClause?.namedBindings && ts.isNamedImports(d.importClause.namedBindings),
+          );
           const names = target ? namedImports(target) : [];
           if (target && names.length) {
             edits.push({ start: names[names.length - 1].end, end: names[names.length - 1].end, text: `, ${spec}` });
           } else {
-            edits.push({ start: decl.getStart(sf), end: decl.getStart(sf), text: `import { ${spec} } from '${o.to}';\n` });
+            edits.push({
+              start: decl.getStart(sf),
+              end: decl.getStart(sf),
+              text: `import { ${spec} } from '${o.to}';\n`,
+            });
           }
         }
         break;
@@ -122,21 +130,33 @@ function callsOf(sf: ts.SourceFile, module: string, callee: string, arity?: numb
   if (!local) return [];
   const out: ts.CallExpression[] = [];
   walk(sf, (n) => {
-    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === local &&
-      (arity === undefined || n.arguments.length === arity)) out.push(n);
+    if (
+      ts.isCallExpression(n) &&
+      ts.isIdentifier(n.expression) &&
+      n.expression.text === local &&
+      (arity === undefined || n.arguments.length === arity)
+    )
+      out.push(n);
   });
   return out;
 }
 
 /** A changed signature: calls with the old arity get `argument` inserted at `index`. */
-export function insertArgument(o: { module: string; callee: string; oldArity: number; index: number; argument: string }): Codemod {
+export function insertArgument(o: {
+  module: string;
+  callee: string;
+  oldArity: number;
+  index: number;
+  argument: string;
+}): Codemod {
   return {
     description: `\`${o.callee}(…)\` takes \`${o.argument}\` as argument ${o.index + 1}`,
     apply(file) {
       const sf = file.compilerNode;
       const edits = callsOf(sf, o.module, o.callee, o.oldArity).map((call): Edit => {
         const args = call.arguments;
-        if (o.index < args.length) return { start: args[o.index].getStart(sf), end: args[o.index].getStart(sf), text: `${o.argument}, ` };
+        if (o.index < args.length)
+          return { start: args[o.index].getStart(sf), end: args[o.index].getStart(sf), text: `${o.argument}, ` };
         const at = args.length ? args[args.length - 1].end : call.arguments.pos;
         return { start: at, end: at, text: `${args.length ? ', ' : ''}${o.argument}` };
       });
@@ -148,7 +168,8 @@ export function insertArgument(o: { module: string; callee: string; oldArity: nu
 /** The object literal an argument is, or the `const` initializer it names in this file. */
 function objectLiteralOf(sf: ts.SourceFile, arg: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
   if (!arg) return undefined;
-  while (ts.isParenthesizedExpression(arg) || ts.isSatisfiesExpression(arg) || ts.isAsExpression(arg)) arg = arg.expression;
+  while (ts.isParenthesizedExpression(arg) || ts.isSatisfiesExpression(arg) || ts.isAsExpression(arg))
+    arg = arg.expression;
   if (ts.isObjectLiteralExpression(arg)) return arg;
   if (!ts.isIdentifier(arg)) return undefined;
   let found: ts.ObjectLiteralExpression | undefined;
@@ -192,11 +213,13 @@ export function editOptions(o: {
           const key = p.name.text;
           if (o.remove?.includes(key)) {
             if (props.length === 1) edits.push({ start: obj.getStart(sf) + 1, end: obj.end - 1, text: '' });
-            else if (i < props.length - 1) edits.push({ start: p.getStart(sf), end: props[i + 1].getStart(sf), text: '' });
+            else if (i < props.length - 1)
+              edits.push({ start: p.getStart(sf), end: props[i + 1].getStart(sf), text: '' });
             else edits.push({ start: props[i - 1].end, end: p.end, text: '' });
           } else if (o.rename && Object.hasOwn(o.rename, key)) {
             const to = o.rename[key];
-            if (ts.isShorthandPropertyAssignment(p)) edits.push({ start: p.name.getStart(sf), end: p.name.end, text: `${to}: ${key}` });
+            if (ts.isShorthandPropertyAssignment(p))
+              edits.push({ start: p.name.getStart(sf), end: p.name.end, text: `${to}: ${key}` });
             else edits.push({ start: p.name.getStart(sf), end: p.name.end, text: to });
           }
         });

@@ -28,8 +28,15 @@ export async function expandFiles(pathsOrGlobs: readonly string[], cwd: string):
   for (const p of pathsOrGlobs) {
     const path = resolve(cwd, p);
     const isDir = !isDynamicPattern(p) && existsSync(path) && statSync(path).isDirectory();
-    const matches = isDynamicPattern(p) ? await search(p, cwd) : isDir ? await search('**/*.test.ts', path) : existsSync(path) ? [path] : [];
-    if (!matches.length) missing.push(isDir ? `${JSON.stringify(p)} (a folder without *.test.ts files)` : JSON.stringify(p));
+    const matches = isDynamicPattern(p)
+      ? await search(p, cwd)
+      : isDir
+        ? await search('**/*.test.ts', path)
+        : existsSync(path)
+          ? [path]
+          : [];
+    if (!matches.length)
+      missing.push(isDir ? `${JSON.stringify(p)} (a folder without *.test.ts files)` : JSON.stringify(p));
     for (const m of matches) found.add(resolve(m));
   }
   if (missing.length) {

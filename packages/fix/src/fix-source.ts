@@ -25,17 +25,19 @@ export async function fixSource(
 ): Promise<FixResult> {
   const filePath = resolve(opts.filePath);
   const before = busy.get(filePath) ?? Promise.resolve();
-  const run = before.catch(() => undefined).then(async () => {
-    const project = editingProject();
-    const file = project.createSourceFile(filePath, source, { overwrite: true });
-    const ctx: FixContext = { filePath, previous: opts.previous, diagnostics: [], changedBy: [] };
-    try {
-      const out = await core.hooks.fix.promise(file, ctx);
-      return { text: out.getFullText(), diagnostics: ctx.diagnostics, changedBy: ctx.changedBy };
-    } finally {
-      project.removeSourceFile(file);
-    }
-  });
+  const run = before
+    .catch(() => undefined)
+    .then(async () => {
+      const project = editingProject();
+      const file = project.createSourceFile(filePath, source, { overwrite: true });
+      const ctx: FixContext = { filePath, previous: opts.previous, diagnostics: [], changedBy: [] };
+      try {
+        const out = await core.hooks.fix.promise(file, ctx);
+        return { text: out.getFullText(), diagnostics: ctx.diagnostics, changedBy: ctx.changedBy };
+      } finally {
+        project.removeSourceFile(file);
+      }
+    });
   busy.set(filePath, run);
   try {
     return await run;

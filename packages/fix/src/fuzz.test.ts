@@ -30,9 +30,39 @@ describe(<%= it.ref %>, () => {
 `;
 
 const PIECES = [
-  "'", '"', '`', '${', '${process.exit(1)}', '}', '<%', '%>', '<%= it.x %>', '<%~ it.header %>', '*/', '/*', '//',
-  '\n', '\r\n', '\r', '\u2028', '\u2029', '\\', '\\u0000', '\0', '\t', '../', '..\\', '/etc/passwd', '</script>',
-  '\n// hf-core:keep-start evil\n', '// hf-core:keep-end', '// hf-core:template-version 0', 'ü漢字🙂', '\ud800', '\u00a0', '\ufeff',
+  "'",
+  '"',
+  '`',
+  '${',
+  '${process.exit(1)}',
+  '}',
+  '<%',
+  '%>',
+  '<%= it.x %>',
+  '<%~ it.header %>',
+  '*/',
+  '/*',
+  '//',
+  '\n',
+  '\r\n',
+  '\r',
+  '\u2028',
+  '\u2029',
+  '\\',
+  '\\u0000',
+  '\0',
+  '\t',
+  '../',
+  '..\\',
+  '/etc/passwd',
+  '</script>',
+  '\n// hf-core:keep-start evil\n',
+  '// hf-core:keep-end',
+  '// hf-core:template-version 0',
+  'ü漢字🙂',
+  '\ud800',
+  '\u00a0',
+  '\ufeff',
 ];
 
 /** Deterministic pseudo-random strings made of the pieces above (mulberry32). */
@@ -44,14 +74,17 @@ function hostileStrings(n: number, seed = 1234): string[] {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return Array.from({ length: n }, () => Array.from({ length: 1 + Math.floor(rand() * 8) }, () => PIECES[Math.floor(rand() * PIECES.length)]).join(''));
+  return Array.from({ length: n }, () =>
+    Array.from({ length: 1 + Math.floor(rand() * 8) }, () => PIECES[Math.floor(rand() * PIECES.length)]).join(''),
+  );
 }
 
 function valuesOf(text: string): unknown {
   const sf = ts.createSourceFile('x.ts', text, ts.ScriptTarget.ES2022, true);
   let init = '';
   const visit = (n: ts.Node): void => {
-    if (ts.isVariableDeclaration(n) && n.name.getText(sf) === 'values' && n.initializer) init = n.initializer.getText(sf);
+    if (ts.isVariableDeclaration(n) && n.name.getText(sf) === 'values' && n.initializer)
+      init = n.initializer.getText(sf);
     n.forEachChild(visit);
   };
   visit(sf);
@@ -59,13 +92,21 @@ function valuesOf(text: string): unknown {
 }
 
 describe('hostile strings rendered into a test', () => {
-  const cases = [...PIECES.map((p) => [p]), ...Array.from({ length: 40 }, (_, i) => hostileStrings(6, i + 1)), ['x'.repeat(200_000)]];
+  const cases = [
+    ...PIECES.map((p) => [p]),
+    ...Array.from({ length: 40 }, (_, i) => hostileStrings(6, i + 1)),
+    ['x'.repeat(200_000)],
+  ];
 
   it('parse, type-check and round-trip their values through fix', async () => {
     const results = await Promise.all(
       cases.map(async (values, i) => {
         const ref = values.join('');
-        const source = renderTemplate(TEMPLATE, { header: generatedHeader({ template: 'fuzz@1', version: 1, ref }), ref, values });
+        const source = renderTemplate(TEMPLATE, {
+          header: generatedHeader({ template: 'fuzz@1', version: 1, ref }),
+          ref,
+          values,
+        });
         const out = await fixSource(core, source, { filePath: join(fx.outDir, `fuzz-${i}.test.ts`) });
         return { i, source, out };
       }),

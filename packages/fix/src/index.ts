@@ -29,7 +29,13 @@ export interface FixOptions {
 export function fixPlugins(o: FixOptions = {}): HfCorePlugin[] {
   const checker = typeCheckProgram(o.resolveFrom ?? defaultResolveFrom());
   const migrate = { migrations: o.migrations, currentVersion: o.currentVersion };
-  return [migratePlugin(migrate), keepRegionsPlugin(migrate), importsPlugin(checker), formatPlugin(), typecheckPlugin(checker)];
+  return [
+    migratePlugin(migrate),
+    keepRegionsPlugin(migrate),
+    importsPlugin(checker),
+    formatPlugin(),
+    typecheckPlugin(checker),
+  ];
 }
 
 export { fixSource, type FixResult } from './fix-source.ts';

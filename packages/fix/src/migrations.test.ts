@@ -29,28 +29,48 @@ describe('v0 -> v1 codemods', () => {
   });
 
   it('renames dir to modelDir and drops device, inline or through a const spec', () => {
-    const inline = run(options, "import { harness } from '@hf-core/harness';\nharness(import.meta.url, { dir: 'm', device: 'cpu' });\n");
+    const inline = run(
+      options,
+      "import { harness } from '@hf-core/harness';\nharness(import.meta.url, { dir: 'm', device: 'cpu' });\n",
+    );
     expect(inline.text).toContain("harness(import.meta.url, { modelDir: 'm' });");
-    const viaConst = run(options, "import { harness } from '@hf-core/harness';\nconst spec = { device: 'cpu', dir };\nharness(import.meta.url, spec);\n");
+    const viaConst = run(
+      options,
+      "import { harness } from '@hf-core/harness';\nconst spec = { device: 'cpu', dir };\nharness(import.meta.url, spec);\n",
+    );
     expect(viaConst.text).toContain('const spec = { modelDir: dir };');
   });
 
   it('moves expectAllFinite from /checks to the harness root as assertFinite', () => {
-    const moved = run(move, "import { tensor } from '@hf-core/harness';\nimport { expectAllFinite } from '@hf-core/harness/checks';\nexpectAllFinite(x);\n");
+    const moved = run(
+      move,
+      "import { tensor } from '@hf-core/harness';\nimport { expectAllFinite } from '@hf-core/harness/checks';\nexpectAllFinite(x);\n",
+    );
     expect(moved.text).toBe("import { tensor, assertFinite } from '@hf-core/harness';\nassertFinite(x);\n");
     const alone = run(move, "import { expectAllFinite, other } from '@hf-core/harness/checks';\nexpectAllFinite(x);\n");
-    expect(alone.text).toBe("import { assertFinite } from '@hf-core/harness';\nimport { other } from '@hf-core/harness/checks';\nassertFinite(x);\n");
+    expect(alone.text).toBe(
+      "import { assertFinite } from '@hf-core/harness';\nimport { other } from '@hf-core/harness/checks';\nassertFinite(x);\n",
+    );
   });
 
   it('leaves a file alone when it declares the old name itself', () => {
-    const own = "import { openHarness } from '@hf-core/harness';\nfunction f(openHarness: number) { return openHarness; }\n";
-    expect(run(moveExport({ name: 'openHarness', from: '@hf-core/harness', to: '@hf-core/harness', newName: 'harness' }), own).text)
-      .toBe("import { harness } from '@hf-core/harness';\nfunction f(openHarness: number) { return openHarness; }\n");
+    const own =
+      "import { openHarness } from '@hf-core/harness';\nfunction f(openHarness: number) { return openHarness; }\n";
+    expect(
+      run(
+        moveExport({ name: 'openHarness', from: '@hf-core/harness', to: '@hf-core/harness', newName: 'harness' }),
+        own,
+      ).text,
+    ).toBe("import { harness } from '@hf-core/harness';\nfunction f(openHarness: number) { return openHarness; }\n");
   });
 
   it('builds codemods that say what they do', () => {
-    expect(insertArgument({ module: 'm', callee: 'f', oldArity: 1, index: 0, argument: 'x' }).description).toBe('`f(…)` takes `x` as argument 1');
-    expect(editOptions({ module: 'm', callee: 'f', argIndex: 0, rename: { a: 'b' }, remove: ['c'] }).description).toBe('f() options: `a` is now `b`, `c` is gone');
+    expect(insertArgument({ module: 'm', callee: 'f', oldArity: 1, index: 0, argument: 'x' }).description).toBe(
+      '`f(…)` takes `x` as argument 1',
+    );
+    expect(editOptions({ module: 'm', callee: 'f', argIndex: 0, rename: { a: 'b' }, remove: ['c'] }).description).toBe(
+      'f() options: `a` is now `b`, `c` is gone',
+    );
   });
 });
 
@@ -62,7 +82,9 @@ describe('migrateFile', () => {
     const text = f.getFullText();
     expect(text).toContain('// hf-core:template-version 1\n');
     expect(text).toContain('(template encoder-only@0, version 1)');
-    expect(text).toContain("const h = harness(import.meta.url, { ref: 'bert', modelType: 'bert', family: 'encoder-only', modelDir: '../models/bert' });");
+    expect(text).toContain(
+      "const h = harness(import.meta.url, { ref: 'bert', modelType: 'bert', family: 'encoder-only', modelDir: '../models/bert' });",
+    );
     expect(text).toContain('assertFinite(out);');
     expect(text).not.toMatch(/openHarness|expectAllFinite|device|harness\/checks/);
   });

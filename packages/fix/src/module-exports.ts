@@ -14,7 +14,14 @@ function hasExportModifier(node: ts.Node): boolean {
 function relativeTarget(fromFile: string, specifier: string): string | undefined {
   if (!specifier.startsWith('.')) return undefined;
   const base = resolve(dirname(fromFile), specifier);
-  const candidates = [base, base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.d.ts'), `${base}.ts`, `${base}.d.ts`, resolve(base, 'index.ts')];
+  const candidates = [
+    base,
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.js$/, '.d.ts'),
+    `${base}.ts`,
+    `${base}.d.ts`,
+    resolve(base, 'index.ts'),
+  ];
   return candidates.find((c) => /\.[mc]?tsx?$/.test(c) && existsSync(c));
 }
 
@@ -23,7 +30,8 @@ function localDeclarations(sf: ts.SourceFile): Map<string, ExportKind> {
   const out = new Map<string, ExportKind>();
   for (const st of sf.statements) {
     if (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) out.set(st.name.text, 'type');
-    else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st)) && st.name) out.set(st.name.text, 'value');
+    else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st)) && st.name)
+      out.set(st.name.text, 'value');
     else if (ts.isVariableStatement(st)) {
       for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) out.set(d.name.text, 'value');
     }
@@ -38,8 +46,10 @@ function collect(file: string, seen: Set<string>): Map<string, ExportKind> {
   const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
   const locals = localDeclarations(sf);
   for (const st of sf.statements) {
-    if (hasExportModifier(st) && !(ts.isExportAssignment(st))) {
-      const isDefault = (ts.getModifiers(st as ts.HasModifiers) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+    if (hasExportModifier(st) && !ts.isExportAssignment(st)) {
+      const isDefault = (ts.getModifiers(st as ts.HasModifiers) ?? []).some(
+        (m) => m.kind === ts.SyntaxKind.DefaultKeyword,
+      );
       if (isDefault) continue;
       if (ts.isVariableStatement(st)) {
         for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) out.set(d.name.text, 'value');
@@ -50,7 +60,8 @@ function collect(file: string, seen: Set<string>): Map<string, ExportKind> {
       continue;
     }
     if (!ts.isExportDeclaration(st)) continue;
-    const specifier = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+    const specifier =
+      st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
     const target = specifier ? relativeTarget(file, specifier) : undefined;
     const from = target ? collect(target, seen) : locals;
     if (!st.exportClause) {

@@ -3,7 +3,8 @@ import { parseKeepRegions, touchesBody } from './regions.ts';
 
 describe('parseKeepRegions', () => {
   it('finds named regions with their exact bodies, CRLF and unicode included', () => {
-    const text = 'a\n  // hf-core:keep-start one\n\tx = 1;  \r\n  ü漢🙂\n  // hf-core:keep-end\nb\n// hf-core:keep-start two\n// hf-core:keep-end';
+    const text =
+      'a\n  // hf-core:keep-start one\n\tx = 1;  \r\n  ü漢🙂\n  // hf-core:keep-end\nb\n// hf-core:keep-start two\n// hf-core:keep-end';
     const { regions, problems } = parseKeepRegions(text);
     expect(problems).toEqual([]);
     expect(regions.map((r) => [r.name, r.body, r.line])).toEqual([
@@ -17,8 +18,14 @@ describe('parseKeepRegions', () => {
 
   it('reports unclosed, unopened, unnamed and duplicate markers with their lines', () => {
     const text = [
-      '// hf-core:keep-start a', '// hf-core:keep-start b', '// hf-core:keep-end', '// hf-core:keep-end',
-      '// hf-core:keep-start', '// hf-core:keep-start b', '// hf-core:keep-end', '// hf-core:keep-start c',
+      '// hf-core:keep-start a',
+      '// hf-core:keep-start b',
+      '// hf-core:keep-end',
+      '// hf-core:keep-end',
+      '// hf-core:keep-start',
+      '// hf-core:keep-start b',
+      '// hf-core:keep-end',
+      '// hf-core:keep-start c',
     ].join('\n');
     const lines = parseKeepRegions(text).problems.map((p) => [p.line, p.message.split(';')[0]]);
     expect(lines).toEqual([

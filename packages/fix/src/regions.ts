@@ -45,7 +45,10 @@ export function parseKeepRegions(text: string): { regions: KeepRegion[]; problem
     const startMatch = START_LINE.exec(lineText);
     if (startMatch) {
       if (open) {
-        problems.push({ line, message: `keep region "${open.name}" (line ${open.line}) is not closed before the next keep-start; add \`// ${KEEP_END}\`` });
+        problems.push({
+          line,
+          message: `keep region "${open.name}" (line ${open.line}) is not closed before the next keep-start; add \`// ${KEEP_END}\``,
+        });
       }
       const name = startMatch[1];
       if (!name) {
@@ -76,7 +79,11 @@ export function parseKeepRegions(text: string): { regions: KeepRegion[]; problem
     offset = next;
     line++;
   }
-  if (open) problems.push({ line: open.line, message: `keep region "${open.name}" is never closed; add \`// ${KEEP_END}\` after it` });
+  if (open)
+    problems.push({
+      line: open.line,
+      message: `keep region "${open.name}" is never closed; add \`// ${KEEP_END}\` after it`,
+    });
   return { regions, problems };
 }
 

@@ -11,13 +11,19 @@ describe('resolveSourceEntry', () => {
 
   it('prefers the hf-core-source export and maps subpaths', () => {
     const fx = fixtureProject();
-    expect(resolveSourceEntry('@hf-core/harness', fx.resolveFrom)).toMatch(/node_modules\/@hf-core\/harness\/src\/index\.ts$/);
-    expect(resolveSourceEntry('@hf-core/plugin-encoder/checks', fx.resolveFrom)).toMatch(/plugin-encoder\/src\/checks\.ts$/);
+    expect(resolveSourceEntry('@hf-core/harness', fx.resolveFrom)).toMatch(
+      /node_modules\/@hf-core\/harness\/src\/index\.ts$/,
+    );
+    expect(resolveSourceEntry('@hf-core/plugin-encoder/checks', fx.resolveFrom)).toMatch(
+      /plugin-encoder\/src\/checks\.ts$/,
+    );
     expect(resolveSourceEntry('@hf-core/plugin-encoder/nope', fx.resolveFrom)).toBeUndefined();
     expect(resolveSourceEntry('@hf-core/absent', fx.resolveFrom)).toBeUndefined();
   });
 
   it("finds vitest's declarations (import -> types) from hf-core's own install", () => {
-    expect(resolveSourceEntry('vitest', [FIX_PACKAGE_DIR])).toBe(join(findPackageDir('vitest', [FIX_PACKAGE_DIR])!, 'dist/index.d.ts'));
+    expect(resolveSourceEntry('vitest', [FIX_PACKAGE_DIR])).toBe(
+      join(findPackageDir('vitest', [FIX_PACKAGE_DIR])!, 'dist/index.d.ts'),
+    );
   });
 });

@@ -56,7 +56,9 @@ function pickTarget(value: ExportsValue, star?: string): string | undefined {
 
 function exportsTarget(exportsField: ExportsValue, subpath: string): string | undefined {
   const isSubpathMap =
-    typeof exportsField === 'object' && exportsField !== null && !Array.isArray(exportsField) &&
+    typeof exportsField === 'object' &&
+    exportsField !== null &&
+    !Array.isArray(exportsField) &&
     Object.keys(exportsField).some((k) => k.startsWith('.'));
   if (!isSubpathMap) return subpath === '.' ? pickTarget(exportsField) : undefined;
   const map = exportsField as Record<string, ExportsValue>;

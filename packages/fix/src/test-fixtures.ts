@@ -60,7 +60,12 @@ function write(path: string, text: string): void {
   writeFileSync(path, text);
 }
 
-function installPackage(root: string, name: string, exports: Record<string, string>, files: Record<string, string>): void {
+function installPackage(
+  root: string,
+  name: string,
+  exports: Record<string, string>,
+  files: Record<string, string>,
+): void {
   const dir = join(root, 'node_modules', name);
   const exportMap = Object.fromEntries(Object.entries(exports).map(([k, v]) => [k, { 'hf-core-source': v }]));
   write(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', type: 'module', exports: exportMap }));
@@ -73,7 +78,12 @@ export function fixtureProject(): { root: string; outDir: string; resolveFrom: s
   process.once('exit', () => rmSync(root, { recursive: true, force: true }));
   write(join(root, 'package.json'), JSON.stringify({ name: 'fixture-project', private: true, type: 'module' }));
   installPackage(root, '@hf-core/harness', { '.': './src/index.ts' }, { 'src/index.ts': HARNESS_SOURCE });
-  installPackage(root, '@hf-core/plugin-encoder', { './checks': './src/checks.ts' }, { 'src/checks.ts': CHECKS_SOURCE });
+  installPackage(
+    root,
+    '@hf-core/plugin-encoder',
+    { './checks': './src/checks.ts' },
+    { 'src/checks.ts': CHECKS_SOURCE },
+  );
   const outDir = join(root, 'out', 'tests');
   mkdirSync(outDir, { recursive: true });
   // vitest and @types/node come from hf-core's own install, as they would for a user.

@@ -18,10 +18,12 @@ export function pathInside(outDir: string, name: string): string {
   if (name.includes('\\')) throw refuse('it contains a backslash');
   if (isAbsolute(name)) throw refuse('it is an absolute path');
   const segments = name.split('/');
-  if (segments.some((s) => s === '..' || s === '.' || s === '')) throw refuse('it has a "..", "." or empty path segment');
+  if (segments.some((s) => s === '..' || s === '.' || s === ''))
+    throw refuse('it has a "..", "." or empty path segment');
   const target = resolve(outDir, name);
   const rel = relative(resolve(outDir), target);
-  if (rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) throw refuse('it resolves outside the output folder');
+  if (rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel))
+    throw refuse('it resolves outside the output folder');
   return target;
 }
 

@@ -40,7 +40,9 @@ describe('test audio', () => {
     await expect(readWavAt(junk, 16000)).rejects.toThrow(CheckFailure);
     await expect(readWavAt(junk, 16000)).rejects.toThrow(/junk\.wav.*RIFF\/WAVE/);
     const at8k = await writeWav(join(dir, 'at8k.wav'), tone(440, 0.1, 8000), 8000);
-    await expect(readWavAt(at8k, 16000)).rejects.toThrow(/at8k\.wav is sampled at 8000 Hz but the processor takes 16000 Hz/);
+    await expect(readWavAt(at8k, 16000)).rejects.toThrow(
+      /at8k\.wav is sampled at 8000 Hz but the processor takes 16000 Hz/,
+    );
     expect((await readWavAt(at8k, 8000)).length).toBe(800);
     await expect(readWavAt(join(dir, 'missing.wav'), 16000)).rejects.toThrow(/missing\.wav/);
   });

@@ -18,7 +18,13 @@ export function tone(hz: number, seconds: number, sampleRate = 16000, amplitude 
 }
 
 /** A linear chirp sweeping from `fromHz` to `toHz` over `seconds`. */
-export function chirp(fromHz: number, toHz: number, seconds: number, sampleRate = 16000, amplitude = 0.5): Float32Array {
+export function chirp(
+  fromHz: number,
+  toHz: number,
+  seconds: number,
+  sampleRate = 16000,
+  amplitude = 0.5,
+): Float32Array {
   const out = new Float32Array(samplesFor(seconds, sampleRate));
   const k = (toHz - fromHz) / Math.max(seconds, 1e-9);
   for (let i = 0; i < out.length; i++) {
@@ -80,11 +86,17 @@ export interface DecodedAudio {
  * Throws a CheckFailure naming `source` and what is wrong with it.
  */
 export function decodeWav(bytes: Uint8Array, source = 'audio'): DecodedAudio {
-  const bad = (why: string) => new CheckFailure(`cannot decode ${source} as a WAV file: ${why}. Give a RIFF/WAVE PCM file (e.g. made with encodeWav).`, { source });
+  const bad = (why: string) =>
+    new CheckFailure(
+      `cannot decode ${source} as a WAV file: ${why}. Give a RIFF/WAVE PCM file (e.g. made with encodeWav).`,
+      { source },
+    );
   if (bytes.byteLength < 12) throw bad(`it has only ${bytes.byteLength} bytes`);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tag = (o: number) => String.fromCharCode(v.getUint8(o), v.getUint8(o + 1), v.getUint8(o + 2), v.getUint8(o + 3));
-  if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw bad(`it starts with ${JSON.stringify(tag(0))}, not a RIFF/WAVE header`);
+  const tag = (o: number) =>
+    String.fromCharCode(v.getUint8(o), v.getUint8(o + 1), v.getUint8(o + 2), v.getUint8(o + 3));
+  if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE')
+    throw bad(`it starts with ${JSON.stringify(tag(0))}, not a RIFF/WAVE header`);
   let fmt: { format: number; channels: number; sampleRate: number; bits: number } | undefined;
   let offset = 12;
   while (offset + 8 <= bytes.byteLength) {
@@ -93,12 +105,18 @@ export function decodeWav(bytes: Uint8Array, source = 'audio'): DecodedAudio {
     const body = offset + 8;
     if (id === 'fmt ') {
       if (size < 16) throw bad(`its fmt chunk has ${size} bytes`);
-      fmt = { format: v.getUint16(body, true), channels: v.getUint16(body + 2, true), sampleRate: v.getUint32(body + 4, true), bits: v.getUint16(body + 14, true) };
+      fmt = {
+        format: v.getUint16(body, true),
+        channels: v.getUint16(body + 2, true),
+        sampleRate: v.getUint32(body + 4, true),
+        bits: v.getUint16(body + 14, true),
+      };
     } else if (id === 'data') {
       if (!fmt) throw bad('its data chunk comes before any fmt chunk');
       const { format, channels, sampleRate, bits } = fmt;
       const isFloat = format === 3 && bits === 32;
-      if (!(format === 1 && [8, 16, 32].includes(bits)) && !isFloat && format !== 0xfffe) throw bad(`format ${format} with ${bits} bits per sample is not PCM`);
+      if (!(format === 1 && [8, 16, 32].includes(bits)) && !isFloat && format !== 0xfffe)
+        throw bad(`format ${format} with ${bits} bits per sample is not PCM`);
       if (channels < 1) throw bad('it declares 0 channels');
       const width = bits / 8;
       const end = Math.min(bytes.byteLength, body + size);

@@ -46,6 +46,8 @@ describe('session checks fail when they should', () => {
     const out = await s.run(x2);
     expect(() => assertOutputShapes(out, { y: [2, 4] })).not.toThrow();
     expect(() => assertOutputShapes(out, { y: [2, 5] })).toThrow('output "y" has shape [2, 4], expected [2, 5]');
-    expect(() => assertOutputShapes(out, { logits: [2, 4] })).toThrow('output "logits" is missing; the session returned: y');
+    expect(() => assertOutputShapes(out, { logits: [2, 4] })).toThrow(
+      'output "logits" is missing; the session returned: y',
+    );
   });
 });

@@ -8,9 +8,15 @@ export type Outputs = Record<string, TensorData>;
 export function assertOutputShapes(outputs: Outputs, expected: Record<string, readonly number[]>): void {
   for (const [name, dims] of Object.entries(expected)) {
     const t = outputs[name];
-    if (!t) throw new CheckFailure(`output "${name}" is missing; the session returned: ${Object.keys(outputs).join(', ') || 'nothing'}`);
+    if (!t)
+      throw new CheckFailure(
+        `output "${name}" is missing; the session returned: ${Object.keys(outputs).join(', ') || 'nothing'}`,
+      );
     if (t.dims.length !== dims.length || t.dims.some((d, i) => d !== dims[i])) {
-      throw new CheckFailure(`output "${name}" has shape ${shapeOf(t)}, expected [${dims.join(', ')}]`, { got: [...t.dims], expected: [...dims] });
+      throw new CheckFailure(`output "${name}" has shape ${shapeOf(t)}, expected [${dims.join(', ')}]`, {
+        got: [...t.dims],
+        expected: [...dims],
+      });
     }
   }
 }
@@ -21,14 +27,20 @@ export function assertFinite(outputs: Outputs): void {
     if (!t.type.startsWith('float')) continue;
     const values = toNumbers(t);
     const bad = values.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new CheckFailure(`output "${name}" has a non-finite value (${values[bad]}) at flat index ${bad}`);
+    if (bad >= 0)
+      throw new CheckFailure(`output "${name}" has a non-finite value (${values[bad]}) at flat index ${bad}`);
   }
 }
 
 export function assertClose(name: string, a: TensorData, b: TensorData, tol: number, what: string): number {
-  if (a.dims.join() !== b.dims.join()) throw new CheckFailure(`${what}: "${name}" shapes differ: ${shapeOf(a)} vs ${shapeOf(b)}`);
+  if (a.dims.join() !== b.dims.join())
+    throw new CheckFailure(`${what}: "${name}" shapes differ: ${shapeOf(a)} vs ${shapeOf(b)}`);
   const d = maxAbsDiff(a, b);
-  if (!(d <= tol)) throw new CheckFailure(`${what}: "${name}" differs by ${d.toExponential(3)} (tolerance ${tol})`, { maxAbsDiff: d, tolerance: tol });
+  if (!(d <= tol))
+    throw new CheckFailure(`${what}: "${name}" differs by ${d.toExponential(3)} (tolerance ${tol})`, {
+      maxAbsDiff: d,
+      tolerance: tol,
+    });
   return d;
 }
 
@@ -45,7 +57,11 @@ export async function checkDeterminism(session: EngineSession, feeds: Feeds, tol
  * A row alone gives the same outputs as the same row inside a batch: `batched` has rows along
  * axis 0 of every feed; each row is run alone and compared with its slice of the batched run.
  */
-export async function checkBatchEquivalence(session: EngineSession, batched: Feeds, opts: { tol?: number; outputs?: string[] } = {}): Promise<{ maxAbsDiff: number }> {
+export async function checkBatchEquivalence(
+  session: EngineSession,
+  batched: Feeds,
+  opts: { tol?: number; outputs?: string[] } = {},
+): Promise<{ maxAbsDiff: number }> {
   const tol = opts.tol ?? 1e-4;
   const all = await session.run(batched);
   const rows = Object.values(batched)[0]!.dims[0]!;
@@ -79,7 +95,16 @@ export async function checkPaddingInvariance(
   let worst = 0;
   for (const name of opts.outputs) {
     const axis = opts.seqAxis ?? 1;
-    worst = Math.max(worst, assertClose(name, sliceAxis(a[name]!, axis, opts.n), sliceAxis(b[name]!, axis, opts.n), tol, 'padding invariance'));
+    worst = Math.max(
+      worst,
+      assertClose(
+        name,
+        sliceAxis(a[name]!, axis, opts.n),
+        sliceAxis(b[name]!, axis, opts.n),
+        tol,
+        'padding invariance',
+      ),
+    );
   }
   return { maxAbsDiff: worst };
 }

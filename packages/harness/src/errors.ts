@@ -1,6 +1,9 @@
 /** A check's assertion failed; the message says what was expected and what came out. */
 export class CheckFailure extends Error {
-  constructor(message: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
     this.name = 'CheckFailure';
   }

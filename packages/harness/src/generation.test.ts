@@ -13,7 +13,13 @@ describe('generation helpers', () => {
   });
 
   it('makes position ids as cumsum(mask) - 1 with padding at 1, keeping the last n columns', () => {
-    const p = positionIdsFromMask([[0, 0, 1, 1, 1], [1, 1, 1, 1, 1]], 5);
+    const p = positionIdsFromMask(
+      [
+        [0, 0, 1, 1, 1],
+        [1, 1, 1, 1, 1],
+      ],
+      5,
+    );
     expect(p.dims).toEqual([2, 5]);
     expect(toNumbers(p)).toEqual([1, 1, 0, 1, 2, 0, 1, 2, 3, 4]);
     expect(toNumbers(positionIdsFromMask([[0, 1, 1, 1]], 1))).toEqual([2]);
@@ -24,6 +30,8 @@ describe('generation helpers', () => {
     const full = { 'past_key_values.0.key': tensor('float32', new Array(2 * 5 * 4).fill(0), [1, 2, 5, 4]) };
     expect(() => assertCacheLength(full, 5)).not.toThrow();
     const short = { 'past_key_values.0.key': tensor('float32', new Array(2 * 1 * 4).fill(0), [1, 2, 1, 4]) };
-    expect(() => assertCacheLength(short, 5)).toThrow(/"present\.0\.key" has shape \[1, 2, 1, 4\], i\.e\. 1 cached positions where 5 were expected/);
+    expect(() => assertCacheLength(short, 5)).toThrow(
+      /"present\.0\.key" has shape \[1, 2, 1, 4\], i\.e\. 1 cached positions where 5 were expected/,
+    );
   });
 });

@@ -37,10 +37,16 @@ export function emptyCache(session: EngineSession, batch: number, names = cacheI
   const feeds: Feeds = {};
   for (const name of names) {
     const meta = session.inputs?.find((i) => i.name === name);
-    if (!meta) throw new CheckFailure(`the session has no input "${name}" (its inputs: ${session.inputNames.join(', ')}); a decoder with a cache must declare every cache input transformers.js feeds`);
+    if (!meta)
+      throw new CheckFailure(
+        `the session has no input "${name}" (its inputs: ${session.inputNames.join(', ')}); a decoder with a cache must declare every cache input transformers.js feeds`,
+      );
     const dims = meta.dims.map((d) => (typeof d === 'number' ? d : d === 'batch_size' ? batch : 0));
     const size = dims.reduce((a, b) => a * b, 1);
-    feeds[name] = meta.type === 'float16' ? { type: 'float16', dims, data: new Uint16Array(size) } : { type: 'float32', dims, data: new Float32Array(size) };
+    feeds[name] =
+      meta.type === 'float16'
+        ? { type: 'float16', dims, data: new Uint16Array(size) }
+        : { type: 'float32', dims, data: new Float32Array(size) };
   }
   return feeds;
 }
@@ -62,11 +68,21 @@ export interface StepOptions {
 }
 
 /** One decoder step: new `ids` [b][s] over `mask` [b][past+s], with `cache` (empty when undefined). */
-export async function decoderStep(session: EngineSession, ids: number[][], mask: number[][], cache: Feeds | undefined, opts: StepOptions = {}): Promise<{ logits: TensorData; cache: Feeds }> {
+export async function decoderStep(
+  session: EngineSession,
+  ids: number[][],
+  mask: number[][],
+  cache: Feeds | undefined,
+  opts: StepOptions = {},
+): Promise<{ logits: TensorData; cache: Feeds }> {
   const b = ids.length;
   const s = ids[0]!.length;
-  const feeds: Feeds = { input_ids: tensor('int64', ids.flat(), [b, s]), attention_mask: tensor('int64', mask.flat(), [b, mask[0]!.length]) };
-  if (session.inputNames.includes('position_ids')) feeds.position_ids = positionIdsFromMask(mask, s, opts.positionStart);
+  const feeds: Feeds = {
+    input_ids: tensor('int64', ids.flat(), [b, s]),
+    attention_mask: tensor('int64', mask.flat(), [b, mask[0]!.length]),
+  };
+  if (session.inputNames.includes('position_ids'))
+    feeds.position_ids = positionIdsFromMask(mask, s, opts.positionStart);
   Object.assign(feeds, opts.extraFeeds?.(ids, !!cache) ?? {}, cache ?? emptyCache(session, b));
   const out = await session.run(feeds);
   if (!out.logits) throw new CheckFailure(`the decoder returned no "logits" (outputs: ${Object.keys(out).join(', ')})`);
@@ -99,7 +115,10 @@ export const argmax = (t: TensorData, suppress: readonly number[] = []) => {
 export function newIdsAfterPrompt(row: number[], prompt: number[], vocabSize: number, label = 'generate'): number[] {
   expectThat(row.slice(0, prompt.length).join() === prompt.join(), `${label} did not return the prompt ids first`);
   const fresh = row.slice(prompt.length);
-  expectThat(fresh.every((t) => Number.isInteger(t) && t >= 0 && t < vocabSize), `generated ids ${fresh} are not all in the vocabulary [0, ${vocabSize})`);
+  expectThat(
+    fresh.every((t) => Number.isInteger(t) && t >= 0 && t < vocabSize),
+    `generated ids ${fresh} are not all in the vocabulary [0, ${vocabSize})`,
+  );
   return fresh;
 }
 
@@ -108,10 +127,17 @@ export function newIdsAfterPrompt(row: number[], prompt: number[], vocabSize: nu
  * feeding each step's present outputs back as the past, equal one forward over the whole
  * sequence within `tol`. A cache that drops or misplaces the past fails here.
  */
-export async function checkKvCacheConsistency(session: EngineSession, ids: number[], opts: StepOptions & { prefill?: number; tol?: number } = {}): Promise<{ maxAbsDiff: number; steps: number }> {
+export async function checkKvCacheConsistency(
+  session: EngineSession,
+  ids: number[],
+  opts: StepOptions & { prefill?: number; tol?: number } = {},
+): Promise<{ maxAbsDiff: number; steps: number }> {
   const tol = opts.tol ?? 1e-4;
   const prefill = opts.prefill ?? Math.max(1, Math.floor(ids.length / 2));
-  if (!cacheInputs(session).length) throw new CheckFailure(`the decoder has no cache inputs (past_key_values.*); its inputs are ${session.inputNames.join(', ')}`);
+  if (!cacheInputs(session).length)
+    throw new CheckFailure(
+      `the decoder has no cache inputs (past_key_values.*); its inputs are ${session.inputNames.join(', ')}`,
+    );
   const full = await decoderStep(session, [ids], [ids.map(() => 1)], undefined, opts);
   let step = await decoderStep(session, [ids.slice(0, prefill)], [ids.slice(0, prefill).map(() => 1)], undefined, opts);
   let worst = 0;
@@ -120,10 +146,14 @@ export async function checkKvCacheConsistency(session: EngineSession, ids: numbe
     const diff = maxAbsDiff(got, logitsAt(full.logits, 0, t));
     worst = Math.max(worst, Number.isNaN(diff) ? Infinity : diff);
     if (!(diff <= tol)) {
-      throw new CheckFailure(`KV cache: logits at position ${t} computed step by step with the cache differ from one forward over the whole sequence by ${diff.toExponential(3)} (tolerance ${tol}); the present outputs do not carry the past (present must be past concatenated with the new tokens)`, { position: t, maxAbsDiff: diff, tolerance: tol });
+      throw new CheckFailure(
+        `KV cache: logits at position ${t} computed step by step with the cache differ from one forward over the whole sequence by ${diff.toExponential(3)} (tolerance ${tol}); the present outputs do not carry the past (present must be past concatenated with the new tokens)`,
+        { position: t, maxAbsDiff: diff, tolerance: tol },
+      );
     }
     assertCacheLength(step.cache, t + 1);
-    if (t + 1 < ids.length) step = await decoderStep(session, [[ids[t + 1]!]], [ids.slice(0, t + 2).map(() => 1)], step.cache, opts);
+    if (t + 1 < ids.length)
+      step = await decoderStep(session, [[ids[t + 1]!]], [ids.slice(0, t + 2).map(() => 1)], step.cache, opts);
   }
   return { maxAbsDiff: worst, steps: ids.length - prefill };
 }
@@ -134,7 +164,10 @@ export function assertCacheLength(cache: Feeds, tokens: number): void {
     if (!name.startsWith('past_key_values.') || /(conv|shift)_state$/.test(name)) continue;
     if (t.dims.at(-2) !== tokens) {
       const present = name.replace('past_key_values', 'present');
-      throw new CheckFailure(`KV cache: after ${tokens} tokens "${present}" has shape [${t.dims.join(', ')}], i.e. ${t.dims.at(-2)} cached positions where ${tokens} were expected; present must be the past concatenated with the new tokens`, { output: present, dims: [...t.dims], expected: tokens });
+      throw new CheckFailure(
+        `KV cache: after ${tokens} tokens "${present}" has shape [${t.dims.join(', ')}], i.e. ${t.dims.at(-2)} cached positions where ${tokens} were expected; present must be the past concatenated with the new tokens`,
+        { output: present, dims: [...t.dims], expected: tokens },
+      );
     }
   }
 }
@@ -151,19 +184,31 @@ export interface GreedyOptions extends StepOptions {
  * decode_ms_per_token (mean of the one-token steps), tokens_per_s (decode throughput).
  * `suppressTokens` are never picked (as transformers.js's min_new_tokens does for EOS).
  */
-export async function greedyGenerate(session: EngineSession, prompt: number[][], newTokens: number, opts: GreedyOptions = {}): Promise<{ tokens: number[][]; prefill_ms: number; decode_ms_per_token: number; tokens_per_s: number }> {
+export async function greedyGenerate(
+  session: EngineSession,
+  prompt: number[][],
+  newTokens: number,
+  opts: GreedyOptions = {},
+): Promise<{ tokens: number[][]; prefill_ms: number; decode_ms_per_token: number; tokens_per_s: number }> {
   const mask = opts.mask?.map((row) => [...row]) ?? prompt.map((row) => row.map(() => 1));
   const tokens: number[][] = prompt.map(() => []);
   let t0 = performance.now();
   let step = await decoderStep(session, prompt, mask, undefined, opts);
   const prefill = performance.now() - t0;
-  const pick = () => prompt.map((_, r) => argmax(logitsAt(step.logits, r, step.logits.dims[1]! - 1), opts.suppressTokens));
+  const pick = () =>
+    prompt.map((_, r) => argmax(logitsAt(step.logits, r, step.logits.dims[1]! - 1), opts.suppressTokens));
   let next = pick();
   next.forEach((id, r) => tokens[r]!.push(id));
   t0 = performance.now();
   for (let i = 1; i < newTokens; i++) {
     mask.forEach((row) => row.push(1));
-    step = await decoderStep(session, next.map((id) => [id]), mask, step.cache, opts);
+    step = await decoderStep(
+      session,
+      next.map((id) => [id]),
+      mask,
+      step.cache,
+      opts,
+    );
     next = pick();
     next.forEach((id, r) => tokens[r]!.push(id));
   }
@@ -175,16 +220,26 @@ export async function greedyGenerate(session: EngineSession, prompt: number[][],
  * Left padding on the raw session: prompts of different lengths, left-padded with `padId` (mask
  * 0) into one batch, generate greedily the same tokens row by row as each prompt alone.
  */
-export async function checkLeftPaddedGeneration(session: EngineSession, prompts: number[][], padId: number, newTokens: number, opts: GreedyOptions = {}): Promise<{ rows: number; paddedWidth: number }> {
+export async function checkLeftPaddedGeneration(
+  session: EngineSession,
+  prompts: number[][],
+  padId: number,
+  newTokens: number,
+  opts: GreedyOptions = {},
+): Promise<{ rows: number; paddedWidth: number }> {
   const width = Math.max(...prompts.map((p) => p.length));
-  if (prompts.every((p) => p.length === width)) throw new CheckFailure('left padding: the prompts must differ in length so that one row is padded');
+  if (prompts.every((p) => p.length === width))
+    throw new CheckFailure('left padding: the prompts must differ in length so that one row is padded');
   const padded = prompts.map((p) => [...Array<number>(width - p.length).fill(padId), ...p]);
   const mask = prompts.map((p) => [...Array<number>(width - p.length).fill(0), ...p.map(() => 1)]);
   const together = await greedyGenerate(session, padded, newTokens, { ...opts, mask });
   for (let r = 0; r < prompts.length; r++) {
     const alone = await greedyGenerate(session, [prompts[r]!], newTokens, opts);
     if (alone.tokens[0]!.join() !== together.tokens[r]!.join()) {
-      throw new CheckFailure(`left padding: row ${r} (${prompts[r]!.length} tokens, ${width - prompts[r]!.length} pad) generates [${together.tokens[r]}] in the batch but [${alone.tokens[0]}] alone; padded positions leak into attention, positions or state`, { row: r });
+      throw new CheckFailure(
+        `left padding: row ${r} (${prompts[r]!.length} tokens, ${width - prompts[r]!.length} pad) generates [${together.tokens[r]}] in the batch but [${alone.tokens[0]}] alone; padded positions leak into attention, positions or state`,
+        { row: r },
+      );
     }
   }
   return { rows: prompts.length, paddedWidth: width };

@@ -26,7 +26,8 @@ async function loadEngine(): Promise<BackendEngine> {
   const mod = process.env.HF_CORE_BACKEND_MODULE;
   const specifier = mod ? pathToFileURL(mod).href : `@hf-core/plugin-${name}/engine`;
   const loaded = (await import(specifier)) as { default?: () => BackendEngine };
-  if (typeof loaded.default !== 'function') throw new Error(`backend module ${specifier} does not default-export createEngine()`);
+  if (typeof loaded.default !== 'function')
+    throw new Error(`backend module ${specifier} does not default-export createEngine()`);
   return loaded.default();
 }
 
@@ -43,7 +44,10 @@ export class Harness {
   private readonly sessions = new Map<string, Promise<EngineSession>>();
   private loadMs = 0;
 
-  constructor(testFileUrl: string, readonly spec: ModelSpec) {
+  constructor(
+    testFileUrl: string,
+    readonly spec: ModelSpec,
+  ) {
     const testDir = dirname(fileURLToPath(testFileUrl));
     this.modelDir = isAbsolute(spec.modelDir) ? spec.modelDir : resolve(testDir, spec.modelDir);
     this.backend = process.env.HF_CORE_BACKEND ?? 'cpu';
@@ -127,10 +131,16 @@ export class Harness {
    * Runs one check and records it. A CheckFailure (or any error) is a fail and fails the vitest
    * test; a SkipCheck is a skip with its reason, shown as skipped by vitest too.
    */
-  async check(ctx: TestContextLike, name: string, level: Level, fn: () => Promise<Record<string, unknown> | void>): Promise<void> {
-    let details: Record<string, unknown> | void;
+  async check(
+    ctx: TestContextLike,
+    name: string,
+    level: Level,
+    // biome-ignore lint/suspicious/noConfusingVoidType: checks that return nothing are `async () => {}`.
+    fn: () => Promise<Record<string, unknown> | void>,
+  ): Promise<void> {
+    let details: Record<string, unknown> | undefined;
     try {
-      details = await fn();
+      details = (await fn()) ?? undefined;
     } catch (err) {
       if (err instanceof SkipCheck) {
         this.recorder.write({ t: 'check', name, status: 'skip', message: err.reason, level });
@@ -138,7 +148,14 @@ export class Harness {
         return;
       }
       const message = err instanceof Error ? err.message : String(err);
-      this.recorder.write({ t: 'check', name, status: 'fail', message, level, details: err instanceof CheckFailure ? err.details : undefined });
+      this.recorder.write({
+        t: 'check',
+        name,
+        status: 'fail',
+        message,
+        level,
+        details: err instanceof CheckFailure ? err.details : undefined,
+      });
       throw err;
     }
     this.recorder.write({ t: 'check', name, status: 'pass', message: 'ok', level, ...(details ? { details } : {}) });

@@ -49,9 +49,22 @@ describe('test images', () => {
     for (let y = 0; y < 5; y++) {
       rows.push(y);
       for (let i = 0; i < stride; i++) {
-        const x = px(y, i), a = px(y, i - 3), b = px(y - 1, i), c = px(y - 1, i - 3);
+        const x = px(y, i),
+          a = px(y, i - 3),
+          b = px(y - 1, i),
+          c = px(y - 1, i - 3);
         const p = a + b - c;
-        const pred = [0, a, b, (a + b) >> 1, Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c][y]!;
+        const pred = [
+          0,
+          a,
+          b,
+          (a + b) >> 1,
+          Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c)
+            ? a
+            : Math.abs(p - b) <= Math.abs(p - c)
+              ? b
+              : c,
+        ][y]!;
         rows.push((x - pred) & 255);
       }
     }

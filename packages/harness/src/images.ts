@@ -127,7 +127,12 @@ export function encodePng(img: TestImage): Buffer {
   const stride = img.width * img.channels;
   const raw = Buffer.alloc((stride + 1) * img.height);
   for (let y = 0; y < img.height; y++) raw.set(img.data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    SIGNATURE,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }
 
 function paeth(a: number, b: number, c: number): number {
@@ -145,17 +150,22 @@ function paeth(a: number, b: number, c: number): number {
 export function decodePng(bytes: Uint8Array, source = '<buffer>'): TestImage {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const bad = (why: string) => new CheckFailure(`cannot decode image ${source}: ${why}`, { file: source });
-  if (buf.length < 8 || !buf.subarray(0, 8).equals(SIGNATURE)) throw bad(`not a PNG file (first bytes ${buf.subarray(0, 8).toString('hex') || 'none'})`);
+  if (buf.length < 8 || !buf.subarray(0, 8).equals(SIGNATURE))
+    throw bad(`not a PNG file (first bytes ${buf.subarray(0, 8).toString('hex') || 'none'})`);
   let off = 8;
-  let width = 0, height = 0, channels: Channels | undefined;
+  let width = 0,
+    height = 0,
+    channels: Channels | undefined;
   const idat: Buffer[] = [];
   let ended = false;
   while (off + 8 <= buf.length) {
     const len = buf.readUInt32BE(off);
     const type = buf.toString('ascii', off + 4, off + 8);
-    if (off + 12 + len > buf.length) throw bad(`chunk ${type} at byte ${off} runs past the end of the file (truncated?)`);
+    if (off + 12 + len > buf.length)
+      throw bad(`chunk ${type} at byte ${off} runs past the end of the file (truncated?)`);
     const data = buf.subarray(off + 8, off + 8 + len);
-    if (crc32(buf.subarray(off + 4, off + 8 + len)) !== buf.readUInt32BE(off + 8 + len)) throw bad(`chunk ${type} at byte ${off} has a bad CRC`);
+    if (crc32(buf.subarray(off + 4, off + 8 + len)) !== buf.readUInt32BE(off + 8 + len))
+      throw bad(`chunk ${type} at byte ${off} has a bad CRC`);
     if (type === 'IHDR') {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
@@ -180,7 +190,8 @@ export function decodePng(bytes: Uint8Array, source = '<buffer>'): TestImage {
     throw bad(`pixel data does not inflate (${(err as Error).message})`);
   }
   const stride = width * channels;
-  if (raw.length < (stride + 1) * height) throw bad(`pixel data holds ${raw.length} bytes, expected ${(stride + 1) * height}`);
+  if (raw.length < (stride + 1) * height)
+    throw bad(`pixel data holds ${raw.length} bytes, expected ${(stride + 1) * height}`);
   const out = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)]!;
@@ -191,7 +202,18 @@ export function decodePng(bytes: Uint8Array, source = '<buffer>'): TestImage {
       const b = y > 0 ? out[o - stride + i]! : 0;
       const c = y > 0 && i >= channels ? out[o - stride + i - channels]! : 0;
       const x = row[i]!;
-      const v = filter === 0 ? x : filter === 1 ? x + a : filter === 2 ? x + b : filter === 3 ? x + ((a + b) >> 1) : filter === 4 ? x + paeth(a, b, c) : -1;
+      const v =
+        filter === 0
+          ? x
+          : filter === 1
+            ? x + a
+            : filter === 2
+              ? x + b
+              : filter === 3
+                ? x + ((a + b) >> 1)
+                : filter === 4
+                  ? x + paeth(a, b, c)
+                  : -1;
       if (v < 0) throw bad(`row ${y} has unknown filter type ${filter}`);
       out[o + i] = v & 255;
     }
@@ -219,7 +241,10 @@ export function readPng(path: string): TestImage {
 export function writeTestImages(dir: string, width = 64, height = 48): { gradient: string; checkerboard: string } {
   return {
     gradient: writePng(join(dir, 'gradient.png'), gradientImage(width, height)),
-    checkerboard: writePng(join(dir, 'checkerboard.png'), checkerboardImage(width, height, { cell: 8, b: [240, 200, 40] })),
+    checkerboard: writePng(
+      join(dir, 'checkerboard.png'),
+      checkerboardImage(width, height, { cell: 8, b: [240, 200, 40] }),
+    ),
   };
 }
 
@@ -255,10 +280,17 @@ export async function readRawImage<T extends RawImageLike>(
   try {
     img = await tf.RawImage.read(path);
   } catch (err) {
-    throw new CheckFailure(`cannot decode image ${path}: ${(err as Error).message} (give a PNG, JPEG, WebP, GIF or TIFF file)`, { file: path });
+    throw new CheckFailure(
+      `cannot decode image ${path}: ${(err as Error).message} (give a PNG, JPEG, WebP, GIF or TIFF file)`,
+      { file: path },
+    );
   }
   if (expectChannels !== undefined && img.channels !== expectChannels) {
-    throw new CheckFailure(`image ${path} has ${img.channels} channel(s), expected ${expectChannels}`, { file: path, channels: img.channels, expected: expectChannels });
+    throw new CheckFailure(`image ${path} has ${img.channels} channel(s), expected ${expectChannels}`, {
+      file: path,
+      channels: img.channels,
+      expected: expectChannels,
+    });
   }
   return img;
 }

@@ -10,14 +10,46 @@ export {
   expectThat,
   type Outputs,
 } from './checks.ts';
-export { SeededFeeds, concatRows, maxAbsDiff, shapeOf, sliceAxis, sliceRows, tensor, toNumbers, halfToFloat } from './tensors.ts';
+export {
+  SeededFeeds,
+  concatRows,
+  maxAbsDiff,
+  shapeOf,
+  sliceAxis,
+  sliceRows,
+  tensor,
+  toNumbers,
+  halfToFloat,
+} from './tensors.ts';
 export { latencyStats, measureOptions, peakRssMb, percentile, timeRuns, type MeasureOptions } from './measure.ts';
 export { Recorder } from './recorder.ts';
 export { offlineTransformers } from './transformers.ts';
 export { checkParityWithCpu } from './parity.ts';
-export { checkerboardImage, decodePng, encodePng, gradientImage, noiseImage, readPng, readRawImage, toChwFloats, writePng, writeTestImages, writeUndecodableImage, type Channels, type TestImage } from './images.ts';
+export {
+  checkerboardImage,
+  decodePng,
+  encodePng,
+  gradientImage,
+  noiseImage,
+  readPng,
+  readRawImage,
+  toChwFloats,
+  writePng,
+  writeTestImages,
+  writeUndecodableImage,
+  type Channels,
+  type TestImage,
+} from './images.ts';
 export { chirp, decodeWav, encodeWav, noise, readWavAt, silence, tone, writeWav, type DecodedAudio } from './audio.ts';
 export * from './generation.ts';
-export { cacheLayout, checkOutputsAgainstMetadata, feedsFromMetadata, floatToHalf, type CacheLayout, type FeedFacts, type FeedShape } from './metadata-feeds.ts';
+export {
+  cacheLayout,
+  checkOutputsAgainstMetadata,
+  feedsFromMetadata,
+  floatToHalf,
+  type CacheLayout,
+  type FeedFacts,
+  type FeedShape,
+} from './metadata-feeds.ts';
 export { textFeeds, type TextFeedsOptions } from './text-feeds.ts';
 export { fromTfTensor, generationMetrics, idRows, type TfTensorLike } from './tf-tensors.ts';

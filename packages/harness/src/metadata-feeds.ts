@@ -96,14 +96,21 @@ function fill(type: string, values: number[], dims: number[], where: string): Te
     case 'float16':
       return { type, dims, data: Uint16Array.from(values, floatToHalf) };
     default:
-      throw new CheckFailure(`${where} has element type "${type}", which hf-core cannot make a feed for (it makes float32, float16, float64, int64, int32, int8, uint8 and bool)`, { type });
+      throw new CheckFailure(
+        `${where} has element type "${type}", which hf-core cannot make a feed for (it makes float32, float16, float64, int64, int32, int8, uint8 and bool)`,
+        { type },
+      );
   }
 }
 
 /** Sizes of a symbolic dim (`batch_size`, `past_sequence_length + 1`) and the symbols used, by name. */
 class DimResolver {
   readonly symbols: Record<string, number> = {};
-  constructor(private readonly s: Required<Omit<FeedShape, 'seed'>>, private readonly facts: FeedFacts, private readonly hasCache: boolean) {}
+  constructor(
+    private readonly s: Required<Omit<FeedShape, 'seed'>>,
+    private readonly facts: FeedFacts,
+    private readonly hasCache: boolean,
+  ) {}
 
   private byName(dim: string, input: string): number | undefined {
     const d = dim.toLowerCase();
@@ -144,7 +151,8 @@ class DimResolver {
   private byPosition(axis: number, input: ValueInfo): number {
     const n = input.name;
     if (STACKED.test(n)) return [2, this.s.batch, 1, this.s.past, 1][axis] ?? 1;
-    if (PER_LAYER.test(n)) return axis === 0 ? this.s.batch : axis === 2 ? (/encoder/.test(n) ? this.s.encoderSeq : this.s.past) : 1;
+    if (PER_LAYER.test(n))
+      return axis === 0 ? this.s.batch : axis === 2 ? (/encoder/.test(n) ? this.s.encoderSeq : this.s.past) : 1;
     if (axis === 0) return this.s.batch;
     if (/mask/.test(n)) return this.hasCache ? this.s.past + this.s.seq : this.s.seq;
     if (/pixel/.test(n)) return axis === 1 ? (this.facts.numChannels ?? 3) : (this.facts.imageSize ?? 224);
@@ -155,7 +163,14 @@ class DimResolver {
   }
 }
 
-function values(input: ValueInfo, dims: number[], s: Required<Omit<FeedShape, 'seed'>>, facts: FeedFacts, rng: SeededFeeds, where: string): number[] {
+function values(
+  input: ValueInfo,
+  dims: number[],
+  s: Required<Omit<FeedShape, 'seed'>>,
+  facts: FeedFacts,
+  rng: SeededFeeds,
+  where: string,
+): number[] {
   const n = dims.reduce((a, b) => a * b, 1);
   const name = input.name;
   const isInt = INT_TYPES.has(input.type);
@@ -178,14 +193,22 @@ function values(input: ValueInfo, dims: number[], s: Required<Omit<FeedShape, 's
     return Array.from({ length: n }, () => rng.float() * scale);
   }
   if (isInt) return new Array(n).fill(0);
-  throw new CheckFailure(`${where} has element type "${input.type}", which hf-core cannot make a feed for (it makes float32, float16, float64, int64, int32, int8, uint8 and bool)`, { type: input.type });
+  throw new CheckFailure(
+    `${where} has element type "${input.type}", which hf-core cannot make a feed for (it makes float32, float16, float64, int64, int32, int8, uint8 and bool)`,
+    { type: input.type },
+  );
 }
 
 /**
  * Feeds for every declared input of a session. `symbols` records the size each symbolic dim was
  * given, so outputs can be checked against the same names. `file` names the ONNX file in errors.
  */
-export function feedsFromMetadata(inputs: readonly ValueInfo[], shape: FeedShape, facts: FeedFacts = {}, file = 'the model'): { feeds: Feeds; symbols: Record<string, number> } {
+export function feedsFromMetadata(
+  inputs: readonly ValueInfo[],
+  shape: FeedShape,
+  facts: FeedFacts = {},
+  file = 'the model',
+): { feeds: Feeds; symbols: Record<string, number> } {
   const s = { batch: shape.batch, seq: shape.seq, past: shape.past, encoderSeq: shape.encoderSeq ?? shape.seq };
   const hasCache = inputs.some((i) => PER_LAYER.test(i.name) || STACKED.test(i.name));
   const dims = new DimResolver(s, facts, hasCache);
@@ -203,20 +226,34 @@ export function feedsFromMetadata(inputs: readonly ValueInfo[], shape: FeedShape
  * Every declared output is present, with its declared rank, its fixed dims, and each symbolic
  * dim the feeds gave a size equal to that size. Returns the shapes seen.
  */
-export function checkOutputsAgainstMetadata(outputs: Record<string, TensorData>, declared: readonly ValueInfo[], symbols: Record<string, number>, file = 'the model'): Record<string, number[]> {
+export function checkOutputsAgainstMetadata(
+  outputs: Record<string, TensorData>,
+  declared: readonly ValueInfo[],
+  symbols: Record<string, number>,
+  file = 'the model',
+): Record<string, number[]> {
   const shapes: Record<string, number[]> = {};
   for (const o of declared) {
     const t = outputs[o.name];
-    if (!t) throw new CheckFailure(`${file}: declared output "${o.name}" is missing; the session returned ${Object.keys(outputs).join(', ') || 'nothing'}`);
+    if (!t)
+      throw new CheckFailure(
+        `${file}: declared output "${o.name}" is missing; the session returned ${Object.keys(outputs).join(', ') || 'nothing'}`,
+      );
     shapes[o.name] = [...t.dims];
     if (!o.dims.length && !t.dims.length) continue;
     if (o.dims.length && t.dims.length !== o.dims.length) {
-      throw new CheckFailure(`${file}: output "${o.name}" has shape ${shapeOf(t)}, but the graph declares rank ${o.dims.length} ([${o.dims.join(', ')}])`);
+      throw new CheckFailure(
+        `${file}: output "${o.name}" has shape ${shapeOf(t)}, but the graph declares rank ${o.dims.length} ([${o.dims.join(', ')}])`,
+      );
     }
     o.dims.forEach((dim, axis) => {
-      const want = typeof dim === 'number' && dim >= 0 ? dim : typeof dim === 'string' ? symbols[dim.trim()] : undefined;
+      const want =
+        typeof dim === 'number' && dim >= 0 ? dim : typeof dim === 'string' ? symbols[dim.trim()] : undefined;
       if (want !== undefined && t.dims[axis] !== want) {
-        throw new CheckFailure(`${file}: output "${o.name}" has shape ${shapeOf(t)}; axis ${axis} is declared "${dim}", which the feeds set to ${want}`, { got: [...t.dims], declared: o.dims });
+        throw new CheckFailure(
+          `${file}: output "${o.name}" has shape ${shapeOf(t)}; axis ${axis} is declared "${dim}", which the feeds set to ${want}`,
+          { got: [...t.dims], declared: o.dims },
+        );
       }
     });
   }

@@ -9,7 +9,12 @@ import { maxAbsDiff } from './tensors.ts';
  * (onnxruntime-node) session of the same file; every output within `tol`. Reports the max
  * absolute difference per output. A skip on cpu itself (cpu is the reference).
  */
-export async function checkParityWithCpu(h: Harness, file: string, feeds: Feeds, opts: { tol?: number } = {}): Promise<Record<string, unknown>> {
+export async function checkParityWithCpu(
+  h: Harness,
+  file: string,
+  feeds: Feeds,
+  opts: { tol?: number } = {},
+): Promise<Record<string, unknown>> {
   if (h.backend === 'cpu') throw new SkipCheck('cpu is the parity reference');
   const tol = opts.tol ?? 1e-3;
   const session = await h.session(file);
@@ -24,7 +29,10 @@ export async function checkParityWithCpu(h: Harness, file: string, feeds: Feeds,
     }
     const bad = Object.entries(perOutput).filter(([, d]) => !(d <= tol));
     if (bad.length) {
-      throw new CheckFailure(`parity with cpu: ${bad.map(([n, d]) => `${n} differs by ${d.toExponential(3)}`).join(', ')} (tolerance ${tol})`, { perOutput, tolerance: tol });
+      throw new CheckFailure(
+        `parity with cpu: ${bad.map(([n, d]) => `${n} differs by ${d.toExponential(3)}`).join(', ')} (tolerance ${tol})`,
+        { perOutput, tolerance: tol },
+      );
     }
     return { perOutput, tolerance: tol };
   } finally {

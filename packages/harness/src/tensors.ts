@@ -1,9 +1,14 @@
 import type { TensorData, TensorType } from '@hf-core/core';
 
 /** A tensor from plain numbers (int64 values become BigInt). */
-export function tensor(type: TensorType, values: ArrayLike<number> | readonly number[], dims: readonly number[]): TensorData {
+export function tensor(
+  type: TensorType,
+  values: ArrayLike<number> | readonly number[],
+  dims: readonly number[],
+): TensorData {
   const size = dims.reduce((a, b) => a * b, 1);
-  if (values.length !== size) throw new Error(`tensor: ${values.length} values do not fill dims [${dims.join(', ')}] (${size})`);
+  if (values.length !== size)
+    throw new Error(`tensor: ${values.length} values do not fill dims [${dims.join(', ')}] (${size})`);
   const arr = Array.from(values as ArrayLike<number>);
   switch (type) {
     case 'int64':
@@ -40,7 +45,10 @@ export function halfToFloat(h: number): number {
 /** Rows `[start, end)` along axis 0. */
 export function sliceRows(t: TensorData, start: number, end: number): TensorData {
   const rowSize = t.dims.slice(1).reduce((a, b) => a * b, 1);
-  const data = (t.data as unknown as { slice(a: number, b: number): TensorData['data'] }).slice(start * rowSize, end * rowSize);
+  const data = (t.data as unknown as { slice(a: number, b: number): TensorData['data'] }).slice(
+    start * rowSize,
+    end * rowSize,
+  );
   return { type: t.type, dims: [end - start, ...t.dims.slice(1)], data };
 }
 
@@ -88,7 +96,7 @@ export const shapeOf = (t: TensorData) => `[${t.dims.join(', ')}]`;
 export class SeededFeeds {
   private state: number;
   constructor(seed: number) {
-    this.state = (seed >>> 0) || 1;
+    this.state = seed >>> 0 || 1;
   }
   /** Uniform integer in [lo, hi). */
   int(lo: number, hi: number): number {

@@ -17,7 +17,11 @@ export interface TextFeedsOptions {
  * Seeded token ids and their attention mask, `rows` x `seq`: every backend and every run sees the
  * same text. `token_type_ids` (all zeros) for graphs that take it.
  */
-export function textFeeds(o: TextFeedsOptions): { input_ids: TensorData; attention_mask: TensorData; token_type_ids: TensorData } {
+export function textFeeds(o: TextFeedsOptions): {
+  input_ids: TensorData;
+  attention_mask: TensorData;
+  token_type_ids: TensorData;
+} {
   const rng = new SeededFeeds(o.seed ?? 1);
   const ids: number[] = [];
   const mask: number[] = [];
@@ -29,5 +33,9 @@ export function textFeeds(o: TextFeedsOptions): { input_ids: TensorData; attenti
     }
   }
   const dims = [o.rows, o.seq];
-  return { input_ids: tensor('int64', ids, dims), attention_mask: tensor('int64', mask, dims), token_type_ids: tensor('int64', new Array(ids.length).fill(0), dims) };
+  return {
+    input_ids: tensor('int64', ids, dims),
+    attention_mask: tensor('int64', mask, dims),
+    token_type_ids: tensor('int64', new Array(ids.length).fill(0), dims),
+  };
 }

@@ -8,18 +8,34 @@ export interface TfTensorLike {
 }
 
 /** A transformers.js tensor as the runtime-neutral TensorData engines take (no copy). */
-export const fromTfTensor = (t: TfTensorLike): TensorData => ({ type: t.type as TensorData['type'], dims: [...t.dims], data: t.data as TensorData['data'] });
+export const fromTfTensor = (t: TfTensorLike): TensorData => ({
+  type: t.type as TensorData['type'],
+  dims: [...t.dims],
+  data: t.data as TensorData['data'],
+});
 
 /** Rows of a [rows, n] int64 id tensor as plain numbers (e.g. generated token ids). */
 export const idRows = (t: TfTensorLike): number[][] =>
-  Array.from({ length: t.dims[0]! }, (_, r) => Array.from(t.data as ArrayLike<bigint>).slice(r * t.dims[1]!, (r + 1) * t.dims[1]!).map(Number));
+  Array.from({ length: t.dims[0]! }, (_, r) =>
+    Array.from(t.data as ArrayLike<bigint>)
+      .slice(r * t.dims[1]!, (r + 1) * t.dims[1]!)
+      .map(Number),
+  );
 
 /**
  * Generation metrics as optimum-benchmark names them, from a prefill time and the time of the
  * decode steps that followed (ms, rounded to microseconds).
  */
-export function generationMetrics(prefillMs: number, decodeMs: number, decodeSteps: number): { prefill_ms: number; decode_ms_per_token: number; tokens_per_s: number } {
+export function generationMetrics(
+  prefillMs: number,
+  decodeMs: number,
+  decodeSteps: number,
+): { prefill_ms: number; decode_ms_per_token: number; tokens_per_s: number } {
   const r = (x: number) => Math.round(x * 1000) / 1000;
   const steps = Math.max(1, decodeSteps);
-  return { prefill_ms: r(prefillMs), decode_ms_per_token: r(decodeMs / steps), tokens_per_s: r((steps * 1000) / Math.max(decodeMs, 1e-6)) };
+  return {
+    prefill_ms: r(prefillMs),
+    decode_ms_per_token: r(decodeMs / steps),
+    tokens_per_s: r((steps * 1000) / Math.max(decodeMs, 1e-6)),
+  };
 }

@@ -19,6 +19,9 @@ export async function offlineTransformers(modelDir: string): Promise<{ tf: Trans
 }
 
 export function requireDevice(device: string | undefined, backend: string): string {
-  if (!device) throw new SkipCheck(`pipeline level does not run on ${backend}: transformers.js in Node drives only cpu, cuda and webgpu`);
+  if (!device)
+    throw new SkipCheck(
+      `pipeline level does not run on ${backend}: transformers.js in Node drives only cpu, cuda and webgpu`,
+    );
   return device;
 }

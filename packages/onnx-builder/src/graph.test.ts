@@ -19,7 +19,10 @@ function tiny(seed: number) {
 
 async function run(bytes: Uint8Array, x: Float32Array, mask: bigint[]) {
   const s = await ort.InferenceSession.create(bytes);
-  const out = await s.run({ x: new ort.Tensor('float32', x, [1, 3, 8]), mask: new ort.Tensor('int64', BigInt64Array.from(mask), [1, 3]) });
+  const out = await s.run({
+    x: new ort.Tensor('float32', x, [1, 3, 8]),
+    mask: new ort.Tensor('int64', BigInt64Array.from(mask), [1, 3]),
+  });
   return out.y!;
 }
 
@@ -51,11 +54,16 @@ describe('GraphBuilder', () => {
   it('writes large initializers to an external data file that onnxruntime reads', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hf-onnx-'));
     const g = tiny(5);
-    const files = await saveGraph(g, join(dir, 'model.onnx'), { externalData: { location: 'model.onnx.data', threshold: 64 } });
+    const files = await saveGraph(g, join(dir, 'model.onnx'), {
+      externalData: { location: 'model.onnx.data', threshold: 64 },
+    });
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['model.onnx', 'model.onnx.data']);
     expect(readFileSync(files[1]!).byteLength).toBeGreaterThan(0);
     const s = await ort.InferenceSession.create(files[0]!);
-    const out = await s.run({ x: new ort.Tensor('float32', x, [1, 3, 8]), mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n]), [1, 3]) });
+    const out = await s.run({
+      x: new ort.Tensor('float32', x, [1, 3, 8]),
+      mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n]), [1, 3]),
+    });
     const ref = await run(g.serialize().model, x, [1n, 1n, 1n]);
     expect([...(out.y!.data as Float32Array)]).toEqual([...(ref.data as Float32Array)]);
   });

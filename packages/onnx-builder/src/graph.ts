@@ -20,7 +20,14 @@ const DATA_TYPE: Record<ElemType, number> = {
 /** ONNX TensorProto.DataType code of an element type (for Cast's `to`). */
 export const dataTypeCode = (t: ElemType): number => DATA_TYPE[t];
 
-export type AttrValue = number | string | number[] | string[] | { float: number } | { floats: number[] } | { tensor: TensorInit };
+export type AttrValue =
+  | number
+  | string
+  | number[]
+  | string[]
+  | { float: number }
+  | { floats: number[] }
+  | { tensor: TensorInit };
 
 export interface TensorInit {
   type: ElemType;
@@ -95,7 +102,9 @@ export class GraphBuilder {
     if (value !== name) {
       if (this.used.has(name)) throw new Error(`GraphBuilder: output name "${name}" is taken`);
       this.used.add(name);
-      this.nodes.push(onnx.NodeProto.create({ opType: 'Identity', input: [value], output: [name], name: `${name}/identity` }));
+      this.nodes.push(
+        onnx.NodeProto.create({ opType: 'Identity', input: [value], output: [name], name: `${name}/identity` }),
+      );
     }
     this.outputs.push(valueInfo(name, type, dims));
     return name;
@@ -141,12 +150,23 @@ export class GraphBuilder {
   }
 
   /** Adds a node; returns its single output name. */
-  op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, opts: { name?: string; domain?: string } = {}): string {
+  op(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue> = {},
+    opts: { name?: string; domain?: string } = {},
+  ): string {
     return this.opN(opType, inputs, 1, attrs, opts)[0]!;
   }
 
   /** Adds a node with `nOut` outputs (e.g. Split); returns their names. */
-  opN(opType: string, inputs: string[], nOut: number, attrs: Record<string, AttrValue> = {}, opts: { name?: string; domain?: string } = {}): string[] {
+  opN(
+    opType: string,
+    inputs: string[],
+    nOut: number,
+    attrs: Record<string, AttrValue> = {},
+    opts: { name?: string; domain?: string } = {},
+  ): string[] {
     const base = opts.name ?? opType.toLowerCase();
     const outputs = Array.from({ length: nOut }, (_, i) => this.fresh(nOut === 1 ? base : `${base}_out${i}`));
     this.nodes.push(
@@ -164,7 +184,9 @@ export class GraphBuilder {
 
   /** Number of parameters (elements of float initializers). */
   parameterCount(): number {
-    return this.initializers.filter((t) => t.type === 'float32' || t.type === 'float16').reduce((a, t) => a + t.data.length, 0);
+    return this.initializers
+      .filter((t) => t.type === 'float32' || t.type === 'float16')
+      .reduce((a, t) => a + t.data.length, 0);
   }
 
   /** Serializes the model; with `externalData`, also returns the side file's bytes. */
@@ -174,7 +196,11 @@ export class GraphBuilder {
     const threshold = save.externalData?.threshold ?? 1024;
     const initializer = this.initializers.map((t, i) => {
       const bytes = byteView(t.data);
-      const proto = onnx.TensorProto.create({ name: this.initializerNames[i], dataType: DATA_TYPE[t.type], dims: t.dims });
+      const proto = onnx.TensorProto.create({
+        name: this.initializerNames[i],
+        dataType: DATA_TYPE[t.type],
+        dims: t.dims,
+      });
       if (save.externalData && bytes.byteLength >= threshold) {
         proto.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
         proto.externalData = [

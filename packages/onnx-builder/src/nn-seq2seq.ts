@@ -26,7 +26,9 @@ export interface Seq2SeqArch {
   /** Pre-LN (mBART, M2M100, Pegasus, Blenderbot, T5) or post-LN (BART, Marian, Blenderbot-small). */
   preNorm: boolean;
   act: 'gelu' | 'relu' | 'silu' | 'gated-gelu';
-  positions: { kind: 'learned' | 'sinusoidal'; max: number; offset: number } | { kind: 'relative'; buckets: number; maxDistance: number };
+  positions:
+    | { kind: 'learned' | 'sinusoidal'; max: number; offset: number }
+    | { kind: 'relative'; buckets: number; maxDistance: number };
   /** `layernorm_embedding` after the embeddings (BART, mBART, Blenderbot-small). */
   embeddingNorm: boolean;
   /** A final norm after the last layer (pre-LN models). */
@@ -52,7 +54,8 @@ function norm(g: GraphBuilder, a: Seq2SeqArch, x: string, name: string): string 
   return a.norm === 'rms' ? rmsNorm(g, x, a.dModel, name) : layerNorm(g, x, a.dModel, name, 1e-5);
 }
 
-const lin = (g: GraphBuilder, a: Seq2SeqArch, x: string, i: number, o: number, name: string) => linear(g, x, i, o, name, { bias: a.bias });
+const lin = (g: GraphBuilder, a: Seq2SeqArch, x: string, i: number, o: number, name: string) =>
+  linear(g, x, i, o, name, { bias: a.bias });
 
 function feedForward(g: GraphBuilder, a: Seq2SeqArch, x: string, name: string): string {
   if (a.act === 'gated-gelu') {
@@ -61,7 +64,12 @@ function feedForward(g: GraphBuilder, a: Seq2SeqArch, x: string, name: string): 
     return lin(g, a, g.op('Mul', [gate, up], {}, { name: `${name}/gated` }), a.ffn, a.dModel, `${name}.wo`);
   }
   const h = lin(g, a, x, a.dModel, a.ffn, `${name}.fc1`);
-  const act = a.act === 'gelu' ? gelu(g, h, `${name}.act`) : a.act === 'silu' ? silu(g, h, `${name}.act`) : g.op('Relu', [h], {}, { name: `${name}.act` });
+  const act =
+    a.act === 'gelu'
+      ? gelu(g, h, `${name}.act`)
+      : a.act === 'silu'
+        ? silu(g, h, `${name}.act`)
+        : g.op('Relu', [h], {}, { name: `${name}.act` });
   return lin(g, a, act, a.ffn, a.dModel, `${name}.fc2`);
 }
 
@@ -69,15 +77,24 @@ function feedForward(g: GraphBuilder, a: Seq2SeqArch, x: string, name: string): 
 function attend(g: GraphBuilder, a: Seq2SeqArch, q: string, k: string, v: string, name: string, bias?: string): string {
   const kt = g.op('Transpose', [k], { perm: [0, 1, 3, 2] }, { name: `${name}/kt` });
   let s = g.op('MatMul', [q, kt], {}, { name: `${name}/scores` });
-  if (a.positions.kind !== 'relative') s = g.op('Mul', [s, g.scalarFloat(1 / Math.sqrt(a.headDim), `${name}.scale`)], {}, { name: `${name}/scaled` });
+  if (a.positions.kind !== 'relative')
+    s = g.op('Mul', [s, g.scalarFloat(1 / Math.sqrt(a.headDim), `${name}.scale`)], {}, { name: `${name}/scaled` });
   if (bias) s = g.op('Add', [s, bias], {}, { name: `${name}/biased` });
   const p = g.op('Softmax', [s], { axis: -1 }, { name: `${name}/softmax` });
   const ctx = g.op('MatMul', [p, v], {}, { name: `${name}/context` });
-  return lin(g, a, mergeHeads(g, ctx, a.heads * a.headDim, `${name}.merge`), a.heads * a.headDim, a.dModel, `${name}.out_proj`);
+  return lin(
+    g,
+    a,
+    mergeHeads(g, ctx, a.heads * a.headDim, `${name}.merge`),
+    a.heads * a.headDim,
+    a.dModel,
+    `${name}.out_proj`,
+  );
 }
 
 const inner = (a: Seq2SeqArch) => a.heads * a.headDim;
-const proj = (g: GraphBuilder, a: Seq2SeqArch, x: string, name: string) => splitHeads(g, lin(g, a, x, a.dModel, inner(a), name), a.heads, a.headDim, name);
+const proj = (g: GraphBuilder, a: Seq2SeqArch, x: string, name: string) =>
+  splitHeads(g, lin(g, a, x, a.dModel, inner(a), name), a.heads, a.headDim, name);
 
 /** int64 scalar: dim `axis` of `x`. */
 function dimOf(g: GraphBuilder, x: string, axis: number, name: string): string {
@@ -108,15 +125,30 @@ export function sinusoidalTable(rows: number, dim: number): Float32Array {
 /** Token embeddings (scaled) plus absolute positions starting at `start`, then `layernorm_embedding`. */
 function embed(g: GraphBuilder, a: Seq2SeqArch, ids: string, start: () => string, side: 'encoder' | 'decoder'): string {
   let x = embedding(g, ids, a.vocab, a.dModel, 'shared');
-  if (a.embedScale !== 1) x = g.op('Mul', [x, g.scalarFloat(a.embedScale, `${side}.embed_scale`)], {}, { name: `${side}/scaled_embed` });
+  if (a.embedScale !== 1)
+    x = g.op('Mul', [x, g.scalarFloat(a.embedScale, `${side}.embed_scale`)], {}, { name: `${side}/scaled_embed` });
   const p = a.positions;
   if (p.kind !== 'relative') {
-    const pos = rangeFrom(g, g.op('Add', [start(), g.scalarInt64(p.offset, `${side}.pos_offset`)], {}, { name: `${side}/pos_start` }), dimOf(g, ids, 1, `${side}/len`), `${side}/positions`);
+    const pos = rangeFrom(
+      g,
+      g.op('Add', [start(), g.scalarInt64(p.offset, `${side}.pos_offset`)], {}, { name: `${side}/pos_start` }),
+      dimOf(g, ids, 1, `${side}/len`),
+      `${side}/positions`,
+    );
     const table =
       p.kind === 'learned'
         ? g.param(`${side}.embed_positions.weight`, [p.max + p.offset, a.dModel], { std: 0.5 })
-        : g.tensor(`${side}.embed_positions.weight`, { type: 'float32', dims: [p.max + p.offset, a.dModel], data: sinusoidalTable(p.max + p.offset, a.dModel) });
-    x = g.op('Add', [x, g.op('Gather', [table, pos], { axis: 0 }, { name: `${side}/pos_embed` })], {}, { name: `${side}/embed_sum` });
+        : g.tensor(`${side}.embed_positions.weight`, {
+            type: 'float32',
+            dims: [p.max + p.offset, a.dModel],
+            data: sinusoidalTable(p.max + p.offset, a.dModel),
+          });
+    x = g.op(
+      'Add',
+      [x, g.op('Gather', [table, pos], { axis: 0 }, { name: `${side}/pos_embed` })],
+      {},
+      { name: `${side}/embed_sum` },
+    );
   }
   if (a.embeddingNorm) x = norm(g, a, x, `${side}.layernorm_embedding`);
   return x;
@@ -126,15 +158,35 @@ function embed(g: GraphBuilder, a: Seq2SeqArch, ids: string, start: () => string
  * T5 relative position bias [1, heads, q, k] for query positions `qPos` and key positions
  * `kPos` (1-D int64): log-spaced buckets, bidirectional in the encoder, causal in the decoder.
  */
-export function relativePositionBias(g: GraphBuilder, a: Seq2SeqArch, qPos: string, kPos: string, bidirectional: boolean, name: string): string {
+export function relativePositionBias(
+  g: GraphBuilder,
+  a: Seq2SeqArch,
+  qPos: string,
+  kPos: string,
+  bidirectional: boolean,
+  name: string,
+): string {
   if (a.positions.kind !== 'relative') throw new Error('relativePositionBias: the architecture has absolute positions');
   const { buckets, maxDistance } = a.positions;
-  const rel = g.op('Sub', [g.op('Unsqueeze', [kPos, g.constInt64([0], `${name}.ax0`)]), g.op('Unsqueeze', [qPos, g.constInt64([1], `${name}.ax1`)])], {}, { name: `${name}/relative` });
+  const rel = g.op(
+    'Sub',
+    [
+      g.op('Unsqueeze', [kPos, g.constInt64([0], `${name}.ax0`)]),
+      g.op('Unsqueeze', [qPos, g.constInt64([1], `${name}.ax1`)]),
+    ],
+    {},
+    { name: `${name}/relative` },
+  );
   const nb = bidirectional ? buckets / 2 : buckets;
   let base: string | undefined;
   let n: string;
   if (bidirectional) {
-    const after = g.op('Cast', [g.op('Greater', [rel, g.scalarInt64(0, `${name}.zero`)])], { to: 7 }, { name: `${name}/after` });
+    const after = g.op(
+      'Cast',
+      [g.op('Greater', [rel, g.scalarInt64(0, `${name}.zero`)])],
+      { to: 7 },
+      { name: `${name}/after` },
+    );
     base = g.op('Mul', [after, g.scalarInt64(nb, `${name}.half`)], {}, { name: `${name}/base` });
     n = g.op('Abs', [rel], {}, { name: `${name}/n` });
   } else {
@@ -143,9 +195,27 @@ export function relativePositionBias(g: GraphBuilder, a: Seq2SeqArch, qPos: stri
   const maxExact = nb / 2;
   const small = g.op('Less', [n, g.scalarInt64(maxExact, `${name}.max_exact`)], {}, { name: `${name}/is_small` });
   // log(n / max_exact) is only used where n >= max_exact; clamp so log never sees 0.
-  const nf = g.op('Max', [g.op('Cast', [n], { to: 1 }), g.scalarFloat(maxExact, `${name}.max_exact_f`)], {}, { name: `${name}/nf` });
-  const ratio = g.op('Div', [g.op('Log', [g.op('Div', [nf, g.scalarFloat(maxExact, `${name}.me`)])]), g.scalarFloat(Math.log(maxDistance / maxExact), `${name}.logmax`)]);
-  const large = g.op('Cast', [g.op('Add', [g.op('Mul', [ratio, g.scalarFloat(nb - maxExact, `${name}.span`)]), g.scalarFloat(maxExact, `${name}.me2`)])], { to: 7 }, { name: `${name}/large_raw` });
+  const nf = g.op(
+    'Max',
+    [g.op('Cast', [n], { to: 1 }), g.scalarFloat(maxExact, `${name}.max_exact_f`)],
+    {},
+    { name: `${name}/nf` },
+  );
+  const ratio = g.op('Div', [
+    g.op('Log', [g.op('Div', [nf, g.scalarFloat(maxExact, `${name}.me`)])]),
+    g.scalarFloat(Math.log(maxDistance / maxExact), `${name}.logmax`),
+  ]);
+  const large = g.op(
+    'Cast',
+    [
+      g.op('Add', [
+        g.op('Mul', [ratio, g.scalarFloat(nb - maxExact, `${name}.span`)]),
+        g.scalarFloat(maxExact, `${name}.me2`),
+      ]),
+    ],
+    { to: 7 },
+    { name: `${name}/large_raw` },
+  );
   const largeClamped = g.op('Min', [large, g.scalarInt64(nb - 1, `${name}.last`)], {}, { name: `${name}/large` });
   let bucket = g.op('Where', [small, n, largeClamped], {}, { name: `${name}/bucket` });
   if (base) bucket = g.op('Add', [bucket, base], {}, { name: `${name}/bucket_full` });
@@ -157,8 +227,21 @@ export function relativePositionBias(g: GraphBuilder, a: Seq2SeqArch, qPos: stri
 
 /** Causal bias [1, 1, q, k]: 0 where key position <= query position, a large negative elsewhere. */
 export function positionCausalBias(g: GraphBuilder, qPos: string, kPos: string, name: string): string {
-  const allowed = g.op('LessOrEqual', [g.op('Unsqueeze', [kPos, g.constInt64([0], `${name}.ax0`)]), g.op('Unsqueeze', [qPos, g.constInt64([1], `${name}.ax1`)])], {}, { name: `${name}/allowed` });
-  const bias = g.op('Where', [allowed, g.scalarFloat(0, `${name}.zero`), g.scalarFloat(NEG, `${name}.neg`)], {}, { name: `${name}/where` });
+  const allowed = g.op(
+    'LessOrEqual',
+    [
+      g.op('Unsqueeze', [kPos, g.constInt64([0], `${name}.ax0`)]),
+      g.op('Unsqueeze', [qPos, g.constInt64([1], `${name}.ax1`)]),
+    ],
+    {},
+    { name: `${name}/allowed` },
+  );
+  const bias = g.op(
+    'Where',
+    [allowed, g.scalarFloat(0, `${name}.zero`), g.scalarFloat(NEG, `${name}.neg`)],
+    {},
+    { name: `${name}/where` },
+  );
   return g.op('Unsqueeze', [bias, g.constInt64([0, 1], `${name}.axes`)], {}, { name });
 }
 
@@ -175,12 +258,32 @@ export function buildSeq2SeqEncoder(a: Seq2SeqArch, seed: number): GraphBuilder 
   let x = embed(g, a, ids, () => g.scalarInt64(0, 'encoder.start'), 'encoder');
   let bias = paddingBias(g, mask, 'encoder.mask_bias');
   if (a.positions.kind === 'relative') {
-    const pos = rangeFrom(g, g.scalarInt64(0, 'encoder.rel_start'), dimOf(g, ids, 1, 'encoder/rel_len'), 'encoder/rel_positions');
-    bias = g.op('Add', [bias, relativePositionBias(g, a, pos, pos, true, 'encoder.block0.attention')], {}, { name: 'encoder/bias' });
+    const pos = rangeFrom(
+      g,
+      g.scalarInt64(0, 'encoder.rel_start'),
+      dimOf(g, ids, 1, 'encoder/rel_len'),
+      'encoder/rel_positions',
+    );
+    bias = g.op(
+      'Add',
+      [bias, relativePositionBias(g, a, pos, pos, true, 'encoder.block0.attention')],
+      {},
+      { name: 'encoder/bias' },
+    );
   }
   for (let l = 0; l < a.encoderLayers; l++) {
     const n = `encoder.layer${l}`;
-    x = residual(g, a, x, `${n}.self_attn`, (y) => attend(g, a, proj(g, a, y, `${n}.self_attn.q`), proj(g, a, y, `${n}.self_attn.k`), proj(g, a, y, `${n}.self_attn.v`), `${n}.self_attn`, bias));
+    x = residual(g, a, x, `${n}.self_attn`, (y) =>
+      attend(
+        g,
+        a,
+        proj(g, a, y, `${n}.self_attn.q`),
+        proj(g, a, y, `${n}.self_attn.k`),
+        proj(g, a, y, `${n}.self_attn.v`),
+        `${n}.self_attn`,
+        bias,
+      ),
+    );
     x = residual(g, a, x, `${n}.ffn`, (y) => feedForward(g, a, y, `${n}.ffn`));
   }
   if (a.finalNorm) x = norm(g, a, x, 'encoder.final_norm');
@@ -217,19 +320,35 @@ export function buildMergedDecoder(a: Seq2SeqArch, seed: number, opts: MergedDec
     }
   }
   const useCache = opts.withoutCache ? undefined : g.input('use_cache_branch', 'bool', [1]);
-  const pastLen = opts.withoutCache ? g.scalarInt64(0, 'decoder.past_len') : dimOf(g, past[0]!.key, 2, 'decoder/past_len');
+  const pastLen = opts.withoutCache
+    ? g.scalarInt64(0, 'decoder.past_len')
+    : dimOf(g, past[0]!.key, 2, 'decoder/past_len');
   const qLen = dimOf(g, ids, 1, 'decoder/q_len');
   const qPos = rangeFrom(g, pastLen, qLen, 'decoder/q_positions');
-  const kPos = rangeFrom(g, g.scalarInt64(0, 'decoder.k_start'), g.op('Add', [pastLen, qLen], {}, { name: 'decoder/k_len' }), 'decoder/k_positions');
+  const kPos = rangeFrom(
+    g,
+    g.scalarInt64(0, 'decoder.k_start'),
+    g.op('Add', [pastLen, qLen], {}, { name: 'decoder/k_len' }),
+    'decoder/k_positions',
+  );
   let selfBias = positionCausalBias(g, qPos, kPos, 'decoder.causal');
-  if (a.positions.kind === 'relative') selfBias = g.op('Add', [selfBias, relativePositionBias(g, a, qPos, kPos, false, 'decoder.block0.attention')], {}, { name: 'decoder/self_bias' });
+  if (a.positions.kind === 'relative')
+    selfBias = g.op(
+      'Add',
+      [selfBias, relativePositionBias(g, a, qPos, kPos, false, 'decoder.block0.attention')],
+      {},
+      { name: 'decoder/self_bias' },
+    );
   const crossBias = opts.ignoreEncoderMask ? undefined : paddingBias(g, encMask, 'decoder.cross_mask_bias');
   if (opts.ignoreEncoderMask) g.op('Identity', [encMask], {}, { name: 'decoder/ignored_mask' });
 
   // Cross-attention K/V for every layer: from the cache, or from encoder_hidden_states.
   const branches: MergedDecoder['branches'] = [];
   let cross: string[];
-  const crossKv = (b: GraphBuilder, l: number) => [proj(b, a, enc, `decoder.layer${l}.cross_attn.k`), proj(b, a, enc, `decoder.layer${l}.cross_attn.v`)];
+  const crossKv = (b: GraphBuilder, l: number) => [
+    proj(b, a, enc, `decoder.layer${l}.cross_attn.k`),
+    proj(b, a, enc, `decoder.layer${l}.cross_attn.v`),
+  ];
   if (opts.withoutCache) {
     cross = Array.from({ length: a.decoderLayers }, (_, l) => crossKv(g, l)).flat();
   } else {
@@ -243,6 +362,7 @@ export function buildMergedDecoder(a: Seq2SeqArch, seed: number, opts: MergedDec
       elseG.output(v!, `computed.${l}.encoder.value`, 'float32', ekv);
     });
     cross = g.opN('If', [useCache!], 2 * a.decoderLayers, {}, { name: 'cross_kv_if' });
+    // biome-ignore lint/suspicious/noThenProperty: an ONNX If node's branches are named then and else.
     branches.push({ output: cross[0]!, then: thenG, else: elseG });
   }
 
@@ -256,13 +376,20 @@ export function buildMergedDecoder(a: Seq2SeqArch, seed: number, opts: MergedDec
       const k = opts.withoutCache ? kNew : g.op('Concat', [past[l]!.key, kNew], { axis: 2 }, { name: `${n}/k_cat` });
       const v = opts.withoutCache ? vNew : g.op('Concat', [past[l]!.value, vNew], { axis: 2 }, { name: `${n}/v_cat` });
       if (!opts.withoutCache) {
-        const out = ['batch_size', a.heads, opts.brokenCache ? 'decoder_sequence_length' : 'past_decoder_sequence_length + 1', a.headDim];
+        const out = [
+          'batch_size',
+          a.heads,
+          opts.brokenCache ? 'decoder_sequence_length' : 'past_decoder_sequence_length + 1',
+          a.headDim,
+        ];
         g.output(opts.brokenCache ? kNew : k, `present.${l}.decoder.key`, 'float32', out);
         g.output(opts.brokenCache ? vNew : v, `present.${l}.decoder.value`, 'float32', out);
       }
       return attend(g, a, q, k, v, `${n}.self_attn`, selfBias);
     });
-    x = residual(g, a, x, `${n}.cross_attn`, (y) => attend(g, a, proj(g, a, y, `${n}.cross_attn.q`), cross[2 * l]!, cross[2 * l + 1]!, `${n}.cross_attn`, crossBias));
+    x = residual(g, a, x, `${n}.cross_attn`, (y) =>
+      attend(g, a, proj(g, a, y, `${n}.cross_attn.q`), cross[2 * l]!, cross[2 * l + 1]!, `${n}.cross_attn`, crossBias),
+    );
     x = residual(g, a, x, `${n}.ffn`, (y) => feedForward(g, a, y, `${n}.ffn`));
     if (!opts.withoutCache) {
       g.output(cross[2 * l]!, `present.${l}.encoder.key`, 'float32', ekv);
@@ -283,8 +410,16 @@ export function serializeMergedDecoder(d: MergedDecoder): Uint8Array {
     if (!node) throw new Error(`serializeMergedDecoder: no If node produces "${b.output}"`);
     const sub = (gb: GraphBuilder) => onnx.ModelProto.decode(gb.serialize().model).graph!;
     node.attribute = [
-      onnx.AttributeProto.create({ name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: sub(b.then) }),
-      onnx.AttributeProto.create({ name: 'else_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: sub(b.else) }),
+      onnx.AttributeProto.create({
+        name: 'then_branch',
+        type: onnx.AttributeProto.AttributeType.GRAPH,
+        g: sub(b.then),
+      }),
+      onnx.AttributeProto.create({
+        name: 'else_branch',
+        type: onnx.AttributeProto.AttributeType.GRAPH,
+        g: sub(b.else),
+      }),
     ];
   }
   return onnx.ModelProto.encode(model).finish();

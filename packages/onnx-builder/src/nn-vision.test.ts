@@ -1,7 +1,17 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from './graph.ts';
-import { classificationHead, conv2d, flattenPatches, globalAvgPool, patchEmbed, prependTokens, resizeLike, unflattenTokens, vitLayer } from './nn-vision.ts';
+import {
+  classificationHead,
+  conv2d,
+  flattenPatches,
+  globalAvgPool,
+  patchEmbed,
+  prependTokens,
+  resizeLike,
+  unflattenTokens,
+  vitLayer,
+} from './nn-vision.ts';
 
 async function run(g: GraphBuilder, feeds: Record<string, ort.Tensor>) {
   const session = await ort.InferenceSession.create(g.serialize().model);
@@ -13,7 +23,11 @@ async function run(g: GraphBuilder, feeds: Record<string, ort.Tensor>) {
 }
 
 const pixels = (b: number, c: number, h: number, w: number) =>
-  new ort.Tensor('float32', Float32Array.from({ length: b * c * h * w }, (_, i) => Math.sin(i * 0.37)), [b, c, h, w]);
+  new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: b * c * h * w }, (_, i) => Math.sin(i * 0.37)),
+    [b, c, h, w],
+  );
 
 describe('vision blocks', () => {
   it('patch embedding + tokens + transformer layer + head run at any image size with the expected shapes', async () => {
@@ -23,7 +37,10 @@ describe('vision blocks', () => {
     const tokens = vitLayer(g, prependTokens(g, flattenPatches(g, fmap), 16, 2), 16, 2, 32, 'layer0');
     g.output(tokens, 'tokens', 'float32', ['b', 'n', 16]);
     g.output(classificationHead(g, globalAvgPool(g, fmap), 16, 5), 'logits', 'float32', ['b', 5]);
-    for (const [h, w] of [[16, 16], [24, 32]] as const) {
+    for (const [h, w] of [
+      [16, 16],
+      [24, 32],
+    ] as const) {
       const out = await run(g, { pixel_values: pixels(2, 3, h, w) });
       expect(out.tokens!.dims).toEqual([2, 2 + (h / 4) * (w / 4), 16]);
       expect(out.logits!.dims).toEqual([2, 5]);
@@ -40,7 +57,7 @@ describe('vision blocks', () => {
     expect(Array.from(out.y!.data as Float32Array)).toEqual(Array.from(input.data as Float32Array));
   });
 
-  it('global average pooling is the per-channel mean; resizeLike matches the other map\'s size; strided conv halves it', async () => {
+  it("global average pooling is the per-channel mean; resizeLike matches the other map's size; strided conv halves it", async () => {
     const g = new GraphBuilder({ seed: 3 });
     const x = g.input('x', 'float32', ['b', 2, 'h', 'w']);
     const like = g.input('like', 'float32', ['b', 1, 'H', 'W']);

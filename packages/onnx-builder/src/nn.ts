@@ -6,8 +6,17 @@ import type { GraphBuilder } from './graph.ts';
  */
 
 /** x @ W (+ b), W of shape [inDim, outDim]. */
-export function linear(g: GraphBuilder, x: string, inDim: number, outDim: number, name: string, opts: { bias?: boolean; std?: number } = {}): string {
-  const w = g.param(`${name}.weight`, [inDim, outDim], { std: opts.std ?? 0.02 * Math.sqrt(64 / Math.max(inDim, 1)) * 4 });
+export function linear(
+  g: GraphBuilder,
+  x: string,
+  inDim: number,
+  outDim: number,
+  name: string,
+  opts: { bias?: boolean; std?: number } = {},
+): string {
+  const w = g.param(`${name}.weight`, [inDim, outDim], {
+    std: opts.std ?? 0.02 * Math.sqrt(64 / Math.max(inDim, 1)) * 4,
+  });
   const y = g.op('MatMul', [x, w], {}, { name: `${name}/matmul` });
   if (opts.bias === false) return y;
   const b = g.param(`${name}.bias`, [outDim], { std: 0.02 });
@@ -75,7 +84,15 @@ export function paddingBias(g: GraphBuilder, mask: string, name = 'mask_bias'): 
  * Scaled dot-product attention over already split heads: q [b,h,sq,d], k/v [b,h,sk,d], an
  * optional additive bias broadcastable to [b,h,sq,sk]. Returns [b,h,sq,d].
  */
-export function scaledDotProduct(g: GraphBuilder, q: string, k: string, v: string, headDim: number, name: string, bias?: string): string {
+export function scaledDotProduct(
+  g: GraphBuilder,
+  q: string,
+  k: string,
+  v: string,
+  headDim: number,
+  name: string,
+  bias?: string,
+): string {
   const kt = g.op('Transpose', [k], { perm: [0, 1, 3, 2] }, { name: `${name}/kt` });
   const scores = g.op('MatMul', [q, kt], {}, { name: `${name}/scores` });
   let s = g.op('Mul', [scores, g.scalarFloat(1 / Math.sqrt(headDim), `${name}.scale`)], {}, { name: `${name}/scaled` });
@@ -85,7 +102,14 @@ export function scaledDotProduct(g: GraphBuilder, q: string, k: string, v: strin
 }
 
 /** Bidirectional multi-head self-attention (encoders). */
-export function selfAttention(g: GraphBuilder, x: string, hidden: number, heads: number, name: string, bias?: string): string {
+export function selfAttention(
+  g: GraphBuilder,
+  x: string,
+  hidden: number,
+  heads: number,
+  name: string,
+  bias?: string,
+): string {
   const headDim = hidden / heads;
   const q = splitHeads(g, linear(g, x, hidden, hidden, `${name}.query`), heads, headDim, `${name}.q`);
   const k = splitHeads(g, linear(g, x, hidden, hidden, `${name}.key`), heads, headDim, `${name}.k`);
@@ -111,8 +135,20 @@ export function embedding(g: GraphBuilder, ids: string, rows: number, dim: numbe
 }
 
 /** Feed-forward block: linear -> activation -> linear. */
-export function mlp(g: GraphBuilder, x: string, hidden: number, inner: number, name: string, act: 'gelu' | 'relu' | 'silu' = 'gelu'): string {
+export function mlp(
+  g: GraphBuilder,
+  x: string,
+  hidden: number,
+  inner: number,
+  name: string,
+  act: 'gelu' | 'relu' | 'silu' = 'gelu',
+): string {
   const up = linear(g, x, hidden, inner, `${name}.up`);
-  const a = act === 'gelu' ? gelu(g, up, `${name}.act`) : act === 'silu' ? silu(g, up, `${name}.act`) : g.op('Relu', [up], {}, { name: `${name}.act` });
+  const a =
+    act === 'gelu'
+      ? gelu(g, up, `${name}.act`)
+      : act === 'silu'
+        ? silu(g, up, `${name}.act`)
+        : g.op('Relu', [up], {}, { name: `${name}.act` });
   return linear(g, a, inner, hidden, `${name}.down`);
 }

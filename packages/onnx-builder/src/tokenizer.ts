@@ -13,7 +13,38 @@ export interface TokenizerFiles {
   special: Record<string, { token: string; id: number }>;
 }
 
-const WORDS = ['the', 'a', 'of', 'and', 'to', 'is', 'in', 'hello', 'world', 'model', 'test', 'paris', 'capital', 'france', 'cat', 'dog', 'on', 'mat', 'sat', 'this', 'that', 'it', 'was', 'good', 'bad', 'day', 'night', 'what', 'where', 'who'];
+const WORDS = [
+  'the',
+  'a',
+  'of',
+  'and',
+  'to',
+  'is',
+  'in',
+  'hello',
+  'world',
+  'model',
+  'test',
+  'paris',
+  'capital',
+  'france',
+  'cat',
+  'dog',
+  'on',
+  'mat',
+  'sat',
+  'this',
+  'that',
+  'it',
+  'was',
+  'good',
+  'bad',
+  'day',
+  'night',
+  'what',
+  'where',
+  'who',
+];
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const PUNCT = '.,!?;:\'"()-';
 const DIGITS = '0123456789';
@@ -29,13 +60,21 @@ function specialsOf(tokens: string[], roles: Record<string, string>) {
 }
 
 function configFor(tokenizerClass: string, special: TokenizerFiles['special'], extra: Record<string, unknown>) {
-  const cfg: Record<string, unknown> = { tokenizer_class: tokenizerClass, model_max_length: 512, clean_up_tokenization_spaces: false, ...extra };
+  const cfg: Record<string, unknown> = {
+    tokenizer_class: tokenizerClass,
+    model_max_length: 512,
+    clean_up_tokenization_spaces: false,
+    ...extra,
+  };
   for (const [role, { token }] of Object.entries(special)) cfg[role] = token;
   return cfg;
 }
 
 function template(single: string[], pair: string[], special: TokenizerFiles['special']) {
-  const piece = (p: string, typeId: number) => (p === '$A' || p === '$B' ? { Sequence: { id: p.slice(1), type_id: typeId } } : { SpecialToken: { id: p, type_id: typeId } });
+  const piece = (p: string, typeId: number) =>
+    p === '$A' || p === '$B'
+      ? { Sequence: { id: p.slice(1), type_id: typeId } }
+      : { SpecialToken: { id: p, type_id: typeId } };
   const specialTokens: Record<string, unknown> = {};
   for (const { token, id } of Object.values(special)) specialTokens[token] = { id: token, ids: [id], tokens: [token] };
   let typeId = 0;
@@ -61,10 +100,26 @@ export interface WordPieceOptions {
 export function wordPieceTokenizer(opts: WordPieceOptions = {}): TokenizerFiles {
   const s = opts.specials ?? { pad: '[PAD]', unk: '[UNK]', cls: '[CLS]', sep: '[SEP]', mask: '[MASK]' };
   const tokens = [s.pad, s.unk, s.cls, s.sep, s.mask];
-  const pieces = [...LETTERS, ...DIGITS, ...PUNCT, ...LETTERS.split('').map((c) => `##${c}`), ...DIGITS.split('').map((c) => `##${c}`), ...WORDS, '##s', '##ing', '##ed'];
+  const pieces = [
+    ...LETTERS,
+    ...DIGITS,
+    ...PUNCT,
+    ...LETTERS.split('').map((c) => `##${c}`),
+    ...DIGITS.split('').map((c) => `##${c}`),
+    ...WORDS,
+    '##s',
+    '##ing',
+    '##ed',
+  ];
   for (const p of pieces) if (!tokens.includes(p)) tokens.push(p);
   const vocab = Object.fromEntries(tokens.map((t, i) => [t, i]));
-  const special = specialsOf(tokens, { pad_token: s.pad, unk_token: s.unk, cls_token: s.cls, sep_token: s.sep, mask_token: s.mask });
+  const special = specialsOf(tokens, {
+    pad_token: s.pad,
+    unk_token: s.unk,
+    cls_token: s.cls,
+    sep_token: s.sep,
+    mask_token: s.mask,
+  });
   const lowercase = opts.lowercase ?? true;
   return {
     vocabSize: tokens.length,
@@ -74,11 +129,26 @@ export function wordPieceTokenizer(opts: WordPieceOptions = {}): TokenizerFiles 
       truncation: null,
       padding: null,
       added_tokens: [s.pad, s.unk, s.cls, s.sep, s.mask].map((t) => addedToken(vocab[t]!, t)),
-      normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase },
+      normalizer: {
+        type: 'BertNormalizer',
+        clean_text: true,
+        handle_chinese_chars: true,
+        strip_accents: null,
+        lowercase,
+      },
       pre_tokenizer: { type: 'BertPreTokenizer' },
-      post_processor: template([s.cls, '$A', s.sep], [s.cls, '$A', s.sep, '$B', s.sep], { cls: special.cls_token!, sep: special.sep_token! }),
+      post_processor: template([s.cls, '$A', s.sep], [s.cls, '$A', s.sep, '$B', s.sep], {
+        cls: special.cls_token!,
+        sep: special.sep_token!,
+      }),
       decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-      model: { type: 'WordPiece', unk_token: s.unk, continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
+      model: {
+        type: 'WordPiece',
+        unk_token: s.unk,
+        continuing_subword_prefix: '##',
+        max_input_chars_per_word: 100,
+        vocab,
+      },
     },
     tokenizerConfig: configFor(opts.tokenizerClass ?? 'BertTokenizer', special, { do_lower_case: lowercase }),
   };
@@ -143,7 +213,13 @@ export function byteLevelBpeTokenizer(opts: BpeOptions = {}): TokenizerFiles {
   const bySpecial = Object.fromEntries(Object.values(special).map((v) => [v.token, v]));
   let post: unknown = null;
   if (opts.postProcessor === 'roberta') {
-    post = { type: 'RobertaProcessing', sep: [roles.sep_token ?? roles.eos_token, vocab[roles.sep_token ?? roles.eos_token!]], cls: [roles.cls_token ?? roles.bos_token, vocab[roles.cls_token ?? roles.bos_token!]], trim_offsets: true, add_prefix_space: opts.addPrefixSpace ?? true };
+    post = {
+      type: 'RobertaProcessing',
+      sep: [roles.sep_token ?? roles.eos_token, vocab[roles.sep_token ?? roles.eos_token!]],
+      cls: [roles.cls_token ?? roles.bos_token, vocab[roles.cls_token ?? roles.bos_token!]],
+      trim_offsets: true,
+      add_prefix_space: opts.addPrefixSpace ?? true,
+    };
   } else if (opts.postProcessor && opts.postProcessor !== 'none') {
     post = template(opts.postProcessor.single, opts.postProcessor.pair, bySpecial);
   } else {
@@ -158,12 +234,31 @@ export function byteLevelBpeTokenizer(opts: BpeOptions = {}): TokenizerFiles {
       padding: null,
       added_tokens: specials.map((t) => addedToken(vocab[t]!, t)),
       normalizer: null,
-      pre_tokenizer: { type: 'ByteLevel', add_prefix_space: opts.addPrefixSpace ?? false, trim_offsets: true, use_regex: true },
+      pre_tokenizer: {
+        type: 'ByteLevel',
+        add_prefix_space: opts.addPrefixSpace ?? false,
+        trim_offsets: true,
+        use_regex: true,
+      },
       post_processor: post,
       decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-      model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '', fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges },
+      model: {
+        type: 'BPE',
+        dropout: null,
+        unk_token: null,
+        continuing_subword_prefix: '',
+        end_of_word_suffix: '',
+        fuse_unk: false,
+        byte_fallback: false,
+        ignore_merges: false,
+        vocab,
+        merges,
+      },
     },
-    tokenizerConfig: configFor(opts.tokenizerClass ?? 'GPT2Tokenizer', special, { add_prefix_space: opts.addPrefixSpace ?? false, ...opts.extraConfig }),
+    tokenizerConfig: configFor(opts.tokenizerClass ?? 'GPT2Tokenizer', special, {
+      add_prefix_space: opts.addPrefixSpace ?? false,
+      ...opts.extraConfig,
+    }),
   };
 }
 
@@ -216,7 +311,10 @@ export function unigramTokenizer(opts: UnigramOptions = {}): TokenizerFiles {
       truncation: null,
       padding: null,
       added_tokens: addedSpecials.map((t) => addedToken(ids.indexOf(t), t)),
-      normalizer: { type: 'Sequence', normalizers: [{ type: 'NFKC' }, { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' }] },
+      normalizer: {
+        type: 'Sequence',
+        normalizers: [{ type: 'NFKC' }, { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' }],
+      },
       pre_tokenizer: metaspace,
       post_processor: template(single, pair, bySpecial),
       decoder: metaspace,
@@ -260,6 +358,9 @@ export function charVocabTokenizer(opts: CharVocabOptions = {}): TokenizerFiles 
       decoder: { type: 'CTC', pad_token: specials[0], word_delimiter_token: delimiter, cleanup: true },
       model: { type: 'WordLevel', vocab, unk_token: roles.unk_token ?? '<unk>' },
     },
-    tokenizerConfig: configFor(opts.tokenizerClass ?? 'Wav2Vec2CTCTokenizer', special, { word_delimiter_token: delimiter, do_lower_case: false }),
+    tokenizerConfig: configFor(opts.tokenizerClass ?? 'Wav2Vec2CTCTokenizer', special, {
+      word_delimiter_token: delimiter,
+      do_lower_case: false,
+    }),
   };
 }

@@ -29,17 +29,30 @@ export { planCheckpoint, contribOps, type CheckpointPlan, type PlannedFile } fro
 export const MODEL_DIR_ENV = 'HF_CORE_MODEL_DIR';
 
 /** The folder named by HF_CORE_MODEL_DIR, resolved from the current folder; undefined when unset. */
-export const modelDirFromEnv = (env = process.env): string | undefined => (env[MODEL_DIR_ENV] ? resolve(env[MODEL_DIR_ENV]) : undefined);
+export const modelDirFromEnv = (env = process.env): string | undefined =>
+  env[MODEL_DIR_ENV] ? resolve(env[MODEL_DIR_ENV]) : undefined;
 
 /** Declared inputs: from the engine's session metadata, else from the file's header. */
-const inputsOf = (s: EngineSession, f: PlannedFile): readonly ValueInfo[] => (s.inputs?.length ? s.inputs : f.header.inputs);
-const outputsOf = (s: EngineSession, f: PlannedFile): readonly ValueInfo[] => (s.outputs?.length ? s.outputs : f.header.outputs);
+const inputsOf = (s: EngineSession, f: PlannedFile): readonly ValueInfo[] =>
+  s.inputs?.length ? s.inputs : f.header.inputs;
+const outputsOf = (s: EngineSession, f: PlannedFile): readonly ValueInfo[] =>
+  s.outputs?.length ? s.outputs : f.header.outputs;
 const hasCache = (f: PlannedFile) => cacheLayout(f.header.inputs, f.header.outputs).kind !== 'none';
 
 /** Feed shapes a file is tested with: batch 2, 4 new tokens, an empty (0) or short (2) cache. */
-export const shapeFor = (f: PlannedFile, past: number, seed = 1): FeedShape => ({ batch: 2, seq: 4, past: hasCache(f) ? past : 0, seed });
+export const shapeFor = (f: PlannedFile, past: number, seed = 1): FeedShape => ({
+  batch: 2,
+  seq: 4,
+  past: hasCache(f) ? past : 0,
+  seed,
+});
 
-async function feedsFor(h: Harness, plan: CheckpointPlan, f: PlannedFile, shape: FeedShape): Promise<{ session: EngineSession; feeds: Feeds; symbols: Record<string, number> }> {
+async function feedsFor(
+  h: Harness,
+  plan: CheckpointPlan,
+  f: PlannedFile,
+  shape: FeedShape,
+): Promise<{ session: EngineSession; feeds: Feeds; symbols: Record<string, number> }> {
   const session = await h.session(f.path);
   return { session, ...feedsFromMetadata(inputsOf(session, f), shape, plan.feed, f.path) };
 }
@@ -86,7 +99,9 @@ export async function checkDtypeParity(h: Harness, plan: CheckpointPlan, f: Plan
   const { session, feeds } = await feedsFor(h, plan, f, shape);
   const reference = await h.session(refPath);
   const got = await session.run(feeds);
-  const want = await reference.run(feedsFromMetadata(reference.inputs?.length ? reference.inputs : f.header.inputs, shape, plan.feed, refPath).feeds);
+  const want = await reference.run(
+    feedsFromMetadata(reference.inputs?.length ? reference.inputs : f.header.inputs, shape, plan.feed, refPath).feeds,
+  );
   const perOutput: Record<string, number> = {};
   for (const [name, w] of Object.entries(want)) {
     const g = got[name];
@@ -97,7 +112,11 @@ export async function checkDtypeParity(h: Harness, plan: CheckpointPlan, f: Plan
   }
   const bad = Object.entries(perOutput).filter(([, d]) => !(d <= tol));
   const message = `${plan.dtype} vs fp32 (relative difference max|a-b|/max|fp32|, tolerance ${tol} for ${plan.dtype})`;
-  if (bad.length) throw new CheckFailure(`${message}: ${bad.map(([n, d]) => `${n} differs by ${d.toExponential(3)}`).join(', ')}`, { perOutput, tolerance: tol });
+  if (bad.length)
+    throw new CheckFailure(`${message}: ${bad.map(([n, d]) => `${n} differs by ${d.toExponential(3)}`).join(', ')}`, {
+      perOutput,
+      tolerance: tol,
+    });
   return { perOutput, tolerance: tol, rule: message };
 }
 
@@ -125,7 +144,8 @@ function argmaxAt(logits: TensorData, pos: number): number {
   return best;
 }
 
-const ids = (type: string, values: number[]) => (type === 'int32' ? tensor('int32', values, [1, values.length]) : tensor('int64', values, [1, values.length]));
+const ids = (type: string, values: number[]) =>
+  type === 'int32' ? tensor('int32', values, [1, values.length]) : tensor('int64', values, [1, values.length]);
 
 /**
  * Greedy generation at session level over the cache the graph declares (per-layer or stacked):
@@ -150,7 +170,12 @@ export async function checkSessionGeneration(h: Harness, plan: CheckpointPlan, s
   let decodeMs = 0;
   for (let s = 1; s < steps; s++) {
     const total = sequence.length + generated.length;
-    const step = feedsFromMetadata(inputs, { batch: 1, seq: 1, past: total - 1, seed: 17 + s }, plan.feed, f.path).feeds;
+    const step = feedsFromMetadata(
+      inputs,
+      { batch: 1, seq: 1, past: total - 1, seed: 17 + s },
+      plan.feed,
+      f.path,
+    ).feeds;
     step.input_ids = ids(idType, [generated[generated.length - 1]!]);
     for (const [past, present] of Object.entries(layout.pastToPresent)) step[past] = out[present]!;
     t0 = performance.now();
@@ -166,7 +191,11 @@ export async function checkSessionGeneration(h: Harness, plan: CheckpointPlan, s
   const logits = ref.logits!;
   if (logits.dims.length === 3 && logits.dims[1] === full.length) {
     const expected = generated.map((_, i) => argmaxAt(logits, sequence.length - 1 + i));
-    expectThat(expected.join() === generated.join(), `greedy tokens with the KV cache (${generated.join(', ')}) differ from the cache-free run (${expected.join(', ')}) on ${f.path}`, { cached: generated, uncached: expected });
+    expectThat(
+      expected.join() === generated.join(),
+      `greedy tokens with the KV cache (${generated.join(', ')}) differ from the cache-free run (${expected.join(', ')}) on ${f.path}`,
+      { cached: generated, uncached: expected },
+    );
   }
   const perToken = steps > 1 ? decodeMs / (steps - 1) : 0;
   h.metric('prefill_ms', round(prefillMs));
@@ -184,7 +213,8 @@ function finiteOutputs(out: Record<string, unknown>, what: string) {
   const tensors: Record<string, TensorData> = {};
   for (const [k, v] of Object.entries(out)) {
     const t = v as { type?: string; dims?: number[]; data?: unknown };
-    if (t && typeof t.type === 'string' && Array.isArray(t.dims) && t.type.startsWith('float')) tensors[k] = { type: t.type as TensorData['type'], dims: t.dims, data: t.data as Float32Array };
+    if (t && typeof t.type === 'string' && Array.isArray(t.dims) && t.type.startsWith('float'))
+      tensors[k] = { type: t.type as TensorData['type'], dims: t.dims, data: t.data as Float32Array };
   }
   expectThat(Object.keys(tensors).length > 0, `${what} returned no float tensor (got ${Object.keys(out).join(', ')})`);
   assertFinite(tensors);
@@ -197,9 +227,19 @@ function finiteOutputs(out: Record<string, unknown>, what: string) {
  * otherwise. A skip, with the reason, where the folder lacks what transformers.js needs.
  */
 export async function checkPipeline(h: Harness, plan: CheckpointPlan) {
-  if (plan.pipeline.kind === 'none' || plan.pipeline.kind === 'audio') throw new SkipCheck(plan.pipeline.kind === 'audio' ? 'pipeline level for audio checkpoints is not covered yet; session level ran' : plan.pipeline.reason);
+  if (plan.pipeline.kind === 'none' || plan.pipeline.kind === 'audio')
+    throw new SkipCheck(
+      plan.pipeline.kind === 'audio'
+        ? 'pipeline level for audio checkpoints is not covered yet; session level ran'
+        : plan.pipeline.reason,
+    );
   const { tf, modelId, device } = await h.pipelineEnv();
-  const opts = { device: device as 'cpu', dtype: plan.dtype as 'fp32', subfolder: plan.subfolder, local_files_only: true };
+  const opts = {
+    device: device as 'cpu',
+    dtype: plan.dtype as 'fp32',
+    subfolder: plan.subfolder,
+    local_files_only: true,
+  };
   const loaded: Loaded[] = [];
   try {
     if (plan.pipeline.kind === 'vision') {
@@ -213,25 +253,45 @@ export async function checkPipeline(h: Harness, plan: CheckpointPlan) {
     }
     const components = new Set(plan.files.map((f) => f.component));
     const multimodal = ['vision_encoder', 'embed_tokens', 'audio_encoder'].filter((c) => components.has(c));
-    if (multimodal.length) throw new SkipCheck(`pipeline level for multi-file multimodal exports (${multimodal.join(', ')}) is not covered yet; session level ran on each file`);
+    if (multimodal.length)
+      throw new SkipCheck(
+        `pipeline level for multi-file multimodal exports (${multimodal.join(', ')}) is not covered yet; session level ran on each file`,
+      );
     const tokenizer = await tf.AutoTokenizer.from_pretrained(modelId);
-    const inputs = tokenizer('hello world', { return_tensor: true }) as Record<string, unknown> & { input_ids: { dims: number[] } };
+    const inputs = tokenizer('hello world', { return_tensor: true }) as Record<string, unknown> & {
+      input_ids: { dims: number[] };
+    };
     if (components.has('encoder_model') && [...components].some((c) => c.startsWith('decoder_model'))) {
       const model = await tf.AutoModelForSeq2SeqLM.from_pretrained(modelId, opts);
       loaded.push(model);
-      const out = (await model.generate({ ...inputs, max_new_tokens: 4, do_sample: false } as never)) as { dims: number[]; data: BigInt64Array };
-      expectThat(out.dims[1]! >= 2 && out.dims[1]! <= 5, `seq2seq generate returned [${out.dims}] for max_new_tokens 4 (expected the start token and 1 to 4 more)`);
+      const out = (await model.generate({ ...inputs, max_new_tokens: 4, do_sample: false } as never)) as {
+        dims: number[];
+        data: BigInt64Array;
+      };
+      expectThat(
+        out.dims[1]! >= 2 && out.dims[1]! <= 5,
+        `seq2seq generate returned [${out.dims}] for max_new_tokens 4 (expected the start token and 1 to 4 more)`,
+      );
       return { level: 'pipeline', class: 'AutoModelForSeq2SeqLM', tokens: Array.from(out.data, Number) };
     }
     if (plan.pipeline.generate) {
       const model = await tf.AutoModelForCausalLM.from_pretrained(modelId, opts);
       loaded.push(model);
-      const out = (await model.generate({ ...inputs, max_new_tokens: 4, do_sample: false } as never)) as { dims: number[]; data: BigInt64Array };
+      const out = (await model.generate({ ...inputs, max_new_tokens: 4, do_sample: false } as never)) as {
+        dims: number[];
+        data: BigInt64Array;
+      };
       const n = inputs.input_ids.dims[1]!;
-      expectThat(out.dims[1]! > n && out.dims[1]! <= n + 4, `generate returned [${out.dims}] for a prompt of ${n} tokens and max_new_tokens 4`);
+      expectThat(
+        out.dims[1]! > n && out.dims[1]! <= n + 4,
+        `generate returned [${out.dims}] for a prompt of ${n} tokens and max_new_tokens 4`,
+      );
       const vocab = plan.feed.vocabSize ?? Number.MAX_SAFE_INTEGER;
       const tokens = Array.from(out.data, Number);
-      expectThat(tokens.every((t) => t >= 0 && t < vocab), `generate returned a token id outside the vocabulary (${vocab}): ${tokens.join(', ')}`);
+      expectThat(
+        tokens.every((t) => t >= 0 && t < vocab),
+        `generate returned a token id outside the vocabulary (${vocab}): ${tokens.join(', ')}`,
+      );
       return { level: 'pipeline', class: 'AutoModelForCausalLM', tokens };
     }
     const model = await tf.AutoModel.from_pretrained(modelId, opts);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogFallbackPlugin, classifyRefs, HfCore, runModels } from '@hf-core/core';
 import cpuPlugin from '@hf-core/plugin-cpu';
-import { GraphBuilder, saveGraph } from '@hf-core/onnx-builder';
+import { type GraphBuilder, saveGraph } from '@hf-core/onnx-builder';
 import { encoderGraph } from '../test/fixtures.ts';
 import checkpointPlugin from './index.ts';
 
@@ -17,7 +17,9 @@ beforeAll(async () => {
   const heavy = encoderGraph() as GraphBuilder;
   const big = heavy.param('ballast', [128, 1024 * 1024], { init: 'ones' });
   heavy.output(heavy.op('ReduceSum', [big], { keepdims: 0 }), 'ballast_sum', 'float32', []);
-  await saveGraph(heavy, join(dir, 'onnx', 'model.onnx'), { externalData: { location: 'model.onnx_data', threshold: 1 << 20 } });
+  await saveGraph(heavy, join(dir, 'onnx', 'model.onnx'), {
+    externalData: { location: 'model.onnx_data', threshold: 1 << 20 },
+  });
   await saveGraph(encoderGraph(), join(dir, 'onnx', 'model_quantized.onnx'));
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -27,10 +29,25 @@ describe('memory fallback', () => {
     const core = new HfCore();
     for (const p of [checkpointPlugin(), cpuPlugin(), catalogFallbackPlugin]) await core.use(p);
     const models = await classifyRefs(core, [dir], { cwd: root, env: {} });
-    const summary = await runModels(core, models, { outDir: join(root, 'out'), backends: ['cpu'], memoryCapMb: 600, measure: { warmup: 0, runs: 1, minMs: 0 }, resolveFrom: fileURLToPath(import.meta.url) });
+    const summary = await runModels(core, models, {
+      outDir: join(root, 'out'),
+      backends: ['cpu'],
+      memoryCapMb: 600,
+      measure: { warmup: 0, runs: 1, minMs: 0 },
+      resolveFrom: fileURLToPath(import.meta.url),
+    });
     const [row] = summary.results;
-    expect(row).toMatchObject({ status: 'pass', fallback: 'q8', model: { dtype: 'q8', files: ['onnx/model_quantized.onnx'] } });
-    expect(row!.checks.find((c) => c.name === 'dtype-parity')).toMatchObject({ status: 'skip', message: 'this run is the fallback after fp32 went past the memory cap, so fp32 is not loaded beside it' });
-    expect(row!.reason).toMatch(/^fp32 went past the memory cap \(resident memory of the test's processes reached \d+(\.\d+)? MB, past the 600 MB cap.*\); ran q8 instead/);
+    expect(row).toMatchObject({
+      status: 'pass',
+      fallback: 'q8',
+      model: { dtype: 'q8', files: ['onnx/model_quantized.onnx'] },
+    });
+    expect(row!.checks.find((c) => c.name === 'dtype-parity')).toMatchObject({
+      status: 'skip',
+      message: 'this run is the fallback after fp32 went past the memory cap, so fp32 is not loaded beside it',
+    });
+    expect(row!.reason).toMatch(
+      /^fp32 went past the memory cap \(resident memory of the test's processes reached \d+(\.\d+)? MB, past the 600 MB cap.*\); ran q8 instead/,
+    );
   });
 });

@@ -13,7 +13,8 @@ export function familyFromGraph(folder: ModelFolder): { family: Family; reason: 
   const names = new Set(readOnnxHeader(join(folder.dir, first.path)).inputs.map((i) => i.name));
   const has = (...n: string[]) => n.some((x) => names.has(x));
   const say = (family: Family, why: string) => ({ family, reason: `family ${family} from the graph: ${why}` });
-  if (components.has('vision_encoder') || components.has('embed_tokens') || components.has('audio_encoder')) return say('multimodal', 'it has vision_encoder / embed_tokens / audio_encoder files');
+  if (components.has('vision_encoder') || components.has('embed_tokens') || components.has('audio_encoder'))
+    return say('multimodal', 'it has vision_encoder / embed_tokens / audio_encoder files');
   if (components.has('encoder_model') && [...components].some((c) => c.startsWith('decoder_model'))) {
     if (has('input_features', 'input_values')) return say('speech', `${first.path} takes audio features`);
     if (has('pixel_values')) return say('multimodal', `${first.path} takes pixel_values`);
@@ -21,7 +22,8 @@ export function familyFromGraph(folder: ModelFolder): { family: Family; reason: 
   }
   if (has('pixel_values')) return say('vision', `${first.path} takes pixel_values`);
   if (has('input_features', 'input_values')) return say('speech', `${first.path} takes audio`);
-  if ([...names].some((n) => /^past_key_values\.|^past_\d+$/.test(n))) return say('decoder-only', `${first.path} takes a KV cache`);
+  if ([...names].some((n) => /^past_key_values\.|^past_\d+$/.test(n)))
+    return say('decoder-only', `${first.path} takes a KV cache`);
   if (has('input_ids')) return say('encoder-only', `${first.path} takes input_ids and no cache`);
   return say('other', `${first.path} takes ${[...names].join(', ') || 'no inputs'}`);
 }

@@ -46,7 +46,11 @@ function claimByGraph(ctx: ClassifyContext): Classification | undefined {
 
 /** The folder as it is: the chosen dtype's ONNX files, their external data, and the support files. */
 function prepareFolder(c: Classification & { modelDir: string }): PreparedModel {
-  const plan = planCheckpoint(c.modelDir, { dtype: c.dtype, runtimeSupport: c.runtimeSupport, fallbackFrom: c.fallbackFrom });
+  const plan = planCheckpoint(c.modelDir, {
+    dtype: c.dtype,
+    runtimeSupport: c.runtimeSupport,
+    fallbackFrom: c.fallbackFrom,
+  });
   const folder = discoverModelFolder(c.modelDir);
   return {
     dir: c.modelDir,
@@ -90,7 +94,9 @@ const checkpointPlugin: PluginFactory = () => ({
   name: PLUGIN_NAME,
   apply(core) {
     // After the family plugins, just before the catalog fallback (which answers everything).
-    core.hooks.classify.tapPromise({ name: PLUGIN_NAME, stage: CLASSIFY_STAGE.FALLBACK - 1 }, async (ctx) => claimByGraph(ctx));
+    core.hooks.classify.tapPromise({ name: PLUGIN_NAME, stage: CLASSIFY_STAGE.FALLBACK - 1 }, async (ctx) =>
+      claimByGraph(ctx),
+    );
     core.hooks.prepare.tapPromise({ name: PLUGIN_NAME, stage: PREPARE_STAGE.SOURCE }, async (ctx) => {
       const c = ctx.classification;
       if (c.modelDir) return prepareFolder({ ...c, modelDir: c.modelDir });

@@ -9,10 +9,36 @@ import { dirname, join } from 'node:path';
 
 /** ONNX TensorProto.DataType codes, as onnxruntime names them. */
 const ELEM_TYPES: Record<number, string> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
-  9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16',
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
+  16: 'bfloat16',
 };
-const ELEM_BYTES: Record<number, number> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
+const ELEM_BYTES: Record<number, number> = {
+  1: 4,
+  2: 1,
+  3: 1,
+  4: 2,
+  5: 2,
+  6: 4,
+  7: 8,
+  9: 1,
+  10: 2,
+  11: 8,
+  12: 4,
+  13: 8,
+  16: 2,
+};
 
 export interface HeaderValue {
   name: string;
@@ -41,7 +67,10 @@ export interface OnnxHeader {
 class Cursor {
   private buf = Buffer.alloc(0);
   private start = 0;
-  constructor(private readonly fd: number, readonly size: number) {}
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+  ) {}
   byte(pos: number): number {
     if (pos < this.start || pos >= this.start + this.buf.length) {
       if (pos >= this.size) throw new Error(`unexpected end of file at byte ${pos}`);
@@ -253,16 +282,22 @@ export function externalDataProblems(onnxPath: string, header: OnnxHeader): stri
   const need = new Map<string, { bytes: number; tensor: string }>();
   for (const r of header.externalData) {
     const prev = need.get(r.location);
-    if (!prev || r.offset + r.length > prev.bytes) need.set(r.location, { bytes: r.offset + r.length, tensor: r.tensor });
+    if (!prev || r.offset + r.length > prev.bytes)
+      need.set(r.location, { bytes: r.offset + r.length, tensor: r.tensor });
   }
   for (const [location, { bytes, tensor }] of need) {
     const p = join(dirname(onnxPath), location);
     if (!location || !existsSync(p)) {
-      problems.push(`${onnxPath} keeps its weights in external data file "${location}", which is missing (looked for ${p})`);
+      problems.push(
+        `${onnxPath} keeps its weights in external data file "${location}", which is missing (looked for ${p})`,
+      );
       continue;
     }
     const size = statSync(p).size;
-    if (size < bytes) problems.push(`${p} is truncated: it has ${size} bytes, but tensor "${tensor}" of ${onnxPath} needs bytes up to ${bytes}`);
+    if (size < bytes)
+      problems.push(
+        `${p} is truncated: it has ${size} bytes, but tensor "${tensor}" of ${onnxPath} needs bytes up to ${bytes}`,
+      );
   }
   return problems;
 }

@@ -54,27 +54,47 @@ function readConfig(dir: string): Record<string, unknown> | undefined {
   try {
     return JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
   } catch (err) {
-    throw new HfCoreError(`${p} is not valid JSON: ${(err as Error).message}.`, { code: 'CONFIG_INVALID', hint: 'Fix or remove config.json; the session level runs without it.' });
+    throw new HfCoreError(`${p} is not valid JSON: ${(err as Error).message}.`, {
+      code: 'CONFIG_INVALID',
+      hint: 'Fix or remove config.json; the session level runs without it.',
+    });
   }
 }
 
 /** A config value, looked up in the top level and then in text/vision/audio sub-configs. */
 function configNum(config: Record<string, unknown> | undefined, keys: string[]): number | undefined {
   if (!config) return undefined;
-  const scopes = [config, ...['text_config', 'decoder', 'vision_config', 'audio_config'].map((k) => config[k] as Record<string, unknown> | undefined).filter(Boolean)];
+  const scopes = [
+    config,
+    ...['text_config', 'decoder', 'vision_config', 'audio_config']
+      .map((k) => config[k] as Record<string, unknown> | undefined)
+      .filter(Boolean),
+  ];
   for (const s of scopes) for (const k of keys) if (num(s![k]) !== undefined) return num(s![k]);
   return undefined;
 }
 
-function pipelinePlan(dir: string, folder: ReturnType<typeof discoverModelFolder>, config: Record<string, unknown> | undefined, runtimeSupport: string | undefined, generation: boolean): PipelinePlan {
+function pipelinePlan(
+  dir: string,
+  folder: ReturnType<typeof discoverModelFolder>,
+  config: Record<string, unknown> | undefined,
+  runtimeSupport: string | undefined,
+  generation: boolean,
+): PipelinePlan {
   const none = (reason: string): PipelinePlan => ({ kind: 'none', reason, generate: false });
   if (!config) return none(`session level only: ${dir} has no config.json, which transformers.js needs`);
   if (typeof config.model_type !== 'string') return none('session level only: config.json has no model_type');
-  if (runtimeSupport === 'unsupported') return none(`session level only: transformers.js does not support model_type "${config.model_type}"`);
-  if (folder.hasTokenizer) return { kind: 'text', reason: 'config.json, tokenizer files and a known model_type', generate: generation };
+  if (runtimeSupport === 'unsupported')
+    return none(`session level only: transformers.js does not support model_type "${config.model_type}"`);
+  if (folder.hasTokenizer)
+    return { kind: 'text', reason: 'config.json, tokenizer files and a known model_type', generate: generation };
   if (folder.hasProcessor) {
     const audio = configNum(config, ['num_mel_bins', 'feature_size']) !== undefined;
-    return { kind: audio ? 'audio' : 'vision', reason: 'config.json, processor files and a known model_type', generate: false };
+    return {
+      kind: audio ? 'audio' : 'vision',
+      reason: 'config.json, processor files and a known model_type',
+      generate: false,
+    };
   }
   return none(`session level only: ${dir} has no tokenizer.json / vocab file and no preprocessor_config.json`);
 }
@@ -84,12 +104,18 @@ function pipelinePlan(dir: string, folder: ReturnType<typeof discoverModelFolder
  * the file when the folder has no ONNX file, the dtype is absent, or external data is missing or
  * truncated.
  */
-export function planCheckpoint(dir: string, opts: { dtype?: string; runtimeSupport?: string; fallbackFrom?: string } = {}): CheckpointPlan {
+export function planCheckpoint(
+  dir: string,
+  opts: { dtype?: string; runtimeSupport?: string; fallbackFrom?: string } = {},
+): CheckpointPlan {
   const folder = discoverModelFolder(dir);
   const dtype = opts.dtype ?? defaultDtype(folder);
   const chosen = folder.variants[dtype];
   if (!chosen) {
-    throw new HfCoreError(`${dir} has no ${dtype} variant (it has ${Object.keys(folder.variants).join(', ')}).`, { code: 'NO_VARIANT', hint: 'Pick a dtype the folder has with --dtype.' });
+    throw new HfCoreError(`${dir} has no ${dtype} variant (it has ${Object.keys(folder.variants).join(', ')}).`, {
+      code: 'NO_VARIANT',
+      hint: 'Pick a dtype the folder has with --dtype.',
+    });
   }
   const files: PlannedFile[] = chosen.map((f) => {
     const path = join(dir, f.path);
@@ -97,10 +123,17 @@ export function planCheckpoint(dir: string, opts: { dtype?: string; runtimeSuppo
     try {
       header = readOnnxHeader(path);
     } catch (err) {
-      throw new HfCoreError((err as Error).message, { code: 'ONNX_INVALID', hint: 'Re-export the model, or remove the broken file from the folder.' });
+      throw new HfCoreError((err as Error).message, {
+        code: 'ONNX_INVALID',
+        hint: 'Re-export the model, or remove the broken file from the folder.',
+      });
     }
     const problems = externalDataProblems(path, header);
-    if (problems.length) throw new HfCoreError(`${problems.join('; ')}.`, { code: 'EXTERNAL_DATA', hint: 'Copy the complete external data file(s) beside the .onnx file (downloads that stopped half-way leave them short).' });
+    if (problems.length)
+      throw new HfCoreError(`${problems.join('; ')}.`, {
+        code: 'EXTERNAL_DATA',
+        hint: 'Copy the complete external data file(s) beside the .onnx file (downloads that stopped half-way leave them short).',
+      });
     return { path: f.path, component: f.component, externalData: f.externalData, header };
   });
   const config = readConfig(dir);
@@ -108,7 +141,9 @@ export function planCheckpoint(dir: string, opts: { dtype?: string; runtimeSuppo
   const configVocab = configNum(config, ['vocab_size']);
   const mismatches: string[] = [];
   if (configVocab !== undefined && embeddingRows !== undefined && configVocab !== embeddingRows) {
-    mismatches.push(`config.json vocab_size is ${configVocab}, but the embedding table that input_ids index in ${files.find((f) => f.header.embeddingRows !== undefined)!.path} has ${embeddingRows} rows`);
+    mismatches.push(
+      `config.json vocab_size is ${configVocab}, but the embedding table that input_ids index in ${files.find((f) => f.header.embeddingRows !== undefined)!.path} has ${embeddingRows} rows`,
+    );
   }
   const configLayers = configNum(config, ['num_hidden_layers', 'n_layer', 'num_layers', 'decoder_layers']);
   let generation: CheckpointPlan['generation'];
@@ -116,16 +151,21 @@ export function planCheckpoint(dir: string, opts: { dtype?: string; runtimeSuppo
     const layout = cacheLayout(f.header.inputs, f.header.outputs);
     if (layout.kind === 'none') continue;
     if (configLayers !== undefined && layout.layers !== configLayers && !/encoder/.test(f.component)) {
-      mismatches.push(`config.json says ${configLayers} layers, but ${f.path} declares a KV cache for ${layout.layers}`);
+      mismatches.push(
+        `config.json says ${configLayers} layers, but ${f.path} declares a KV cache for ${layout.layers}`,
+      );
     }
     const ids = f.header.inputs.some((i) => i.name === 'input_ids');
     const logits = f.header.outputs.some((o) => o.name === 'logits');
     const crossInputs = f.header.inputs.some((i) => /encoder/.test(i.name));
-    if (ids && logits && !crossInputs && !generation && Object.keys(layout.pastToPresent).length) generation = { path: f.path, layout: layout.kind, layers: layout.layers };
+    if (ids && logits && !crossInputs && !generation && Object.keys(layout.pastToPresent).length)
+      generation = { path: f.path, layout: layout.kind, layers: layout.layers };
   }
   const reference: Record<string, string> = {};
   // After an oom of a heavier variant, loading fp32 beside this one would go past the cap again.
-  const noReference = opts.fallbackFrom ? `this run is the fallback after ${opts.fallbackFrom} went past the memory cap, so fp32 is not loaded beside it` : undefined;
+  const noReference = opts.fallbackFrom
+    ? `this run is the fallback after ${opts.fallbackFrom} went past the memory cap, so fp32 is not loaded beside it`
+    : undefined;
   if (dtype !== 'fp32' && !noReference) for (const f of folder.variants.fp32 ?? []) reference[f.component] = f.path;
   const vocab = embeddingRows ?? configVocab;
   const feed: FeedFacts = {
@@ -146,7 +186,18 @@ export function planCheckpoint(dir: string, opts: { dtype?: string; runtimeSuppo
     feed,
     mismatches,
     ...(generation ? { generation } : {}),
-    pipeline: pipelinePlan(dir, folder, config, opts.runtimeSupport, !!generation || files.some((f) => f.header.outputs.some((o) => o.name === 'logits') && cacheLayout(f.header.inputs, f.header.outputs).kind !== 'none')),
+    pipeline: pipelinePlan(
+      dir,
+      folder,
+      config,
+      opts.runtimeSupport,
+      !!generation ||
+        files.some(
+          (f) =>
+            f.header.outputs.some((o) => o.name === 'logits') &&
+            cacheLayout(f.header.inputs, f.header.outputs).kind !== 'none',
+        ),
+    ),
   };
 }
 

@@ -36,7 +36,10 @@ export type WeightDtype = 'fp32' | 'fp16' | 'q8' | 'q4';
 
 /** Stores 2-D weights at a lower precision and restores float32 in-graph, as dtype exports do. */
 class DtypeGraphBuilder extends GraphBuilder {
-  constructor(options: GraphOptions, private readonly dtype: WeightDtype) {
+  constructor(
+    options: GraphOptions,
+    private readonly dtype: WeightDtype,
+  ) {
     super(options);
   }
 
@@ -47,7 +50,8 @@ class DtypeGraphBuilder extends GraphBuilder {
     if (kind === 'ones') data.fill(1);
     else if (kind !== 'zeros') {
       const rng = new SeededRandom(subSeed(this.seed, name));
-      for (let i = 0; i < data.length; i++) data[i] = kind === 'normal' ? rng.normal() * (w.std ?? 0.02) : (rng.next() * 2 - 1) * (w.scale ?? 0.1);
+      for (let i = 0; i < data.length; i++)
+        data[i] = kind === 'normal' ? rng.normal() * (w.std ?? 0.02) : (rng.next() * 2 - 1) * (w.scale ?? 0.1);
     }
     if (this.dtype === 'fp16') {
       const half = this.tensor(`${name}_fp16`, { type: 'float16', dims, data: Uint16Array.from(data, floatToHalf) });
@@ -61,10 +65,17 @@ class DtypeGraphBuilder extends GraphBuilder {
       for (let r = 0; r < rows; r++) m = Math.max(m, Math.abs(data[r * cols + c]!));
       return m / levels;
     });
-    const q = Int8Array.from(data, (v, i) => Math.max(-levels - 1, Math.min(levels, Math.round(v / scales[i % cols]!))));
+    const q = Int8Array.from(data, (v, i) =>
+      Math.max(-levels - 1, Math.min(levels, Math.round(v / scales[i % cols]!))),
+    );
     const qName = this.tensor(`${name}_quantized`, { type: 'int8', dims, data: q });
     const zero = this.tensor(`${name}_zero_point`, { type: 'int8', dims: [cols], data: new Int8Array(cols) });
-    return this.op('DequantizeLinear', [qName, this.constFloat(scales, `${name}_scale`), zero], { axis: 1 }, { name: `${name}/dequantize` });
+    return this.op(
+      'DequantizeLinear',
+      [qName, this.constFloat(scales, `${name}_scale`), zero],
+      { axis: 1 },
+      { name: `${name}/dequantize` },
+    );
   }
 }
 
@@ -93,7 +104,10 @@ export function decoderGraph(o: DecoderOptions = {}): GraphBuilder {
   for (let i = 0; i < layers; i++) {
     if (layout === 'per-layer') {
       const dims = ['batch_size', heads, 'past_sequence_length', d];
-      pasts.push([g.input(`past_key_values.${i}.key`, 'float32', dims), g.input(`past_key_values.${i}.value`, 'float32', dims)]);
+      pasts.push([
+        g.input(`past_key_values.${i}.key`, 'float32', dims),
+        g.input(`past_key_values.${i}.value`, 'float32', dims),
+      ]);
     } else {
       const past = g.input(`past_${i}`, 'float32', [2, 'batch_size', heads, 'past_sequence_length', d]);
       const [k, v] = g.opN('Split', [past], 2, { axis: 0 }, { name: `past_${i}/split` });
@@ -108,20 +122,45 @@ export function decoderGraph(o: DecoderOptions = {}): GraphBuilder {
   const ctx = decoderCausalBias(g, ids, mask);
   for (let i = 0; i < layers; i++) {
     const h = rmsNorm(g, x, hidden, `layers.${i}.norm1`);
-    const att = cachedAttention(g, h, { hidden, heads, kvHeads: heads, headDim: d, bias: ctx.bias, cache: { kind: 'kv', pastKey: pasts[i]![0], pastValue: pasts[i]![1] } }, `layers.${i}.attn`);
+    const att = cachedAttention(
+      g,
+      h,
+      {
+        hidden,
+        heads,
+        kvHeads: heads,
+        headDim: d,
+        bias: ctx.bias,
+        cache: { kind: 'kv', pastKey: pasts[i]![0], pastValue: pasts[i]![1] },
+      },
+      `layers.${i}.attn`,
+    );
     x = g.op('Add', [x, att.out]);
-    x = g.op('Add', [x, decoderMlp(g, rmsNorm(g, x, hidden, `layers.${i}.norm2`), hidden, hidden * 2, 'swiglu', `layers.${i}.mlp`)]);
+    x = g.op('Add', [
+      x,
+      decoderMlp(g, rmsNorm(g, x, hidden, `layers.${i}.norm2`), hidden, hidden * 2, 'swiglu', `layers.${i}.mlp`),
+    ]);
     const presentDims = ['batch_size', heads, 'past_sequence_length + sequence_length', d];
     if (layout === 'per-layer') {
       g.output(att.present[0]!, `present.${i}.key`, 'float32', presentDims);
       g.output(att.present[1]!, `present.${i}.value`, 'float32', presentDims);
     } else {
       const un = (t: string, n: string) => g.op('Unsqueeze', [t, g.constInt64([0], `${n}.axis`)], {}, { name: n });
-      const stacked = g.op('Concat', [un(att.present[0]!, `present_${i}/k`), un(att.present[1]!, `present_${i}/v`)], { axis: 0 }, { name: `present_${i}/concat` });
+      const stacked = g.op(
+        'Concat',
+        [un(att.present[0]!, `present_${i}/k`), un(att.present[1]!, `present_${i}/v`)],
+        { axis: 0 },
+        { name: `present_${i}/concat` },
+      );
       g.output(stacked, `present_${i}`, 'float32', [2, ...presentDims]);
     }
   }
-  const logits = g.op('MatMul', [rmsNorm(g, x, hidden, 'final_norm'), g.param('lm_head.weight', [hidden, vocab], { std: 0.3 })], {}, { name: 'lm_head' });
+  const logits = g.op(
+    'MatMul',
+    [rmsNorm(g, x, hidden, 'final_norm'), g.param('lm_head.weight', [hidden, vocab], { std: 0.3 })],
+    {},
+    { name: 'lm_head' },
+  );
   g.output(logits, 'logits', 'float32', ['batch_size', 'sequence_length', vocab]);
   return g;
 }
@@ -133,28 +172,57 @@ export function visionGraph(): GraphBuilder {
   const tokens = layerNorm(g, flattenPatches(g, patchEmbed(g, pixels, 3, 16, 8)), 16, 'norm');
   g.output(tokens, 'last_hidden_state', 'float32', ['batch_size', 'num_patches', 16]);
   const pooled = g.op('ReduceMean', [tokens], { axes: [1], keepdims: 0 }, { name: 'pooler' });
-  g.output(g.op('MatMul', [pooled, g.param('classifier.weight', [16, 3], { std: 0.5 })]), 'logits', 'float32', ['batch_size', 3]);
+  g.output(g.op('MatMul', [pooled, g.param('classifier.weight', [16, 3], { std: 0.5 })]), 'logits', 'float32', [
+    'batch_size',
+    3,
+  ]);
   return g;
 }
 
 /** A tiny BERT-like encoder; `contrib` uses com.microsoft SkipLayerNormalization and FastGelu. */
-export function encoderGraph(o: { vocab?: number; hidden?: number; contrib?: boolean; seed?: number } = {}): GraphBuilder {
+export function encoderGraph(
+  o: { vocab?: number; hidden?: number; contrib?: boolean; seed?: number } = {},
+): GraphBuilder {
   const { vocab = 40, hidden = 16 } = o;
-  const g = new GraphBuilder({ seed: o.seed ?? 3, name: 'checkpoint-encoder', ...(o.contrib ? { domains: { 'com.microsoft': 1 } } : {}) });
+  const g = new GraphBuilder({
+    seed: o.seed ?? 3,
+    name: 'checkpoint-encoder',
+    ...(o.contrib ? { domains: { 'com.microsoft': 1 } } : {}),
+  });
   const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
   g.input('attention_mask', 'int64', ['batch_size', 'sequence_length']);
   const types = g.input('token_type_ids', 'int64', ['batch_size', 'sequence_length']);
-  let x = g.op('Gather', [g.param('word_embeddings.weight', [vocab, hidden], { std: 0.5 }), ids], { axis: 0 }, { name: 'word_embeddings' });
-  x = g.op('Add', [x, g.op('Gather', [g.param('token_type_embeddings.weight', [2, hidden], { std: 0.5 }), types], { axis: 0 }, { name: 'token_type_embeddings' })]);
+  let x = g.op(
+    'Gather',
+    [g.param('word_embeddings.weight', [vocab, hidden], { std: 0.5 }), ids],
+    { axis: 0 },
+    { name: 'word_embeddings' },
+  );
+  x = g.op('Add', [
+    x,
+    g.op(
+      'Gather',
+      [g.param('token_type_embeddings.weight', [2, hidden], { std: 0.5 }), types],
+      { axis: 0 },
+      { name: 'token_type_embeddings' },
+    ),
+  ]);
   x = layerNorm(g, x, hidden, 'embeddings.norm');
   const up = g.op('MatMul', [x, g.param('ffn.up.weight', [hidden, hidden * 2], { std: 0.2 })]);
   const upBias = g.param('ffn.up.bias', [hidden * 2], { std: 0.02 });
-  const act = o.contrib ? g.op('FastGelu', [up, upBias], {}, { domain: 'com.microsoft', name: 'ffn.fast_gelu' }) : g.op('Relu', [g.op('Add', [up, upBias])]);
+  const act = o.contrib
+    ? g.op('FastGelu', [up, upBias], {}, { domain: 'com.microsoft', name: 'ffn.fast_gelu' })
+    : g.op('Relu', [g.op('Add', [up, upBias])]);
   const down = g.op('MatMul', [act, g.param('ffn.down.weight', [hidden * 2, hidden], { std: 0.2 })]);
   const gamma = g.param('ffn.norm.gamma', [hidden], { init: 'ones' });
   const beta = g.param('ffn.norm.beta', [hidden], { init: 'zeros' });
   const out = o.contrib
-    ? g.op('SkipLayerNormalization', [down, x, gamma, beta], { epsilon: { float: 1e-12 } }, { domain: 'com.microsoft', name: 'ffn.skip_layer_norm' })
+    ? g.op(
+        'SkipLayerNormalization',
+        [down, x, gamma, beta],
+        { epsilon: { float: 1e-12 } },
+        { domain: 'com.microsoft', name: 'ffn.skip_layer_norm' },
+      )
     : g.op('LayerNormalization', [g.op('Add', [down, x]), gamma, beta], { axis: -1, epsilon: { float: 1e-12 } });
   g.output(out, 'last_hidden_state', 'float32', ['batch_size', 'sequence_length', hidden]);
   return g;
@@ -169,7 +237,8 @@ function patchElemType(path: string, name: string, code: number): void {
   const needle = Buffer.concat([Buffer.from([0x0a, name.length]), Buffer.from(name)]);
   const at = bytes.indexOf(needle);
   const p = at + needle.length;
-  if (at < 0 || bytes[p] !== 0x12 || bytes[p + 2] !== 0x0a || bytes[p + 4] !== 0x08) throw new Error(`patchElemType: input ${name} not found as expected in ${path}`);
+  if (at < 0 || bytes[p] !== 0x12 || bytes[p + 2] !== 0x0a || bytes[p + 4] !== 0x08)
+    throw new Error(`patchElemType: input ${name} not found as expected in ${path}`);
   bytes[p + 5] = code;
   writeFileSync(path, bytes);
 }
@@ -185,14 +254,22 @@ async function saveChunked(g: GraphBuilder, dir: string, file: string): Promise<
   const proto = onnx.ModelProto.decode(model);
   const chunks: Buffer[][] = [[], []];
   const sizes = [0, 0];
-  proto.graph!.initializer!.filter((t) => t.externalData?.length).forEach((t, i) => {
-    const get = (k: string) => t.externalData!.find((e) => e.key === k)!.value!;
-    const bytes = Buffer.from(external!.subarray(Number(get('offset')), Number(get('offset')) + Number(get('length'))));
-    const c = i % 2;
-    t.externalData = [{ key: 'location', value: `${base}_data${c ? '_1' : ''}` }, { key: 'offset', value: String(sizes[c]) }, { key: 'length', value: String(bytes.length) }];
-    chunks[c]!.push(bytes);
-    sizes[c]! += bytes.length;
-  });
+  proto
+    .graph!.initializer!.filter((t) => t.externalData?.length)
+    .forEach((t, i) => {
+      const get = (k: string) => t.externalData!.find((e) => e.key === k)!.value!;
+      const bytes = Buffer.from(
+        external!.subarray(Number(get('offset')), Number(get('offset')) + Number(get('length'))),
+      );
+      const c = i % 2;
+      t.externalData = [
+        { key: 'location', value: `${base}_data${c ? '_1' : ''}` },
+        { key: 'offset', value: String(sizes[c]) },
+        { key: 'length', value: String(bytes.length) },
+      ];
+      chunks[c]!.push(bytes);
+      sizes[c]! += bytes.length;
+    });
   mkdirSync(join(dir, file, '..'), { recursive: true });
   writeFileSync(join(dir, file), onnx.ModelProto.encode(proto).finish());
   writeFileSync(join(dir, `${file}_data`), Buffer.concat(chunks[0]!));
@@ -219,20 +296,47 @@ export async function buildFixtures(root: string) {
   const bert = at('bert-optimum');
   const wp = wordPieceTokenizer();
   await save(encoderGraph({ vocab: wp.vocabSize }), bert, 'model.onnx');
-  await writeJson(join(bert, 'config.json'), { model_type: 'bert', architectures: ['BertModel'], vocab_size: wp.vocabSize, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, pad_token_id: 0 });
+  await writeJson(join(bert, 'config.json'), {
+    model_type: 'bert',
+    architectures: ['BertModel'],
+    vocab_size: wp.vocabSize,
+    hidden_size: 16,
+    num_hidden_layers: 1,
+    num_attention_heads: 2,
+    pad_token_id: 0,
+  });
   writeTokenizer(bert, wp);
 
   // 2. transformers.js layout with dtype suffixes, per-layer cache, llama config + BPE tokenizer:
   //    pipeline level with generation, fp16 / q8 / q4 variants.
   const llama = at('llama-dtypes');
-  const bpe = byteLevelBpeTokenizer({ tokenizerClass: 'LlamaTokenizer', specials: ['<unk>', '<s>', '</s>'], roles: { unk_token: '<unk>', bos_token: '<s>', eos_token: '</s>' }, postProcessor: 'none' });
+  const bpe = byteLevelBpeTokenizer({
+    tokenizerClass: 'LlamaTokenizer',
+    specials: ['<unk>', '<s>', '</s>'],
+    roles: { unk_token: '<unk>', bos_token: '<s>', eos_token: '</s>' },
+    postProcessor: 'none',
+  });
   const vocab = bpe.vocabSize;
-  for (const [dtype, suffix] of [['fp32', ''], ['fp16', '_fp16'], ['q8', '_quantized'], ['q4', '_q4']] as const) {
+  for (const [dtype, suffix] of [
+    ['fp32', ''],
+    ['fp16', '_fp16'],
+    ['q8', '_quantized'],
+    ['q4', '_q4'],
+  ] as const) {
     await save(decoderGraph({ vocab, dtype }), llama, `onnx/model${suffix}.onnx`);
   }
   await writeJson(join(llama, 'config.json'), {
-    model_type: 'llama', architectures: ['LlamaForCausalLM'], vocab_size: vocab, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2,
-    num_key_value_heads: 2, head_dim: 8, max_position_embeddings: 64, bos_token_id: 1, eos_token_id: 2,
+    model_type: 'llama',
+    architectures: ['LlamaForCausalLM'],
+    vocab_size: vocab,
+    hidden_size: 16,
+    num_hidden_layers: 2,
+    num_attention_heads: 2,
+    num_key_value_heads: 2,
+    head_dim: 8,
+    max_position_embeddings: 64,
+    bos_token_id: 1,
+    eos_token_id: 2,
   });
   await writeJson(join(llama, 'generation_config.json'), { bos_token_id: 1, eos_token_id: 2 });
   writeTokenizer(llama, bpe);
@@ -244,7 +348,10 @@ export async function buildFixtures(root: string) {
   // 4. external data in both spellings (transformers.js `model.onnx_data`, exporters' `model.onnx.data`).
   const ext = at('external-data');
   await save(decoderGraph({ seed: 11 }), ext, 'onnx/model.onnx', { location: 'model.onnx_data', threshold: 256 });
-  await save(decoderGraph({ seed: 11, dtype: 'fp16' }), ext, 'onnx/model_fp16.onnx', { location: 'model_fp16.onnx.data', threshold: 256 });
+  await save(decoderGraph({ seed: 11, dtype: 'fp16' }), ext, 'onnx/model_fp16.onnx', {
+    location: 'model_fp16.onnx.data',
+    threshold: 256,
+  });
   await saveChunked(decoderGraph({ seed: 11, dtype: 'q8' }), ext, 'onnx/model_quantized.onnx');
 
   // 5. contrib ops (com.microsoft SkipLayerNormalization, FastGelu), no config.
@@ -254,31 +361,83 @@ export async function buildFixtures(root: string) {
   // 6. optimum seq2seq export: encoder_model + decoder_model_merged (If on use_cache_branch), no config.
   const seq2seq = at('seq2seq-optimum');
   const arch: Seq2SeqArch = {
-    vocab: 40, dModel: 16, heads: 2, headDim: 8, ffn: 32, encoderLayers: 1, decoderLayers: 2, norm: 'layer', preNorm: true, act: 'gelu',
-    positions: { kind: 'learned', max: 32, offset: 0 }, embeddingNorm: false, finalNorm: true, embedScale: 1, bias: true,
+    vocab: 40,
+    dModel: 16,
+    heads: 2,
+    headDim: 8,
+    ffn: 32,
+    encoderLayers: 1,
+    decoderLayers: 2,
+    norm: 'layer',
+    preNorm: true,
+    act: 'gelu',
+    positions: { kind: 'learned', max: 32, offset: 0 },
+    embeddingNorm: false,
+    finalNorm: true,
+    embedScale: 1,
+    bias: true,
   };
   await save(buildSeq2SeqEncoder(arch, 21), seq2seq, 'encoder_model.onnx');
   await saveMergedDecoder(buildMergedDecoder(arch, 21), join(seq2seq, 'decoder_model_merged.onnx'));
 
   // 6b. The same layout with a BART config and a BPE tokenizer: pipeline level through AutoModelForSeq2SeqLM.
   const bart = at('bart-optimum');
-  const bartTok = byteLevelBpeTokenizer({ tokenizerClass: 'BartTokenizer', specials: ['<s>', '<pad>', '</s>', '<unk>', '<mask>'], roles: { bos_token: '<s>', pad_token: '<pad>', eos_token: '</s>', unk_token: '<unk>', mask_token: '<mask>' }, postProcessor: 'roberta', addPrefixSpace: true });
+  const bartTok = byteLevelBpeTokenizer({
+    tokenizerClass: 'BartTokenizer',
+    specials: ['<s>', '<pad>', '</s>', '<unk>', '<mask>'],
+    roles: { bos_token: '<s>', pad_token: '<pad>', eos_token: '</s>', unk_token: '<unk>', mask_token: '<mask>' },
+    postProcessor: 'roberta',
+    addPrefixSpace: true,
+  });
   const bartArch = { ...arch, vocab: bartTok.vocabSize };
   await save(buildSeq2SeqEncoder(bartArch, 23), bart, 'encoder_model.onnx');
   await saveMergedDecoder(buildMergedDecoder(bartArch, 23), join(bart, 'decoder_model_merged.onnx'));
   await writeJson(join(bart, 'config.json'), {
-    model_type: 'bart', architectures: ['BartForConditionalGeneration'], is_encoder_decoder: true, vocab_size: bartTok.vocabSize, d_model: 16, encoder_layers: 1, decoder_layers: 2,
-    encoder_attention_heads: 2, decoder_attention_heads: 2, bos_token_id: 0, pad_token_id: 1, eos_token_id: 2, decoder_start_token_id: 2, forced_eos_token_id: 2, max_position_embeddings: 32,
+    model_type: 'bart',
+    architectures: ['BartForConditionalGeneration'],
+    is_encoder_decoder: true,
+    vocab_size: bartTok.vocabSize,
+    d_model: 16,
+    encoder_layers: 1,
+    decoder_layers: 2,
+    encoder_attention_heads: 2,
+    decoder_attention_heads: 2,
+    bos_token_id: 0,
+    pad_token_id: 1,
+    eos_token_id: 2,
+    decoder_start_token_id: 2,
+    forced_eos_token_id: 2,
+    max_position_embeddings: 32,
   });
-  await writeJson(join(bart, 'generation_config.json'), { bos_token_id: 0, pad_token_id: 1, eos_token_id: 2, decoder_start_token_id: 2 });
+  await writeJson(join(bart, 'generation_config.json'), {
+    bos_token_id: 0,
+    pad_token_id: 1,
+    eos_token_id: 2,
+    decoder_start_token_id: 2,
+  });
   writeTokenizer(bart, bartTok);
 
   // 7. ViT-like image model with preprocessor_config.json: pipeline level through AutoProcessor.
   const vit = at('vit-processor');
   await save(visionGraph(), vit, 'onnx/model.onnx');
-  await writeJson(join(vit, 'config.json'), { model_type: 'vit', architectures: ['ViTModel'], image_size: 32, patch_size: 8, num_channels: 3, hidden_size: 16 });
+  await writeJson(join(vit, 'config.json'), {
+    model_type: 'vit',
+    architectures: ['ViTModel'],
+    image_size: 32,
+    patch_size: 8,
+    num_channels: 3,
+    hidden_size: 16,
+  });
   await writeJson(join(vit, 'preprocessor_config.json'), {
-    image_processor_type: 'ViTImageProcessor', do_resize: true, size: { height: 32, width: 32 }, resample: 2, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5],
+    image_processor_type: 'ViTImageProcessor',
+    do_resize: true,
+    size: { height: 32, width: 32 },
+    resample: 2,
+    do_rescale: true,
+    rescale_factor: 1 / 255,
+    do_normalize: true,
+    image_mean: [0.5, 0.5, 0.5],
+    image_std: [0.5, 0.5, 0.5],
   });
 
   // Broken folders.

@@ -13,6 +13,12 @@ const cpuPlugin: PluginFactory = () =>
   });
 
 export default cpuPlugin;
-export { createOrtNodeSession, detectOrtNodeProvider, loadOrtNode, ortNodeVersion, DEFAULT_THREADS } from './ort-node.ts';
+export {
+  createOrtNodeSession,
+  detectOrtNodeProvider,
+  loadOrtNode,
+  ortNodeVersion,
+  DEFAULT_THREADS,
+} from './ort-node.ts';
 export { wrapOrtSession, type OrtModuleLike, type OrtSessionLike } from './ort-session.ts';
 export { probeOrtNodeProvider, type ProbeOutcome } from './probe.ts';

@@ -31,7 +31,10 @@ export async function detectOrtNodeProvider(provider: string, hint: string): Pro
   } catch (err) {
     return { available: false, reason: `onnxruntime-node failed to load: ${(err as Error).message}`, versions };
   }
-  const listed = (ort as unknown as { listSupportedBackends?: () => { name: string; bundled?: boolean }[] }).listSupportedBackends?.() ?? [];
+  const listed =
+    (
+      ort as unknown as { listSupportedBackends?: () => { name: string; bundled?: boolean }[] }
+    ).listSupportedBackends?.() ?? [];
   const names = listed.map((b) => b.name);
   if (!names.includes(provider)) {
     return {

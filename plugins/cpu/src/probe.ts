@@ -22,11 +22,14 @@ export async function probeOrtNodeProvider(executionProviders: unknown[]): Promi
   const t0 = performance.now();
   try {
     const ort = await loadOrtNode();
-    const session = await ort.InferenceSession.create(await probeModel(), { executionProviders: executionProviders as never });
+    const session = await ort.InferenceSession.create(await probeModel(), {
+      executionProviders: executionProviders as never,
+    });
     try {
       const out = await session.run({ x: new ort.Tensor('float32', new Float32Array([1, 1, 1, 1]), [1, 4]) });
       const y = Array.from(out.y?.data as Float32Array);
-      if (y.join(',') !== '2,3,4,5') return { ok: false, error: `probe model returned [${y.join(', ')}], expected [2, 3, 4, 5]` };
+      if (y.join(',') !== '2,3,4,5')
+        return { ok: false, error: `probe model returned [${y.join(', ')}], expected [2, 3, 4, 5]` };
     } finally {
       await session.release();
     }

@@ -11,13 +11,16 @@ const libsHere = (() => {
 })();
 
 describe('cuda detection', () => {
-  it.skipIf(libsHere)('without the CUDA provider libraries: unavailable, naming the missing files and how to install them', async () => {
-    const d = await detectCuda();
-    expect(d.available).toBe(false);
-    expect(d.reason).toMatch(/libonnxruntime_providers_(shared|cuda)\.so/);
-    expect(d.reason).toContain('--onnxruntime-node-install=cuda12');
-    expect(d.versions['onnxruntime-node']).toMatch(/^\d+\.\d+\.\d+/);
-  });
+  it.skipIf(libsHere)(
+    'without the CUDA provider libraries: unavailable, naming the missing files and how to install them',
+    async () => {
+      const d = await detectCuda();
+      expect(d.available).toBe(false);
+      expect(d.reason).toMatch(/libonnxruntime_providers_(shared|cuda)\.so/);
+      expect(d.reason).toContain('--onnxruntime-node-install=cuda12');
+      expect(d.versions['onnxruntime-node']).toMatch(/^\d+\.\d+\.\d+/);
+    },
+  );
 
   it('the engine detects the same way and drives transformers.js with device cuda', async () => {
     const engine = createEngine();

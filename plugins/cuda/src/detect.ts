@@ -49,7 +49,15 @@ export async function detectCuda(deviceId = 0): Promise<Detection> {
   const probe = await probeOrtNodeProvider([{ name: 'cuda', deviceId }]);
   if (!probe.ok) {
     const driver = gpu ? `driver ${gpu.driver}, ${gpu.name}` : 'nvidia-smi not found: is an NVIDIA driver installed?';
-    return { available: false, reason: `a tiny session on cuda device ${deviceId} failed (${driver}): ${probe.error}. ${ENABLE_HINT}`, versions };
+    return {
+      available: false,
+      reason: `a tiny session on cuda device ${deviceId} failed (${driver}): ${probe.error}. ${ENABLE_HINT}`,
+      versions,
+    };
   }
-  return { available: true, reason: `onnxruntime-node cuda provider on device ${deviceId}${gpu ? ` (${gpu.name}, driver ${gpu.driver})` : ''}`, versions };
+  return {
+    available: true,
+    reason: `onnxruntime-node cuda provider on device ${deviceId}${gpu ? ` (${gpu.name}, driver ${gpu.driver})` : ''}`,
+    versions,
+  };
 }

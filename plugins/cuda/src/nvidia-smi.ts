@@ -41,7 +41,10 @@ export class VramSampler {
   private baseline?: number;
   private peak = 0;
   private timer?: NodeJS.Timeout;
-  constructor(private readonly deviceId: number, private readonly intervalMs = 200) {}
+  constructor(
+    private readonly deviceId: number,
+    private readonly intervalMs = 200,
+  ) {}
 
   /** Reads the baseline (once) and starts sampling. */
   async start(): Promise<void> {

@@ -23,7 +23,16 @@ export interface Dims {
  * parallel attention + Mamba, Zaya's attention with conv and token-shift states, and
  * DeepSeek-V4's attention with compressor (and indexer) states.
  */
-export type LayerKind = 'attention' | 'conv' | 'mamba' | 'linear' | 'linear-qkv' | 'attention+mamba' | 'attention+shift' | 'attention+compressor' | 'attention+compressor+indexer';
+export type LayerKind =
+  | 'attention'
+  | 'conv'
+  | 'mamba'
+  | 'linear'
+  | 'linear-qkv'
+  | 'attention+mamba'
+  | 'attention+shift'
+  | 'attention+compressor'
+  | 'attention+compressor+indexer';
 
 /** The structure of the tiny graph for one model type. */
 export interface Arch {
@@ -71,9 +80,11 @@ export function cacheNames(arch: Arch, kinds: LayerKind[], prefix: 'past' | 'pre
     }
     if (k === 'attention+shift') names.push(`${kv}.${i}.conv_state`, `${kv}.${i}.shift_state`);
     if (k === 'conv' || k === 'mamba' || k === 'linear' || k === 'attention+mamba') names.push(`${prefix}_conv.${i}`);
-    if (k === 'linear-qkv') names.push(`${prefix}_conv.${i}.query`, `${prefix}_conv.${i}.key`, `${prefix}_conv.${i}.value`);
+    if (k === 'linear-qkv')
+      names.push(`${prefix}_conv.${i}.query`, `${prefix}_conv.${i}.key`, `${prefix}_conv.${i}.value`);
     if (k === 'mamba' || k === 'attention+mamba') names.push(`${prefix}_ssm.${i}`);
-    if (k.startsWith('attention+compressor')) names.push(`${prefix}_compressor.${i}.kv`, `${prefix}_compressor.${i}.gate`);
+    if (k.startsWith('attention+compressor'))
+      names.push(`${prefix}_compressor.${i}.kv`, `${prefix}_compressor.${i}.gate`);
     if (k === 'attention+compressor+indexer') names.push(`${prefix}_indexer.${i}.kv`, `${prefix}_indexer.${i}.gate`);
     if (k === 'linear' || k === 'linear-qkv') names.push(`${prefix}_recurrent.${i}`);
   });

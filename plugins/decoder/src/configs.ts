@@ -83,7 +83,13 @@ export const mlaKeys: ConfigFn = (d, t) => ({
 });
 
 /** MoE keys some llama-like types carry (the tiny graph uses one dense MLP: top-1 of 1 expert). */
-export const moeKeys = (d: Dims) => ({ num_experts: 1, num_local_experts: 1, num_experts_per_tok: 1, moe_intermediate_size: d.inner });
+export const moeKeys = (d: Dims) => ({
+  num_experts: 1,
+  num_local_experts: 1,
+  num_experts_per_tok: 1,
+  moe_intermediate_size: d.inner,
+});
 
 /** Layer-type lists in each hybrid's own vocabulary. */
-export const alternate = (a: string, b: string) => (n: number) => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? a : b));
+export const alternate = (a: string, b: string) => (n: number) =>
+  Array.from({ length: n }, (_, i) => (i % 2 === 0 ? a : b));

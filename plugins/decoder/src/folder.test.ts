@@ -17,18 +17,24 @@ describe('expectedCacheNames (transformers.js getCacheNames, read from config.js
       const dir = join(root, type);
       const facts = (await synthesizeDecoder(type, dir, { size: 'micro', seed: 1 })).facts as unknown as DecoderFacts;
       const fromConfig = expectedCacheNames(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));
-      if ([...fromConfig].sort().join() !== [...facts.pastNames].sort().join()) mismatches.push(`${type}: config says [${fromConfig}], graph has [${facts.pastNames}]`);
+      if ([...fromConfig].sort().join() !== [...facts.pastNames].sort().join())
+        mismatches.push(`${type}: config says [${fromConfig}], graph has [${facts.pastNames}]`);
     }
     expect(mismatches).toEqual([]);
   }, 60_000);
 
   it('gives gpt_bigcode one key_value per layer and trocr none', () => {
-    expect(expectedCacheNames({ model_type: 'gpt_bigcode', n_layer: 2, multi_query: true })).toEqual(['past_key_values.0.key_value', 'past_key_values.1.key_value']);
+    expect(expectedCacheNames({ model_type: 'gpt_bigcode', n_layer: 2, multi_query: true })).toEqual([
+      'past_key_values.0.key_value',
+      'past_key_values.1.key_value',
+    ]);
     expect(expectedCacheNames({ model_type: 'trocr', decoder_layers: 2 })).toEqual([]);
   });
 
   it('rejects a layer type transformers.js does not support, naming it', () => {
-    expect(() => expectedCacheNames({ model_type: 'lfm2', layer_types: ['conv', 'mamba'] })).toThrow(/layer type "mamba"/);
+    expect(() => expectedCacheNames({ model_type: 'lfm2', layer_types: ['conv', 'mamba'] })).toThrow(
+      /layer type "mamba"/,
+    );
   });
 });
 
@@ -37,7 +43,12 @@ describe('decoderFactsFromFolder', () => {
     const dir = join(root, 'folder-llama');
     await synthesizeDecoder('llama', dir, { size: 'micro', seed: 1 });
     const facts = decoderFactsFromFolder(dir);
-    expect(facts.pastNames).toEqual(['past_key_values.0.key', 'past_key_values.0.value', 'past_key_values.1.key', 'past_key_values.1.value']);
+    expect(facts.pastNames).toEqual([
+      'past_key_values.0.key',
+      'past_key_values.0.value',
+      'past_key_values.1.key',
+      'past_key_values.1.value',
+    ]);
     expect(facts.vocabSize).toBeGreaterThan(256);
   });
 

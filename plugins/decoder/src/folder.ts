@@ -7,8 +7,16 @@ type Config = Record<string, unknown>;
 
 /** The config key holding the layer count, per type (transformers.js's normalized `num_layers`). */
 const LAYERS_KEY: Record<string, string> = {
-  gpt2: 'n_layer', gptj: 'n_layer', jais: 'n_layer', codegen: 'n_layer', gpt_bigcode: 'n_layer', bloom: 'n_layer',
-  openelm: 'num_transformer_layers', gpt_neo: 'num_layers', mpt: 'n_layers', exaone: 'num_layers',
+  gpt2: 'n_layer',
+  gptj: 'n_layer',
+  jais: 'n_layer',
+  codegen: 'n_layer',
+  gpt_bigcode: 'n_layer',
+  bloom: 'n_layer',
+  openelm: 'num_transformer_layers',
+  gpt_neo: 'num_layers',
+  mpt: 'n_layers',
+  exaone: 'num_layers',
 };
 
 /**
@@ -22,18 +30,24 @@ export function expectedCacheNames(config: Config): string[] {
   const kv = (i: number) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`];
   const list = (key: string) => (Array.isArray(config[key]) ? (config[key] as string[]) : undefined);
   if (['lfm2', 'lfm2_moe', 'lfm3'].includes(type)) {
-    return (list('layer_types') ?? []).flatMap((t, i) => (t === 'conv' ? [`past_conv.${i}`] : t.endsWith('attention') ? kv(i) : unsupported(type, t)));
+    return (list('layer_types') ?? []).flatMap((t, i) =>
+      t === 'conv' ? [`past_conv.${i}`] : t.endsWith('attention') ? kv(i) : unsupported(type, t),
+    );
   }
   if (['granitemoehybrid', 'falcon_h1', 'nemotron_h'].includes(type)) {
     const types = list('layer_types') ?? list('layers_block_type');
     const n = Number(config.num_hidden_layers ?? types?.length ?? 0);
-    return Array.from({ length: n }, (_, i) => [...(!types || types[i] === 'mamba' ? [`past_conv.${i}`, `past_ssm.${i}`] : []), ...(!types || types[i] === 'attention' ? kv(i) : [])]).flat();
+    return Array.from({ length: n }, (_, i) => [
+      ...(!types || types[i] === 'mamba' ? [`past_conv.${i}`, `past_ssm.${i}`] : []),
+      ...(!types || types[i] === 'attention' ? kv(i) : []),
+    ]).flat();
   }
   if (['qwen3_next', 'qwen3_5_text', 'olmo_hybrid'].includes(type)) {
     return (list('layer_types') ?? []).flatMap((t, i) => {
       if (t === 'full_attention') return kv(i);
       if (t !== 'linear_attention') return unsupported(type, t);
-      const conv = type === 'olmo_hybrid' ? ['key', 'value', 'query'].map((p) => `past_conv.${i}.${p}`) : [`past_conv.${i}`];
+      const conv =
+        type === 'olmo_hybrid' ? ['key', 'value', 'query'].map((p) => `past_conv.${i}.${p}`) : [`past_conv.${i}`];
       return [...conv, `past_recurrent.${i}`];
     });
   }
@@ -50,7 +64,8 @@ export function expectedCacheNames(config: Config): string[] {
   }
   if (type === 'zaya') {
     const names: string[] = [];
-    for (let i = 0; i < Number(config.num_hidden_layers ?? 0); i += Number(config.cca_time1 ?? 1)) names.push(...kv(i), `past_key_values.${i}.conv_state`, `past_key_values.${i}.shift_state`);
+    for (let i = 0; i < Number(config.num_hidden_layers ?? 0); i += Number(config.cca_time1 ?? 1))
+      names.push(...kv(i), `past_key_values.${i}.conv_state`, `past_key_values.${i}.shift_state`);
     return names;
   }
   if (type === 'trocr') return [];
@@ -59,7 +74,9 @@ export function expectedCacheNames(config: Config): string[] {
 }
 
 function unsupported(type: string, layerType: string): never {
-  throw new Error(`config.json of a ${type} model has layer type "${layerType}", which transformers.js 4.3.2 does not support for ${type}`);
+  throw new Error(
+    `config.json of a ${type} model has layer type "${layerType}", which transformers.js 4.3.2 does not support for ${type}`,
+  );
 }
 
 /**
@@ -68,12 +85,19 @@ function unsupported(type: string, layerType: string): never {
  */
 export function decoderFactsFromFolder(dir: string): DecoderFacts {
   const configPath = join(dir, 'config.json');
-  if (!existsSync(configPath)) throw new Error(`${dir} has no config.json; a decoder folder needs config.json, onnx/model.onnx and tokenizer files`);
+  if (!existsSync(configPath))
+    throw new Error(
+      `${dir} has no config.json; a decoder folder needs config.json, onnx/model.onnx and tokenizer files`,
+    );
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as Config;
   const type = String(config.model_type ?? '');
   const missing = missingConfigKeys(config, type);
-  if (missing.length) throw new Error(`${configPath} (model_type "${type}") lacks ${missing.map((k) => `"${k}"`).join(', ')}, which transformers.js reads to build the cache; add the values the ONNX graph was exported with`);
-  if (!existsSync(join(dir, 'onnx', 'model.onnx'))) throw new Error(`${dir} has no onnx/model.onnx (transformers.js loads decoder-only models from onnx/model.onnx)`);
+  if (missing.length)
+    throw new Error(
+      `${configPath} (model_type "${type}") lacks ${missing.map((k) => `"${k}"`).join(', ')}, which transformers.js reads to build the cache; add the values the ONNX graph was exported with`,
+    );
+  if (!existsSync(join(dir, 'onnx', 'model.onnx')))
+    throw new Error(`${dir} has no onnx/model.onnx (transformers.js loads decoder-only models from onnx/model.onnx)`);
   const genPath = join(dir, 'generation_config.json');
   const gen = existsSync(genPath) ? (JSON.parse(readFileSync(genPath, 'utf8')) as Config) : {};
   const first = (v: unknown) => Number(Array.isArray(v) ? v[0] : v);

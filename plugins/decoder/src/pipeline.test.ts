@@ -14,7 +14,12 @@ const root = mkdtempSync(join(tmpdir(), 'hf-core-decoder-pipeline-'));
 const good = join(root, 'llama');
 const broken = join(root, 'llama-ignores-padding');
 const hGood = harness(import.meta.url, { ref: 'llama', modelType: 'llama', family: 'decoder-only', modelDir: good });
-const hBroken = harness(import.meta.url, { ref: 'llama (ignores padding)', modelType: 'llama', family: 'decoder-only', modelDir: broken });
+const hBroken = harness(import.meta.url, {
+  ref: 'llama (ignores padding)',
+  modelType: 'llama',
+  family: 'decoder-only',
+  modelDir: broken,
+});
 let facts: DecoderFacts;
 
 beforeAll(async () => {
@@ -34,7 +39,9 @@ describe('pipeline checks through transformers.js (llama)', () => {
   });
 
   it('the left-padded batch check fails when attention ignores the padding mask', async () => {
-    await expect(checkLeftPaddedBatch(hBroken)).rejects.toThrow(/row \d \(".*"\) generates \[[\d,]+\] in a left-padded batch but \[[\d,]+\] alone/);
+    await expect(checkLeftPaddedBatch(hBroken)).rejects.toThrow(
+      /row \d \(".*"\) generates \[[\d,]+\] in a left-padded batch but \[[\d,]+\] alone/,
+    );
   });
 
   it('text-generation returns the prompt extended with generated text', async () => {
@@ -48,12 +55,18 @@ describe('runModels end to end (gpt2 on cpu)', () => {
     await core.use(decoder());
     await core.use(cpu());
     const c = await core.hooks.classify.promise({ ref: { kind: 'type', modelType: 'gpt2', ref: 'gpt2' } });
-    const summary = await runModels(core, [c!], { outDir: join(root, 'run'), backends: ['cpu'], resolveFrom: fileURLToPath(import.meta.url), measure: { warmup: 1, runs: 3, minMs: 0 } });
+    const summary = await runModels(core, [c!], {
+      outDir: join(root, 'run'),
+      backends: ['cpu'],
+      resolveFrom: fileURLToPath(import.meta.url),
+      measure: { warmup: 1, runs: 3, minMs: 0 },
+    });
     const r = summary.results[0]!;
     expect(r.status, `${r.reason} ${JSON.stringify(r.checks.filter((x) => x.status === 'fail'))}`).toBe('pass');
     expect(r.level).toBe('pipeline');
     expect(r.checks.find((x) => x.name === 'kv-cache')?.status).toBe('pass');
     expect(r.checks.find((x) => x.name === 'left-padded-batch')?.status).toBe('pass');
-    for (const m of ['prefill_ms', 'decode_ms_per_token', 'tokens_per_s'] as const) expect(r.metrics[m]).toBeGreaterThan(0);
+    for (const m of ['prefill_ms', 'decode_ms_per_token', 'tokens_per_s'] as const)
+      expect(r.metrics[m]).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -22,7 +22,12 @@ export function decoderTokenizer(spec: DecoderSpec): { files: TokenizerFiles; id
     files = byteLevelBpeTokenizer({
       tokenizerClass: spec.tokenizerClass,
       specials: ['<|endoftext|>', '<|im_start|>', '<|im_end|>'],
-      roles: { eos_token: '<|im_end|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>', bos_token: '<|endoftext|>' },
+      roles: {
+        eos_token: '<|im_end|>',
+        pad_token: '<|endoftext|>',
+        unk_token: '<|endoftext|>',
+        bos_token: '<|endoftext|>',
+      },
       postProcessor: 'none',
       extraConfig,
     });
@@ -30,7 +35,12 @@ export function decoderTokenizer(spec: DecoderSpec): { files: TokenizerFiles; id
     files = byteLevelBpeTokenizer({
       tokenizerClass: spec.tokenizerClass,
       specials: ['<|endoftext|>'],
-      roles: { bos_token: '<|endoftext|>', eos_token: '<|endoftext|>', unk_token: '<|endoftext|>', pad_token: '<|endoftext|>' },
+      roles: {
+        bos_token: '<|endoftext|>',
+        eos_token: '<|endoftext|>',
+        unk_token: '<|endoftext|>',
+        pad_token: '<|endoftext|>',
+      },
       postProcessor: 'none',
       extraConfig,
     });

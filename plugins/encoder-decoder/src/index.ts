@@ -19,7 +19,11 @@ const encoderDecoderPlugin: PluginFactory = () =>
     synthesize: synthesizeSeq2Seq,
     render: ({ classification: c, prepared, modelDirFromTest }) =>
       renderTemplate(template, {
-        header: generatedHeader({ template: `encoder-decoder@${TEMPLATE_VERSION}`, version: TEMPLATE_VERSION, ref: c.ref }),
+        header: generatedHeader({
+          template: `encoder-decoder@${TEMPLATE_VERSION}`,
+          version: TEMPLATE_VERSION,
+          ref: c.ref,
+        }),
         ref: c.ref,
         modelType: c.modelType,
         family: c.family,

@@ -16,11 +16,26 @@ describe('encoder-decoder plugin end to end', () => {
     await core.use(cpu());
     const c = await core.hooks.classify.promise({ ref: { kind: 'type', modelType: 'bart', ref: 'bart' } });
     expect(c?.family).toBe('encoder-decoder');
-    const summary = await runModels(core, [c!], { outDir: out, backends: ['cpu'], measure: { warmup: 1, runs: 3 }, resolveFrom: new URL('./index.ts', import.meta.url).pathname });
+    const summary = await runModels(core, [c!], {
+      outDir: out,
+      backends: ['cpu'],
+      measure: { warmup: 1, runs: 3 },
+      resolveFrom: new URL('./index.ts', import.meta.url).pathname,
+    });
     const r = summary.results[0]!;
     expect([r.status, r.level], r.reason).toEqual(['pass', 'pipeline']);
     const names = r.checks.filter((x) => x.status === 'pass').map((x) => x.name);
-    expect(names).toEqual(expect.arrayContaining(['cache-io', 'kv-cache', 'padding-invariance', 'generate', 'padded-batch', 'text2text-generation', 'summarization']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'cache-io',
+        'kv-cache',
+        'padding-invariance',
+        'generate',
+        'padded-batch',
+        'text2text-generation',
+        'summarization',
+      ]),
+    );
     expect(r.metrics.decode_ms_per_token).toBeGreaterThan(0);
     expect(r.metrics.tokens_per_s).toBeGreaterThan(0);
     expect(readFileSync(r.model!.testFile!, 'utf8')).toContain("from '@hf-core/plugin-encoder-decoder/checks'");

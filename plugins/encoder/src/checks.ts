@@ -17,7 +17,11 @@ export interface EncoderFacts {
  * ids), with `lengths[r]` real tokens per row and padding after; token_type_ids when the
  * session takes them.
  */
-export function encoderFeeds(session: EngineSession, facts: EncoderFacts, opts: { rows: number; seq: number; lengths?: number[]; seed?: number }): Feeds {
+export function encoderFeeds(
+  session: EngineSession,
+  facts: EncoderFacts,
+  opts: { rows: number; seq: number; lengths?: number[]; seed?: number },
+): Feeds {
   const t = textFeeds({ ...opts, vocabSize: facts.vocabSize, padId: facts.padId, minId: 5 });
   const feeds: Feeds = { input_ids: t.input_ids, attention_mask: t.attention_mask };
   if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = t.token_type_ids;
@@ -25,7 +29,12 @@ export function encoderFeeds(session: EngineSession, facts: EncoderFacts, opts: 
 }
 
 /** The same first `n` tokens, alone and followed by `pad` padding positions (mask 0). */
-export function paddingPair(session: EngineSession, facts: EncoderFacts, n = 5, pad = 3): { short: Feeds; padded: Feeds; n: number } {
+export function paddingPair(
+  session: EngineSession,
+  facts: EncoderFacts,
+  n = 5,
+  pad = 3,
+): { short: Feeds; padded: Feeds; n: number } {
   const padded = encoderFeeds(session, facts, { rows: 1, seq: n + pad, lengths: [n], seed: 7 });
   const short = encoderFeeds(session, facts, { rows: 1, seq: n, seed: 7 });
   return { short, padded, n };
@@ -54,12 +63,17 @@ export async function checkAutoModel(h: Harness, session: EngineSession, facts: 
     const hidden = out.last_hidden_state;
     expectThat(hidden, `AutoModel returned no last_hidden_state (got ${Object.keys(out).join(', ')})`);
     const seq = inputs.input_ids.dims[1];
-    expectThat(hidden.dims.join() === [2, seq, facts.hidden].join(), `AutoModel last_hidden_state is [${hidden.dims}], expected [2, ${seq}, ${facts.hidden}]`);
+    expectThat(
+      hidden.dims.join() === [2, seq, facts.hidden].join(),
+      `AutoModel last_hidden_state is [${hidden.dims}], expected [2, ${seq}, ${facts.hidden}]`,
+    );
     const feeds: Feeds = {};
     const encoded = inputs as unknown as Record<string, { dims: number[]; data: BigInt64Array } | undefined>;
     for (const name of session.inputNames) {
       const ids = encoded.input_ids!;
-      const t = encoded[name] ?? (name === 'token_type_ids' ? { dims: ids.dims, data: new BigInt64Array(ids.data.length) } : undefined);
+      const t =
+        encoded[name] ??
+        (name === 'token_type_ids' ? { dims: ids.dims, data: new BigInt64Array(ids.data.length) } : undefined);
       if (t) feeds[name] = { type: 'int64', dims: t.dims, data: t.data };
     }
     const raw = await session.run(feeds);
@@ -77,7 +91,10 @@ export async function checkFeatureExtraction(h: Harness, facts: EncoderFacts) {
   const extractor = await tf.pipeline('feature-extraction', modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
     const out = await extractor(SENTENCES, { pooling: 'mean', normalize: true });
-    expectThat(out.dims.join() === [2, facts.hidden].join(), `feature-extraction returned [${out.dims}], expected [2, ${facts.hidden}]`);
+    expectThat(
+      out.dims.join() === [2, facts.hidden].join(),
+      `feature-extraction returned [${out.dims}], expected [2, ${facts.hidden}]`,
+    );
     const v = out.data as Float32Array;
     for (let r = 0; r < 2; r++) {
       const norm = Math.hypot(...v.slice(r * facts.hidden, (r + 1) * facts.hidden));
@@ -95,13 +112,21 @@ export async function checkFillMask(h: Harness, facts: EncoderFacts) {
   const { tf, modelId, device } = await h.pipelineEnv();
   const fill = await tf.pipeline('fill-mask', modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
-    const preds = (await fill(`the capital of france is ${facts.maskToken}.`, { top_k: 5 })) as { score: number; token: number; token_str: string; sequence: string }[];
+    const preds = (await fill(`the capital of france is ${facts.maskToken}.`, { top_k: 5 })) as {
+      score: number;
+      token: number;
+      token_str: string;
+      sequence: string;
+    }[];
     expectThat(preds.length === 5, `fill-mask returned ${preds.length} predictions, expected 5`);
     let sum = 0;
     preds.forEach((p, i) => {
       expectThat(p.score > 0 && p.score <= 1, `prediction ${i} has score ${p.score}`);
       expectThat(i === 0 || preds[i - 1]!.score >= p.score, 'predictions are not sorted by score');
-      expectThat(Number.isInteger(p.token) && p.token >= 0 && p.token < facts.vocabSize, `prediction ${i} token id ${p.token} is outside the vocabulary`);
+      expectThat(
+        Number.isInteger(p.token) && p.token >= 0 && p.token < facts.vocabSize,
+        `prediction ${i} token id ${p.token} is outside the vocabulary`,
+      );
       expectThat(typeof p.sequence === 'string' && p.sequence.length > 0, `prediction ${i} has no sequence text`);
       sum += p.score;
     });
@@ -120,7 +145,11 @@ export async function checkTokenClassification(h: Harness) {
   try {
     const out = (await ner('hello world this is paris', { ignore_labels: [] })) as { entity: string; score: number }[];
     expectThat(out.length > 0, 'token-classification returned no tokens');
-    for (const e of out) expectThat(labels.has(e.entity) && e.score > 0 && e.score <= 1, `entity ${JSON.stringify(e)} has a label outside id2label or a bad score`);
+    for (const e of out)
+      expectThat(
+        labels.has(e.entity) && e.score > 0 && e.score <= 1,
+        `entity ${JSON.stringify(e)} has a label outside id2label or a bad score`,
+      );
     return { tokens: out.length };
   } finally {
     await ner.dispose();

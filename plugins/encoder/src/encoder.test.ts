@@ -22,18 +22,25 @@ describe('encoder synthesizer', () => {
   });
 
   it.each([
-    ['bert', ['vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'type_vocab_size'], true],
+    [
+      'bert',
+      ['vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'type_vocab_size'],
+      true,
+    ],
     ['distilbert', ['vocab_size', 'dim', 'n_layers', 'n_heads', 'hidden_dim'], false],
     ['xlm', ['emb_dim', 'n_layers', 'n_heads'], false],
     ['nomic_bert', ['n_embd', 'n_layer', 'n_head', 'n_inner'], true],
-  ])('%s: config.json uses the type\'s own keys and the graph takes token_type_ids only where the type does', async (type, keys, tti) => {
-    const { prepared, session } = await synth(type);
-    const config = JSON.parse(readFileSync(join(prepared.dir, 'config.json'), 'utf8'));
-    expect(config.model_type).toBe(type);
-    for (const k of keys) expect(config).toHaveProperty(k);
-    expect(session.inputNames.includes('token_type_ids')).toBe(tti);
-    expect(ENCODER_SPECS[type]!.tokenTypeIds).toBe(tti);
-  });
+  ])(
+    "%s: config.json uses the type's own keys and the graph takes token_type_ids only where the type does",
+    async (type, keys, tti) => {
+      const { prepared, session } = await synth(type);
+      const config = JSON.parse(readFileSync(join(prepared.dir, 'config.json'), 'utf8'));
+      expect(config.model_type).toBe(type);
+      for (const k of keys) expect(config).toHaveProperty(k);
+      expect(session.inputNames.includes('token_type_ids')).toBe(tti);
+      expect(ENCODER_SPECS[type]!.tokenTypeIds).toBe(tti);
+    },
+  );
 
   it('writes a tokenizer transformers.js loads offline, with the mask token the fill-mask pipeline needs', async () => {
     const { prepared, facts } = await synth('roberta');
@@ -55,9 +62,13 @@ describe('encoder synthesizer', () => {
   it('padding invariance passes on the real graph and fails on a graph that ignores the attention mask', async () => {
     const good = await synth('bert');
     const p = paddingPair(good.session, good.facts);
-    await expect(checkPaddingInvariance(good.session, p.short, p.padded, { n: p.n, outputs: ['last_hidden_state'] })).resolves.toBeDefined();
+    await expect(
+      checkPaddingInvariance(good.session, p.short, p.padded, { n: p.n, outputs: ['last_hidden_state'] }),
+    ).resolves.toBeDefined();
     const bad = await synth('bert', { ignoreMask: true });
     const q = paddingPair(bad.session, bad.facts);
-    await expect(checkPaddingInvariance(bad.session, q.short, q.padded, { n: q.n, outputs: ['last_hidden_state'] })).rejects.toThrow(/padding invariance: "last_hidden_state" differs/);
+    await expect(
+      checkPaddingInvariance(bad.session, q.short, q.padded, { n: q.n, outputs: ['last_hidden_state'] }),
+    ).rejects.toThrow(/padding invariance: "last_hidden_state" differs/);
   });
 });

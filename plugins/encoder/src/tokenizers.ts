@@ -1,4 +1,9 @@
-import { byteLevelBpeTokenizer, unigramTokenizer, wordPieceTokenizer, type TokenizerFiles } from '@hf-core/onnx-builder';
+import {
+  byteLevelBpeTokenizer,
+  unigramTokenizer,
+  wordPieceTokenizer,
+  type TokenizerFiles,
+} from '@hf-core/onnx-builder';
 import type { EncoderSpec } from './specs.ts';
 
 /** Roles of special tokens, read from their spelling (`[PAD]`, `<pad>`, `<|pad|>`, `<s>`, ...). */
@@ -31,7 +36,20 @@ export function encoderTokenizer(spec: EncoderSpec): TokenizerFiles {
   const single = [roles.cls_token!, '$A', roles.sep_token!];
   const pair = [...single, roles.sep_token!, '$B', roles.sep_token!];
   if (spec.tokenizer === 'roberta-bpe') {
-    return byteLevelBpeTokenizer({ tokenizerClass: spec.tokenizerClass, specials, roles, postProcessor: { single, pair }, addPrefixSpace: false });
+    return byteLevelBpeTokenizer({
+      tokenizerClass: spec.tokenizerClass,
+      specials,
+      roles,
+      postProcessor: { single, pair },
+      addPrefixSpace: false,
+    });
   }
-  return unigramTokenizer({ tokenizerClass: spec.tokenizerClass, specials, roles, unkToken: roles.unk_token, single, pair });
+  return unigramTokenizer({
+    tokenizerClass: spec.tokenizerClass,
+    specials,
+    roles,
+    unkToken: roles.unk_token,
+    single,
+    pair,
+  });
 }

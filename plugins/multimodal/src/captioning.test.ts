@@ -12,7 +12,17 @@ import { checkV2sKvCache } from './checks-v2s.ts';
 const root = mkdtempSync(join(tmpdir(), 'hf-captioning-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const tiny = { size: 'tiny' as const, seed: 1 };
-const harnesses = Object.fromEntries(['blip', 'blip-drop-past', 'git', 'git-drop-past'].map((name) => [name, harness(import.meta.url, { ref: name, modelType: name.split('-')[0]!, family: 'multimodal', modelDir: join(root, name) })]));
+const harnesses = Object.fromEntries(
+  ['blip', 'blip-drop-past', 'git', 'git-drop-past'].map((name) => [
+    name,
+    harness(import.meta.url, {
+      ref: name,
+      modelType: name.split('-')[0]!,
+      family: 'multimodal',
+      modelDir: join(root, name),
+    }),
+  ]),
+);
 const h = (name: string, _modelType: string) => harnesses[name]!;
 const facts: Record<string, CaptionFacts> = {};
 
@@ -29,7 +39,9 @@ describe('session-level captioners (types transformers.js 4.3.2 does not registe
     expect(f.layout).toBe('cross-attention');
     expect(f.pipelineUnsupported).toMatch(/transformers.js 4.3.2 does not register blip/);
     expect((await checkGreedyCaption(h('blip', 'blip'), f)).captions).toHaveLength(2);
-    await expect(checkGreedyCaption(h('blip-drop-past', 'blip'), f)).rejects.toThrow(/with the KV cache gave .* without it gives/);
+    await expect(checkGreedyCaption(h('blip-drop-past', 'blip'), f)).rejects.toThrow(
+      /with the KV cache gave .* without it gives/,
+    );
     await expect(checkV2sKvCache(h('blip-drop-past', 'blip'), f.v2s!)).rejects.toThrow(/KV cache/);
   }, 60_000);
 
@@ -40,8 +52,12 @@ describe('session-level captioners (types transformers.js 4.3.2 does not registe
     expect(kv.imageTokens).toBe(f.vlm!.imageTokens);
     expect((await checkGreedyCaption(h('git', 'git'), f)).captions).toHaveLength(2);
     // The masked decoder with a dropped past sees fewer keys than attention_mask positions: the step itself fails.
-    await expect(checkPrefixKvCache(h('git-drop-past', 'git'), f)).rejects.toThrow(/KV cache: logits at caption position|broadcast/);
-    await expect(checkGreedyCaption(h('git-drop-past', 'git'), f)).rejects.toThrow(/with the KV cache gave .* without it gives|broadcast/);
+    await expect(checkPrefixKvCache(h('git-drop-past', 'git'), f)).rejects.toThrow(
+      /KV cache: logits at caption position|broadcast/,
+    );
+    await expect(checkGreedyCaption(h('git-drop-past', 'git'), f)).rejects.toThrow(
+      /with the KV cache gave .* without it gives|broadcast/,
+    );
   }, 60_000);
 
   it('unknown types are refused', async () => {

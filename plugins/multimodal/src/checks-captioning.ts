@@ -1,5 +1,15 @@
 import type { Feeds, TensorData } from '@hf-core/core';
-import { expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, tensor, toNumbers, type Harness, argmax } from '@hf-core/harness';
+import {
+  expectThat,
+  logitsAt,
+  maxAbsDiff,
+  pastNameOf,
+  positionIdsFromMask,
+  tensor,
+  toNumbers,
+  type Harness,
+  argmax,
+} from '@hf-core/harness';
 import { imageInputs } from './images.ts';
 import { rawCaption, v2sDecoderFeeds, v2sSessions, type V2sFacts } from './checks-v2s.ts';
 import { decoderFeeds, vlmSessions, type VlmFacts } from './checks-vlm.ts';
@@ -22,7 +32,12 @@ export interface CaptionFacts {
 }
 
 const lastLogits = (out: Record<string, TensorData>) => logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1);
-const pastFrom = (out: Record<string, TensorData>): Feeds => Object.fromEntries(Object.entries(out).filter(([n]) => n.startsWith('present')).map(([n, v]) => [pastNameOf(n), v]));
+const pastFrom = (out: Record<string, TensorData>): Feeds =>
+  Object.fromEntries(
+    Object.entries(out)
+      .filter(([n]) => n.startsWith('present'))
+      .map(([n, v]) => [pastNameOf(n), v]),
+  );
 const concat1 = (a: TensorData, b: TensorData): TensorData => {
   const h = a.dims[2]!;
   const x = toNumbers(a);
@@ -31,7 +46,7 @@ const concat1 = (a: TensorData, b: TensorData): TensorData => {
 };
 
 /** GIT: image features of one image [1, n, hidden], and the embeddings of ids [1, k, hidden]. */
-async function prefixParts(h: Harness, facts: VlmFacts, pixels: Feeds, ids: number[]) {
+async function prefixParts(h: Harness, _facts: VlmFacts, pixels: Feeds, ids: number[]) {
   const { embed, vision } = await vlmSessions(h);
   const features = (await vision.run(pixels)).image_features!;
   const embeds = (await embed.run({ input_ids: tensor('int64', ids, [1, ids.length]) })).inputs_embeds!;
@@ -41,7 +56,12 @@ async function prefixParts(h: Harness, facts: VlmFacts, pixels: Feeds, ids: numb
 /** GIT decoder feeds for `embeds` [1, s, hidden] after `past` positions held in `cache`. */
 function prefixStepFeeds(facts: VlmFacts, embeds: TensorData, past: number, cache: Feeds): Feeds {
   const mask = [new Array(past + embeds.dims[1]!).fill(1) as number[]];
-  return { inputs_embeds: embeds, attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]), position_ids: positionIdsFromMask(mask, embeds.dims[1]!, facts.positionStart), ...cache };
+  return {
+    inputs_embeds: embeds,
+    attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]),
+    position_ids: positionIdsFromMask(mask, embeds.dims[1]!, facts.positionStart),
+    ...cache,
+  };
 }
 
 /** GIT greedy decoding with the cache: prefill [image features; start token], then one token at a time. */
@@ -67,7 +87,8 @@ async function uncachedCaption(h: Harness, facts: CaptionFacts, pixels: Feeds, n
   if (facts.layout === 'cross-attention') {
     const { encoder, decoder } = await v2sSessions(h);
     const memory = (await encoder.run(pixels)).last_hidden_state!;
-    for (let i = 0; i < newTokens; i++) ids.push(argmax(lastLogits(await decoder.run(v2sDecoderFeeds(decoder, [ids], memory)))));
+    for (let i = 0; i < newTokens; i++)
+      ids.push(argmax(lastLogits(await decoder.run(v2sDecoderFeeds(decoder, [ids], memory)))));
   } else {
     const { decoder } = await vlmSessions(h);
     for (let i = 0; i < newTokens; i++) {
@@ -79,8 +100,14 @@ async function uncachedCaption(h: Harness, facts: CaptionFacts, pixels: Feeds, n
 }
 
 /** Greedy decoding with the KV cache on the raw sessions, for either layout. */
-export async function greedyCaption(h: Harness, facts: CaptionFacts, pixels: Feeds, newTokens: number): Promise<number[]> {
-  if (facts.layout === 'cross-attention') return (await rawCaption(h, facts.v2s!, pixels.pixel_values!, newTokens)).tokens;
+export async function greedyCaption(
+  h: Harness,
+  facts: CaptionFacts,
+  pixels: Feeds,
+  newTokens: number,
+): Promise<number[]> {
+  if (facts.layout === 'cross-attention')
+    return (await rawCaption(h, facts.v2s!, pixels.pixel_values!, newTokens)).tokens;
   return rawPrefixCaption(h, facts, pixels, newTokens);
 }
 
@@ -89,19 +116,32 @@ export async function greedyCaption(h: Harness, facts: CaptionFacts, pixels: Fee
  * for each of two images, exactly `newTokens` ids in the vocabulary, the same on a second call,
  * and equal to greedy decoding that reruns the whole sequence without the cache.
  */
-export async function checkGreedyCaption(h: Harness, facts: CaptionFacts, newTokens = 6): Promise<Record<string, unknown>> {
+export async function checkGreedyCaption(
+  h: Harness,
+  facts: CaptionFacts,
+  newTokens = 6,
+): Promise<Record<string, unknown>> {
   const vocab = (facts.v2s ?? facts.vlm)!.vocabSize;
   const imageFacts = (facts.v2s ?? facts.vlm)!;
   const captions: number[][] = [];
   for (const seed of [31, 32]) {
     const pixels = imageInputs(imageFacts, 1, seed);
     const tokens = await greedyCaption(h, facts, pixels, newTokens);
-    expectThat(tokens.length === newTokens, `greedy decoding produced ${tokens.length} tokens, ${newTokens} were requested`);
-    expectThat(tokens.every((t) => Number.isInteger(t) && t >= 0 && t < vocab), `greedy ids ${tokens} are not all in the vocabulary [0, ${vocab})`);
+    expectThat(
+      tokens.length === newTokens,
+      `greedy decoding produced ${tokens.length} tokens, ${newTokens} were requested`,
+    );
+    expectThat(
+      tokens.every((t) => Number.isInteger(t) && t >= 0 && t < vocab),
+      `greedy ids ${tokens} are not all in the vocabulary [0, ${vocab})`,
+    );
     const again = await greedyCaption(h, facts, pixels, newTokens);
     expectThat(again.join() === tokens.join(), `the same image gave ${tokens} and then ${again}`);
     const plain = await uncachedCaption(h, facts, pixels, newTokens);
-    expectThat(plain.join() === tokens.join(), `greedy decoding with the KV cache gave ${tokens}, rerunning the whole sequence without it gives ${plain}`);
+    expectThat(
+      plain.join() === tokens.join(),
+      `greedy decoding with the KV cache gave ${tokens}, rerunning the whole sequence without it gives ${plain}`,
+    );
     captions.push(tokens);
   }
   return { captions };
@@ -112,7 +152,11 @@ export async function checkGreedyCaption(h: Harness, facts: CaptionFacts, newTok
  * by step (prefill image features + the first tokens, then one token at a time feeding present
  * back as past) equal one full forward over [image features; caption].
  */
-export async function checkPrefixKvCache(h: Harness, facts: CaptionFacts, tol = 1e-4): Promise<Record<string, unknown>> {
+export async function checkPrefixKvCache(
+  h: Harness,
+  facts: CaptionFacts,
+  tol = 1e-4,
+): Promise<Record<string, unknown>> {
   const f = facts.vlm!;
   const { embed, decoder } = await vlmSessions(h);
   const ids = [facts.startId, 7, 19, 42, 11, 60, 23, 5].map((x) => x % f.vocabSize);
@@ -125,7 +169,10 @@ export async function checkPrefixKvCache(h: Harness, facts: CaptionFacts, tol = 
   for (let t = prefill - 1; t < ids.length; t++) {
     const d = maxAbsDiff(lastLogits(out), logitsAt(full.logits!, 0, n + t));
     worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
-    expectThat(d <= tol, `KV cache: logits at caption position ${t} (after ${n} image features) computed step by step differ from the full forward by ${d} (tolerance ${tol}); present must be past followed by the new positions`);
+    expectThat(
+      d <= tol,
+      `KV cache: logits at caption position ${t} (after ${n} image features) computed step by step differ from the full forward by ${d} (tolerance ${tol}); present must be past followed by the new positions`,
+    );
     if (t + 1 === ids.length) break;
     const e = (await embed.run({ input_ids: tensor('int64', [ids[t + 1]!], [1, 1]) })).inputs_embeds!;
     out = await decoder.run(prefixStepFeeds(f, e, n + t + 1, pastFrom(out)));

@@ -1,5 +1,17 @@
 import type { Feeds } from '@hf-core/core';
-import { assertOutputShapes, expectThat, maxAbsDiff, SeededFeeds, tensor, tone, toNumbers, type Harness, fromTfTensor as plain, idRows as rowsOf, newIdsAfterPrompt } from '@hf-core/harness';
+import {
+  assertOutputShapes,
+  expectThat,
+  maxAbsDiff,
+  SeededFeeds,
+  tensor,
+  tone,
+  toNumbers,
+  type Harness,
+  fromTfTensor as plain,
+  idRows as rowsOf,
+  newIdsAfterPrompt,
+} from '@hf-core/harness';
 import { rawImages, type TfTensor } from './images.ts';
 import { gemma3nDecoderFeeds, gemma3nIds, gemma3nSessions, GEMMA3N_FILES, rawGreedyGemma3n } from './checks-gemma3n.ts';
 
@@ -60,14 +72,23 @@ export function gemma4VisionFeeds(facts: Gemma4Facts, realPatches: number[], see
       pos.push(...(p < n ? [p % cols, Math.floor(p / cols)] : [-1, -1]));
     }
   });
-  return { pixel_values: { type: 'float32', dims: [realPatches.length, max, dim], data: px }, pixel_position_ids: tensor('int64', pos, [realPatches.length, max, 2]) };
+  return {
+    pixel_values: { type: 'float32', dims: [realPatches.length, max, dim], data: px },
+    pixel_position_ids: tensor('int64', pos, [realPatches.length, max, 2]),
+  };
 }
 
 export function gemma4AudioFeeds(facts: Gemma4Facts, rows: number, frames: number, valid: number, seed: number): Feeds {
   const rng = new SeededFeeds(seed);
   const mask = Array.from({ length: rows * frames }, (_, i) => (i % frames < valid ? 1 : 0));
   return {
-    input_features: tensor('float32', Array.from({ length: rows * frames * facts.mels }, (_, i) => (mask[Math.floor(i / facts.mels)] ? rng.float() : 0)), [rows, frames, facts.mels]),
+    input_features: tensor(
+      'float32',
+      Array.from({ length: rows * frames * facts.mels }, (_, i) =>
+        mask[Math.floor(i / facts.mels)] ? rng.float() : 0,
+      ),
+      [rows, frames, facts.mels],
+    ),
     input_features_mask: tensor('bool', mask, [rows, frames]),
   };
 }
@@ -76,7 +97,10 @@ export function gemma4AudioFeeds(facts: Gemma4Facts, rows: number, frames: numbe
 export async function checkGemma4Shapes(h: Harness, facts: Gemma4Facts): Promise<Record<string, unknown>> {
   const { embed, vision, audio, decoder } = await gemma4Sessions(h);
   const e = await embed.run({ input_ids: gemma3nIds(facts, 2, 6) });
-  assertOutputShapes(e, { inputs_embeds: [2, 6, facts.hidden], per_layer_inputs: [2, 6, facts.layers, facts.perLayer] });
+  assertOutputShapes(e, {
+    inputs_embeds: [2, 6, facts.hidden],
+    per_layer_inputs: [2, 6, facts.layers, facts.perLayer],
+  });
   const real = [48, 32];
   const soft = real.reduce((a, n) => a + Math.floor(n / facts.pool ** 2), 0);
   assertOutputShapes(await vision.run(gemma4VisionFeeds(facts, real, 3)), { image_features: [soft, facts.hidden] });
@@ -84,16 +108,24 @@ export async function checkGemma4Shapes(h: Harness, facts: Gemma4Facts): Promise
   assertOutputShapes(await audio.run(gemma4AudioFeeds(facts, 1, 52, 49, 4)), { audio_features: [1, 13, facts.hidden] });
   const expected: Record<string, number[]> = { logits: [2, 6, facts.vocabSize] };
   const kvLayers = facts.layers - facts.kvSharedLayers;
-  for (let l = 0; l < kvLayers; l++) for (const kv of ['key', 'value']) expected[`present.${l}.${kv}`] = [2, facts.kvHeads, 6, facts.headDim];
+  for (let l = 0; l < kvLayers; l++)
+    for (const kv of ['key', 'value']) expected[`present.${l}.${kv}`] = [2, facts.kvHeads, 6, facts.headDim];
   const d = await decoder.run(gemma3nDecoderFeeds(decoder, e.inputs_embeds!, e.per_layer_inputs!));
   assertOutputShapes(d, expected);
   const extra = Object.keys(d).filter((k) => !(k in expected));
-  expectThat(extra.length === 0, `the decoder has outputs ${extra} beyond logits and the caches of its ${kvLayers} non-shared layers (num_kv_shared_layers ${facts.kvSharedLayers})`);
+  expectThat(
+    extra.length === 0,
+    `the decoder has outputs ${extra} beyond logits and the caches of its ${kvLayers} non-shared layers (num_kv_shared_layers ${facts.kvSharedLayers})`,
+  );
   return { kvLayers, imageFeatures: [soft, facts.hidden], audioFeatures: [1, 13, facts.hidden] };
 }
 
 /** Each of two images encoded alone gives exactly its block of the two-image batch's features. */
-export async function checkGemma4VisionBatch(h: Harness, facts: Gemma4Facts, tol = 1e-5): Promise<Record<string, unknown>> {
+export async function checkGemma4VisionBatch(
+  h: Harness,
+  facts: Gemma4Facts,
+  tol = 1e-5,
+): Promise<Record<string, unknown>> {
   const { vision } = await gemma4Sessions(h);
   const real = [48, 32];
   const all = toNumbers((await vision.run(gemma4VisionFeeds(facts, real, 6))).image_features!);
@@ -106,13 +138,26 @@ export async function checkGemma4VisionBatch(h: Harness, facts: Gemma4Facts, tol
     const dim = facts.patch * facts.patch * 3;
     const px = (both.pixel_values!.data as Float32Array).slice(i * max * dim, (i + 1) * max * dim);
     const pos = toNumbers(both.pixel_position_ids!).slice(i * max * 2, (i + 1) * max * 2);
-    const alone = toNumbers((await vision.run({ pixel_values: { type: 'float32', dims: [1, max, dim], data: px }, pixel_position_ids: tensor('int64', pos, [1, max, 2]) })).image_features!);
-    const d = maxAbsDiff({ type: 'float32', dims: [alone.length], data: Float32Array.from(alone) }, { type: 'float32', dims: [alone.length], data: Float32Array.from(all.slice(off, off + alone.length)) });
+    const alone = toNumbers(
+      (
+        await vision.run({
+          pixel_values: { type: 'float32', dims: [1, max, dim], data: px },
+          pixel_position_ids: tensor('int64', pos, [1, max, 2]),
+        })
+      ).image_features!,
+    );
+    const d = maxAbsDiff(
+      { type: 'float32', dims: [alone.length], data: Float32Array.from(alone) },
+      { type: 'float32', dims: [alone.length], data: Float32Array.from(all.slice(off, off + alone.length)) },
+    );
     worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
     expectThat(d <= tol, `image ${i} encoded alone differs by ${d} from its features in a batch of two`);
     off += alone.length;
   }
-  expectThat(off === all.length, `the batch gave ${all.length / facts.hidden} features, the images alone ${off / facts.hidden}`);
+  expectThat(
+    off === all.length,
+    `the batch gave ${all.length / facts.hidden} features, the images alone ${off / facts.hidden}`,
+  );
   return { maxAbsDiff: worst };
 }
 
@@ -122,11 +167,18 @@ export async function checkGemma4Positions(h: Harness, facts: Gemma4Facts): Prom
   const a = (await vision.run(gemma4VisionFeeds(facts, [48], 7, 8))).image_features!;
   const b = (await vision.run(gemma4VisionFeeds(facts, [48], 7, 6))).image_features!;
   const d = maxAbsDiff(a, b);
-  expectThat(d > 1e-4, `image features do not depend on pixel_position_ids (max change ${d} for an 8-wide vs a 6-wide patch grid)`);
+  expectThat(
+    d > 1e-4,
+    `image features do not depend on pixel_position_ids (max change ${d} for an 8-wide vs a 6-wide patch grid)`,
+  );
   return { maxAbsDiff: d };
 }
 
-type Gemma4Processor = ((text: string | string[], images?: unknown, audio?: unknown) => Promise<Record<string, TfTensor>>) & {
+type Gemma4Processor = ((
+  text: string | string[],
+  images?: unknown,
+  audio?: unknown,
+) => Promise<Record<string, TfTensor>>) & {
   image_processor: (images: unknown) => Promise<Record<string, TfTensor> & { num_soft_tokens_per_image: number[] }>;
   feature_extractor: (audio: Float32Array) => Promise<Record<string, TfTensor>>;
 };
@@ -141,28 +193,55 @@ const configAt = (c: Record<string, unknown>, k: string) => (c[k] ?? {}) as Reco
 export async function checkGemma4Processor(h: Harness, facts: Gemma4Facts): Promise<Record<string, unknown>> {
   const { tf, modelId } = await h.pipelineEnv();
   const v = configAt(h.config, 'vision_config');
-  const [patch, pool, mels] = [Number(v.patch_size), Number(v.pooling_kernel_size), Number(configAt(h.config, 'audio_config').input_feat_size)];
-  expectThat(patch === facts.patch && pool === facts.pool && mels === facts.mels, `config.json states patch_size ${patch}, pooling_kernel_size ${pool}, input_feat_size ${mels}; the test was generated for ${facts.patch}, ${facts.pool}, ${facts.mels}`);
+  const [patch, pool, mels] = [
+    Number(v.patch_size),
+    Number(v.pooling_kernel_size),
+    Number(configAt(h.config, 'audio_config').input_feat_size),
+  ];
+  expectThat(
+    patch === facts.patch && pool === facts.pool && mels === facts.mels,
+    `config.json states patch_size ${patch}, pooling_kernel_size ${pool}, input_feat_size ${mels}; the test was generated for ${facts.patch}, ${facts.pool}, ${facts.mels}`,
+  );
   const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as Gemma4Processor;
   const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
   const max = facts.maxSoftTokens * pool ** 2;
   const out = await processor.image_processor(images);
   const want = [2, max, patch * patch * 3];
-  expectThat(out.pixel_values!.dims.join() === want.join(), `pixel_values are [${out.pixel_values!.dims}], expected [${want}] from config.json`);
-  expectThat(out.image_position_ids!.dims.join() === [2, max, 2].join(), `image_position_ids are [${out.image_position_ids!.dims}], expected [2, ${max}, 2]`);
+  expectThat(
+    out.pixel_values!.dims.join() === want.join(),
+    `pixel_values are [${out.pixel_values!.dims}], expected [${want}] from config.json`,
+  );
+  expectThat(
+    out.image_position_ids!.dims.join() === [2, max, 2].join(),
+    `image_position_ids are [${out.image_position_ids!.dims}], expected [2, ${max}, 2]`,
+  );
   const pos = Array.from(out.image_position_ids!.data as ArrayLike<bigint>, Number);
   out.num_soft_tokens_per_image.forEach((n, i) => {
     const real = pos.slice(i * max * 2, (i + 1) * max * 2).filter((x, k) => k % 2 === 0 && x >= 0).length;
-    expectThat(n === Math.floor(real / pool ** 2) && n > 0 && n <= facts.maxSoftTokens, `image ${i}: ${n} soft tokens for ${real} real patches (pooling ${pool}x${pool}, at most ${facts.maxSoftTokens})`);
+    expectThat(
+      n === Math.floor(real / pool ** 2) && n > 0 && n <= facts.maxSoftTokens,
+      `image ${i}: ${n} soft tokens for ${real} real patches (pooling ${pool}x${pool}, at most ${facts.maxSoftTokens})`,
+    );
   });
   const clip = tone(440, CLIP_SECONDS);
   const a = await processor.feature_extractor(clip);
-  expectThat(a.input_features!.dims.length === 3 && a.input_features!.dims[2] === mels, `input_features are [${a.input_features!.dims}], expected [1, frames, ${mels}]`);
+  expectThat(
+    a.input_features!.dims.length === 3 && a.input_features!.dims[2] === mels,
+    `input_features are [${a.input_features!.dims}], expected [1, frames, ${mels}]`,
+  );
   const valid = Array.from(a.input_features_mask!.data as ArrayLike<number | boolean>).filter(Boolean).length;
   let t = valid;
   for (let i = 0; i < 2; i++) t = Math.floor((t - 1) / 2) + 1;
-  expectThat(Math.min(t, facts.audioCap) === gemma4AudioTokens(clip.length, facts.audioCap), `the mask's ${valid} valid frames give ${t} audio features, the processor counts ${gemma4AudioTokens(clip.length, facts.audioCap)} audio tokens`);
-  return { pixelValues: [...out.pixel_values!.dims], softTokens: out.num_soft_tokens_per_image, inputFeatures: [...a.input_features!.dims], validFrames: valid };
+  expectThat(
+    Math.min(t, facts.audioCap) === gemma4AudioTokens(clip.length, facts.audioCap),
+    `the mask's ${valid} valid frames give ${t} audio features, the processor counts ${gemma4AudioTokens(clip.length, facts.audioCap)} audio tokens`,
+  );
+  return {
+    pixelValues: [...out.pixel_values!.dims],
+    softTokens: out.num_soft_tokens_per_image,
+    inputFeatures: [...a.input_features!.dims],
+    validFrames: valid,
+  };
 }
 
 const NEW_TOKENS = 6;
@@ -175,31 +254,75 @@ const NEW_TOKENS = 6;
 export async function checkGemma4Generate(h: Harness, facts: Gemma4Facts): Promise<Record<string, unknown>> {
   const { tf, modelId, device } = await h.pipelineEnv();
   const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as Gemma4Processor;
-  const model = await tf.AutoModelForImageTextToText.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
+  const model = await tf.AutoModelForImageTextToText.from_pretrained(modelId, {
+    device: device as 'cpu',
+    dtype: 'fp32',
+  });
   try {
     const result: Record<string, unknown> = {};
     const image = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts)[0];
     const clip = tone(440, CLIP_SECONDS);
     for (const kind of ['image', 'audio'] as const) {
-      const inputs = kind === 'image' ? await processor(facts.imagePrompt, image) : await processor(facts.audioPrompt, null, clip);
+      const inputs =
+        kind === 'image' ? await processor(facts.imagePrompt, image) : await processor(facts.audioPrompt, null, clip);
       const prompt = rowsOf(inputs.input_ids!)[0]!;
       const tokenId = kind === 'image' ? facts.imageTokenId : facts.audioTokenId;
-      const want = kind === 'image' ? (await processor.image_processor(image)).num_soft_tokens_per_image[0]! : gemma4AudioTokens(clip.length, facts.audioCap);
+      const want =
+        kind === 'image'
+          ? (await processor.image_processor(image)).num_soft_tokens_per_image[0]!
+          : gemma4AudioTokens(clip.length, facts.audioCap);
       const count = prompt.filter((x) => x === tokenId).length;
       expectThat(count === want, `the processor put ${count} ${kind} tokens in the prompt, expected ${want}`);
-      const run = async () => rowsOf((await model.generate({ ...inputs, max_new_tokens: NEW_TOKENS, min_new_tokens: NEW_TOKENS, do_sample: false } as never)) as unknown as TfTensor)[0]!;
+      const run = async () =>
+        rowsOf(
+          (await model.generate({
+            ...inputs,
+            max_new_tokens: NEW_TOKENS,
+            min_new_tokens: NEW_TOKENS,
+            do_sample: false,
+          } as never)) as unknown as TfTensor,
+        )[0]!;
       const row = await run();
-      expectThat(row.length === prompt.length + NEW_TOKENS, `generate (${kind}) returned ${row.length} ids, expected ${prompt.length + NEW_TOKENS} (prompt ${prompt.length} + max_new_tokens ${NEW_TOKENS})`);
+      expectThat(
+        row.length === prompt.length + NEW_TOKENS,
+        `generate (${kind}) returned ${row.length} ids, expected ${prompt.length + NEW_TOKENS} (prompt ${prompt.length} + max_new_tokens ${NEW_TOKENS})`,
+      );
       const fresh = newIdsAfterPrompt(row, prompt, facts.vocabSize, `generate (${kind})`);
-      const modality = kind === 'image'
-        ? { image: { pixel_values: plain(inputs.pixel_values!), pixel_position_ids: plain(inputs.image_position_ids!) } }
-        : { audio: { input_features: plain(inputs.input_features!), input_features_mask: plain(inputs.input_features_mask!) } };
+      const modality =
+        kind === 'image'
+          ? {
+              image: {
+                pixel_values: plain(inputs.pixel_values!),
+                pixel_position_ids: plain(inputs.image_position_ids!),
+              },
+            }
+          : {
+              audio: {
+                input_features: plain(inputs.input_features!),
+                input_features_mask: plain(inputs.input_features_mask!),
+              },
+            };
       const raw = await rawGreedyGemma3n(h, facts, prompt, modality, NEW_TOKENS);
-      expectThat(raw.featureEffect > 1e-4, `the ${kind} features do not change the prompt's last logits (max change ${raw.featureEffect}), so generate cannot show they were merged`);
-      expectThat(raw.tokens.join() === fresh.join(), `transformers.js generated ${fresh} (${kind}), greedy decoding on the raw sessions gives ${raw.tokens}`);
-      expectThat((await run()).join() === row.join(), `the same ${kind} and prompt generated different tokens on a second call`);
-      if (kind === 'image') for (const m of ['prefill_ms', 'decode_ms_per_token', 'tokens_per_s'] as const) h.metric(m, raw[m]);
-      result[kind] = { promptTokens: prompt.length, modalityTokens: count, generated: fresh, featureEffect: raw.featureEffect };
+      expectThat(
+        raw.featureEffect > 1e-4,
+        `the ${kind} features do not change the prompt's last logits (max change ${raw.featureEffect}), so generate cannot show they were merged`,
+      );
+      expectThat(
+        raw.tokens.join() === fresh.join(),
+        `transformers.js generated ${fresh} (${kind}), greedy decoding on the raw sessions gives ${raw.tokens}`,
+      );
+      expectThat(
+        (await run()).join() === row.join(),
+        `the same ${kind} and prompt generated different tokens on a second call`,
+      );
+      if (kind === 'image')
+        for (const m of ['prefill_ms', 'decode_ms_per_token', 'tokens_per_s'] as const) h.metric(m, raw[m]);
+      result[kind] = {
+        promptTokens: prompt.length,
+        modalityTokens: count,
+        generated: fresh,
+        featureEffect: raw.featureEffect,
+      };
     }
     return result;
   } finally {

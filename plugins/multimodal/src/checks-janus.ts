@@ -1,5 +1,20 @@
 import type { Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, tensor, toNumbers, type Harness, fromTfTensor as plain, argmax, newIdsAfterPrompt } from '@hf-core/harness';
+import {
+  assertOutputShapes,
+  emptyCache,
+  expectThat,
+  logitsAt,
+  maxAbsDiff,
+  pastNameOf,
+  positionIdsFromMask,
+  SeededFeeds,
+  tensor,
+  toNumbers,
+  type Harness,
+  fromTfTensor as plain,
+  argmax,
+  newIdsAfterPrompt,
+} from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from './images.ts';
 
 /** Facts a Janus (multi_modality) test is rendered with. */
@@ -28,7 +43,11 @@ export const JANUS_FILES = {
 } as const;
 
 export async function janusSessions(h: Harness) {
-  return { prepare: await h.session(JANUS_FILES.prepare), model: await h.session(JANUS_FILES.model), lmHead: await h.session(JANUS_FILES.lmHead) };
+  return {
+    prepare: await h.session(JANUS_FILES.prepare),
+    model: await h.session(JANUS_FILES.model),
+    lmHead: await h.session(JANUS_FILES.lmHead),
+  };
 }
 
 /** prepare_inputs_embeds feeds: ids [b][s] (image tokens where id === imageTokenId), one image per row (or none). */
@@ -37,8 +56,15 @@ export function janusPrepareFeeds(facts: JanusFacts, ids: number[][], pixels?: T
   const s = ids[0]!.length;
   const seq = ids.flat().map((x) => (x === facts.imageTokenId ? 1 : 0));
   const n = pixels ? 1 : 0;
-  const pv = pixels ? { ...pixels, dims: [b, 1, facts.channels, facts.imageSize, facts.imageSize] } : tensor('float32', [], [0, 0, 3, 384, 384]);
-  return { input_ids: tensor('int64', ids.flat(), [b, s]), pixel_values: pv, images_seq_mask: tensor('bool', seq, [b, s]), images_emb_mask: tensor('bool', new Array(b * n * facts.imageTokens).fill(1), [b, n, facts.imageTokens]) };
+  const pv = pixels
+    ? { ...pixels, dims: [b, 1, facts.channels, facts.imageSize, facts.imageSize] }
+    : tensor('float32', [], [0, 0, 3, 384, 384]);
+  return {
+    input_ids: tensor('int64', ids.flat(), [b, s]),
+    pixel_values: pv,
+    images_seq_mask: tensor('bool', seq, [b, s]),
+    images_emb_mask: tensor('bool', new Array(b * n * facts.imageTokens).fill(1), [b, n, facts.imageTokens]),
+  };
 }
 
 /** A prompt row: `pre` text ids, the image placeholders, `post` text ids. */
@@ -51,10 +77,20 @@ export function janusIds(facts: JanusFacts, pre: number, post: number, seed = 1)
 function lmFeeds(model: { inputs?: unknown }, embeds: TensorData, pastLen: number, cache?: Feeds): Feeds {
   const [b, s] = embeds.dims as [number, number];
   const mask = Array.from({ length: b }, () => new Array(pastLen + s).fill(1) as number[]);
-  return { inputs_embeds: embeds, attention_mask: tensor('int64', mask.flat(), [b, pastLen + s]), position_ids: positionIdsFromMask(mask, s), ...(cache ?? emptyCache(model as never, b)) };
+  return {
+    inputs_embeds: embeds,
+    attention_mask: tensor('int64', mask.flat(), [b, pastLen + s]),
+    position_ids: positionIdsFromMask(mask, s),
+    ...(cache ?? emptyCache(model as never, b)),
+  };
 }
 
-const pastFrom = (out: Record<string, TensorData>): Feeds => Object.fromEntries(Object.entries(out).filter(([n]) => n.startsWith('present')).map(([n, v]) => [pastNameOf(n), v]));
+const pastFrom = (out: Record<string, TensorData>): Feeds =>
+  Object.fromEntries(
+    Object.entries(out)
+      .filter(([n]) => n.startsWith('present'))
+      .map(([n, v]) => [pastNameOf(n), v]),
+  );
 
 /** Every session's outputs have the documented names and shapes. */
 export async function checkJanusShapes(h: Harness, facts: JanusFacts): Promise<Record<string, unknown>> {
@@ -65,13 +101,25 @@ export async function checkJanusShapes(h: Harness, facts: JanusFacts): Promise<R
   assertOutputShapes(e, { inputs_embeds: [2, s, facts.hidden] });
   const lm = await model.run(lmFeeds(model, e.inputs_embeds!, 0));
   const expected: Record<string, number[]> = { hidden_states: [2, s, facts.hidden] };
-  for (let l = 0; l < facts.layers; l++) for (const kv of ['key', 'value']) expected[`present.${l}.${kv}`] = [2, facts.kvHeads, s, facts.headDim];
+  for (let l = 0; l < facts.layers; l++)
+    for (const kv of ['key', 'value']) expected[`present.${l}.${kv}`] = [2, facts.kvHeads, s, facts.headDim];
   assertOutputShapes(lm, expected);
   assertOutputShapes(await lmHead.run({ hidden_states: lm.hidden_states! }), { logits: [2, s, facts.vocabSize] });
-  assertOutputShapes(await (await h.session(JANUS_FILES.genHead)).run({ hidden_states: lm.hidden_states! }), { logits: [2, s, facts.genVocab] });
-  assertOutputShapes(await (await h.session(JANUS_FILES.genEmbeds)).run({ image_ids: tensor('int64', [1, 2, 3, 4], [2, 2]) }), { inputs_embeds: [2, 2, facts.hidden] });
-  const toks = tensor('int64', Array.from({ length: facts.genTokens }, (_, i) => i % facts.genVocab), [1, facts.genTokens]);
-  assertOutputShapes(await (await h.session(JANUS_FILES.decode)).run({ generated_tokens: toks }), { decoded_image: [1, 3, facts.imageSize, facts.imageSize] });
+  assertOutputShapes(await (await h.session(JANUS_FILES.genHead)).run({ hidden_states: lm.hidden_states! }), {
+    logits: [2, s, facts.genVocab],
+  });
+  assertOutputShapes(
+    await (await h.session(JANUS_FILES.genEmbeds)).run({ image_ids: tensor('int64', [1, 2, 3, 4], [2, 2]) }),
+    { inputs_embeds: [2, 2, facts.hidden] },
+  );
+  const toks = tensor(
+    'int64',
+    Array.from({ length: facts.genTokens }, (_, i) => i % facts.genVocab),
+    [1, facts.genTokens],
+  );
+  assertOutputShapes(await (await h.session(JANUS_FILES.decode)).run({ generated_tokens: toks }), {
+    decoded_image: [1, 3, facts.imageSize, facts.imageSize],
+  });
   return { files: Object.values(JANUS_FILES) };
 }
 
@@ -83,8 +131,12 @@ export async function checkJanusShapes(h: Harness, facts: JanusFacts): Promise<R
 export async function checkJanusMerge(h: Harness, facts: JanusFacts): Promise<Record<string, unknown>> {
   const { prepare } = await janusSessions(h);
   const ids = janusIds(facts, 3, 2, 5);
-  const withA = toNumbers((await prepare.run(janusPrepareFeeds(facts, [ids], imageInputs(facts, 1, 1).pixel_values))).inputs_embeds!);
-  const withB = toNumbers((await prepare.run(janusPrepareFeeds(facts, [ids], imageInputs(facts, 1, 2).pixel_values))).inputs_embeds!);
+  const withA = toNumbers(
+    (await prepare.run(janusPrepareFeeds(facts, [ids], imageInputs(facts, 1, 1).pixel_values))).inputs_embeds!,
+  );
+  const withB = toNumbers(
+    (await prepare.run(janusPrepareFeeds(facts, [ids], imageInputs(facts, 1, 2).pixel_values))).inputs_embeds!,
+  );
   const textOnly = ids.map((x) => (x === facts.imageTokenId ? 10 : x));
   const none = toNumbers((await prepare.run(janusPrepareFeeds(facts, [textOnly]))).inputs_embeds!);
   const H = facts.hidden;
@@ -96,8 +148,14 @@ export async function checkJanusMerge(h: Harness, facts: JanusFacts): Promise<Re
       if (Math.max(...row(withA).map((x, k) => Math.abs(x - row(withB)[k]!))) < 1e-6) unchangedImage++;
     } else textDiff = Math.max(textDiff, ...row(withA).map((x, k) => Math.abs(x - row(none)[k]!)));
   });
-  expectThat(textDiff <= 1e-5, `text positions of prepare_inputs_embeds differ by ${textDiff} between a call with an image and one without: image features must go to images_seq_mask positions only`);
-  expectThat(unchangedImage === 0, `${unchangedImage} of ${facts.imageTokens} image placeholder positions did not change with another image: they must hold the image features`);
+  expectThat(
+    textDiff <= 1e-5,
+    `text positions of prepare_inputs_embeds differ by ${textDiff} between a call with an image and one without: image features must go to images_seq_mask positions only`,
+  );
+  expectThat(
+    unchangedImage === 0,
+    `${unchangedImage} of ${facts.imageTokens} image placeholder positions did not change with another image: they must hold the image features`,
+  );
   return { textDiff, imageTokens: facts.imageTokens };
 }
 
@@ -107,8 +165,13 @@ export async function checkJanusKvCache(h: Harness, facts: JanusFacts, tol = 1e-
   const ids = janusIds(facts, 2, 6, 9);
   const pixels = imageInputs(facts, 1, 12).pixel_values;
   const all = (await prepare.run(janusPrepareFeeds(facts, [ids], pixels))).inputs_embeds!;
-  const slice = (from: number, to: number): TensorData => ({ type: 'float32', dims: [1, to - from, facts.hidden], data: Float32Array.from(toNumbers(all).slice(from * facts.hidden, to * facts.hidden)) });
-  const logits = async (o: Record<string, TensorData>) => (await lmHead.run({ hidden_states: o.hidden_states! })).logits!;
+  const slice = (from: number, to: number): TensorData => ({
+    type: 'float32',
+    dims: [1, to - from, facts.hidden],
+    data: Float32Array.from(toNumbers(all).slice(from * facts.hidden, to * facts.hidden)),
+  });
+  const logits = async (o: Record<string, TensorData>) =>
+    (await lmHead.run({ hidden_states: o.hidden_states! })).logits!;
   const full = await logits(await model.run(lmFeeds(model, all, 0)));
   const prefill = ids.length - 4;
   let out = await model.run(lmFeeds(model, slice(0, prefill), 0));
@@ -117,7 +180,10 @@ export async function checkJanusKvCache(h: Harness, facts: JanusFacts, tol = 1e-
     const l = await logits(out);
     const d = maxAbsDiff(logitsAt(l, 0, l.dims[1]! - 1), logitsAt(full, 0, t));
     worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
-    expectThat(d <= tol, `KV cache: logits at position ${t} computed step by step differ from the full forward by ${d} (tolerance ${tol}); present must be past followed by the new positions`);
+    expectThat(
+      d <= tol,
+      `KV cache: logits at position ${t} computed step by step differ from the full forward by ${d} (tolerance ${tol}); present must be past followed by the new positions`,
+    );
     if (t + 1 === ids.length) break;
     out = await model.run(lmFeeds(model, slice(t + 1, t + 2), t + 1, pastFrom(out)));
   }
@@ -125,7 +191,13 @@ export async function checkJanusKvCache(h: Harness, facts: JanusFacts, tol = 1e-
 }
 
 /** Greedy decoding on the raw sessions as MultiModalityCausalLM runs text generation. */
-export async function rawGreedyJanus(h: Harness, facts: JanusFacts, ids: number[], pixels: TensorData, newTokens: number) {
+export async function rawGreedyJanus(
+  h: Harness,
+  facts: JanusFacts,
+  ids: number[],
+  pixels: TensorData,
+  newTokens: number,
+) {
   const { prepare, model, lmHead } = await janusSessions(h);
   const e = (await prepare.run(janusPrepareFeeds(facts, [ids], pixels))).inputs_embeds!;
   let out = await model.run(lmFeeds(model, e, 0));
@@ -153,30 +225,62 @@ type JanusModel = { generate(o: object): Promise<unknown>; dispose(): Promise<un
  */
 export async function checkJanusGenerate(h: Harness, facts: JanusFacts): Promise<Record<string, unknown>> {
   const { tf, modelId, device } = await h.pipelineEnv();
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as (conv: object[], o: object) => Promise<Record<string, TfTensor>>;
-  const Cls = (tf as unknown as Record<string, { from_pretrained(id: string, o: object): Promise<JanusModel> }>).MultiModalityCausalLM!;
+  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as (
+    conv: object[],
+    o: object,
+  ) => Promise<Record<string, TfTensor>>;
+  const Cls = (tf as unknown as Record<string, { from_pretrained(id: string, o: object): Promise<JanusModel> }>)
+    .MultiModalityCausalLM!;
   const model = await Cls.from_pretrained(modelId, { device, dtype: 'fp32' });
   try {
     const images = rawImages(tf, facts);
     const gen = async (img: unknown) => {
       const inputs = await processor([{ role: 'User', content: facts.prompt, images: [] }], { images: [img] });
-      const out = (await model.generate({ ...inputs, max_new_tokens: NEW_TOKENS, min_new_tokens: NEW_TOKENS, do_sample: false })) as TfTensor;
+      const out = (await model.generate({
+        ...inputs,
+        max_new_tokens: NEW_TOKENS,
+        min_new_tokens: NEW_TOKENS,
+        do_sample: false,
+      })) as TfTensor;
       return { inputs, row: rowOf(out), dims: out.dims };
     };
     const one = await gen(images[0]);
     const prompt = rowOf(one.inputs.input_ids!);
     const placeholders = prompt.filter((x) => x === facts.imageTokenId).length;
-    expectThat(placeholders === facts.imageTokens, `VLChatProcessor put ${placeholders} image placeholders in the prompt, expected ${facts.imageTokens} (one per image feature)`);
-    expectThat(one.inputs.pixel_values!.dims.join() === [1, 1, facts.channels, facts.imageSize, facts.imageSize].join(), `the processor gave pixel_values [${one.inputs.pixel_values!.dims}], expected [1, 1, ${facts.channels}, ${facts.imageSize}, ${facts.imageSize}]`);
-    expectThat(one.dims.join() === [1, prompt.length + NEW_TOKENS].join(), `generate returned [${one.dims}], expected [1, ${prompt.length + NEW_TOKENS}] (prompt ${prompt.length} + max_new_tokens ${NEW_TOKENS})`);
+    expectThat(
+      placeholders === facts.imageTokens,
+      `VLChatProcessor put ${placeholders} image placeholders in the prompt, expected ${facts.imageTokens} (one per image feature)`,
+    );
+    expectThat(
+      one.inputs.pixel_values!.dims.join() === [1, 1, facts.channels, facts.imageSize, facts.imageSize].join(),
+      `the processor gave pixel_values [${one.inputs.pixel_values!.dims}], expected [1, 1, ${facts.channels}, ${facts.imageSize}, ${facts.imageSize}]`,
+    );
+    expectThat(
+      one.dims.join() === [1, prompt.length + NEW_TOKENS].join(),
+      `generate returned [${one.dims}], expected [1, ${prompt.length + NEW_TOKENS}] (prompt ${prompt.length} + max_new_tokens ${NEW_TOKENS})`,
+    );
     const fresh = newIdsAfterPrompt(one.row, prompt, facts.vocabSize);
     const raw = await rawGreedyJanus(h, facts, prompt, plain(one.inputs.pixel_values!), NEW_TOKENS);
-    expectThat(raw.join() === fresh.join(), `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw}`);
+    expectThat(
+      raw.join() === fresh.join(),
+      `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw}`,
+    );
     const again = await gen(images[0]);
-    expectThat(again.row.join() === one.row.join(), 'the same image and prompt generated different tokens on a second call');
+    expectThat(
+      again.row.join() === one.row.join(),
+      'the same image and prompt generated different tokens on a second call',
+    );
     const other = await gen(images[1]);
-    expectThat(other.row.length === one.row.length, `the second image generated ${other.row.length} ids, the first ${one.row.length}`);
-    return { promptTokens: prompt.length, imageTokens: placeholders, generated: fresh, other: other.row.slice(prompt.length) };
+    expectThat(
+      other.row.length === one.row.length,
+      `the second image generated ${other.row.length} ids, the first ${one.row.length}`,
+    );
+    return {
+      promptTokens: prompt.length,
+      imageTokens: placeholders,
+      generated: fresh,
+      other: other.row.slice(prompt.length),
+    };
   } finally {
     await model.dispose();
   }

@@ -1,5 +1,25 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { assertOutputShapes, checkBatchEquivalence, emptyCache, expectThat, logitsAt, maxAbsDiff, pastNameOf, positionIdsFromMask, SeededFeeds, SkipCheck, tensor, tone, toNumbers, type Harness, fromTfTensor as plain, idRows as rowsOf, generationMetrics, argmax, newIdsAfterPrompt } from '@hf-core/harness';
+import {
+  assertOutputShapes,
+  checkBatchEquivalence,
+  emptyCache,
+  expectThat,
+  logitsAt,
+  maxAbsDiff,
+  pastNameOf,
+  positionIdsFromMask,
+  SeededFeeds,
+  SkipCheck,
+  tensor,
+  tone,
+  toNumbers,
+  type Harness,
+  fromTfTensor as plain,
+  idRows as rowsOf,
+  generationMetrics,
+  argmax,
+  newIdsAfterPrompt,
+} from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from './images.ts';
 
 /** Facts an image-text-to-text test is rendered with. */
@@ -23,13 +43,21 @@ export interface VlmFacts extends ImageFacts {
   audio?: { mels: number; frames: number; samples: number; timeMajor?: boolean };
 }
 
-export const VLM_FILES = { embed: 'onnx/embed_tokens.onnx', vision: 'onnx/vision_encoder.onnx', decoder: 'onnx/decoder_model_merged.onnx' } as const;
+export const VLM_FILES = {
+  embed: 'onnx/embed_tokens.onnx',
+  vision: 'onnx/vision_encoder.onnx',
+  decoder: 'onnx/decoder_model_merged.onnx',
+} as const;
 
 export const AUDIO_ENCODER_FILE = 'onnx/audio_encoder.onnx';
 
 /** The model's sessions; `vision` is the modality encoder (vision_encoder, or audio_encoder for audio models). */
 export async function vlmSessions(h: Harness, facts?: VlmFacts) {
-  return { embed: await h.session(VLM_FILES.embed), vision: await h.session(facts ? encoderFile(facts) : VLM_FILES.vision), decoder: await h.session(VLM_FILES.decoder) };
+  return {
+    embed: await h.session(VLM_FILES.embed),
+    vision: await h.session(facts ? encoderFile(facts) : VLM_FILES.vision),
+    decoder: await h.session(VLM_FILES.decoder),
+  };
 }
 
 /** The modality encoder's file: vision_encoder, or audio_encoder for audio models. */
@@ -39,7 +67,13 @@ const featuresName = (facts: VlmFacts) => (facts.audio ? 'audio_features' : 'ima
 
 export function idsFeeds(facts: VlmFacts, rows: number, seq: number, seed = 1): Feeds {
   const rng = new SeededFeeds(seed);
-  return { input_ids: tensor('int64', Array.from({ length: rows * seq }, () => rng.int(5, facts.vocabSize)), [rows, seq]) };
+  return {
+    input_ids: tensor(
+      'int64',
+      Array.from({ length: rows * seq }, () => rng.int(5, facts.vocabSize)),
+      [rows, seq],
+    ),
+  };
 }
 
 /** Text position ids from the mask (the last `n`); Qwen-VL's M-RoPE takes the same ids on all 3 rows. */
@@ -54,7 +88,12 @@ export function textPositions(facts: VlmFacts, mask: number[][], n: number): Ten
 export function decoderFeeds(decoder: EngineSession, facts: VlmFacts, embeds: TensorData): Feeds {
   const [b, s] = embeds.dims as [number, number];
   const mask = Array.from({ length: b }, () => new Array(s).fill(1) as number[]);
-  return { inputs_embeds: embeds, attention_mask: tensor('int64', mask.flat(), [b, s]), position_ids: textPositions(facts, mask, s), ...emptyCache(decoder, b) };
+  return {
+    inputs_embeds: embeds,
+    attention_mask: tensor('int64', mask.flat(), [b, s]),
+    position_ids: textPositions(facts, mask, s),
+    ...emptyCache(decoder, b),
+  };
 }
 
 /** Vision encoder feeds: `rows` seeded images, or one image's flattened patches + grid (Qwen-VL). */
@@ -71,17 +110,35 @@ export function visionFeeds(facts: VlmFacts, rows: number, seed: number): Feeds 
   if (facts.tiles) {
     const { pixel_values } = imageInputs(facts, rows * facts.tiles, seed);
     const dims = [rows, facts.tiles, facts.channels, facts.imageSize, facts.imageSize];
-    return { pixel_values: { ...pixel_values!, dims }, pixel_attention_mask: tensor('bool', new Array(rows * facts.tiles * facts.imageSize ** 2).fill(1), [rows, facts.tiles, facts.imageSize, facts.imageSize]) };
+    return {
+      pixel_values: { ...pixel_values!, dims },
+      pixel_attention_mask: tensor('bool', new Array(rows * facts.tiles * facts.imageSize ** 2).fill(1), [
+        rows,
+        facts.tiles,
+        facts.imageSize,
+        facts.imageSize,
+      ]),
+    };
   }
   if (!q) return imageInputs(facts, rows, seed);
   const rng = new SeededFeeds(seed);
   const n = q.grid.reduce((a, b) => a * b, 1);
-  return { pixel_values: tensor('float32', Array.from({ length: n * q.dim }, () => rng.float()), [n, q.dim]), [q.gridName]: tensor('int64', q.grid, [1, 3]) };
+  return {
+    pixel_values: tensor(
+      'float32',
+      Array.from({ length: n * q.dim }, () => rng.float()),
+      [n, q.dim],
+    ),
+    [q.gridName]: tensor('int64', q.grid, [1, 3]),
+  };
 }
 
 /** Each of two images encoded alone equals its row of the two-image batch. */
 export async function checkVisionBatch(h: Harness, facts: VlmFacts): Promise<Record<string, unknown>> {
-  if (facts.patchInput) throw new SkipCheck("transformers.js's Qwen2VLImageProcessor stacks several images as temporal frames of one grid, so the vision encoder takes one image per call");
+  if (facts.patchInput)
+    throw new SkipCheck(
+      "transformers.js's Qwen2VLImageProcessor stacks several images as temporal frames of one grid, so the vision encoder takes one image per call",
+    );
   return checkBatchEquivalence((await vlmSessions(h, facts)).vision, visionFeeds(facts, 2, 6));
 }
 
@@ -90,7 +147,9 @@ export async function checkVlmShapes(h: Harness, facts: VlmFacts): Promise<Recor
   const { embed, vision, decoder } = await vlmSessions(h, facts);
   const e = await embed.run(idsFeeds(facts, 2, 6));
   assertOutputShapes(e, { inputs_embeds: [2, 6, facts.hidden] });
-  assertOutputShapes(await vision.run(visionFeeds(facts, 2, 3)), { [featuresName(facts)]: facts.patchInput ? [facts.imageTokens, facts.hidden] : [2, facts.imageTokens, facts.hidden] });
+  assertOutputShapes(await vision.run(visionFeeds(facts, 2, 3)), {
+    [featuresName(facts)]: facts.patchInput ? [facts.imageTokens, facts.hidden] : [2, facts.imageTokens, facts.hidden],
+  });
   const d = await decoder.run(decoderFeeds(decoder, facts, e.inputs_embeds!));
   const expected: Record<string, number[]> = { logits: [2, 6, facts.vocabSize] };
   const hy = facts.hybrid;
@@ -112,7 +171,8 @@ export async function checkEmbedsKvCache(h: Harness, facts: VlmFacts, tol = 1e-4
   const { embed, decoder } = await vlmSessions(h, facts);
   const ids = idsFeeds(facts, 1, 8, 21);
   const all = toNumbers(ids.input_ids!);
-  const embedOf = async (from: number, to: number) => (await embed.run({ input_ids: tensor('int64', all.slice(from, to), [1, to - from]) })).inputs_embeds!;
+  const embedOf = async (from: number, to: number) =>
+    (await embed.run({ input_ids: tensor('int64', all.slice(from, to), [1, to - from]) })).inputs_embeds!;
   const full = await decoder.run(decoderFeeds(decoder, facts, await embedOf(0, 8)));
   const prefill = 4;
   let out = await decoder.run(decoderFeeds(decoder, facts, await embedOf(0, prefill)));
@@ -120,10 +180,17 @@ export async function checkEmbedsKvCache(h: Harness, facts: VlmFacts, tol = 1e-4
   for (let t = prefill - 1; t < 8; t++) {
     const d = maxAbsDiff(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1), logitsAt(full.logits!, 0, t));
     worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
-    expectThat(d <= tol, `KV cache: logits at position ${t} computed step by step differ from the full forward by ${d} (tolerance ${tol}); present must be past followed by the new positions`);
+    expectThat(
+      d <= tol,
+      `KV cache: logits at position ${t} computed step by step differ from the full forward by ${d} (tolerance ${tol}); present must be past followed by the new positions`,
+    );
     if (t + 1 === 8) break;
     const mask = [new Array(t + 2).fill(1) as number[]];
-    const feeds: Feeds = { inputs_embeds: await embedOf(t + 1, t + 2), attention_mask: tensor('int64', mask[0]!, [1, t + 2]), position_ids: textPositions(facts, mask, 1) };
+    const feeds: Feeds = {
+      inputs_embeds: await embedOf(t + 1, t + 2),
+      attention_mask: tensor('int64', mask[0]!, [1, t + 2]),
+      position_ids: textPositions(facts, mask, 1),
+    };
     for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
     out = await decoder.run(feeds);
   }
@@ -152,7 +219,6 @@ export function mropePositions(ids: number[], facts: VlmFacts): { rows: number[]
   return { rows, max: Math.max(...rows.flat()) };
 }
 
-
 /**
  * Greedy generation on the raw sessions, the way transformers.js runs an ImageTextToText model:
  * embed the prompt, put the image features at the image tokens, then decode with the cache.
@@ -166,7 +232,10 @@ export async function rawGreedy(h: Harness, facts: VlmFacts, inputIds: number[],
   inputIds.forEach((id, i) => {
     if (id === facts.imageTokenId) merged.set(features.slice(k++ * facts.hidden, k * facts.hidden), i * facts.hidden);
   });
-  expectThat(k * facts.hidden === features.length, `the prompt has ${k} modality tokens but the encoder gave ${features.length / facts.hidden} features`);
+  expectThat(
+    k * facts.hidden === features.length,
+    `the prompt has ${k} modality tokens but the encoder gave ${features.length / facts.hidden} features`,
+  );
   const prompt = decoderFeeds(decoder, facts, { type: 'float32', dims: embeds.dims, data: merged });
   const mrope = facts.patchInput ? mropePositions(inputIds, facts) : undefined;
   if (mrope) prompt.position_ids = tensor('int64', mrope.rows.flat(), [3, 1, inputIds.length]);
@@ -181,8 +250,14 @@ export async function rawGreedy(h: Harness, facts: VlmFacts, inputIds: number[],
     tokens.push(next);
     if (i + 1 === newTokens) break;
     mask[0]!.push(1);
-    const pos = mrope ? tensor('int64', new Array(3).fill(mrope.max + i + 1), [3, 1, 1]) : positionIdsFromMask(mask, 1, facts.positionStart);
-    const feeds: Feeds = { inputs_embeds: (await embed.run({ input_ids: tensor('int64', [next], [1, 1]) })).inputs_embeds!, attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]), position_ids: pos };
+    const pos = mrope
+      ? tensor('int64', new Array(3).fill(mrope.max + i + 1), [3, 1, 1])
+      : positionIdsFromMask(mask, 1, facts.positionStart);
+    const feeds: Feeds = {
+      inputs_embeds: (await embed.run({ input_ids: tensor('int64', [next], [1, 1]) })).inputs_embeds!,
+      attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]),
+      position_ids: pos,
+    };
     for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
     out = await decoder.run(feeds);
   }
@@ -210,28 +285,56 @@ export async function checkGenerate(h: Harness, facts: VlmFacts): Promise<Record
       // Idefics3-style processors take one list of images per prompt.
       const images_ = imgs.length === 1 ? imgs[0] : facts.tiles ? imgs.map((i) => [i]) : imgs;
       const texts = imgs.map(() => facts.prompt);
-      const inputs = (facts.textFirst ? await processor(texts, images_) : await processor(images_, texts)) as Record<string, TfTensor>;
-      const out = (await model.generate({ ...inputs, max_new_tokens: NEW_TOKENS, min_new_tokens: NEW_TOKENS, do_sample: false } as never)) as unknown as TfTensor;
+      const inputs = (facts.textFirst ? await processor(texts, images_) : await processor(images_, texts)) as Record<
+        string,
+        TfTensor
+      >;
+      const out = (await model.generate({
+        ...inputs,
+        max_new_tokens: NEW_TOKENS,
+        min_new_tokens: NEW_TOKENS,
+        do_sample: false,
+      } as never)) as unknown as TfTensor;
       return { inputs, rows: rowsOf(out), dims: out.dims };
     };
     const one = await gen([images[0]]);
     const prompt = rowsOf(one.inputs.input_ids!)[0]!;
     const imageTokens = prompt.filter((x) => x === facts.imageTokenId).length;
-    expectThat(imageTokens === facts.imageTokens, `the processor put ${imageTokens} image tokens in the prompt, expected ${facts.imageTokens} (one per image feature)`);
-    expectThat(one.dims.join() === [1, prompt.length + NEW_TOKENS].join(), `generate returned [${one.dims}], expected [1, ${prompt.length + NEW_TOKENS}] (prompt ${prompt.length} + max_new_tokens ${NEW_TOKENS})`);
+    expectThat(
+      imageTokens === facts.imageTokens,
+      `the processor put ${imageTokens} image tokens in the prompt, expected ${facts.imageTokens} (one per image feature)`,
+    );
+    expectThat(
+      one.dims.join() === [1, prompt.length + NEW_TOKENS].join(),
+      `generate returned [${one.dims}], expected [1, ${prompt.length + NEW_TOKENS}] (prompt ${prompt.length} + max_new_tokens ${NEW_TOKENS})`,
+    );
     const fresh = newIdsAfterPrompt(one.rows[0]!, prompt, facts.vocabSize);
     const visionIn: Feeds = { pixel_values: plain(one.inputs.pixel_values!) };
     if (facts.tiles) visionIn.pixel_attention_mask = plain(one.inputs.pixel_attention_mask!);
     if (facts.patchInput) visionIn[facts.patchInput.gridName] = plain(one.inputs.image_grid_thw!);
     const raw = await rawGreedy(h, facts, prompt, visionIn, NEW_TOKENS);
-    expectThat(raw.tokens.join() === fresh.join(), `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw.tokens}`);
+    expectThat(
+      raw.tokens.join() === fresh.join(),
+      `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw.tokens}`,
+    );
     const again = await gen([images[0]]);
-    expectThat(again.rows[0]!.join() === one.rows[0]!.join(), 'the same image and prompt generated different tokens on a second call');
+    expectThat(
+      again.rows[0]!.join() === one.rows[0]!.join(),
+      'the same image and prompt generated different tokens on a second call',
+    );
     // Qwen-VL's processor takes one image per prompt here (several images become video frames).
     const alone1 = facts.patchInput ? one : await gen([images[1]]);
     const both = facts.patchInput ? { rows: [one.rows[0]!, one.rows[0]!] } : await gen(images);
-    expectThat(both.rows.length === 2 && both.rows[0]!.join() === one.rows[0]!.join() && both.rows[1]!.join() === alone1.rows[0]!.join(), `a batch of two images generated ${JSON.stringify(both.rows)}, alone they give ${JSON.stringify([one.rows[0], alone1.rows[0]])}`);
-    const text = (processor as unknown as { tokenizer: { decode(ids: number[], o: object): string } }).tokenizer.decode(fresh, { skip_special_tokens: false });
+    expectThat(
+      both.rows.length === 2 &&
+        both.rows[0]!.join() === one.rows[0]!.join() &&
+        both.rows[1]!.join() === alone1.rows[0]!.join(),
+      `a batch of two images generated ${JSON.stringify(both.rows)}, alone they give ${JSON.stringify([one.rows[0], alone1.rows[0]])}`,
+    );
+    const text = (processor as unknown as { tokenizer: { decode(ids: number[], o: object): string } }).tokenizer.decode(
+      fresh,
+      { skip_special_tokens: false },
+    );
     expectThat(typeof text === 'string', 'the tokenizer could not decode the generated ids');
     for (const m of ['prefill_ms', 'decode_ms_per_token', 'tokens_per_s'] as const) h.metric(m, raw[m]);
     return { promptTokens: prompt.length, imageTokens, generated: fresh, text };
@@ -247,21 +350,56 @@ type Generator = { generate(o: object): Promise<unknown> };
  * one audio token per audio feature; exactly max_new_tokens new ids; equal to raw greedy
  * decoding; the same twice.
  */
-async function generateFromAudio(h: Harness, facts: VlmFacts, processor: (t: string, a: Float32Array) => Promise<Record<string, TfTensor>>, model: Generator): Promise<Record<string, unknown>> {
+async function generateFromAudio(
+  h: Harness,
+  facts: VlmFacts,
+  processor: (t: string, a: Float32Array) => Promise<Record<string, TfTensor>>,
+  model: Generator,
+): Promise<Record<string, unknown>> {
   const clip = tone(440, facts.audio!.samples / 16000);
   const inputs = await processor(facts.prompt, clip);
   const prompt = rowsOf(inputs.input_ids!)[0]!;
   const audioTokens = prompt.filter((x) => x === facts.imageTokenId).length;
-  expectThat(audioTokens === facts.imageTokens, `the processor put ${audioTokens} audio tokens in the prompt, expected ${facts.imageTokens} (one per audio feature)`);
-  const run = async () => rowsOf((await model.generate({ ...inputs, max_new_tokens: NEW_TOKENS, min_new_tokens: NEW_TOKENS, do_sample: false })) as TfTensor);
+  expectThat(
+    audioTokens === facts.imageTokens,
+    `the processor put ${audioTokens} audio tokens in the prompt, expected ${facts.imageTokens} (one per audio feature)`,
+  );
+  const run = async () =>
+    rowsOf(
+      (await model.generate({
+        ...inputs,
+        max_new_tokens: NEW_TOKENS,
+        min_new_tokens: NEW_TOKENS,
+        do_sample: false,
+      })) as TfTensor,
+    );
   const rows = await run();
-  expectThat(rows[0]!.length === prompt.length + NEW_TOKENS, `generate returned ${rows[0]!.length} ids, expected ${prompt.length + NEW_TOKENS} (prompt ${prompt.length} + max_new_tokens ${NEW_TOKENS})`);
+  expectThat(
+    rows[0]!.length === prompt.length + NEW_TOKENS,
+    `generate returned ${rows[0]!.length} ids, expected ${prompt.length + NEW_TOKENS} (prompt ${prompt.length} + max_new_tokens ${NEW_TOKENS})`,
+  );
   const fresh = rows[0]!.slice(prompt.length);
-  expectThat(fresh.every((t) => t >= 0 && t < facts.vocabSize), `generated ids ${fresh} are not all in the vocabulary`);
-  const audioIn: Feeds = facts.audio!.timeMajor ? { input_features: plain(inputs.input_features!) } : { audio_values: plain(inputs.audio_values!) };
+  expectThat(
+    fresh.every((t) => t >= 0 && t < facts.vocabSize),
+    `generated ids ${fresh} are not all in the vocabulary`,
+  );
+  const audioIn: Feeds = facts.audio!.timeMajor
+    ? { input_features: plain(inputs.input_features!) }
+    : { audio_values: plain(inputs.audio_values!) };
   const raw = await rawGreedy(h, facts, prompt, audioIn, NEW_TOKENS);
-  expectThat(raw.tokens.join() === fresh.join(), `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw.tokens}`);
-  expectThat((await run())[0]!.join() === rows[0]!.join(), 'the same clip and prompt generated different tokens on a second call');
+  expectThat(
+    raw.tokens.join() === fresh.join(),
+    `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw.tokens}`,
+  );
+  expectThat(
+    (await run())[0]!.join() === rows[0]!.join(),
+    'the same clip and prompt generated different tokens on a second call',
+  );
   for (const m of ['prefill_ms', 'decode_ms_per_token', 'tokens_per_s'] as const) h.metric(m, raw[m]);
-  return { promptTokens: prompt.length, audioTokens, generated: fresh, audioFeatures: [...(inputs.audio_values ?? inputs.input_features)!.dims] };
+  return {
+    promptTokens: prompt.length,
+    audioTokens,
+    generated: fresh,
+    audioFeatures: [...(inputs.audio_values ?? inputs.input_features)!.dims],
+  };
 }

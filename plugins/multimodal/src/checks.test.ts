@@ -98,7 +98,10 @@ describe('synthesized multimodal graphs', () => {
       await s.release();
       return r;
     };
-    expect(await io('clip', 'onnx/model.onnx')).toEqual([['input_ids', 'attention_mask', 'pixel_values'], ['logits_per_image', 'logits_per_text', 'text_embeds', 'image_embeds']]);
+    expect(await io('clip', 'onnx/model.onnx')).toEqual([
+      ['input_ids', 'attention_mask', 'pixel_values'],
+      ['logits_per_image', 'logits_per_text', 'text_embeds', 'image_embeds'],
+    ]);
     expect(await io('llava', 'onnx/embed_tokens.onnx')).toEqual([['input_ids'], ['inputs_embeds']]);
     expect(await io('llava', 'onnx/vision_encoder.onnx')).toEqual([['pixel_values'], ['image_features']]);
     const kv = (p: string) => [0, 1].flatMap((l) => [`${p}.${l}.key`, `${p}.${l}.value`]);
@@ -106,7 +109,11 @@ describe('synthesized multimodal graphs', () => {
     expect(decIn).toEqual(['inputs_embeds', 'attention_mask', 'position_ids', ...kv('past_key_values')]);
     expect([...decOut!].sort()).toEqual(['logits', ...kv('present')].sort());
     expect(await io('v2s', 'onnx/encoder_model.onnx')).toEqual([['pixel_values'], ['last_hidden_state']]);
-    expect((await io('v2s', 'onnx/decoder_model_merged.onnx'))[0]).toEqual(['input_ids', 'encoder_hidden_states', ...kv('past_key_values')]);
+    expect((await io('v2s', 'onnx/decoder_model_merged.onnx'))[0]).toEqual([
+      'input_ids',
+      'encoder_hidden_states',
+      ...kv('past_key_values'),
+    ]);
   });
 });
 
@@ -114,21 +121,30 @@ describe('multimodal checks pass on good models and fail on broken ones', () => 
   it('text padding: a bidirectional text tower that reads attention_mask passes; one that ignores it fails', async () => {
     const f = facts.cc as unknown as DualFacts;
     expect((await checkTextPadding(await h.cc.session(), f)).maxAbsDiff).toBeLessThan(1e-4);
-    await expect(checkTextPadding(await h.ccNoMask.session(), f)).rejects.toThrow(/text padding invariance: "text_embeds" differs/);
+    await expect(checkTextPadding(await h.ccNoMask.session(), f)).rejects.toThrow(
+      /text padding invariance: "text_embeds" differs/,
+    );
     const out = await (await h.cc.session()).run(dualFeeds(f, { rows: 2, seq: 6 }));
     expect(out.logits_per_image!.dims).toEqual([2, 2]);
   });
 
   it('processor: shapes match config.json; an image_size the processor does not produce fails', async () => {
-    expect((await checkProcessor(h.clip, facts.clip as unknown as DualFacts)).shapes).toEqual([[1, 3, 32, 32], [2, 3, 32, 32]]);
+    expect((await checkProcessor(h.clip, facts.clip as unknown as DualFacts)).shapes).toEqual([
+      [1, 3, 32, 32],
+      [2, 3, 32, 32],
+    ]);
     editJson(join(dir('clip-other'), 'preprocessor_config.json'), (j) => (j.crop_size = { height: 24, width: 24 }));
-    await expect(checkProcessor(h.clipOther, facts.clip as unknown as DualFacts)).rejects.toThrow(/processor gave pixel_values \[1,3,24,24\].*expected \[1,3,32,32\]/);
+    await expect(checkProcessor(h.clipOther, facts.clip as unknown as DualFacts)).rejects.toThrow(
+      /processor gave pixel_values \[1,3,24,24\].*expected \[1,3,32,32\]/,
+    );
   });
 
   it('AutoModel: matches its own session, not another model; zero-shot: scores are probabilities, an overflowing logit scale fails', async () => {
     const f = facts.clip as unknown as DualFacts;
     expect((await checkAutoModelDual(h.clip, await h.clip.session(), f)).sameImageTwice).toBe(0);
-    await expect(checkAutoModelDual(h.clip, await engine.createSession(join(dir('clip-other'), 'onnx/model.onnx')), f)).rejects.toThrow(/transformers.js vs the raw session/);
+    await expect(
+      checkAutoModelDual(h.clip, await engine.createSession(join(dir('clip-other'), 'onnx/model.onnx')), f),
+    ).rejects.toThrow(/transformers.js vs the raw session/);
     expect((await checkZeroShot(h.clip, f)).scoreSums).toHaveLength(2);
     await expect(checkZeroShot(h.clipOverflow, f)).rejects.toThrow(/expected a probability|sum to/);
   });
@@ -148,15 +164,21 @@ describe('multimodal checks pass on good models and fail on broken ones', () => 
     await expect(checkV2sKvCache(h.v2sDropPast, f)).rejects.toThrow();
     expect((await checkImageToText(h.v2s, f)).captions).toHaveLength(2);
     editJson(join(dir('v2s-start'), 'generation_config.json'), (j) => (j.decoder_start_token_id = 7));
-    await expect(checkImageToText(h.v2sStart, f)).rejects.toThrow(/starts with token 7, expected decoder_start_token_id/);
+    await expect(checkImageToText(h.v2sStart, f)).rejects.toThrow(
+      /starts with token 7, expected decoder_start_token_id/,
+    );
   }, 60_000);
 
   it('zero-shot detection: boxes normalized and detections equal to the session; unbounded boxes and another model fail', async () => {
     const f = facts.owl as unknown as OwlFacts;
     expect((await checkBoxesNormalized(await h.owl.session(), f)).max).toBeLessThanOrEqual(1);
-    await expect(checkBoxesNormalized(await engine.createSession(join(dir('owl-raw-boxes'), 'onnx/model.onnx')), f)).rejects.toThrow(/outside \[0, 1\]/);
+    await expect(
+      checkBoxesNormalized(await engine.createSession(join(dir('owl-raw-boxes'), 'onnx/model.onnx')), f),
+    ).rejects.toThrow(/outside \[0, 1\]/);
     expect((await checkZeroShotDetection(h.owl, await h.owl.session(), f)).detections).toHaveLength(2);
-    await expect(checkZeroShotDetection(h.owl, await engine.createSession(join(dir('owl-other'), 'onnx/model.onnx')), f)).rejects.toThrow(/the session('s logits)? give/);
+    await expect(
+      checkZeroShotDetection(h.owl, await engine.createSession(join(dir('owl-other'), 'onnx/model.onnx')), f),
+    ).rejects.toThrow(/the session('s logits)? give/);
   }, 30_000);
 
   it('JinaCLIP: joint, text-only and image-only calls agree; a vision_model.onnx with other weights than model.onnx fails', async () => {
@@ -178,18 +200,24 @@ describe('multimodal checks pass on good models and fail on broken ones', () => 
   it('zero-shot audio: probabilities equal to the session softmax; another model fails', async () => {
     const f = facts.clap as unknown as ClapFacts;
     expect((await checkZeroShotAudio(h.clap, await h.clap.session(), f)).scoreSums).toHaveLength(2);
-    await expect(checkZeroShotAudio(h.clap, await engine.createSession(join(dir('clap-other'), 'onnx/model.onnx')), f)).rejects.toThrow(/softmax of the session's logits_per_audio/);
+    await expect(
+      checkZeroShotAudio(h.clap, await engine.createSession(join(dir('clap-other'), 'onnx/model.onnx')), f),
+    ).rejects.toThrow(/softmax of the session's logits_per_audio/);
   }, 30_000);
 
   it('CLIPSeg: one mask per prompt equal to the session; a decoder that ignores the prompt fails', async () => {
     const f = facts.clipseg as unknown as ClipSegFacts;
     expect((await checkClipSegMasks(h.clipseg, await h.clipseg.session(), f)).dims).toEqual([3, 32, 32]);
-    await expect(checkClipSegMasks(h.clipsegDeaf, await h.clipsegDeaf.session(), f)).rejects.toThrow(/does not condition the mask/);
+    await expect(checkClipSegMasks(h.clipsegDeaf, await h.clipsegDeaf.session(), f)).rejects.toThrow(
+      /does not condition the mask/,
+    );
   }, 30_000);
 
   it('grounded detection: detections and phrases equal to the session; another model fails', async () => {
     const f = facts.gdino as unknown as GdinoFacts;
     expect((await checkGroundedDetection(h.gdino, await h.gdino.session(), f)).detections).toBeGreaterThan(0);
-    await expect(checkGroundedDetection(h.gdino, await engine.createSession(join(dir('gdino-other'), 'onnx/model.onnx')), f)).rejects.toThrow(/the session('s logits)? give/);
+    await expect(
+      checkGroundedDetection(h.gdino, await engine.createSession(join(dir('gdino-other'), 'onnx/model.onnx')), f),
+    ).rejects.toThrow(/the session('s logits)? give/);
   }, 30_000);
 });

@@ -3,14 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness } from '@hf-core/harness';
-import { checkEGemmaEmbed, checkEGemmaProcessor, checkEGemmaShapes, checkEGemmaVisionBatch, type EGemmaFacts } from './checks-egemma.ts';
+import {
+  checkEGemmaEmbed,
+  checkEGemmaProcessor,
+  checkEGemmaShapes,
+  checkEGemmaVisionBatch,
+  type EGemmaFacts,
+} from './checks-egemma.ts';
 import { synthesizeEGemma } from './egemma.ts';
 
 /** EmbeddingGemma 2: the checks pass on the synthesized model and FAIL on deliberately broken ones. */
 const root = mkdtempSync(join(tmpdir(), 'hf-egemma-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const dir = (name: string) => join(root, name);
-const H = Object.fromEntries(['good', 'no-mask', 'pool', 'patch'].map((n) => [n, harness(import.meta.url, { ref: n, modelType: 'embedding_gemma2', family: 'multimodal', modelDir: dir(n) })]));
+const H = Object.fromEntries(
+  ['good', 'no-mask', 'pool', 'patch'].map((n) => [
+    n,
+    harness(import.meta.url, { ref: n, modelType: 'embedding_gemma2', family: 'multimodal', modelDir: dir(n) }),
+  ]),
+);
 const tiny = { size: 'tiny' as const, seed: 1 };
 let facts: EGemmaFacts;
 const editJson = (path: string, edit: (j: Record<string, unknown>) => void) => {
@@ -38,8 +49,12 @@ describe('EmbeddingGemma 2 checks', () => {
     await expect(checkEGemmaVisionBatch(H['no-mask']!, facts)).rejects.toThrow(/padded patch slots/);
     await expect(checkEGemmaEmbed(H['no-mask']!, facts)).rejects.toThrow(/padding must not change/);
     // The processor counts soft tokens with another pooling than the encoder applies.
-    editJson(join(dir('pool'), 'processor_config.json'), (j) => Object.assign(j.image_processor as Record<string, unknown>, { pooling_kernel_size: 1, max_soft_tokens: 64 }));
-    await expect(checkEGemmaEmbed(H.pool!, facts)).rejects.toThrow(/image tokens \(54\) and image features \(13\) do not match/);
+    editJson(join(dir('pool'), 'processor_config.json'), (j) =>
+      Object.assign(j.image_processor as Record<string, unknown>, { pooling_kernel_size: 1, max_soft_tokens: 64 }),
+    );
+    await expect(checkEGemmaEmbed(H.pool!, facts)).rejects.toThrow(
+      /image tokens \(54\) and image features \(13\) do not match/,
+    );
     editJson(join(dir('patch'), 'config.json'), (j) => ((j.vision_config as Record<string, unknown>).patch_size = 16));
     await expect(checkEGemmaProcessor(H.patch!, facts)).rejects.toThrow(/patches of 768 values/);
   });

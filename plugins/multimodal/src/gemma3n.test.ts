@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness } from '@hf-core/harness';
-import { checkGemma3nGenerate, checkGemma3nKvCache, checkGemma3nPerLayer, checkGemma3nProcessor, checkGemma3nShapes, type Gemma3nFacts } from './checks-gemma3n.ts';
+import {
+  checkGemma3nGenerate,
+  checkGemma3nKvCache,
+  checkGemma3nPerLayer,
+  checkGemma3nProcessor,
+  checkGemma3nShapes,
+  type Gemma3nFacts,
+} from './checks-gemma3n.ts';
 import { synthesizeGemma3n } from './gemma3n.ts';
 
 /** Gemma 3n: each check passes on the synthesized model and FAILS on a deliberately broken one. */
@@ -20,7 +27,12 @@ const FIXTURES = {
   wrongMels: {},
 } as const;
 type Name = keyof typeof FIXTURES;
-const h = Object.fromEntries(Object.keys(FIXTURES).map((n) => [n, harness(import.meta.url, { ref: n, modelType: 'gemma3n', family: 'multimodal', modelDir: join(root, n) })])) as Record<Name, ReturnType<typeof harness>>;
+const h = Object.fromEntries(
+  Object.keys(FIXTURES).map((n) => [
+    n,
+    harness(import.meta.url, { ref: n, modelType: 'gemma3n', family: 'multimodal', modelDir: join(root, n) }),
+  ]),
+) as Record<Name, ReturnType<typeof harness>>;
 let facts: Gemma3nFacts;
 
 beforeAll(async () => {
@@ -57,6 +69,8 @@ describe('gemma3n checks', () => {
     const r = (await checkGemma3nGenerate(h.good, facts)) as Record<string, { generated: number[] }>;
     expect(r.image!.generated).toHaveLength(6);
     expect(r.audio!.generated).toHaveLength(6);
-    await expect(checkGemma3nGenerate(h.wrongAudioSeq, facts)).rejects.toThrow(/12 audio tokens in the prompt, expected 16/);
+    await expect(checkGemma3nGenerate(h.wrongAudioSeq, facts)).rejects.toThrow(
+      /12 audio tokens in the prompt, expected 16/,
+    );
   }, 30_000);
 });

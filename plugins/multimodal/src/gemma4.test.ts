@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness } from '@hf-core/harness';
 import { checkGemma3nKvCache } from './checks-gemma3n.ts';
-import { checkGemma4Generate, checkGemma4Positions, checkGemma4Processor, checkGemma4Shapes, checkGemma4VisionBatch, gemma4AudioTokens, type Gemma4Facts } from './checks-gemma4.ts';
+import {
+  checkGemma4Generate,
+  checkGemma4Positions,
+  checkGemma4Processor,
+  checkGemma4Shapes,
+  checkGemma4VisionBatch,
+  gemma4AudioTokens,
+  type Gemma4Facts,
+} from './checks-gemma4.ts';
 import { synthesizeGemma4 } from './gemma4.ts';
 
 /** Gemma 4: each check passes on the synthesized model and FAILS on a deliberately broken one. */
@@ -20,7 +28,12 @@ const FIXTURES = {
   wrongSoftTokens: { maxSoftTokens: 9 },
 } as const;
 type Name = keyof typeof FIXTURES;
-const h = Object.fromEntries(Object.keys(FIXTURES).map((n) => [n, harness(import.meta.url, { ref: n, modelType: 'gemma4', family: 'multimodal', modelDir: join(root, n) })])) as Record<Name, ReturnType<typeof harness>>;
+const h = Object.fromEntries(
+  Object.keys(FIXTURES).map((n) => [
+    n,
+    harness(import.meta.url, { ref: n, modelType: 'gemma4', family: 'multimodal', modelDir: join(root, n) }),
+  ]),
+) as Record<Name, ReturnType<typeof harness>>;
 let facts: Gemma4Facts;
 
 beforeAll(async () => {

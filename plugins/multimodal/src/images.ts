@@ -1,5 +1,14 @@
 import type { Feeds } from '@hf-core/core';
-import { checkerboardImage, expectThat, gradientImage, SeededFeeds, tensor, tone, type Harness, type TestImage } from '@hf-core/harness';
+import {
+  checkerboardImage,
+  expectThat,
+  gradientImage,
+  SeededFeeds,
+  tensor,
+  tone,
+  type Harness,
+  type TestImage,
+} from '@hf-core/harness';
 
 /** What every multimodal test knows about its image input. */
 export interface ImageFacts {
@@ -39,7 +48,13 @@ export function imageInputs(facts: ImageFacts, rows: number, seed: number): Feed
   const rng = new SeededFeeds(seed);
   const dims = [rows, facts.channels, facts.imageSize, facts.imageSize];
   const n = dims.reduce((a, b) => a * b, 1);
-  return { pixel_values: tensor('float32', Array.from({ length: n }, () => rng.float()), dims) };
+  return {
+    pixel_values: tensor(
+      'float32',
+      Array.from({ length: n }, () => rng.float()),
+      dims,
+    ),
+  };
 }
 
 export function processorShapes(pixels: TfTensor): Record<string, unknown> {
@@ -63,16 +78,24 @@ export async function checkProcessor(h: Harness, facts: ImageFacts): Promise<Rec
   const vision = configAt(h.config, facts.visionConfigPath ?? ['vision_config']);
   const size = Number(vision.image_size ?? facts.imageSize);
   const channels = Number(vision.num_channels ?? facts.channels);
-  expectThat(size === facts.imageSize, `config.json states image_size ${size} but the test was generated for ${facts.imageSize}`);
+  expectThat(
+    size === facts.imageSize,
+    `config.json states image_size ${size} but the test was generated for ${facts.imageSize}`,
+  );
   const loaded = await tf.AutoProcessor.from_pretrained(modelId);
   // Multimodal processors differ in argument order (images, text) vs (text, images); the image processor inside is what sizes pixels.
   const processor = (loaded.image_processor ?? loaded) as unknown as (images: unknown) => Promise<unknown>;
   const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
   const shapes: number[][] = [];
   for (const batch of [[images[0]], images]) {
-    const { pixel_values } = (await processor(facts.tiles ? batch.map((i) => [i]) : batch)) as { pixel_values: TfTensor };
+    const { pixel_values } = (await processor(facts.tiles ? batch.map((i) => [i]) : batch)) as {
+      pixel_values: TfTensor;
+    };
     const want = facts.tiles ? [batch.length, facts.tiles, channels, size, size] : [batch.length, channels, size, size];
-    expectThat(pixel_values.dims.join() === want.join(), `processor gave pixel_values [${pixel_values.dims}] for ${batch.length} image(s), expected [${want}] from config.json`);
+    expectThat(
+      pixel_values.dims.join() === want.join(),
+      `processor gave pixel_values [${pixel_values.dims}] for ${batch.length} image(s), expected [${want}] from config.json`,
+    );
     const values = Array.from(pixel_values.data as ArrayLike<number>);
     expectThat(values.every(Number.isFinite), 'processor gave non-finite pixel values');
     shapes.push([...pixel_values.dims]);
@@ -87,15 +110,27 @@ export async function checkProcessor(h: Harness, facts: ImageFacts): Promise<Rec
 async function checkPatchProcessor(h: Harness, facts: ImageFacts): Promise<Record<string, unknown>> {
   const { tf, modelId } = await h.pipelineEnv();
   const vision = configAt(h.config, facts.visionConfigPath ?? ['vision_config']);
-  const dim = Number(vision.in_chans ?? vision.in_channels ?? 3) * Number(vision.temporal_patch_size) * Number(vision.patch_size) ** 2;
-  expectThat(dim === facts.patchInput!.dim, `config.json vision_config gives patches of ${dim} values, the test was generated for ${facts.patchInput!.dim}`);
+  const dim =
+    Number(vision.in_chans ?? vision.in_channels ?? 3) *
+    Number(vision.temporal_patch_size) *
+    Number(vision.patch_size) ** 2;
+  expectThat(
+    dim === facts.patchInput!.dim,
+    `config.json vision_config gives patches of ${dim} values, the test was generated for ${facts.patchInput!.dim}`,
+  );
   const loaded = await tf.AutoProcessor.from_pretrained(modelId);
   const processor = loaded.image_processor as unknown as (images: unknown) => Promise<Record<string, TfTensor>>;
   const out = await processor(rawImages<InstanceType<typeof tf.RawImage>>(tf, facts)[0]);
   const grid = Array.from(out.image_grid_thw!.data as ArrayLike<bigint>, Number);
   const patches = grid.reduce((a, b) => a * b, 1);
-  expectThat(grid.join() === facts.patchInput!.grid.join(), `image_grid_thw is [${grid}] for a 64x48 image, expected [${facts.patchInput!.grid}]`);
-  expectThat(out.pixel_values!.dims.join() === [patches, dim].join(), `pixel_values are [${out.pixel_values!.dims}], expected [${patches}, ${dim}] (grid ${grid})`);
+  expectThat(
+    grid.join() === facts.patchInput!.grid.join(),
+    `image_grid_thw is [${grid}] for a 64x48 image, expected [${facts.patchInput!.grid}]`,
+  );
+  expectThat(
+    out.pixel_values!.dims.join() === [patches, dim].join(),
+    `pixel_values are [${out.pixel_values!.dims}], expected [${patches}, ${dim}] (grid ${grid})`,
+  );
   return { pixelValues: [...out.pixel_values!.dims], grid };
 }
 
@@ -103,14 +138,29 @@ async function checkPatchProcessor(h: Harness, facts: ImageFacts): Promise<Recor
 async function checkAudioProcessor(h: Harness, facts: ImageFacts): Promise<Record<string, unknown>> {
   const { tf, modelId } = await h.pipelineEnv();
   const mels = Number(configAt(h.config, ['audio_config']).num_mel_bins);
-  expectThat(mels === facts.audio!.mels, `config.json audio_config.num_mel_bins is ${mels}, the test was generated for ${facts.audio!.mels}`);
+  expectThat(
+    mels === facts.audio!.mels,
+    `config.json audio_config.num_mel_bins is ${mels}, the test was generated for ${facts.audio!.mels}`,
+  );
   const loaded = await tf.AutoProcessor.from_pretrained(modelId);
-  const extract = loaded.feature_extractor as unknown as (a: Float32Array, o?: object) => Promise<Record<string, TfTensor>>;
+  const extract = loaded.feature_extractor as unknown as (
+    a: Float32Array,
+    o?: object,
+  ) => Promise<Record<string, TfTensor>>;
   const a = facts.audio!;
-  const { input_features } = await extract(tone(440, a.samples / 16000), a.frames === a.samples / 160 ? { max_length: a.samples } : {});
+  const { input_features } = await extract(
+    tone(440, a.samples / 16000),
+    a.frames === a.samples / 160 ? { max_length: a.samples } : {},
+  );
   // Granite stacks pairs of mel frames: [1, frames, 2 * mels].
   const want = a.timeMajor ? [1, a.frames, 2 * mels] : [1, mels, a.frames];
-  expectThat(input_features!.dims.join() === want.join(), `the feature extractor gave [${input_features!.dims}], expected [${want}]`);
-  expectThat(Array.from(input_features!.data as ArrayLike<number>).every(Number.isFinite), 'the feature extractor gave non-finite values');
+  expectThat(
+    input_features!.dims.join() === want.join(),
+    `the feature extractor gave [${input_features!.dims}], expected [${want}]`,
+  );
+  expectThat(
+    Array.from(input_features!.data as ArrayLike<number>).every(Number.isFinite),
+    'the feature extractor gave non-finite values',
+  );
   return { inputFeatures: [...input_features!.dims] };
 }

@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { defineFamilyPlugin, generatedHeader, renderTemplate, type PluginFactory, type PreparedModel, type SynthesizeOptions } from '@hf-core/core';
+import {
+  defineFamilyPlugin,
+  generatedHeader,
+  renderTemplate,
+  type PluginFactory,
+  type PreparedModel,
+  type SynthesizeOptions,
+} from '@hf-core/core';
 import { DUAL_SPECS, synthesizeDual } from './dual.ts';
 import { synthesizeVlm } from './vlm.ts';
 import { synthesizeV2s } from './v2s.ts';
@@ -25,7 +32,24 @@ import { synthesizeVoxtralRt } from './voxtral-rt.ts';
 export const PLUGIN_NAME = 'hf-core:multimodal';
 export const TEMPLATE_VERSION = 1;
 
-type Kind = 'dual' | 'vlm' | 'v2s' | 'owl' | 'jina' | 'clap' | 'clipseg' | 'florence' | 'gdino' | 'captioning' | 'phi3v' | 'lfm' | 'janus' | 'gemma3n' | 'egemma' | 'voxtral_rt' | 'gemma4';
+type Kind =
+  | 'dual'
+  | 'vlm'
+  | 'v2s'
+  | 'owl'
+  | 'jina'
+  | 'clap'
+  | 'clipseg'
+  | 'florence'
+  | 'gdino'
+  | 'captioning'
+  | 'phi3v'
+  | 'lfm'
+  | 'janus'
+  | 'gemma3n'
+  | 'egemma'
+  | 'voxtral_rt'
+  | 'gemma4';
 const TEMPLATES: Record<Kind, string> = {
   dual: readFileSync(new URL('../templates/dual.eta', import.meta.url), 'utf8'),
   vlm: readFileSync(new URL('../templates/vlm.eta', import.meta.url), 'utf8'),
@@ -46,7 +70,10 @@ const TEMPLATES: Record<Kind, string> = {
   voxtral_rt: readFileSync(new URL('../templates/voxtral-rt.eta', import.meta.url), 'utf8'),
 };
 
-const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: string, o: SynthesizeOptions) => Promise<PreparedModel> }> = {
+const SYNTHESIZERS: Record<
+  string,
+  { kind: Kind; synthesize: (t: string, dir: string, o: SynthesizeOptions) => Promise<PreparedModel> }
+> = {
   ...Object.fromEntries(Object.keys(DUAL_SPECS).map((t) => [t, { kind: 'dual' as const, synthesize: synthesizeDual }])),
   ...Object.fromEntries(Object.keys(VLM_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeVlm }])),
   ...Object.fromEntries(Object.keys(QWEN_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeQwen }])),
@@ -61,10 +88,14 @@ const SYNTHESIZERS: Record<string, { kind: Kind; synthesize: (t: string, dir: st
   phi3_v: { kind: 'phi3v', synthesize: synthesizePhi3v },
   gemma3n: { kind: 'gemma3n', synthesize: synthesizeGemma3n },
   gemma4: { kind: 'gemma4', synthesize: synthesizeGemma4 },
-  ...Object.fromEntries(CAPTIONING_TYPES.map((t) => [t, { kind: 'captioning' as const, synthesize: synthesizeCaptioning }])),
+  ...Object.fromEntries(
+    CAPTIONING_TYPES.map((t) => [t, { kind: 'captioning' as const, synthesize: synthesizeCaptioning }]),
+  ),
   multi_modality: { kind: 'janus', synthesize: synthesizeJanus },
   voxtral_realtime: { kind: 'voxtral_rt', synthesize: synthesizeVoxtralRt },
-  ...Object.fromEntries(Object.keys(AUDIO_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeAudio }])),
+  ...Object.fromEntries(
+    Object.keys(AUDIO_SPECS).map((t) => [t, { kind: 'vlm' as const, synthesize: synthesizeAudio }]),
+  ),
   ...Object.fromEntries(Object.keys(OWL_SPECS).map((t) => [t, { kind: 'owl' as const, synthesize: synthesizeOwl }])),
 };
 
@@ -80,15 +111,23 @@ const multimodalPlugin: PluginFactory = () =>
     templateVersion: TEMPLATE_VERSION,
     synthesize: (modelType, dir, opts) => {
       const s = SYNTHESIZERS[modelType];
-      if (!s) throw new Error(`multimodal plugin cannot synthesize "${modelType}"; it covers ${MULTIMODAL_TYPES.join(', ')}`);
+      if (!s)
+        throw new Error(`multimodal plugin cannot synthesize "${modelType}"; it covers ${MULTIMODAL_TYPES.join(', ')}`);
       return s.synthesize(modelType, dir, opts);
     },
     render: ({ classification: c, prepared, modelDirFromTest }) => {
       const facts = (prepared.facts ?? {}) as { kind?: Kind };
       const template = facts.kind && TEMPLATES[facts.kind];
-      if (!template) throw new Error(`multimodal plugin: model "${c.ref}" has no test template for kind "${String(facts.kind)}" (hf-core.prepared.json facts.kind)`);
+      if (!template)
+        throw new Error(
+          `multimodal plugin: model "${c.ref}" has no test template for kind "${String(facts.kind)}" (hf-core.prepared.json facts.kind)`,
+        );
       return renderTemplate(template, {
-        header: generatedHeader({ template: `multimodal-${facts.kind}@${TEMPLATE_VERSION}`, version: TEMPLATE_VERSION, ref: c.ref }),
+        header: generatedHeader({
+          template: `multimodal-${facts.kind}@${TEMPLATE_VERSION}`,
+          version: TEMPLATE_VERSION,
+          ref: c.ref,
+        }),
         ref: c.ref,
         modelType: c.modelType,
         family: c.family,

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness } from '@hf-core/harness';
-import { checkPhi3vGenerate, checkPhi3vKvCache, checkPhi3vMerge, checkPhi3vProcessor, checkPhi3vShapes, checkPhi3vVisionBatch, type Phi3vFacts } from './checks-phi3v.ts';
+import {
+  checkPhi3vGenerate,
+  checkPhi3vKvCache,
+  checkPhi3vMerge,
+  checkPhi3vProcessor,
+  checkPhi3vShapes,
+  checkPhi3vVisionBatch,
+  type Phi3vFacts,
+} from './checks-phi3v.ts';
 import { phi3vImageTokens, synthesizePhi3v } from './phi3v.ts';
 
 /** Phi-3 Vision: each check passes on the synthesized model and FAILS on a deliberately broken one. */
@@ -20,7 +28,12 @@ const FIXTURES = {
   mixImages: { mixImages: true },
 } as const;
 type Name = keyof typeof FIXTURES;
-const h = Object.fromEntries(Object.keys(FIXTURES).map((n) => [n, harness(import.meta.url, { ref: n, modelType: 'phi3_v', family: 'multimodal', modelDir: join(root, n) })])) as Record<Name, ReturnType<typeof harness>>;
+const h = Object.fromEntries(
+  Object.keys(FIXTURES).map((n) => [
+    n,
+    harness(import.meta.url, { ref: n, modelType: 'phi3_v', family: 'multimodal', modelDir: join(root, n) }),
+  ]),
+) as Record<Name, ReturnType<typeof harness>>;
 let facts: Phi3vFacts;
 
 beforeAll(async () => {
@@ -57,7 +70,10 @@ describe('phi3_v checks', () => {
   });
 
   it('processor: pass; fail when preprocessor num_img_tokens disagrees with config.json', async () => {
-    expect((await checkPhi3vProcessor(h.good, facts)).shapes).toEqual([[1, 5, 3, 336, 336], [2, 5, 3, 336, 336]]);
+    expect((await checkPhi3vProcessor(h.good, facts)).shapes).toEqual([
+      [1, 5, 3, 336, 336],
+      [2, 5, 3, 336, 336],
+    ]);
     await expect(checkPhi3vProcessor(h.wrongProcessor, facts)).rejects.toThrow(/num_img_tokens\[0\] is/);
   });
 

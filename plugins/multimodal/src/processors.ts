@@ -8,7 +8,11 @@ export const OPENAI_CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
 const HALF = [0.5, 0.5, 0.5];
 
 /** CLIP-style: resize the shortest edge, centre-crop to a square. */
-export function clipImageProcessor(imageProcessorType: string, size: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function clipImageProcessor(
+  imageProcessorType: string,
+  size: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     image_processor_type: imageProcessorType,
     do_resize: true,
@@ -27,7 +31,11 @@ export function clipImageProcessor(imageProcessorType: string, size: number, ext
 }
 
 /** SigLIP / ViT-style: resize straight to height x width, mean/std 0.5. */
-export function squareImageProcessor(imageProcessorType: string, size: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function squareImageProcessor(
+  imageProcessorType: string,
+  size: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     image_processor_type: imageProcessorType,
     do_resize: true,

@@ -15,14 +15,24 @@ describe('multimodal plugin end to end', () => {
     await core.use(multimodal());
     await core.use(cpu());
     const cls = [];
-    for (const t of ['clip', 'llava']) cls.push((await core.hooks.classify.promise({ ref: { kind: 'type', modelType: t, ref: t } }))!);
+    for (const t of ['clip', 'llava'])
+      cls.push((await core.hooks.classify.promise({ ref: { kind: 'type', modelType: t, ref: t } }))!);
     expect(cls.map((c) => c.family)).toEqual(['multimodal', 'multimodal']);
-    const summary = await runModels(core, cls, { outDir: out, backends: ['cpu'], measure: { warmup: 1, runs: 3, minMs: 0 }, resolveFrom: new URL('./index.ts', import.meta.url).pathname });
+    const summary = await runModels(core, cls, {
+      outDir: out,
+      backends: ['cpu'],
+      measure: { warmup: 1, runs: 3, minMs: 0 },
+      resolveFrom: new URL('./index.ts', import.meta.url).pathname,
+    });
     const [clip, llava] = summary.results;
     expect([clip!.status, clip!.level], clip!.reason).toEqual(['pass', 'pipeline']);
     expect([llava!.status, llava!.level], llava!.reason).toEqual(['pass', 'pipeline']);
-    expect(clip!.checks.filter((x) => x.status === 'pass').map((x) => x.name)).toEqual(expect.arrayContaining(['processor', 'automodel', 'zero-shot-image-classification', 'padding-invariance']));
-    expect(llava!.checks.filter((x) => x.status === 'pass').map((x) => x.name)).toEqual(expect.arrayContaining(['processor', 'kv-cache', 'generate', 'batch-equivalence']));
+    expect(clip!.checks.filter((x) => x.status === 'pass').map((x) => x.name)).toEqual(
+      expect.arrayContaining(['processor', 'automodel', 'zero-shot-image-classification', 'padding-invariance']),
+    );
+    expect(llava!.checks.filter((x) => x.status === 'pass').map((x) => x.name)).toEqual(
+      expect.arrayContaining(['processor', 'kv-cache', 'generate', 'batch-equivalence']),
+    );
     expect(llava!.metrics.tokens_per_s).toBeGreaterThan(0);
     expect(readFileSync(llava!.model!.testFile!, 'utf8')).toContain("from '@hf-core/plugin-multimodal/checks'");
   });

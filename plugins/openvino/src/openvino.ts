@@ -31,7 +31,11 @@ export interface OvModel {
 }
 export interface OvCore {
   readModel(modelPath: string): Promise<OvModel>;
-  compileModel(model: OvModel, deviceName: string, config?: Record<string, string | number | boolean>): Promise<OvCompiledModel>;
+  compileModel(
+    model: OvModel,
+    deviceName: string,
+    config?: Record<string, string | number | boolean>,
+  ): Promise<OvCompiledModel>;
   getAvailableDevices(): string[];
 }
 export interface OvAddon {
@@ -72,7 +76,9 @@ export function loadOpenvino(): Promise<OvAddon> {
       if (!ov?.Core) throw new Error(`${entry} has no "addon" export with a Core class`);
       return ov;
     } catch (err) {
-      throw new OpenvinoUnavailable(`openvino-node is installed (${entry}) but failed to load: ${(err as Error).message}`);
+      throw new OpenvinoUnavailable(
+        `openvino-node is installed (${entry}) but failed to load: ${(err as Error).message}`,
+      );
     }
   })());
 }

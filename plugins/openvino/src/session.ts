@@ -5,8 +5,17 @@ import { loadOpenvino, type OvAddon, type OvTensor } from './openvino.ts';
 export type OpenvinoDevice = 'CPU' | 'GPU' | 'AUTO' | (string & {});
 
 /** hf-core tensor types and OpenVINO element types that carry the same bytes. */
-const TO_OV: Partial<Record<TensorType, string>> = { float32: 'f32', float64: 'f64', int64: 'i64', int32: 'i32', int8: 'i8', uint8: 'u8' };
-const FROM_OV: Record<string, TensorType> = Object.fromEntries(Object.entries(TO_OV).map(([k, v]) => [v, k as TensorType]));
+const TO_OV: Partial<Record<TensorType, string>> = {
+  float32: 'f32',
+  float64: 'f64',
+  int64: 'i64',
+  int32: 'i32',
+  int8: 'i8',
+  uint8: 'u8',
+};
+const FROM_OV: Record<string, TensorType> = Object.fromEntries(
+  Object.entries(TO_OV).map(([k, v]) => [v, k as TensorType]),
+);
 
 /** OpenVINO's element enum is numeric at runtime; this names a value. */
 function elementName(ov: OvAddon, value: number | string): string {
@@ -18,7 +27,9 @@ function elementName(ov: OvAddon, value: number | string): string {
 function toOv(ov: OvAddon, name: string, t: TensorData): OvTensor {
   const type = TO_OV[t.type];
   if (!type || Array.isArray(t.data)) {
-    throw new Error(`openvino engine: input "${name}" has type ${t.type}, which this engine does not pass to OpenVINO (supported: ${Object.keys(TO_OV).join(', ')})`);
+    throw new Error(
+      `openvino engine: input "${name}" has type ${t.type}, which this engine does not pass to OpenVINO (supported: ${Object.keys(TO_OV).join(', ')})`,
+    );
   }
   return new ov.Tensor(type, [...t.dims], t.data as ArrayBufferView);
 }
@@ -26,7 +37,8 @@ function toOv(ov: OvAddon, name: string, t: TensorData): OvTensor {
 function fromOv(ov: OvAddon, name: string, t: OvTensor): TensorData {
   const element = elementName(ov, t.getElementType());
   const type = FROM_OV[element];
-  if (!type) throw new Error(`openvino engine: output "${name}" has element type ${element}, which hf-core cannot compare yet`);
+  if (!type)
+    throw new Error(`openvino engine: output "${name}" has element type ${element}, which hf-core cannot compare yet`);
   return { type, dims: t.getShape(), data: t.getData() as TensorData['data'] };
 }
 
@@ -34,7 +46,11 @@ function fromOv(ov: OvAddon, name: string, t: OvTensor): TensorData {
  * An EngineSession over OpenVINO: readModel on the ONNX file, compileModel on `device`
  * (CPU threads set explicitly), one infer request whose runs are serialized.
  */
-export async function createOpenvinoSession(modelPath: string, device: OpenvinoDevice, options: SessionOptions = {}): Promise<EngineSession> {
+export async function createOpenvinoSession(
+  modelPath: string,
+  device: OpenvinoDevice,
+  options: SessionOptions = {},
+): Promise<EngineSession> {
   const ov = await loadOpenvino();
   const core = new ov.Core();
   const model = await core.readModel(modelPath);
@@ -57,7 +73,8 @@ export async function createOpenvinoSession(modelPath: string, device: OpenvinoD
         const result: Record<string, TensorData> = {};
         for (const name of wanted ?? outputNames) {
           const t = out[name];
-          if (!t) throw new Error(`openvino engine: the model has no output "${name}" (it has: ${outputNames.join(', ')})`);
+          if (!t)
+            throw new Error(`openvino engine: the model has no output "${name}" (it has: ${outputNames.join(', ')})`);
           result[name] = fromOv(ov, name, t);
         }
         return result;
@@ -88,7 +105,12 @@ export async function detectOpenvino(device: OpenvinoDevice = 'CPU'): Promise<De
     const devices = new ov.Core().getAvailableDevices();
     versions.devices = devices.join(', ');
     const ok = device === 'AUTO' ? devices.length > 0 : devices.some((d) => d === device || d.startsWith(`${device}.`));
-    if (!ok) return { available: false, reason: `OpenVINO sees devices [${devices.join(', ')}], not ${device}; pick one with the plugin option device`, versions };
+    if (!ok)
+      return {
+        available: false,
+        reason: `OpenVINO sees devices [${devices.join(', ')}], not ${device}; pick one with the plugin option device`,
+        versions,
+      };
   } catch (err) {
     return { available: false, reason: `OpenVINO loaded but its Core failed: ${(err as Error).message}`, versions };
   }

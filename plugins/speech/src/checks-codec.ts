@@ -1,10 +1,14 @@
 import type { EngineSession } from '@hf-core/core';
 import { expectThat, maxAbsDiff, readWavAt, type Harness } from '@hf-core/harness';
-import type { SpeechFacts } from './checks.ts';
-import { audioFiles } from './checks.ts';
+import type { SpeechFacts } from './facts.ts';
+import { audioFiles } from './inputs.ts';
 
 type TfTensor = { dims: number[]; data: Float32Array | BigInt64Array; type: string };
-type Codec = { encode(i: Record<string, TfTensor>): Promise<Record<string, TfTensor>>; decode(c: Record<string, TfTensor>): Promise<Record<string, TfTensor>>; dispose(): Promise<void> } & ((i: Record<string, TfTensor>) => Promise<Record<string, TfTensor>>);
+type Codec = {
+  encode(i: Record<string, TfTensor>): Promise<Record<string, TfTensor>>;
+  decode(c: Record<string, TfTensor>): Promise<Record<string, TfTensor>>;
+  dispose(): Promise<void>;
+} & ((i: Record<string, TfTensor>) => Promise<Record<string, TfTensor>>);
 
 /**
  * Audio codec round trip through transformers.js (AutoModel: encode, decode, and the forward
@@ -14,28 +18,51 @@ type Codec = { encode(i: Record<string, TfTensor>): Promise<Record<string, TfTen
 export async function checkCodec(h: Harness, encoder: EngineSession, facts: SpeechFacts, files?: string[]) {
   const { tf, modelId, device } = await h.pipelineEnv();
   const processor = await tf.AutoProcessor.from_pretrained(modelId);
-  const model = (await tf.AutoModel.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' })) as unknown as Codec;
+  const model = (await tf.AutoModel.from_pretrained(modelId, {
+    device: device as 'cpu',
+    dtype: 'fp32',
+  })) as unknown as Codec;
   try {
     const [path] = files ?? (await audioFiles(facts));
     const audio = await readWavAt(path!, facts.samplingRate);
     const inputs = (await processor(audio)) as Record<string, TfTensor>;
     const codes = await model.encode({ input_values: inputs.input_values! });
     const frames = Math.floor(audio.length / facts.hopLength!);
-    const raw = await encoder.run({ input_values: { type: 'float32', dims: inputs.input_values!.dims, data: inputs.input_values!.data } });
+    const raw = await encoder.run({
+      input_values: { type: 'float32', dims: inputs.input_values!.dims, data: inputs.input_values!.data },
+    });
     for (const [name, perRow] of Object.entries(facts.codeShapes!)) {
       const c = codes[name];
       expectThat(c, `encode() of ${path} returned no ${name} (got ${Object.keys(codes).join(', ')})`);
       const want = [1, ...perRow.slice(0, -1), Math.floor((frames * perRow.at(-1)!) / (facts.framesPerClip ?? frames))];
-      expectThat(c.dims.join() === want.join(), `${name} of ${path} is [${c.dims}], expected [${want}] (hop length ${facts.hopLength})`);
+      expectThat(
+        c.dims.join() === want.join(),
+        `${name} of ${path} is [${c.dims}], expected [${want}] (hop length ${facts.hopLength})`,
+      );
       const values = Array.from(c.data as BigInt64Array, Number);
-      expectThat(values.every((v) => Number.isInteger(v) && v >= 0 && v < facts.codebookSize!), `${name} of ${path} has codes outside [0, ${facts.codebookSize})`);
-      expectThat(maxAbsDiff({ type: 'int64', dims: c.dims, data: c.data as BigInt64Array }, raw[name]!) === 0, `${name} from transformers.js differs from the raw encoder session`);
+      expectThat(
+        values.every((v) => Number.isInteger(v) && v >= 0 && v < facts.codebookSize!),
+        `${name} of ${path} has codes outside [0, ${facts.codebookSize})`,
+      );
+      expectThat(
+        maxAbsDiff({ type: 'int64', dims: c.dims, data: c.data as BigInt64Array }, raw[name]!) === 0,
+        `${name} from transformers.js differs from the raw encoder session`,
+      );
     }
     const decoded = (await model.decode(codes)).audio_values!;
-    expectThat(decoded.dims.join() === [1, 1, frames * facts.hopLength!].join(), `decode() of ${path} gave audio_values [${decoded.dims}], expected [1, 1, ${frames * facts.hopLength!}]`);
-    expectThat([...(decoded.data as Float32Array)].every((v) => Number.isFinite(v) && Math.abs(v) <= 1), `decoded audio of ${path} has values that are not finite or outside [-1, 1]`);
+    expectThat(
+      decoded.dims.join() === [1, 1, frames * facts.hopLength!].join(),
+      `decode() of ${path} gave audio_values [${decoded.dims}], expected [1, 1, ${frames * facts.hopLength!}]`,
+    );
+    expectThat(
+      [...(decoded.data as Float32Array)].every((v) => Number.isFinite(v) && Math.abs(v) <= 1),
+      `decoded audio of ${path} has values that are not finite or outside [-1, 1]`,
+    );
     const full = (await model(inputs)).audio_values!;
-    const diff = maxAbsDiff({ type: 'float32', dims: full.dims, data: full.data }, { type: 'float32', dims: decoded.dims, data: decoded.data });
+    const diff = maxAbsDiff(
+      { type: 'float32', dims: full.dims, data: full.data },
+      { type: 'float32', dims: decoded.dims, data: decoded.data },
+    );
     expectThat(diff <= 1e-6, `model(inputs) and decode(encode(inputs)) differ by ${diff}`);
     return { frames, codes: Object.keys(codes) };
   } finally {

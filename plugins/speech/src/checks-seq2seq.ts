@@ -1,24 +1,10 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
 import { expectThat, maxAbsDiff, readWavAt, SeededFeeds, sliceAxis, tensor, type Harness } from '@hf-core/harness';
-import { audioFiles, speechFeeds, type SpeechFacts } from './checks.ts';
+import { emptyPast, presentsAsPast, type Decoder } from './cache.ts';
+import type { SpeechFacts } from './facts.ts';
+import { audioFiles, speechFeeds } from './inputs.ts';
 
-type Decoder = NonNullable<SpeechFacts['decoder']>;
 type TfTensor = { dims: number[]; data: Float32Array | BigInt64Array; type: string };
-
-export function emptyPast(d: Decoder, encFrames: number, rows = 1): Feeds {
-  const feeds: Feeds = {};
-  for (let l = 0; l < d.layers; l++) {
-    for (const part of ['key', 'value']) {
-      feeds[`past_key_values.${l}.decoder.${part}`] = { type: 'float32', dims: [rows, d.heads, 0, d.headDim], data: new Float32Array(0) };
-      feeds[`past_key_values.${l}.encoder.${part}`] = { type: 'float32', dims: [rows, d.heads, 0, d.headDim], data: new Float32Array(0) };
-    }
-  }
-  void encFrames;
-  return feeds;
-}
-
-export const presentsAsPast = (out: Record<string, TensorData>): Feeds =>
-  Object.fromEntries(Object.entries(out).filter(([k]) => k.startsWith('present.')).map(([k, v]) => [k.replace('present.', 'past_key_values.'), v]));
 
 /** Argmax of the last position of logits [1, s, v], with `banned` ids masked out. */
 function lastArgmax(logits: TensorData, banned: number[]): number {
@@ -41,7 +27,12 @@ export async function greedyWithCache(decoder: EngineSession, encoderHidden: Ten
   let past = emptyPast(d, encoderHidden.dims[1]!);
   let input = ids;
   for (let i = 0; i < steps; i++) {
-    const out = await decoder.run({ input_ids: tensor('int64', input, [1, input.length]), encoder_hidden_states: encoderHidden, ...past, use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([i > 0 ? 1 : 0]) } });
+    const out = await decoder.run({
+      input_ids: tensor('int64', input, [1, input.length]),
+      encoder_hidden_states: encoderHidden,
+      ...past,
+      use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([i > 0 ? 1 : 0]) },
+    });
     const next = lastArgmax(out.logits!, [d.eos, ...(d.suppress ?? [])]);
     stepLogits.push(sliceAxis(out.logits!, 1, out.logits!.dims[1]!));
     ids.push(next);
@@ -61,7 +52,12 @@ export async function checkDecoderCache(h: Harness, facts: SpeechFacts, steps = 
   const decoder = await h.session('onnx/decoder_model_merged.onnx');
   const enc = (await encoder.run(speechFeeds(facts, { rows: 1, seed: 9 }))).last_hidden_state!;
   const { ids, stepLogits } = await greedyWithCache(decoder, enc, d, steps);
-  const full = await decoder.run({ input_ids: tensor('int64', ids.slice(0, -1), [1, ids.length - 1]), encoder_hidden_states: enc, ...emptyPast(d, enc.dims[1]!), use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([0]) } });
+  const full = await decoder.run({
+    input_ids: tensor('int64', ids.slice(0, -1), [1, ids.length - 1]),
+    encoder_hidden_states: enc,
+    ...emptyPast(d, enc.dims[1]!),
+    use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([0]) },
+  });
   const v = facts.vocabSize;
   const fullLogits = full.logits!.data as Float32Array;
   let worst = 0;
@@ -69,11 +65,23 @@ export async function checkDecoderCache(h: Harness, facts: SpeechFacts, steps = 
     const pos = d.startIds.length - 1 + i;
     const cached = stepLogits[i]!;
     const last = (cached.data as Float32Array).slice((cached.dims[1]! - 1) * v, cached.dims[1]! * v);
-    const diff = maxAbsDiff({ type: 'float32', dims: [v], data: last }, { type: 'float32', dims: [v], data: fullLogits.slice(pos * v, (pos + 1) * v) });
-    expectThat(diff <= 1e-4, `decoder step ${i}: logits with the KV cache differ from the uncached pass by ${diff} at position ${pos}`);
+    const diff = maxAbsDiff(
+      { type: 'float32', dims: [v], data: last },
+      { type: 'float32', dims: [v], data: fullLogits.slice(pos * v, (pos + 1) * v) },
+    );
+    expectThat(
+      diff <= 1e-4,
+      `decoder step ${i}: logits with the KV cache differ from the uncached pass by ${diff} at position ${pos}`,
+    );
     worst = Math.max(worst, diff);
-    const recomputed = lastArgmax({ type: 'float32', dims: [1, 1, v], data: fullLogits.slice(pos * v, (pos + 1) * v) }, [d.eos, ...(d.suppress ?? [])]);
-    expectThat(recomputed === ids[d.startIds.length + i], `decoder step ${i}: cached greedy token ${ids[d.startIds.length + i]} differs from uncached ${recomputed}`);
+    const recomputed = lastArgmax(
+      { type: 'float32', dims: [1, 1, v], data: fullLogits.slice(pos * v, (pos + 1) * v) },
+      [d.eos, ...(d.suppress ?? [])],
+    );
+    expectThat(
+      recomputed === ids[d.startIds.length + i],
+      `decoder step ${i}: cached greedy token ${ids[d.startIds.length + i]} differs from uncached ${recomputed}`,
+    );
   }
   return { maxAbsDiff: worst, tokens: ids.slice(d.startIds.length) };
 }
@@ -93,15 +101,30 @@ export async function checkGeneration(h: Harness, facts: SpeechFacts, n = 6, fil
     const [path] = files ?? (await audioFiles(facts));
     const inputs = (await processor(await readWavAt(path!, facts.samplingRate))) as Record<string, TfTensor>;
     const t0 = performance.now();
-    const out = (await model.generate({ inputs: inputs[facts.input], max_new_tokens: n, min_new_tokens: n, ...d.generateOptions } as never)) as unknown as { dims: number[]; tolist(): bigint[][] };
+    const out = (await model.generate({
+      inputs: inputs[facts.input],
+      max_new_tokens: n,
+      min_new_tokens: n,
+      ...d.generateOptions,
+    } as never)) as unknown as { dims: number[]; tolist(): bigint[][] };
     const ms = performance.now() - t0;
     const seq = out.tolist()[0]!.map(Number);
-    expectThat(seq.length === d.startIds.length + n, `generate(max_new_tokens=${n}) returned ${seq.length} tokens, expected ${d.startIds.length} prompt + ${n} new`);
-    expectThat(seq.slice(0, d.startIds.length).join() === d.startIds.join(), `generated sequence starts with [${seq.slice(0, d.startIds.length)}], expected the prompt [${d.startIds}]`);
-    expectThat(seq.every((t) => Number.isInteger(t) && t >= 0 && t < facts.vocabSize), `generated ids [${seq}] leave the vocabulary of ${facts.vocabSize}`);
+    expectThat(
+      seq.length === d.startIds.length + n,
+      `generate(max_new_tokens=${n}) returned ${seq.length} tokens, expected ${d.startIds.length} prompt + ${n} new`,
+    );
+    expectThat(
+      seq.slice(0, d.startIds.length).join() === d.startIds.join(),
+      `generated sequence starts with [${seq.slice(0, d.startIds.length)}], expected the prompt [${d.startIds}]`,
+    );
+    expectThat(
+      seq.every((t) => Number.isInteger(t) && t >= 0 && t < facts.vocabSize),
+      `generated ids [${seq}] leave the vocabulary of ${facts.vocabSize}`,
+    );
     const encoder = await h.session('onnx/encoder_model.onnx');
     const feats = inputs[facts.input]!;
-    const enc = (await encoder.run({ [facts.input]: { type: 'float32', dims: feats.dims, data: feats.data } })).last_hidden_state!;
+    const enc = (await encoder.run({ [facts.input]: { type: 'float32', dims: feats.dims, data: feats.data } }))
+      .last_hidden_state!;
     const { ids } = await greedyWithCache(await h.session('onnx/decoder_model_merged.onnx'), enc, d, n);
     expectThat(ids.join() === seq.join(), `transformers.js generated [${seq}], the cached session loop picks [${ids}]`);
     h.metric('decode_ms_per_token', Math.round((ms / n) * 1000) / 1000);
@@ -127,25 +150,45 @@ export async function checkSeq2SeqAsr(h: Harness, facts: SpeechFacts, n = 6, fil
     const texts: string[] = [];
     const encoder = await h.session('onnx/encoder_model.onnx');
     const decoder = await h.session('onnx/decoder_model_merged.onnx');
-    const processor = (asr as unknown as { processor: (a: Float32Array) => Promise<Record<string, TfTensor>> }).processor;
+    const processor = (asr as unknown as { processor: (a: Float32Array) => Promise<Record<string, TfTensor>> })
+      .processor;
     for (const [i, audio] of audios.entries()) {
       const out = (await asr(audio, opts as never)) as { text: string };
-      expectThat(typeof out.text === 'string', `seq2seq ASR returned no text for ${paths[i]} (got ${JSON.stringify(out)})`);
-      expectThat(!out.text.includes('<|'), `ASR transcript of ${paths[i]} still holds special tokens: ${JSON.stringify(out.text)}`);
+      expectThat(
+        typeof out.text === 'string',
+        `seq2seq ASR returned no text for ${paths[i]} (got ${JSON.stringify(out)})`,
+      );
+      expectThat(
+        !out.text.includes('<|'),
+        `ASR transcript of ${paths[i]} still holds special tokens: ${JSON.stringify(out.text)}`,
+      );
       // The same greedy tokens from the raw sessions, decoded by the model's tokenizer.
       const feats = (await processor(audio))[facts.input]!;
-      const enc = (await encoder.run({ [facts.input]: { type: 'float32', dims: feats.dims, data: feats.data } })).last_hidden_state!;
+      const enc = (await encoder.run({ [facts.input]: { type: 'float32', dims: feats.dims, data: feats.data } }))
+        .last_hidden_state!;
       const { ids } = await greedyWithCache(decoder, enc, facts.decoder!, n);
       // Whisper's ASR decoding drops timestamp tokens (ids from <|notimestamps|> + 1 on).
-      const timestampBegin = (asr.tokenizer as unknown as { timestamp_begin?: number }).timestamp_begin ?? Number.POSITIVE_INFINITY;
+      const timestampBegin =
+        (asr.tokenizer as unknown as { timestamp_begin?: number }).timestamp_begin ?? Number.POSITIVE_INFINITY;
       const textIds = ids.slice(facts.decoder!.startIds.length).filter((t) => t < timestampBegin);
       const expected = asr.tokenizer.decode(textIds, { skip_special_tokens: true }).trim();
-      expectThat(out.text.trim() === expected, `ASR transcript of ${paths[i]} is ${JSON.stringify(out.text)}, but the raw sessions' greedy tokens decode to ${JSON.stringify(expected)}`);
+      expectThat(
+        out.text.trim() === expected,
+        `ASR transcript of ${paths[i]} is ${JSON.stringify(out.text)}, but the raw sessions' greedy tokens decode to ${JSON.stringify(expected)}`,
+      );
       texts.push(out.text);
     }
     const batch = (await asr(audios, opts as never)) as { text: string }[];
-    expectThat(Array.isArray(batch) && batch.length === audios.length, `seq2seq ASR on ${audios.length} clips returned ${Array.isArray(batch) ? batch.length : 'a non-array'}`);
-    batch.forEach((b, i) => expectThat(b.text === texts[i], `seq2seq ASR batch row ${i} (${paths[i]}) is ${JSON.stringify(b.text)}, alone it is ${JSON.stringify(texts[i])}`));
+    expectThat(
+      Array.isArray(batch) && batch.length === audios.length,
+      `seq2seq ASR on ${audios.length} clips returned ${Array.isArray(batch) ? batch.length : 'a non-array'}`,
+    );
+    batch.forEach((b, i) =>
+      expectThat(
+        b.text === texts[i],
+        `seq2seq ASR batch row ${i} (${paths[i]}) is ${JSON.stringify(b.text)}, alone it is ${JSON.stringify(texts[i])}`,
+      ),
+    );
     return { transcripts: texts.map((t) => t.slice(0, 40)) };
   } finally {
     await asr.dispose();
@@ -159,7 +202,11 @@ export function decoderFeeds(facts: SpeechFacts, seed = 13): Feeds {
   const frames = facts.encoderFrames!;
   return {
     input_ids: tensor('int64', d.startIds, [1, d.startIds.length]),
-    encoder_hidden_states: tensor('float32', Array.from({ length: frames * facts.hidden }, () => rng.float()), [1, frames, facts.hidden]),
+    encoder_hidden_states: tensor(
+      'float32',
+      Array.from({ length: frames * facts.hidden }, () => rng.float()),
+      [1, frames, facts.hidden],
+    ),
     ...emptyPast(d, frames),
     use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([0]) },
   };

@@ -1,42 +1,15 @@
-import type { EngineSession, Feeds } from '@hf-core/core';
+import type { EngineSession } from '@hf-core/core';
 import { expectThat, maxAbsDiff, SeededFeeds, SkipCheck, tensor, type Harness } from '@hf-core/harness';
-import type { SpeechFacts } from './checks.ts';
-import { emptyPast, presentsAsPast } from './checks-seq2seq.ts';
+import { emptyPast, presentsAsPast } from './cache.ts';
+import type { SpeechFacts } from './facts.ts';
+import { generatorFeeds } from './inputs.ts';
 
 type TfTensor = { dims: number[]; data: Float32Array | BigInt64Array; type: string };
 const TEXTS = ['hello world', 'the cat sat on the mat.'];
-const SPECTROGRAM_FRAMES = 20;
-
-/** Session feeds for text-in (VITS, StyleTTS 2) and spectrogram-in (HiFi-GAN) models. */
-export function generatorFeeds(facts: SpeechFacts, rows: number, seed = 1): Feeds {
-  const rng = new SeededFeeds(seed);
-  if (facts.frontEnd === 'spectrogram') {
-    return { spectrogram: tensor('float32', Array.from({ length: SPECTROGRAM_FRAMES * facts.featDim! }, () => rng.float()), [SPECTROGRAM_FRAMES, facts.featDim!]) };
-  }
-  const seq = 8;
-  const feeds: Feeds = { input_ids: rng.int64(Array.from({ length: rows * seq }, () => rng.int(1, facts.vocabSize - 1)), [rows, seq]) };
-  if (facts.styleShape) {
-    feeds.attention_mask = rng.int64(new Array(rows * seq).fill(1), [rows, seq]);
-    feeds.style = tensor('float32', Array.from({ length: rows * facts.styleShape[0]! * facts.styleShape[1]! }, () => rng.float()), [rows, ...facts.styleShape]);
-  } else if (facts.styleDim) {
-    feeds.style = tensor('float32', Array.from({ length: rows * facts.styleDim }, () => rng.float()), [rows, facts.styleDim]);
-    feeds.speed = tensor('float32', new Array(rows).fill(1), [rows]);
-  } else if (facts.textMask !== false) {
-    feeds.attention_mask = rng.int64(new Array(rows * seq).fill(1), [rows, seq]);
-  }
-  return feeds;
-}
-
-export function generatorShapes(facts: SpeechFacts, rows: number): Record<string, number[]> {
-  if (facts.head === 'speecht5') return { encoder_outputs: [rows, 8, facts.hidden], encoder_attention_mask: [rows, 8] };
-  if (facts.head === 'musicgen') return { last_hidden_state: [rows, 8, facts.hidden] };
-  if (facts.head === 'diffusion-tts') return { last_hidden_state: [rows, 8, facts.hidden], durations: [rows] };
-  return facts.frontEnd === 'spectrogram' ? { waveform: [1, SPECTROGRAM_FRAMES * facts.hopLength!] } : { waveform: [rows, 8 * facts.samplesPerToken!] };
-}
-
 /** HiFi-GAN takes one unbatched spectrogram, so there is no batch axis to compare along. */
 export function requireBatchAxis(facts: SpeechFacts): void {
-  if (facts.frontEnd === 'spectrogram') throw new SkipCheck('SpeechT5HifiGan takes one unbatched spectrogram [frames, mel bins]; it has no batch axis');
+  if (facts.frontEnd === 'spectrogram')
+    throw new SkipCheck('SpeechT5HifiGan takes one unbatched spectrogram [frames, mel bins]; it has no batch axis');
 }
 
 const audioOk = (x: Float32Array) => x.every((v) => Number.isFinite(v) && Math.abs(v) <= 1);
@@ -53,21 +26,44 @@ export async function checkTextToSpeech(h: Harness, session: EngineSession, fact
     const singles: Float32Array[] = [];
     for (const text of TEXTS) {
       const out = (await tts(text)) as unknown as { audio: Float32Array; sampling_rate: number };
-      expectThat(out.sampling_rate === h.config.sampling_rate, `text-to-speech sampling_rate is ${out.sampling_rate}, config.json says ${h.config.sampling_rate}`);
+      expectThat(
+        out.sampling_rate === h.config.sampling_rate,
+        `text-to-speech sampling_rate is ${out.sampling_rate}, config.json says ${h.config.sampling_rate}`,
+      );
       const enc = tts.tokenizer(text) as Record<string, TfTensor>;
       const n = enc.input_ids!.dims[1]!;
-      expectThat(out.audio.length === n * facts.samplesPerToken!, `text-to-speech of ${JSON.stringify(text)} gave ${out.audio.length} samples, expected ${n} tokens x ${facts.samplesPerToken}`);
-      expectThat(audioOk(out.audio), `text-to-speech of ${JSON.stringify(text)} has samples that are not finite or outside [-1, 1]`);
-      const raw = (await session.run({ input_ids: { type: 'int64', dims: enc.input_ids!.dims, data: enc.input_ids!.data }, attention_mask: { type: 'int64', dims: enc.attention_mask!.dims, data: enc.attention_mask!.data } })).waveform!;
-      const diff = maxAbsDiff({ type: 'float32', dims: [out.audio.length], data: out.audio }, { type: 'float32', dims: [out.audio.length], data: raw.data });
+      expectThat(
+        out.audio.length === n * facts.samplesPerToken!,
+        `text-to-speech of ${JSON.stringify(text)} gave ${out.audio.length} samples, expected ${n} tokens x ${facts.samplesPerToken}`,
+      );
+      expectThat(
+        audioOk(out.audio),
+        `text-to-speech of ${JSON.stringify(text)} has samples that are not finite or outside [-1, 1]`,
+      );
+      const raw = (
+        await session.run({
+          input_ids: { type: 'int64', dims: enc.input_ids!.dims, data: enc.input_ids!.data },
+          attention_mask: { type: 'int64', dims: enc.attention_mask!.dims, data: enc.attention_mask!.data },
+        })
+      ).waveform!;
+      const diff = maxAbsDiff(
+        { type: 'float32', dims: [out.audio.length], data: out.audio },
+        { type: 'float32', dims: [out.audio.length], data: raw.data },
+      );
       expectThat(diff <= 1e-5, `text-to-speech and the raw session differ by ${diff} on ${JSON.stringify(text)}`);
       singles.push(out.audio);
     }
     const batch = (await tts(TEXTS)) as unknown as { audio: Float32Array }[];
-    expectThat(Array.isArray(batch) && batch.length === TEXTS.length, `text-to-speech on ${TEXTS.length} texts returned ${Array.isArray(batch) ? batch.length : 'a non-array'}`);
+    expectThat(
+      Array.isArray(batch) && batch.length === TEXTS.length,
+      `text-to-speech on ${TEXTS.length} texts returned ${Array.isArray(batch) ? batch.length : 'a non-array'}`,
+    );
     batch.forEach((b, i) => {
       const alone = singles[i]!;
-      const diff = maxAbsDiff({ type: 'float32', dims: [alone.length], data: b.audio.slice(0, alone.length) }, { type: 'float32', dims: [alone.length], data: alone });
+      const diff = maxAbsDiff(
+        { type: 'float32', dims: [alone.length], data: b.audio.slice(0, alone.length) },
+        { type: 'float32', dims: [alone.length], data: alone },
+      );
       expectThat(diff <= 1e-4, `text-to-speech batch row ${i} differs from the text alone by ${diff}`);
     });
     return { samples: singles.map((s) => s.length) };
@@ -84,19 +80,36 @@ export async function checkStyledSpeech(h: Harness, session: EngineSession, fact
   try {
     const { input_ids } = tokenizer(TEXTS[0]!) as unknown as Record<string, TfTensor>;
     const rng = new SeededFeeds(4);
-    const style = (s: number) => new tf.Tensor('float32', Float32Array.from({ length: facts.styleDim! }, () => rng.float() * s), [1, facts.styleDim!]);
+    const style = (s: number) =>
+      new tf.Tensor(
+        'float32',
+        Float32Array.from({ length: facts.styleDim! }, () => rng.float() * s),
+        [1, facts.styleDim!],
+      );
     const speed = new tf.Tensor('float32', Float32Array.from([1]), [1]);
     const style1 = style(1);
     const a = (await model({ input_ids, style: style1, speed })) as Record<string, TfTensor>;
-    const raw = (await session.run({ input_ids: { type: 'int64', dims: input_ids!.dims, data: input_ids!.data }, style: { type: 'float32', dims: style1.dims, data: style1.data as Float32Array }, speed: { type: 'float32', dims: [1], data: Float32Array.from([1]) } })).waveform!;
+    const raw = (
+      await session.run({
+        input_ids: { type: 'int64', dims: input_ids!.dims, data: input_ids!.data },
+        style: { type: 'float32', dims: style1.dims, data: style1.data as Float32Array },
+        speed: { type: 'float32', dims: [1], data: Float32Array.from([1]) },
+      })
+    ).waveform!;
     const diff = maxAbsDiff(a.waveform as never, raw);
     expectThat(diff <= 1e-5, `AutoModel and the raw session differ by ${diff}`);
     const wave = a.waveform!;
     const n = input_ids!.dims[1]!;
-    expectThat(wave.dims.join() === [1, n * facts.samplesPerToken!].join(), `waveform is [${wave.dims}], expected [1, ${n * facts.samplesPerToken!}]`);
+    expectThat(
+      wave.dims.join() === [1, n * facts.samplesPerToken!].join(),
+      `waveform is [${wave.dims}], expected [1, ${n * facts.samplesPerToken!}]`,
+    );
     expectThat(audioOk(wave.data as Float32Array), 'waveform has samples that are not finite or outside [-1, 1]');
     const b = (await model({ input_ids, style: style(3), speed })) as Record<string, TfTensor>;
-    expectThat(maxAbsDiff(wave as never, b.waveform as never) > 1e-6, 'a different style gives the same waveform: the style input is ignored');
+    expectThat(
+      maxAbsDiff(wave as never, b.waveform as never) > 1e-6,
+      'a different style gives the same waveform: the style input is ignored',
+    );
     return { samples: wave.dims[1] };
   } finally {
     await model.dispose();
@@ -110,11 +123,16 @@ export async function checkVocoder(h: Harness, session: EngineSession, facts: Sp
   try {
     const feeds = generatorFeeds(facts, 1, 8);
     const spec = feeds.spectrogram!;
-    const out = (await model({ spectrogram: new tf.Tensor('float32', spec.data as Float32Array, [...spec.dims]) })) as Record<string, TfTensor>;
+    const out = (await model({
+      spectrogram: new tf.Tensor('float32', spec.data as Float32Array, [...spec.dims]),
+    })) as Record<string, TfTensor>;
     const wave = out.waveform!;
     expectThat(wave, `SpeechT5HifiGan returned no waveform (got ${Object.keys(out).join(', ')})`);
     const want = [1, spec.dims[0]! * facts.hopLength!];
-    expectThat(wave.dims.join() === want.join(), `waveform is [${wave.dims}], expected [${want}] (frames x prod(upsample_rates))`);
+    expectThat(
+      wave.dims.join() === want.join(),
+      `waveform is [${wave.dims}], expected [${want}] (frames x prod(upsample_rates))`,
+    );
     expectThat(audioOk(wave.data as Float32Array), 'waveform has samples that are not finite or outside [-1, 1]');
     const diff = maxAbsDiff(wave as never, (await session.run(feeds)).waveform!);
     expectThat(diff <= 1e-5, `AutoModel and the raw session differ by ${diff}`);
@@ -137,17 +155,36 @@ export async function checkDiffusionSpeech(h: Harness, session: EngineSession, f
     const rng = new SeededFeeds(6);
     const styleData = Float32Array.from({ length: n! * dim! }, () => rng.float());
     const speaker_embeddings = new tf.Tensor('float32', styleData, [1, n! * dim!]);
-    const out = (await tts(TEXTS, { speaker_embeddings, num_inference_steps: 3 } as never)) as unknown as { audio: Float32Array; sampling_rate: number }[];
-    expectThat(Array.isArray(out) && out.length === TEXTS.length, `text-to-speech on ${TEXTS.length} texts returned ${Array.isArray(out) ? out.length : 'a non-array'}`);
+    const out = (await tts(TEXTS, { speaker_embeddings, num_inference_steps: 3 } as never)) as unknown as {
+      audio: Float32Array;
+      sampling_rate: number;
+    }[];
+    expectThat(
+      Array.isArray(out) && out.length === TEXTS.length,
+      `text-to-speech on ${TEXTS.length} texts returned ${Array.isArray(out) ? out.length : 'a non-array'}`,
+    );
     const lengths: number[] = [];
     for (const [i, text] of TEXTS.entries()) {
       const o = out[i]!;
-      expectThat(o.sampling_rate === h.config.sampling_rate, `sampling_rate is ${o.sampling_rate}, config.json says ${h.config.sampling_rate}`);
+      expectThat(
+        o.sampling_rate === h.config.sampling_rate,
+        `sampling_rate is ${o.sampling_rate}, config.json says ${h.config.sampling_rate}`,
+      );
       const enc = tts.tokenizer(text) as Record<string, TfTensor>;
-      const raw = await session.run({ input_ids: { type: 'int64', dims: enc.input_ids!.dims, data: enc.input_ids!.data }, attention_mask: { type: 'int64', dims: enc.attention_mask!.dims, data: enc.attention_mask!.data }, style: { type: 'float32', dims: [1, n!, dim!], data: styleData } });
+      const raw = await session.run({
+        input_ids: { type: 'int64', dims: enc.input_ids!.dims, data: enc.input_ids!.data },
+        attention_mask: { type: 'int64', dims: enc.attention_mask!.dims, data: enc.attention_mask!.data },
+        style: { type: 'float32', dims: [1, n!, dim!], data: styleData },
+      });
       const want = Math.ceil(((raw.durations!.data as Float32Array)[0]! / 1.05) * Number(h.config.sampling_rate));
-      expectThat(Math.abs(o.audio.length - want) <= 1, `audio for ${JSON.stringify(text)} has ${o.audio.length} samples; the text encoder's duration gives ${want}`);
-      expectThat(audioOk(o.audio), `audio for ${JSON.stringify(text)} has samples that are not finite or outside [-1, 1]`);
+      expectThat(
+        Math.abs(o.audio.length - want) <= 1,
+        `audio for ${JSON.stringify(text)} has ${o.audio.length} samples; the text encoder's duration gives ${want}`,
+      );
+      expectThat(
+        audioOk(o.audio),
+        `audio for ${JSON.stringify(text)} has samples that are not finite or outside [-1, 1]`,
+      );
       lengths.push(o.audio.length);
     }
     return { samples: lengths };
@@ -164,7 +201,10 @@ export async function checkDiffusionSpeech(h: Harness, session: EngineSession, f
 export async function checkMusicgen(h: Harness, facts: SpeechFacts, n = 8) {
   const { tf, modelId, device } = await h.pipelineEnv();
   const tokenizer = await tf.AutoTokenizer.from_pretrained(modelId);
-  const model = await tf.MusicgenForConditionalGeneration.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
+  const model = await tf.MusicgenForConditionalGeneration.from_pretrained(modelId, {
+    device: device as 'cpu',
+    dtype: 'fp32',
+  });
   try {
     const inputs = tokenizer(TEXTS[0]!);
     const t0 = performance.now();
@@ -172,10 +212,19 @@ export async function checkMusicgen(h: Harness, facts: SpeechFacts, n = 8) {
     const ms = performance.now() - t0;
     const frames = n + 1 - facts.codebooks!;
     const want = [1, 1, frames * facts.hopLength!];
-    expectThat(audio.dims.join() === want.join(), `generate(max_new_tokens=${n}) gave audio_values [${audio.dims}], expected [${want}] (${frames} frames after the delay pattern x hop ${facts.hopLength})`);
-    expectThat(audioOk(audio.data as Float32Array), 'generated audio has samples that are not finite or outside [-1, 1]');
+    expectThat(
+      audio.dims.join() === want.join(),
+      `generate(max_new_tokens=${n}) gave audio_values [${audio.dims}], expected [${want}] (${frames} frames after the delay pattern x hop ${facts.hopLength})`,
+    );
+    expectThat(
+      audioOk(audio.data as Float32Array),
+      'generated audio has samples that are not finite or outside [-1, 1]',
+    );
     const again = (await model.generate({ ...inputs, max_new_tokens: n } as never)) as unknown as TfTensor;
-    expectThat(maxAbsDiff(audio as never, again as never) === 0, 'greedy generation gave different audio on a second run');
+    expectThat(
+      maxAbsDiff(audio as never, again as never) === 0,
+      'greedy generation gave different audio on a second run',
+    );
     h.metric('decode_ms_per_token', Math.round((ms / n) * 1000) / 1000);
     return { frames, samples: audio.dims[2] };
   } finally {
@@ -195,22 +244,56 @@ export async function checkSpeechT5(h: Harness, facts: SpeechFacts) {
   // transformers.js 4.3.2 types 'text-to-audio' as a text task, so pipeline() never loads the
   // SpeechT5Processor the spectrogram path needs: build the same pipeline class with it.
   const factoryLoadsProcessor = Boolean((loaded as unknown as { processor?: unknown }).processor);
-  const tts = factoryLoadsProcessor ? loaded : new tf.TextToAudioPipeline({ task: 'text-to-audio', model: loaded.model, tokenizer: loaded.tokenizer, processor: await tf.AutoProcessor.from_pretrained(modelId) } as never);
+  const tts = factoryLoadsProcessor
+    ? loaded
+    : new tf.TextToAudioPipeline({
+        task: 'text-to-audio',
+        model: loaded.model,
+        tokenizer: loaded.tokenizer,
+        processor: await tf.AutoProcessor.from_pretrained(modelId),
+      } as never);
   try {
     (tts as unknown as { vocoder: unknown }).vocoder = vocoder;
     const rng = new SeededFeeds(2);
     const spk = Float32Array.from({ length: facts.speakerDim! }, () => rng.float());
-    const out = (await tts(TEXTS[0]!, { speaker_embeddings: spk } as never)) as unknown as { audio: Float32Array; sampling_rate: number };
-    expectThat(out.sampling_rate === facts.samplingRate, `text-to-speech sampling_rate is ${out.sampling_rate}, preprocessor_config.json says ${facts.samplingRate}`);
+    const out = (await tts(TEXTS[0]!, { speaker_embeddings: spk } as never)) as unknown as {
+      audio: Float32Array;
+      sampling_rate: number;
+    };
+    expectThat(
+      out.sampling_rate === facts.samplingRate,
+      `text-to-speech sampling_rate is ${out.sampling_rate}, preprocessor_config.json says ${facts.samplingRate}`,
+    );
     const { input_ids } = tts.tokenizer(TEXTS[0]!) as Record<string, TfTensor>;
-    const model = tts.model as unknown as { generate_speech(i: unknown, s: unknown, o: unknown): Promise<{ spectrogram: TfTensor; waveform: TfTensor }> };
-    const { spectrogram, waveform } = await model.generate_speech(input_ids, new tf.Tensor('float32', spk, [1, facts.speakerDim!]), { vocoder });
+    const model = tts.model as unknown as {
+      generate_speech(i: unknown, s: unknown, o: unknown): Promise<{ spectrogram: TfTensor; waveform: TfTensor }>;
+    };
+    const { spectrogram, waveform } = await model.generate_speech(
+      input_ids,
+      new tf.Tensor('float32', spk, [1, facts.speakerDim!]),
+      { vocoder },
+    );
     const [frames, mels] = spectrogram.dims as [number, number];
     const maxSteps = Math.floor((input_ids!.dims[1]! / facts.reductionFactor!) * 20);
-    expectThat(mels === facts.featDim && frames > 0 && frames % facts.reductionFactor! === 0 && frames / facts.reductionFactor! <= maxSteps, `spectrogram is [${spectrogram.dims}], expected [k x ${facts.reductionFactor}, ${facts.featDim}] with at most ${maxSteps} steps`);
-    expectThat(waveform.dims.at(-1) === frames * facts.hopLength!, `vocoder waveform is [${waveform.dims}], expected ${frames} frames x hop ${facts.hopLength}`);
-    expectThat(out.audio.length === frames * facts.hopLength!, `pipeline audio has ${out.audio.length} samples, generate_speech gives ${frames * facts.hopLength!}`);
-    const diff = maxAbsDiff({ type: 'float32', dims: [out.audio.length], data: out.audio }, { type: 'float32', dims: [out.audio.length], data: waveform.data as Float32Array });
+    expectThat(
+      mels === facts.featDim &&
+        frames > 0 &&
+        frames % facts.reductionFactor! === 0 &&
+        frames / facts.reductionFactor! <= maxSteps,
+      `spectrogram is [${spectrogram.dims}], expected [k x ${facts.reductionFactor}, ${facts.featDim}] with at most ${maxSteps} steps`,
+    );
+    expectThat(
+      waveform.dims.at(-1) === frames * facts.hopLength!,
+      `vocoder waveform is [${waveform.dims}], expected ${frames} frames x hop ${facts.hopLength}`,
+    );
+    expectThat(
+      out.audio.length === frames * facts.hopLength!,
+      `pipeline audio has ${out.audio.length} samples, generate_speech gives ${frames * facts.hopLength!}`,
+    );
+    const diff = maxAbsDiff(
+      { type: 'float32', dims: [out.audio.length], data: out.audio },
+      { type: 'float32', dims: [out.audio.length], data: waveform.data as Float32Array },
+    );
     expectThat(diff <= 1e-6, `pipeline audio and generate_speech + vocoder differ by ${diff}`);
     expectThat(audioOk(out.audio), 'speech has samples that are not finite or outside [-1, 1]');
     return { frames, samples: out.audio.length, factoryLoadsProcessor };
@@ -235,7 +318,12 @@ export async function checkCodebookDecoderCache(h: Harness, facts: SpeechFacts, 
   let past = emptyPast(d, enc.dims[1]!, K);
   for (let i = 0; i < steps; i++) {
     const input = rows.map((r) => (i === 0 ? r : [r.at(-1)!]));
-    const out = await decoder.run({ input_ids: tensor('int64', input.flat(), [K, input[0]!.length]), encoder_hidden_states: enc, ...past, use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([i > 0 ? 1 : 0]) } });
+    const out = await decoder.run({
+      input_ids: tensor('int64', input.flat(), [K, input[0]!.length]),
+      encoder_hidden_states: enc,
+      ...past,
+      use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([i > 0 ? 1 : 0]) },
+    });
     const [, len] = out.logits!.dims as number[];
     const data = out.logits!.data as Float32Array;
     cached.push(rows.map((_, r) => data.slice((r * len! + len! - 1) * v, (r * len! + len!) * v)));
@@ -246,14 +334,31 @@ export async function checkCodebookDecoderCache(h: Harness, facts: SpeechFacts, 
     past = presentsAsPast(out);
   }
   const L = d.startIds.length + steps - 1;
-  const full = (await decoder.run({ input_ids: tensor('int64', rows.flatMap((r) => r.slice(0, L)), [K, L]), encoder_hidden_states: enc, ...emptyPast(d, enc.dims[1]!, K), use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([0]) } })).logits!.data as Float32Array;
+  const full = (
+    await decoder.run({
+      input_ids: tensor(
+        'int64',
+        rows.flatMap((r) => r.slice(0, L)),
+        [K, L],
+      ),
+      encoder_hidden_states: enc,
+      ...emptyPast(d, enc.dims[1]!, K),
+      use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([0]) },
+    })
+  ).logits!.data as Float32Array;
   let worst = 0;
   for (let i = 0; i < steps; i++) {
     for (let r = 0; r < K; r++) {
       const pos = d.startIds.length - 1 + i;
       const want = full.slice((r * L + pos) * v, (r * L + pos + 1) * v);
-      const diff = maxAbsDiff({ type: 'float32', dims: [v], data: cached[i]![r]! }, { type: 'float32', dims: [v], data: want });
-      expectThat(diff <= 1e-4, `codebook ${r}, step ${i}: logits with the KV cache differ from the uncached pass by ${diff}`);
+      const diff = maxAbsDiff(
+        { type: 'float32', dims: [v], data: cached[i]![r]! },
+        { type: 'float32', dims: [v], data: want },
+      );
+      expectThat(
+        diff <= 1e-4,
+        `codebook ${r}, step ${i}: logits with the KV cache differ from the uncached pass by ${diff}`,
+      );
       worst = Math.max(worst, diff);
     }
   }

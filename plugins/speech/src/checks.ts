@@ -1,113 +1,22 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { chirp, expectThat, maxAbsDiff, readWavAt, SeededFeeds, tensor, tone, writeWav, type Harness } from '@hf-core/harness';
+import type { EngineSession, TensorData } from '@hf-core/core';
+import { expectThat, maxAbsDiff, readWavAt, type Harness } from '@hf-core/harness';
 
 export { checkGeneration, checkDecoderCache, checkSeq2SeqAsr, decoderFeeds } from './checks-seq2seq.ts';
 export { checkCodec } from './checks-codec.ts';
-export { checkCodebookDecoderCache, checkDiffusionSpeech, checkMusicgen, checkSpeechT5, checkStyledSpeech, checkTextToSpeech, checkVocoder, requireBatchAxis } from './checks-tts.ts';
-import { generatorFeeds, generatorShapes } from './checks-tts.ts';
-
-/** Facts the generated test is rendered with (from the synthesizer or the model's config). */
-export interface SpeechFacts {
-  head: 'ctc' | 'classification' | 'frame-classification' | 'embedding' | 'seq2seq' | 'codec' | 'text-to-waveform' | 'styled-waveform' | 'vocoder' | 'diffusion-tts' | 'musicgen' | 'speecht5';
-  /** Set when transformers.js cannot load the type: the reason every pipeline check skips with. */
-  pipelineUnsupported?: string | null;
-  /** raw: samples in; frames: spectrogram frames [b, t, featDim] in; mel: Whisper's [b, mels, 3000]. */
-  frontEnd: 'raw' | 'frames' | 'mel' | 'text' | 'spectrogram';
-  task: 'automatic-speech-recognition' | 'audio-classification' | 'text-to-speech' | null;
-  input: 'input_values' | 'input_features' | 'input_ids' | 'spectrogram';
-  inputRank: 2 | 3;
-  /** Feature size per frame (frame front ends) or mel bins (Whisper). */
-  featDim: number | null;
-  samplingRate: number;
-  clipSamples: number;
-  /** Encoder frames for one clip of raw audio (raw front ends). */
-  framesPerClip: number | null;
-  melFrames?: number;
-  encoderFrames?: number;
-  vocabSize: number;
-  labels: string[];
-  hidden: number;
-  featureExtractor: string | null;
-  /** Waveform generators: samples per token, style vector size (StyleTTS 2). */
-  samplesPerToken?: number;
-  styleDim?: number | null;
-  /** Supertonic: style tokens x style_dim of a speaker embedding. */
-  styleShape?: number[];
-  /** Codecs: samples per frame, the encoder's outputs with their per-row shapes, codebook size. */
-  hopLength?: number;
-  codeShapes?: Record<string, number[]>;
-  codebookSize?: number;
-  /** Text inputs without an attention_mask input (SpeechT5's encoder). */
-  textMask?: boolean;
-  /** SpeechT5: speaker embedding size, spectrogram frames per decoder step. */
-  speakerDim?: number;
-  reductionFactor?: number;
-  /** MusicGen: parallel codebook streams. */
-  codebooks?: number;
-  decoder?: { layers: number; heads: number; headDim: number; startIds: number[]; eos: number; suppress?: number[]; generateOptions: Record<string, unknown> };
-}
-
-/** Frames fed to frame-based encoders at session level. */
-const SESSION_FRAMES = 50;
-
-/** Two different test clips of the model's clip length: a 440 Hz tone and a rising chirp. */
-export function testClips(facts: SpeechFacts): Float32Array[] {
-  const s = facts.clipSamples / facts.samplingRate;
-  return [tone(440, s, facts.samplingRate), chirp(200, 4000, s, facts.samplingRate)];
-}
-
-/**
- * WAV files the pipeline checks read: HF_CORE_AUDIO (comma-separated paths) when set, else the two
- * test clips written as 16-bit PCM at the processor's sampling rate into a temporary folder.
- */
-export async function audioFiles(facts: SpeechFacts): Promise<string[]> {
-  const given = process.env.HF_CORE_AUDIO?.split(',').filter(Boolean);
-  if (given?.length) return given;
-  const dir = await mkdtemp(join(tmpdir(), 'hf-core-audio-'));
-  const [a, b] = testClips(facts);
-  return [await writeWav(join(dir, 'tone-440hz.wav'), a!, facts.samplingRate), await writeWav(join(dir, 'chirp.wav'), b!, facts.samplingRate)];
-}
-
-/** Session feeds: real clips for raw-audio encoders, seeded features for spectrogram ones. */
-export function speechFeeds(facts: SpeechFacts, opts: { rows: number; seed?: number }): Feeds {
-  if (facts.frontEnd === 'text' || facts.frontEnd === 'spectrogram') return generatorFeeds(facts, opts.rows, opts.seed);
-  if (facts.frontEnd === 'raw') {
-    const clips = testClips(facts);
-    const values = Array.from({ length: opts.rows }, (_, r) => clips[r % clips.length]!).flatMap((c) => Array.from(c));
-    const dims = facts.inputRank === 3 ? [opts.rows, 1, facts.clipSamples] : [opts.rows, facts.clipSamples];
-    return { [facts.input]: tensor('float32', values, dims) };
-  }
-  const rng = new SeededFeeds(opts.seed ?? 1);
-  const dims = facts.frontEnd === 'mel' ? [opts.rows, facts.featDim!, facts.melFrames!] : [opts.rows, SESSION_FRAMES, facts.featDim!];
-  const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < data.length; i++) data[i] = rng.float();
-  return { [facts.input]: { type: 'float32', dims, data } };
-}
-
-/** Output shapes of the encoder session for `rows` rows of speechFeeds. */
-export function expectedShapes(facts: SpeechFacts, rows: number): Record<string, number[]> {
-  if (facts.frontEnd === 'text' || facts.frontEnd === 'spectrogram') return generatorShapes(facts, rows);
-  const frames = facts.framesPerClip ?? SESSION_FRAMES;
-  switch (facts.head) {
-    case 'ctc':
-      return { logits: [rows, frames, facts.vocabSize] };
-    case 'classification':
-      return { logits: [rows, facts.labels.length] };
-    case 'frame-classification':
-      return { logits: [rows, frames, facts.labels.length] };
-    case 'embedding':
-      return { embeddings: [rows, facts.hidden] };
-    case 'seq2seq':
-      return { last_hidden_state: [rows, facts.encoderFrames!, facts.hidden] };
-    case 'codec':
-      return Object.fromEntries(Object.entries(facts.codeShapes!).map(([k, v]) => [k, [rows, ...v]]));
-    default:
-      throw new Error(`expectedShapes: no session shapes known for a ${facts.head} head`);
-  }
-}
+export {
+  checkCodebookDecoderCache,
+  checkDiffusionSpeech,
+  checkMusicgen,
+  checkSpeechT5,
+  checkStyledSpeech,
+  checkTextToSpeech,
+  checkVocoder,
+  requireBatchAxis,
+} from './checks-tts.ts';
+export type { SpeechFacts } from './facts.ts';
+export { audioFiles, expectedShapes, generatorFeeds, generatorShapes, speechFeeds, testClips } from './inputs.ts';
+import { audioFiles } from './inputs.ts';
+import type { SpeechFacts } from './facts.ts';
 
 type TfTensor = { dims: number[]; data: Float32Array | BigInt64Array; type: string };
 const asData = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: t.dims, data: t.data });
@@ -121,8 +30,14 @@ export async function checkProcessor(h: Harness, facts: SpeechFacts, files?: str
   const { tf, modelId } = await h.pipelineEnv();
   const processor = await tf.AutoProcessor.from_pretrained(modelId);
   const fe = (processor as unknown as { feature_extractor: { config: Record<string, number> } }).feature_extractor;
-  expectThat(fe, `AutoProcessor for ${modelId} has no feature extractor (preprocessor_config.json feature_extractor_type ${facts.featureExtractor})`);
-  expectThat(fe.config.sampling_rate === facts.samplingRate, `preprocessor_config.json sampling_rate is ${fe.config.sampling_rate}, expected ${facts.samplingRate}`);
+  expectThat(
+    fe,
+    `AutoProcessor for ${modelId} has no feature extractor (preprocessor_config.json feature_extractor_type ${facts.featureExtractor})`,
+  );
+  expectThat(
+    fe.config.sampling_rate === facts.samplingRate,
+    `preprocessor_config.json sampling_rate is ${fe.config.sampling_rate}, expected ${facts.samplingRate}`,
+  );
   const shapes: number[][] = [];
   for (const file of files ?? (await audioFiles(facts))) {
     const audio = await readWavAt(file, fe.config.sampling_rate);
@@ -132,15 +47,31 @@ export async function checkProcessor(h: Harness, facts: SpeechFacts, files?: str
     const dims = main.dims;
     if (facts.frontEnd === 'mel') {
       const want = [1, Number(h.config.num_mel_bins), fe.config.nb_max_frames];
-      expectThat(dims.join() === want.join(), `${facts.input} for ${file} is [${dims}], expected [${want}] (config num_mel_bins x nb_max_frames)`);
+      expectThat(
+        dims.join() === want.join(),
+        `${facts.input} for ${file} is [${dims}], expected [${want}] (config num_mel_bins x nb_max_frames)`,
+      );
     } else if (facts.frontEnd === 'raw') {
       const want = facts.inputRank === 3 ? [1, 1, audio.length] : [1, audio.length];
-      expectThat(dims.join() === want.join(), `${facts.input} for ${file} is [${dims}], expected [${want}] (one value per sample)`);
+      expectThat(
+        dims.join() === want.join(),
+        `${facts.input} for ${file} is [${dims}], expected [${want}] (one value per sample)`,
+      );
     } else {
       const frames = expectedFrames(facts.featureExtractor, fe.config, audio.length);
-      expectThat(dims.length === 3 && dims[0] === 1 && dims[1] === (frames?.n ?? dims[1]) && dims[1]! > 0 && dims[2] === facts.featDim, `${facts.input} for ${file} is [${dims}], expected [1, ${frames ? `${frames.n} (${frames.why})` : 'frames'}, ${facts.featDim}]`);
+      expectThat(
+        dims.length === 3 &&
+          dims[0] === 1 &&
+          dims[1] === (frames?.n ?? dims[1]) &&
+          dims[1]! > 0 &&
+          dims[2] === facts.featDim,
+        `${facts.input} for ${file} is [${dims}], expected [1, ${frames ? `${frames.n} (${frames.why})` : 'frames'}, ${facts.featDim}]`,
+      );
     }
-    expectThat([...(main.data as Float32Array)].every(Number.isFinite), `${facts.input} for ${file} has non-finite values`);
+    expectThat(
+      [...(main.data as Float32Array)].every(Number.isFinite),
+      `${facts.input} for ${file} has non-finite values`,
+    );
     shapes.push(dims);
   }
   return { shapes, samplingRate: fe.config.sampling_rate };
@@ -150,16 +81,26 @@ export async function checkProcessor(h: Harness, facts: SpeechFacts, files?: str
  * Spectrogram frames a feature extractor makes from `samples` samples, from its config (the
  * framing each transformers.js extractor uses), or undefined when the type has no fixed rule.
  */
-export function expectedFrames(extractor: string | null, cfg: Record<string, number>, samples: number): { n: number; why: string } | undefined {
+export function expectedFrames(
+  extractor: string | null,
+  cfg: Record<string, number>,
+  samples: number,
+): { n: number; why: string } | undefined {
   const kaldi = Math.floor((samples - 400) / 160) + 1; // 25 ms windows every 10 ms, no centering
   switch (extractor) {
     case 'ParakeetFeatureExtractor':
     case 'CohereAsrFeatureExtractor':
-      return { n: Math.floor(samples / cfg.hop_length!) + 1, why: `samples / hop_length ${cfg.hop_length} + 1, centered` };
+      return {
+        n: Math.floor(samples / cfg.hop_length!) + 1,
+        why: `samples / hop_length ${cfg.hop_length} + 1, centered`,
+      };
     case 'ASTFeatureExtractor':
       return { n: cfg.max_length!, why: `max_length ${cfg.max_length}` };
     case 'SeamlessM4TFeatureExtractor':
-      return { n: Math.floor((kaldi + (kaldi % 2)) / cfg.stride!), why: `${kaldi} kaldi frames padded to even / stride ${cfg.stride}` };
+      return {
+        n: Math.floor((kaldi + (kaldi % 2)) / cfg.stride!),
+        why: `${kaldi} kaldi frames padded to even / stride ${cfg.stride}`,
+      };
     case 'WeSpeakerFeatureExtractor':
       return { n: kaldi, why: '25 ms windows every 10 ms' };
     default:
@@ -187,22 +128,39 @@ export async function checkCtcAsr(h: Harness, session: EngineSession, facts: Spe
   const asr = await tf.pipeline('automatic-speech-recognition', modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
     const paths = files ?? (await audioFiles(facts));
-    const sr = (asr as unknown as { processor: { feature_extractor: { config: { sampling_rate: number } } } }).processor.feature_extractor.config.sampling_rate;
+    const sr = (asr as unknown as { processor: { feature_extractor: { config: { sampling_rate: number } } } }).processor
+      .feature_extractor.config.sampling_rate;
     const audios = await Promise.all(paths.map((p) => readWavAt(p, sr)));
     const texts: string[] = [];
     for (const [i, audio] of audios.entries()) {
       const { text } = (await asr(audio)) as { text: string };
       expectThat(typeof text === 'string', `ASR returned no text for ${paths[i]}`);
-      const inputs = (await (asr as unknown as { processor: (a: Float32Array) => Promise<Record<string, TfTensor>> }).processor(audio));
+      const inputs = await (
+        asr as unknown as { processor: (a: Float32Array) => Promise<Record<string, TfTensor>> }
+      ).processor(audio);
       const logits = (await session.run({ [facts.input]: asData(inputs[facts.input]!) })).logits!;
       const expected = asr.tokenizer.decode(argmaxRows(logits), { skip_special_tokens: true }).trim();
-      expectThat(text === expected, `ASR transcript of ${paths[i]} is ${JSON.stringify(text)}, but decoding the session's argmax gives ${JSON.stringify(expected)}`);
-      expectThat(/^[A-Z' ]*$/.test(text), `ASR transcript of ${paths[i]} has characters outside the CTC vocabulary: ${JSON.stringify(text)}`);
+      expectThat(
+        text === expected,
+        `ASR transcript of ${paths[i]} is ${JSON.stringify(text)}, but decoding the session's argmax gives ${JSON.stringify(expected)}`,
+      );
+      expectThat(
+        /^[A-Z' ]*$/.test(text),
+        `ASR transcript of ${paths[i]} has characters outside the CTC vocabulary: ${JSON.stringify(text)}`,
+      );
       texts.push(text);
     }
     const batch = (await asr(audios)) as { text: string }[];
-    expectThat(Array.isArray(batch) && batch.length === audios.length, `ASR on ${audios.length} clips returned ${Array.isArray(batch) ? batch.length : 'a non-array'}`);
-    batch.forEach((b, i) => expectThat(b.text === texts[i], `ASR batch row ${i} (${paths[i]}) is ${JSON.stringify(b.text)}, alone it is ${JSON.stringify(texts[i])}`));
+    expectThat(
+      Array.isArray(batch) && batch.length === audios.length,
+      `ASR on ${audios.length} clips returned ${Array.isArray(batch) ? batch.length : 'a non-array'}`,
+    );
+    batch.forEach((b, i) =>
+      expectThat(
+        b.text === texts[i],
+        `ASR batch row ${i} (${paths[i]}) is ${JSON.stringify(b.text)}, alone it is ${JSON.stringify(texts[i])}`,
+      ),
+    );
     return { transcripts: texts.map((t) => t.slice(0, 40)), frames: facts.framesPerClip };
   } finally {
     await asr.dispose();
@@ -213,7 +171,12 @@ export async function checkCtcAsr(h: Harness, session: EngineSession, facts: Spe
  * audio-classification on each file: top_k = all labels, every label from config id2label,
  * scores in [0, 1], descending, summing to 1, and the top label is the argmax of the session.
  */
-export async function checkAudioClassification(h: Harness, session: EngineSession, facts: SpeechFacts, files?: string[]) {
+export async function checkAudioClassification(
+  h: Harness,
+  session: EngineSession,
+  facts: SpeechFacts,
+  files?: string[],
+) {
   const { tf, modelId, device } = await h.pipelineEnv();
   const id2label = (h.config.id2label ?? {}) as Record<string, string>;
   const labels = Object.values(id2label);
@@ -221,24 +184,36 @@ export async function checkAudioClassification(h: Harness, session: EngineSessio
   const clf = await tf.pipeline('audio-classification', modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
     const paths = files ?? (await audioFiles(facts));
-    const sr = (clf as unknown as { processor: { feature_extractor: { config: { sampling_rate: number } } } }).processor.feature_extractor.config.sampling_rate;
+    const sr = (clf as unknown as { processor: { feature_extractor: { config: { sampling_rate: number } } } }).processor
+      .feature_extractor.config.sampling_rate;
     const tops: string[] = [];
     for (const path of paths) {
       const audio = await readWavAt(path, sr);
       const out = (await clf(audio, { top_k: labels.length })) as { label: string; score: number }[];
-      expectThat(out.length === labels.length, `audio-classification of ${path} returned ${out.length} labels, expected ${labels.length}`);
+      expectThat(
+        out.length === labels.length,
+        `audio-classification of ${path} returned ${out.length} labels, expected ${labels.length}`,
+      );
       let sum = 0;
       out.forEach((o, i) => {
-        expectThat(labels.includes(o.label), `label ${JSON.stringify(o.label)} for ${path} is not in id2label (${labels.join(', ')})`);
+        expectThat(
+          labels.includes(o.label),
+          `label ${JSON.stringify(o.label)} for ${path} is not in id2label (${labels.join(', ')})`,
+        );
         expectThat(o.score >= 0 && o.score <= 1, `score ${o.score} of ${o.label} for ${path} is outside [0, 1]`);
         expectThat(i === 0 || out[i - 1]!.score >= o.score, `scores for ${path} are not sorted in descending order`);
         sum += o.score;
       });
       expectThat(Math.abs(sum - 1) < 1e-4, `scores over all labels for ${path} sum to ${sum}, expected 1`);
-      const inputs = await (clf as unknown as { processor: (a: Float32Array) => Promise<Record<string, TfTensor>> }).processor(audio);
+      const inputs = await (
+        clf as unknown as { processor: (a: Float32Array) => Promise<Record<string, TfTensor>> }
+      ).processor(audio);
       const logits = (await session.run({ [facts.input]: asData(inputs[facts.input]!) })).logits!;
       const best = argmaxRows({ ...logits, dims: [1, 1, logits.dims[1]!] })[0]!;
-      expectThat(out[0]!.label === id2label[String(best)], `top label for ${path} is ${out[0]!.label}, but the session's argmax is ${id2label[String(best)]}`);
+      expectThat(
+        out[0]!.label === id2label[String(best)],
+        `top label for ${path} is ${out[0]!.label}, but the session's argmax is ${id2label[String(best)]}`,
+      );
       tops.push(out[0]!.label);
     }
     return { top: tops };
@@ -254,7 +229,8 @@ export async function checkAutoModel(h: Harness, session: EngineSession, facts: 
   const model = await tf.AutoModel.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
     const [path] = files ?? (await audioFiles(facts));
-    const sr = (processor as unknown as { feature_extractor: { config: { sampling_rate: number } } }).feature_extractor.config.sampling_rate;
+    const sr = (processor as unknown as { feature_extractor: { config: { sampling_rate: number } } }).feature_extractor
+      .config.sampling_rate;
     const inputs = (await processor(await readWavAt(path!, sr))) as Record<string, TfTensor>;
     const out = (await model(inputs)) as Record<string, TfTensor>;
     const raw = await session.run({ [facts.input]: asData(inputs[facts.input]!) });
@@ -277,22 +253,44 @@ export async function checkAutoModel(h: Harness, session: EngineSession, facts: 
  */
 export async function checkDiarization(h: Harness, session: EngineSession, facts: SpeechFacts, files?: string[]) {
   const { tf, modelId } = await h.pipelineEnv();
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as ((a: Float32Array) => Promise<Record<string, TfTensor>>) & { post_process_speaker_diarization(l: unknown, n: number): { id: number; start: number; end: number; confidence: number }[][] };
+  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as ((
+    a: Float32Array,
+  ) => Promise<Record<string, TfTensor>>) & {
+    post_process_speaker_diarization(
+      l: unknown,
+      n: number,
+    ): { id: number; start: number; end: number; confidence: number }[][];
+  };
   const [path] = files ?? (await audioFiles(facts));
   const audio = await readWavAt(path!, facts.samplingRate);
   const inputs = await processor(audio);
   const logits = (await session.run({ [facts.input]: asData(inputs[facts.input]!) })).logits!;
-  const segments = processor.post_process_speaker_diarization(new tf.Tensor('float32', logits.data as Float32Array, [...logits.dims]), audio.length)[0]!;
+  const segments = processor.post_process_speaker_diarization(
+    new tf.Tensor('float32', logits.data as Float32Array, [...logits.dims]),
+    audio.length,
+  )[0]!;
   const duration = audio.length / facts.samplingRate;
   expectThat(segments.length > 0, `diarization of ${path} returned no segments`);
-  expectThat(Math.abs(segments[0]!.start) < 1e-9, `first segment of ${path} starts at ${segments[0]!.start}, expected 0`);
+  expectThat(
+    Math.abs(segments[0]!.start) < 1e-9,
+    `first segment of ${path} starts at ${segments[0]!.start}, expected 0`,
+  );
   segments.forEach((s, i) => {
-    expectThat(Number.isInteger(s.id) && s.id >= 0 && s.id < facts.labels.length, `segment ${i} of ${path} has speaker id ${s.id}, outside id2label (${facts.labels.length} labels)`);
+    expectThat(
+      Number.isInteger(s.id) && s.id >= 0 && s.id < facts.labels.length,
+      `segment ${i} of ${path} has speaker id ${s.id}, outside id2label (${facts.labels.length} labels)`,
+    );
     expectThat(s.confidence > 0 && s.confidence <= 1 + 1e-6, `segment ${i} of ${path} has confidence ${s.confidence}`);
     const prevEnd = i === 0 ? 0 : segments[i - 1]!.end;
-    expectThat(Math.abs(prevEnd - s.start) < 1e-9, `segment ${i} of ${path} starts at ${s.start}, the previous one ends at ${prevEnd}`);
+    expectThat(
+      Math.abs(prevEnd - s.start) < 1e-9,
+      `segment ${i} of ${path} starts at ${s.start}, the previous one ends at ${prevEnd}`,
+    );
   });
   const end = segments.at(-1)!.end;
-  expectThat(Math.abs(end - duration) < 0.05 * duration, `diarization of ${path} ends at ${end} s, the clip lasts ${duration} s`);
+  expectThat(
+    Math.abs(end - duration) < 0.05 * duration,
+    `diarization of ${path} ends at ${end} s, the clip lasts ${duration} s`,
+  );
   return { segments: segments.length, end };
 }

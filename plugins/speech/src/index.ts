@@ -25,7 +25,12 @@ const speechPlugin: PluginFactory = () =>
         modelType: c.modelType,
         family: c.family,
         modelDir: modelDirFromTest,
-        modelFile: facts.head === 'seq2seq' || facts.head === 'codec' || facts.head === 'speecht5' ? 'onnx/encoder_model.onnx' : facts.head === 'diffusion-tts' || facts.head === 'musicgen' ? 'onnx/text_encoder.onnx' : 'onnx/model.onnx',
+        modelFile:
+          facts.head === 'seq2seq' || facts.head === 'codec' || facts.head === 'speecht5'
+            ? 'onnx/encoder_model.onnx'
+            : facts.head === 'diffusion-tts' || facts.head === 'musicgen'
+              ? 'onnx/text_encoder.onnx'
+              : 'onnx/model.onnx',
         facts,
       });
     },

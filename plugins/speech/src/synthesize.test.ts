@@ -21,13 +21,23 @@ describe('micro speech models', () => {
     }
     expect(layouts.whisper).toEqual(['onnx/decoder_model_merged.onnx', 'onnx/encoder_model.onnx']);
     expect(layouts.dac).toEqual(['onnx/decoder_model.onnx', 'onnx/encoder_model.onnx']);
-    expect(layouts.musicgen).toEqual(['onnx/decoder_model_merged.onnx', 'onnx/encodec_decode.onnx', 'onnx/text_encoder.onnx']);
-    expect(layouts.supertonic).toEqual(['onnx/latent_denoiser.onnx', 'onnx/text_encoder.onnx', 'onnx/voice_decoder.onnx']);
+    expect(layouts.musicgen).toEqual([
+      'onnx/decoder_model_merged.onnx',
+      'onnx/encodec_decode.onnx',
+      'onnx/text_encoder.onnx',
+    ]);
+    expect(layouts.supertonic).toEqual([
+      'onnx/latent_denoiser.onnx',
+      'onnx/text_encoder.onnx',
+      'onnx/voice_decoder.onnx',
+    ]);
     expect(layouts.wav2vec2).toEqual(['onnx/model.onnx']);
     expect(SPEECH_TYPES.filter((t) => t in UNCOVERED)).toEqual([]);
   }, 60_000);
 
   it('names the types it can synthesize when asked for one it cannot', async () => {
-    await expect(synthesizeSpeech('not-a-speech-type', join(tmpdir(), 'x'), { size: 'tiny', seed: 1 })).rejects.toThrow(/cannot synthesize "not-a-speech-type".*whisper/);
+    await expect(synthesizeSpeech('not-a-speech-type', join(tmpdir(), 'x'), { size: 'tiny', seed: 1 })).rejects.toThrow(
+      /cannot synthesize "not-a-speech-type".*whisper/,
+    );
   });
 });

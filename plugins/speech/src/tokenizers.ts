@@ -1,4 +1,9 @@
-import { byteLevelBpeTokenizer, charVocabTokenizer, unigramTokenizer, type TokenizerFiles } from '@hf-core/onnx-builder';
+import {
+  byteLevelBpeTokenizer,
+  charVocabTokenizer,
+  unigramTokenizer,
+  type TokenizerFiles,
+} from '@hf-core/onnx-builder';
 
 /** A character CTC vocabulary (<pad> <s> </s> <unk> | A-Z '), as Wav2Vec2CTCTokenizer checkpoints ship it. */
 export function ctcTokenizer(tokenizerClass: string): TokenizerFiles {
@@ -19,7 +24,15 @@ export interface WhisperTokenizerFiles extends TokenizerFiles {
   };
 }
 
-const added = (id: number, content: string, special: boolean) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special });
+const added = (id: number, content: string, special: boolean) => ({
+  id,
+  content,
+  single_word: false,
+  lstrip: false,
+  rstrip: false,
+  normalized: false,
+  special,
+});
 
 /**
  * A Whisper tokenizer: byte-level BPE text tokens, then the special tokens in Whisper's order
@@ -27,8 +40,21 @@ const added = (id: number, content: string, special: boolean) => ({ id, content,
  * <|startofprev|>, <|nocaptions|>, <|notimestamps|>) and the 1501 timestamp tokens <|0.00|>..<|30.00|>.
  */
 export function whisperTokenizer(): WhisperTokenizerFiles {
-  const base = byteLevelBpeTokenizer({ tokenizerClass: 'WhisperTokenizer', specials: ['<|endoftext|>'], roles: { bos_token: '<|endoftext|>', eos_token: '<|endoftext|>', unk_token: '<|endoftext|>', pad_token: '<|endoftext|>' }, postProcessor: 'none' });
-  const json = base.tokenizerJson as { added_tokens: ReturnType<typeof added>[]; model: { vocab: Record<string, number> } };
+  const base = byteLevelBpeTokenizer({
+    tokenizerClass: 'WhisperTokenizer',
+    specials: ['<|endoftext|>'],
+    roles: {
+      bos_token: '<|endoftext|>',
+      eos_token: '<|endoftext|>',
+      unk_token: '<|endoftext|>',
+      pad_token: '<|endoftext|>',
+    },
+    postProcessor: 'none',
+  });
+  const json = base.tokenizerJson as {
+    added_tokens: ReturnType<typeof added>[];
+    model: { vocab: Record<string, number> };
+  };
   let next = base.vocabSize;
   const add = (content: string, special: boolean) => {
     json.added_tokens.push(added(next, content, special));
@@ -45,19 +71,71 @@ export function whisperTokenizer(): WhisperTokenizerFiles {
   return {
     ...base,
     vocabSize: next,
-    tokenizerConfig: { ...base.tokenizerConfig, additional_special_tokens: specials, model_max_length: 1024, errors: 'replace' },
+    tokenizerConfig: {
+      ...base.tokenizerConfig,
+      additional_special_tokens: specials,
+      model_max_length: 1024,
+      errors: 'replace',
+    },
     ids: { endoftext: 0, startoftranscript, notimestamps, langToId, taskToId, timestampBegin },
   };
 }
 
 /** Cohere ASR's prompt tokens, in the order CohereAsrProcessor.get_decoder_prompt_ids asks for them (after '▁'). */
-export const COHERE_PROMPT = ['<|startofcontext|>', '<|startoftranscript|>', '<|emo:undefined|>', '<|en|>', '<|en|>', '<|pnc|>', '<|noitn|>', '<|notimestamp|>', '<|nodiarize|>'];
+export const COHERE_PROMPT = [
+  '<|startofcontext|>',
+  '<|startoftranscript|>',
+  '<|emo:undefined|>',
+  '<|en|>',
+  '<|en|>',
+  '<|pnc|>',
+  '<|noitn|>',
+  '<|notimestamp|>',
+  '<|nodiarize|>',
+];
 
 /** A SentencePiece (Unigram) tokenizer with Cohere ASR's control tokens as specials. */
-export function cohereAsrTokenizer(): TokenizerFiles & { ids: { prompt: number[]; eos: number; pad: number; start: number; controls: number[] } } {
-  const controls = ['<unk>', '<|nospeech|>', '<pad>', '<|endoftext|>', '<|startoftranscript|>', '<|pnc|>', '<|nopnc|>', '<|startofcontext|>', '<|itn|>', '<|noitn|>', '<|timestamp|>', '<|notimestamp|>', '<|diarize|>', '<|nodiarize|>', '<|emo:undefined|>', '<|en|>', '<|de|>', '<|fr|>'];
-  const tok = unigramTokenizer({ tokenizerClass: 'CohereAsrTokenizer', specials: controls, roles: { unk_token: '<unk>', pad_token: '<pad>', eos_token: '<|endoftext|>', bos_token: '<|startoftranscript|>' }, unkToken: '<unk>', single: ['$A'], pair: ['$A', '$B'] });
+export function cohereAsrTokenizer(): TokenizerFiles & {
+  ids: { prompt: number[]; eos: number; pad: number; start: number; controls: number[] };
+} {
+  const controls = [
+    '<unk>',
+    '<|nospeech|>',
+    '<pad>',
+    '<|endoftext|>',
+    '<|startoftranscript|>',
+    '<|pnc|>',
+    '<|nopnc|>',
+    '<|startofcontext|>',
+    '<|itn|>',
+    '<|noitn|>',
+    '<|timestamp|>',
+    '<|notimestamp|>',
+    '<|diarize|>',
+    '<|nodiarize|>',
+    '<|emo:undefined|>',
+    '<|en|>',
+    '<|de|>',
+    '<|fr|>',
+  ];
+  const tok = unigramTokenizer({
+    tokenizerClass: 'CohereAsrTokenizer',
+    specials: controls,
+    roles: { unk_token: '<unk>', pad_token: '<pad>', eos_token: '<|endoftext|>', bos_token: '<|startoftranscript|>' },
+    unkToken: '<unk>',
+    single: ['$A'],
+    pair: ['$A', '$B'],
+  });
   const model = (tok.tokenizerJson as { model: { vocab: [string, number][] } }).model.vocab.map(([p]) => p);
   const id = (t: string) => model.indexOf(t);
-  return { ...tok, ids: { prompt: ['▁', ...COHERE_PROMPT].map(id), eos: id('<|endoftext|>'), pad: id('<pad>'), start: id('<|startoftranscript|>'), controls: controls.map(id) } };
+  return {
+    ...tok,
+    ids: {
+      prompt: ['▁', ...COHERE_PROMPT].map(id),
+      eos: id('<|endoftext|>'),
+      pad: id('<pad>'),
+      start: id('<|startoftranscript|>'),
+      controls: controls.map(id),
+    },
+  };
 }

@@ -17,20 +17,43 @@ export async function checkAutoModel(h: Harness, facts: VisionFacts, images: str
   try {
     const img = await readRawImage(tf, images[0]!);
     const inputs = await runProcessor(tf, processor, facts, img);
-    const out = (await (model as unknown as (x: unknown) => Promise<Record<string, { dims: number[]; data: Float32Array }>>)(inputs));
+    const out = await (
+      model as unknown as (x: unknown) => Promise<Record<string, { dims: number[]; data: Float32Array }>>
+    )(inputs);
     const [, , H, W] = inputs.pixel_values!.dims as [number, number, number, number];
     const expected = expectedShapes(facts, 1, H);
     if (facts.head === 'matting') expected.alphas = [1, 1, H, W];
-    assertVisionShapes(Object.fromEntries(facts.outputs.map((n) => [n, out[n] ? tensorOf(out[n]!) : undefined]).filter(([, v]) => v)) as Outputs, expected);
-    for (const n of facts.outputs) expectThat(out[n]!.data.every(Number.isFinite), `AutoModel output ${n} has non-finite values`);
+    assertVisionShapes(
+      Object.fromEntries(
+        facts.outputs.map((n) => [n, out[n] ? tensorOf(out[n]!) : undefined]).filter(([, v]) => v),
+      ) as Outputs,
+      expected,
+    );
+    for (const n of facts.outputs)
+      expectThat(out[n]!.data.every(Number.isFinite), `AutoModel output ${n} has non-finite values`);
     if (facts.head === 'matting') {
       const a = out.alphas!.data;
-      expectThat(a.every((v) => v >= 0 && v <= 1), 'alphas are outside [0, 1]');
+      expectThat(
+        a.every((v) => v >= 0 && v <= 1),
+        'alphas are outside [0, 1]',
+      );
     }
     if (facts.head === 'pose') {
-      const post = (processor as unknown as { image_processor: { post_process_pose_estimation(o: unknown, boxes: number[][][]): { keypoints: number[][]; labels: number[] }[][] } }).image_processor;
+      const post = (
+        processor as unknown as {
+          image_processor: {
+            post_process_pose_estimation(
+              o: unknown,
+              boxes: number[][][],
+            ): { keypoints: number[][]; labels: number[] }[][];
+          };
+        }
+      ).image_processor;
       const res = post.post_process_pose_estimation(out.heatmaps, [[[0, 0, img.width, img.height]]]);
-      expectThat(res[0]?.[0]?.keypoints.length === facts.numLabels, `pose post-processing gave ${res[0]?.[0]?.keypoints.length} keypoints, expected ${facts.numLabels}`);
+      expectThat(
+        res[0]?.[0]?.keypoints.length === facts.numLabels,
+        `pose post-processing gave ${res[0]?.[0]?.keypoints.length} keypoints, expected ${facts.numLabels}`,
+      );
     }
     return { outputs: Object.fromEntries(facts.outputs.map((n) => [n, out[n]!.dims])) };
   } finally {
@@ -38,7 +61,10 @@ export async function checkAutoModel(h: Harness, facts: VisionFacts, images: str
   }
 }
 
-type SamOut = { iou_scores: { dims: number[]; data: Float32Array }; pred_masks: { dims: number[]; data: Float32Array } };
+type SamOut = {
+  iou_scores: { dims: number[]; data: Float32Array };
+  pred_masks: { dims: number[]; data: Float32Array };
+};
 
 /**
  * mask-generation (SAM family): AutoProcessor with a point prompt + AutoModel (vision encoder and
@@ -47,7 +73,10 @@ type SamOut = { iou_scores: { dims: number[]; data: Float32Array }; pred_masks: 
  */
 export async function checkMaskGeneration(h: Harness, images: string[]) {
   const { tf, modelId, device } = await h.pipelineEnv();
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as ((img: unknown, o: unknown) => Promise<Record<string, unknown>>) & {
+  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as ((
+    img: unknown,
+    o: unknown,
+  ) => Promise<Record<string, unknown>>) & {
     post_process_masks(m: unknown, o: unknown, r: unknown): Promise<{ dims: number[]; type: string }[]>;
   };
   const model = await tf.AutoModel.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
@@ -60,12 +89,24 @@ export async function checkMaskGeneration(h: Harness, images: string[]) {
     };
     const a = await prompt(img.width * 0.25, img.height * 0.25);
     const { iou_scores: iou, pred_masks: masks } = a.out;
-    expectThat(iou && iou.dims.length === 3 && iou.dims[0] === 1 && iou.dims[1] === 1, `iou_scores is ${iou ? `[${iou.dims}]` : 'missing'}, expected [1, 1, masks]`);
-    expectThat(Array.from(iou.data).every((v) => v > 0 && v < 1), `iou_scores ${Array.from(iou.data)} are outside (0, 1)`);
-    expectThat(masks && masks.dims.length === 5 && masks.dims[2] === iou.dims[2], `pred_masks is ${masks ? `[${masks.dims}]` : 'missing'}, expected [1, 1, ${iou.dims[2]}, h, w]`);
+    expectThat(
+      iou && iou.dims.length === 3 && iou.dims[0] === 1 && iou.dims[1] === 1,
+      `iou_scores is ${iou ? `[${iou.dims}]` : 'missing'}, expected [1, 1, masks]`,
+    );
+    expectThat(
+      Array.from(iou.data).every((v) => v > 0 && v < 1),
+      `iou_scores ${Array.from(iou.data)} are outside (0, 1)`,
+    );
+    expectThat(
+      masks && masks.dims.length === 5 && masks.dims[2] === iou.dims[2],
+      `pred_masks is ${masks ? `[${masks.dims}]` : 'missing'}, expected [1, 1, ${iou.dims[2]}, h, w]`,
+    );
     const post = await processor.post_process_masks(masks, a.inputs.original_sizes, a.inputs.reshaped_input_sizes);
     const m = post[0]!;
-    expectThat(m.dims.slice(-2).join() === [img.height, img.width].join(), `post-processed masks are [${m.dims}], expected the image size ${img.height}x${img.width} last`);
+    expectThat(
+      m.dims.slice(-2).join() === [img.height, img.width].join(),
+      `post-processed masks are [${m.dims}], expected the image size ${img.height}x${img.width} last`,
+    );
     const b = await prompt(img.width * 0.75, img.height * 0.75);
     const diff = maxAbsDiff(tensorOf(masks), tensorOf(b.out.pred_masks));
     expectThat(diff > 0, 'two different point prompts gave identical masks: the decoder ignores its prompt');

@@ -52,12 +52,26 @@ const FIXTURES = {
 type Name = keyof typeof FIXTURES;
 const facts = {} as Record<Name, VisionFacts>;
 const h = Object.fromEntries(
-  Object.keys(FIXTURES).map((name) => [name, harness(import.meta.url, { ref: name, modelType: FIXTURES[name as Name].type, family: 'vision', modelDir: join(root, name) })]),
+  Object.keys(FIXTURES).map((name) => [
+    name,
+    harness(import.meta.url, {
+      ref: name,
+      modelType: FIXTURES[name as Name].type,
+      family: 'vision',
+      modelDir: join(root, name),
+    }),
+  ]),
 ) as Record<Name, ReturnType<typeof harness>>;
 
 beforeAll(async () => {
   for (const [name, f] of Object.entries(FIXTURES) as [Name, Fixture][]) {
-    const p = await synthesizeVision(f.type, join(root, name), { size: 'micro', seed: f.seed ?? 5, configOverrides: f.configOverrides, processorOverrides: f.processorOverrides, broken: f.broken });
+    const p = await synthesizeVision(f.type, join(root, name), {
+      size: 'micro',
+      seed: f.seed ?? 5,
+      configOverrides: f.configOverrides,
+      processorOverrides: f.processorOverrides,
+      broken: f.broken,
+    });
     facts[name] = p.facts as unknown as VisionFacts;
   }
 });
@@ -69,11 +83,15 @@ describe('processor-shapes', () => {
   });
 
   it('fails on a config whose image_size the processor does not produce, naming both sizes', async () => {
-    await expect(checkProcessorShapes(h.vitWrongSize, facts.vitWrongSize, testImages())).rejects.toThrow(/config\.json image_size is 48x48 but the processor .* produces 32x32 for .*gradient\.png/);
+    await expect(checkProcessorShapes(h.vitWrongSize, facts.vitWrongSize, testImages())).rejects.toThrow(
+      /config\.json image_size is 48x48 but the processor .* produces 32x32 for .*gradient\.png/,
+    );
   });
 
   it('fails on a wrong channel count, naming the file and the value', async () => {
-    await expect(checkProcessorShapes(h.vitOneChannel, facts.vitOneChannel, testImages())).rejects.toThrow(/image .*gradient\.png \(3 channel\(s\)\) gave pixel_values with 3 channels; the model expects 1/);
+    await expect(checkProcessorShapes(h.vitOneChannel, facts.vitOneChannel, testImages())).rejects.toThrow(
+      /image .*gradient\.png \(3 channel\(s\)\) gave pixel_values with 3 channels; the model expects 1/,
+    );
   });
 
   it('fails on an image that cannot be decoded, naming the file, and the next run of the check goes on', async () => {
@@ -88,7 +106,9 @@ describe('processor-shapes', () => {
     // A 64x48 image with shortest_edge 32 / longest_edge 64: transformers gives 32x42,
     // transformers.js 4.3.2 gives 48x64. When transformers.js fixes this, this test fails: update it.
     await expect(checkProcessorShapes(h.detr, facts.detr, testImages())).resolves.toBeDefined();
-    await expect(checkProcessorShapes(h.detrShortestBinds, facts.detrShortestBinds, testImages())).rejects.toThrow(/produced 48x64, but size\.shortest_edge 32 with longest_edge 64 gives 32x42 in transformers/);
+    await expect(checkProcessorShapes(h.detrShortestBinds, facts.detrShortestBinds, testImages())).rejects.toThrow(
+      /produced 48x64, but size\.shortest_edge 32 with longest_edge 64 gives 32x42 in transformers/,
+    );
   });
 
   it('checks the normalised value of a solid colour against the config (EfficientNet divides by std twice)', async () => {
@@ -98,30 +118,39 @@ describe('processor-shapes', () => {
 
   it('flags transformers.js 4.3.2 ignoring EfficientNet rescale_offset (transformers maps pixels to [-1, 1] first)', async () => {
     // When transformers.js implements rescale_offset, this test fails: update it.
-    await expect(checkProcessorShapes(h.efficientnetOffset, facts.efficientnetOffset, testImages())).rejects.toThrow(/a solid rgb\(200, 120, 40\) image gave pixel_values .* gives \[/);
+    await expect(checkProcessorShapes(h.efficientnetOffset, facts.efficientnetOffset, testImages())).rejects.toThrow(
+      /a solid rgb\(200, 120, 40\) image gave pixel_values .* gives \[/,
+    );
   });
 
   it('accepts gray and RGBA files (the processor converts them to RGB)', async () => {
     const gray = writePng(join(root, 'images', 'gray.png'), noiseImage(40, 30, 9, 1));
     const rgba = writePng(join(root, 'images', 'rgba.png'), noiseImage(40, 30, 9, 4));
     const r = await checkProcessorShapes(h.vit, facts.vit, [gray, rgba]);
-    expect(Object.values(r.pixel_values)).toEqual([[1, 3, 32, 32], [1, 3, 32, 32]]);
+    expect(Object.values(r.pixel_values)).toEqual([
+      [1, 3, 32, 32],
+      [1, 3, 32, 32],
+    ]);
   });
 });
 
 describe('image-classification', () => {
-  it('passes with labels from id2label, sorted scores and the session\'s softmax', async () => {
+  it("passes with labels from id2label, sorted scores and the session's softmax", async () => {
     const r = await checkImageClassification(h.vit, await h.vit.session(), testImages());
     expect(Object.values(h.vit.config.id2label as object)).toContain(r.top);
   });
 
   it('fails on an undecodable image with the file named, before any pipeline runs', async () => {
     const bad = writeUndecodableImage(join(root, 'images', 'not-an-image.png'));
-    await expect(checkImageClassification(h.vit, await h.vit.session(), [bad])).rejects.toThrow(/cannot decode image .*not-an-image\.png/);
+    await expect(checkImageClassification(h.vit, await h.vit.session(), [bad])).rejects.toThrow(
+      /cannot decode image .*not-an-image\.png/,
+    );
   });
 
   it('fails when the head predicts classes id2label does not name', async () => {
-    await expect(checkImageClassification(h.vitOneLabel, await h.vitOneLabel.session(), testImages())).rejects.toThrow(/is not in id2label/);
+    await expect(checkImageClassification(h.vitOneLabel, await h.vitOneLabel.session(), testImages())).rejects.toThrow(
+      /is not in id2label/,
+    );
   });
 });
 

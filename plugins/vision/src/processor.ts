@@ -8,7 +8,8 @@ import type { VisionFacts } from './session.ts';
 export type Json = Record<string, unknown>;
 
 export function readJson(path: string): Json {
-  if (!existsSync(path)) throw new CheckFailure(`${path} is missing: a vision model needs it to build its image processor`);
+  if (!existsSync(path))
+    throw new CheckFailure(`${path} is missing: a vision model needs it to build its image processor`);
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as Json;
   } catch (err) {
@@ -19,7 +20,8 @@ export function readJson(path: string): Json {
 export const hw = (v: unknown): [number, number] | null => {
   if (typeof v === 'number') return [v, v];
   if (Array.isArray(v) && v.length === 2) return [Number(v[0]), Number(v[1])];
-  if (v && typeof v === 'object' && 'height' in v && 'width' in v) return [Number((v as Json).height), Number((v as Json).width)];
+  if (v && typeof v === 'object' && 'height' in v && 'width' in v)
+    return [Number((v as Json).height), Number((v as Json).width)];
   return null;
 };
 
@@ -34,7 +36,14 @@ export function fixedPixelSize(pp: Json): [number, number] | null {
   if (pp.do_pad && pad && typeof pad === 'object' && 'height' in pad) return hw(pad); // SAM: resize within, then pad to pad_size
   const cls = String(pp.image_processor_type ?? pp.feature_extractor_type ?? '');
   const size = pp.size as Json | number | undefined;
-  if (/^ConvNext/.test(cls) && size && typeof size === 'object' && typeof size.shortest_edge === 'number' && size.shortest_edge < 384) return [size.shortest_edge, size.shortest_edge];
+  if (
+    /^ConvNext/.test(cls) &&
+    size &&
+    typeof size === 'object' &&
+    typeof size.shortest_edge === 'number' &&
+    size.shortest_edge < 384
+  )
+    return [size.shortest_edge, size.shortest_edge];
   if (pp.do_resize === false || pp.keep_aspect_ratio) return null;
   if (pp.do_thumbnail && !pp.do_pad) return null;
   return size && typeof size === 'object' && 'height' in size ? hw(size) : null;
@@ -49,9 +58,15 @@ export function dynamicSizeProblem(pp: Json, [h, w]: [number, number], [H, W]: [
   const size = (pp.size ?? {}) as Json;
   const se = typeof size.shortest_edge === 'number' ? size.shortest_edge : undefined;
   const le = typeof size.longest_edge === 'number' ? size.longest_edge : undefined;
-  const multiple = Number(pp.size_divisibility ?? pp.size_divisor ?? (pp.keep_aspect_ratio ? pp.ensure_multiple_of : undefined) ?? (typeof pp.pad_size === 'number' ? pp.pad_size : 0));
+  const multiple = Number(
+    pp.size_divisibility ??
+      pp.size_divisor ??
+      (pp.keep_aspect_ratio ? pp.ensure_multiple_of : undefined) ??
+      (typeof pp.pad_size === 'number' ? pp.pad_size : 0),
+  );
   const resizes = (pp.do_resize ?? pp.size !== undefined) !== false;
-  if (multiple > 0 && (H % multiple !== 0 || W % multiple !== 0)) return `preprocessor_config.json asks for multiples of ${multiple}`;
+  if (multiple > 0 && (H % multiple !== 0 || W % multiple !== 0))
+    return `preprocessor_config.json asks for multiples of ${multiple}`;
   if (resizes && se !== undefined && !multiple) {
     // transformers' rule (DETR / YOLOS get_size_with_aspect_ratio): the shorter side becomes
     // shortest_edge, unless the longer side would then pass longest_edge.
@@ -70,12 +85,18 @@ export function dynamicSizeProblem(pp: Json, [h, w]: [number, number], [H, W]: [
 
 /** The image size a model config declares: image_size (a number or [h, w]), also inside backbone_config. */
 export function configImageSize(config: Json): [number, number] | null {
-  const v = config.image_size ?? (config.backbone_config as Json | undefined)?.image_size ?? (config.vision_config as Json | undefined)?.image_size;
+  const v =
+    config.image_size ??
+    (config.backbone_config as Json | undefined)?.image_size ??
+    (config.vision_config as Json | undefined)?.image_size;
   return v === undefined ? null : hw(v);
 }
 
 export function configChannels(config: Json): number | undefined {
-  const v = config.num_channels ?? (config.backbone_config as Json | undefined)?.num_channels ?? (config.vision_config as Json | undefined)?.num_channels;
+  const v =
+    config.num_channels ??
+    (config.backbone_config as Json | undefined)?.num_channels ??
+    (config.vision_config as Json | undefined)?.num_channels;
   return typeof v === 'number' ? v : undefined;
 }
 
@@ -95,7 +116,12 @@ function trimapFor(tf: Tf, img: RawImageT): RawImageT {
   return new tf.RawImage(data, width, height, 1);
 }
 
-export async function runProcessor(tf: Tf, processor: unknown, facts: VisionFacts, img: RawImageT): Promise<Record<string, { dims: number[]; data: Float32Array }>> {
+export async function runProcessor(
+  tf: Tf,
+  processor: unknown,
+  facts: VisionFacts,
+  img: RawImageT,
+): Promise<Record<string, { dims: number[]; data: Float32Array }>> {
   const p = processor as (...args: unknown[]) => Promise<Record<string, { dims: number[]; data: Float32Array }>>;
   return facts.head === 'matting' ? p(img, trimapFor(tf, img)) : p(img);
 }
@@ -119,14 +145,29 @@ export async function checkProcessorShapes(h: Harness, facts: VisionFacts, image
     const img = await readRawImage(tf, file);
     const inputs = await runProcessor(tf, processor, facts, img);
     const pv = inputs.pixel_values;
-    expectThat(pv && pv.dims.length === 4 && pv.dims[0] === 1, `processor output for ${file}: pixel_values is ${pv ? `[${pv.dims.join(', ')}]` : 'missing'}, expected [1, C, H, W]`);
+    expectThat(
+      pv && pv.dims.length === 4 && pv.dims[0] === 1,
+      `processor output for ${file}: pixel_values is ${pv ? `[${pv.dims.join(', ')}]` : 'missing'}, expected [1, C, H, W]`,
+    );
     const [, c, H, W] = pv.dims as [number, number, number, number];
-    expectThat(c === channels, `image ${file} (${img.channels} channel(s)) gave pixel_values with ${c} channels; the model expects ${channels} (config num_channels)`, { file, channels: c, expected: channels });
+    expectThat(
+      c === channels,
+      `image ${file} (${img.channels} channel(s)) gave pixel_values with ${c} channels; the model expects ${channels} (config num_channels)`,
+      { file, channels: c, expected: channels },
+    );
     if (!fixed) {
       const problem = dynamicSizeProblem(pp, [img.height, img.width], [H, W]);
-      expectThat(!problem, `image ${file} (${img.height}x${img.width}): the processor produced ${H}x${W}, but ${problem}`, { file, got: [H, W] });
+      expectThat(
+        !problem,
+        `image ${file} (${img.height}x${img.width}): the processor produced ${H}x${W}, but ${problem}`,
+        { file, got: [H, W] },
+      );
     } else {
-      expectThat(H === fixed[0] && W === fixed[1], `image ${file}: the processor produced ${H}x${W}, but preprocessor_config.json fixes ${fixed[0]}x${fixed[1]}`, { file, got: [H, W], expected: fixed });
+      expectThat(
+        H === fixed[0] && W === fixed[1],
+        `image ${file}: the processor produced ${H}x${W}, but preprocessor_config.json fixes ${fixed[0]}x${fixed[1]}`,
+        { file, got: [H, W], expected: fixed },
+      );
       if (declared) {
         expectThat(
           H === declared[0] && W === declared[1],
@@ -152,7 +193,8 @@ const SOLID: [number, number, number] = [200, 120, 40];
  */
 export function expectedPixel(pp: Json, rgb: readonly number[]): number[] {
   const factor = pp.do_rescale === false ? 1 : Number(pp.rescale_factor ?? 1 / 255);
-  const list = (v: unknown, d: number) => (Array.isArray(v) ? v.map(Number) : [0, 1, 2].map(() => (v === undefined ? d : Number(v))));
+  const list = (v: unknown, d: number) =>
+    Array.isArray(v) ? v.map(Number) : [0, 1, 2].map(() => (v === undefined ? d : Number(v)));
   const mean = list(pp.image_mean ?? pp.mean, 0);
   const std = list(pp.image_std ?? pp.std, 1);
   const efficientnet = /^EfficientNet/.test(String(pp.image_processor_type ?? ''));
@@ -182,7 +224,12 @@ async function checkNormalisation(tf: Tf, processor: unknown, pp: Json, facts: V
   const want = expectedPixel(pp, SOLID);
   // Donut pads around the centre; the others pad at the bottom and right of the resized image.
   const centred = /^Donut/.test(String(pp.image_processor_type ?? pp.feature_extractor_type ?? ''));
-  const points: [number, number][] = centred ? [[Math.floor(H / 2), Math.floor(W / 2)]] : [[0, 0], [Math.floor(reshaped[0] / 2), Math.floor(reshaped[1] / 2)]];
+  const points: [number, number][] = centred
+    ? [[Math.floor(H / 2), Math.floor(W / 2)]]
+    : [
+        [0, 0],
+        [Math.floor(reshaped[0] / 2), Math.floor(reshaped[1] / 2)],
+      ];
   for (const [y, x] of points) {
     const got = [0, 1, 2].map((c) => pv.data[c * H * W + y * W + x]!);
     const bad = got.findIndex((v, c) => Math.abs(v - want[c]!) > 1e-3);

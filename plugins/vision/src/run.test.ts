@@ -15,16 +15,30 @@ describe('vision plugin end to end', () => {
     await core.use(vision());
     await core.use(cpu());
     const cls = [];
-    for (const t of ['vit', 'dpt']) cls.push((await core.hooks.classify.promise({ ref: { kind: 'type', modelType: t, ref: t } }))!);
+    for (const t of ['vit', 'dpt'])
+      cls.push((await core.hooks.classify.promise({ ref: { kind: 'type', modelType: t, ref: t } }))!);
     expect(cls.map((c) => c.family)).toEqual(['vision', 'vision']);
-    const summary = await runModels(core, cls, { outDir: out, backends: ['cpu'], measure: { warmup: 1, runs: 3, minMs: 0 }, resolveFrom: new URL('./index.ts', import.meta.url).pathname });
+    const summary = await runModels(core, cls, {
+      outDir: out,
+      backends: ['cpu'],
+      measure: { warmup: 1, runs: 3, minMs: 0 },
+      resolveFrom: new URL('./index.ts', import.meta.url).pathname,
+    });
     const [vit, dpt] = summary.results;
     expect([vit!.status, vit!.level], vit!.reason).toEqual(['pass', 'pipeline']);
     expect([dpt!.status, dpt!.level], dpt!.reason).toEqual(['pass', 'pipeline']);
     expect(vit!.checks.filter((x) => x.status === 'pass').map((x) => x.name)).toEqual(
-      expect.arrayContaining(['output-shapes', 'batch-equivalence', 'processor-shapes', 'image-classification', 'image-feature-extraction']),
+      expect.arrayContaining([
+        'output-shapes',
+        'batch-equivalence',
+        'processor-shapes',
+        'image-classification',
+        'image-feature-extraction',
+      ]),
     );
-    expect(dpt!.checks.filter((x) => x.status === 'pass').map((x) => x.name)).toEqual(expect.arrayContaining(['processor-shapes', 'depth-estimation']));
+    expect(dpt!.checks.filter((x) => x.status === 'pass').map((x) => x.name)).toEqual(
+      expect.arrayContaining(['processor-shapes', 'depth-estimation']),
+    );
     expect(vit!.metrics.load_ms).toBeGreaterThan(0);
     expect(readFileSync(vit!.model!.testFile!, 'utf8')).toContain("from '@hf-core/plugin-vision/checks'");
   });

@@ -6,7 +6,19 @@ import { CheckFailure, SeededFeeds, shapeOf, writeTestImages, type Outputs } fro
 
 /** Facts the generated test is rendered with (from the synthesizer). */
 export interface VisionFacts {
-  head: 'classification' | 'features' | 'detection' | 'depth' | 'mask' | 'semantic' | 'panoptic' | 'super-resolution' | 'matting' | 'pose' | 'text-recognition' | 'mask-generation';
+  head:
+    | 'classification'
+    | 'features'
+    | 'detection'
+    | 'depth'
+    | 'mask'
+    | 'semantic'
+    | 'panoptic'
+    | 'super-resolution'
+    | 'matting'
+    | 'pose'
+    | 'text-recognition'
+    | 'mask-generation';
   /** The ONNX file session-level checks run (default onnx/model.onnx; SAM: the vision encoder). */
   sessionFile?: string;
   inputName: string;
@@ -35,7 +47,11 @@ let made: string[] | undefined;
  */
 export function testImages(): string[] {
   const env = process.env.HF_CORE_IMAGES;
-  if (env) return env.split(',').map((s) => s.trim()).filter(Boolean);
+  if (env)
+    return env
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (!made) {
     const shared = join(tmpdir(), 'hf-core-test-images-64x48');
     mkdirSync(shared, { recursive: true });
@@ -52,14 +68,24 @@ export function testImages(): string[] {
 }
 
 /** Seeded pixel values [rows, channels, size, size] (roughly normalised), plus pixel_mask where the graph takes one. */
-export function visionFeeds(session: EngineSession, facts: VisionFacts, opts: { rows: number; size?: number; seed?: number }): Feeds {
+export function visionFeeds(
+  session: EngineSession,
+  facts: VisionFacts,
+  opts: { rows: number; size?: number; seed?: number },
+): Feeds {
   const rng = new SeededFeeds(opts.seed ?? 1);
   const size = opts.size ?? facts.imageSize ?? 32;
   const dims = [opts.rows, facts.channels, size, size];
   const n = dims.reduce((a, b) => a * b, 1);
-  const feeds: Feeds = { [facts.inputName]: { type: 'float32', dims, data: Float32Array.from({ length: n }, () => rng.float()) } };
+  const feeds: Feeds = {
+    [facts.inputName]: { type: 'float32', dims, data: Float32Array.from({ length: n }, () => rng.float()) },
+  };
   if (session.inputNames.includes('pixel_mask')) {
-    feeds.pixel_mask = { type: 'int64', dims: [opts.rows, 64, 64], data: new BigInt64Array(opts.rows * 64 * 64).fill(1n) };
+    feeds.pixel_mask = {
+      type: 'int64',
+      dims: [opts.rows, 64, 64],
+      data: new BigInt64Array(opts.rows * 64 * 64).fill(1n),
+    };
   }
   return feeds;
 }
@@ -69,21 +95,36 @@ export function expectedShapes(facts: VisionFacts, rows: number, size: number): 
   const L = facts.numLabels;
   const hidden = facts.hiddenRank === 4 ? [rows, facts.hidden, -1, -1] : [rows, -1, facts.hidden];
   switch (facts.head) {
-    case 'classification': return { logits: [rows, L], pooler_output: [rows, facts.hidden], last_hidden_state: hidden };
-    case 'features': return { pooler_output: [rows, facts.hidden], last_hidden_state: hidden };
-    case 'detection': return { logits: [rows, NUM_QUERIES, L + 1], pred_boxes: [rows, NUM_QUERIES, 4] };
-    case 'depth': return { predicted_depth: [rows, size, size] };
-    case 'mask': return { [facts.outputs[0]!]: [rows, 1, size, size] };
-    case 'matting': return { alphas: [rows, 1, size, size] };
-    case 'semantic': return { logits: [rows, L, -1, -1] };
-    case 'pose': return { heatmaps: [rows, L, -1, -1] };
-    case 'panoptic': return { class_queries_logits: [rows, NUM_QUERIES, L + 1], masks_queries_logits: [rows, NUM_QUERIES, -1, -1] };
-    case 'super-resolution': return { reconstruction: [rows, 3, size * 2, size * 2] };
-    case 'text-recognition': return { char_logits: [rows, -1, 38], bpe_logits: [rows, -1, 64], wp_logits: [rows, -1, 48] };
+    case 'classification':
+      return { logits: [rows, L], pooler_output: [rows, facts.hidden], last_hidden_state: hidden };
+    case 'features':
+      return { pooler_output: [rows, facts.hidden], last_hidden_state: hidden };
+    case 'detection':
+      return { logits: [rows, NUM_QUERIES, L + 1], pred_boxes: [rows, NUM_QUERIES, 4] };
+    case 'depth':
+      return { predicted_depth: [rows, size, size] };
+    case 'mask':
+      return { [facts.outputs[0]!]: [rows, 1, size, size] };
+    case 'matting':
+      return { alphas: [rows, 1, size, size] };
+    case 'semantic':
+      return { logits: [rows, L, -1, -1] };
+    case 'pose':
+      return { heatmaps: [rows, L, -1, -1] };
+    case 'panoptic':
+      return { class_queries_logits: [rows, NUM_QUERIES, L + 1], masks_queries_logits: [rows, NUM_QUERIES, -1, -1] };
+    case 'super-resolution':
+      return { reconstruction: [rows, 3, size * 2, size * 2] };
+    case 'text-recognition':
+      return { char_logits: [rows, -1, 38], bpe_logits: [rows, -1, 64], wp_logits: [rows, -1, 48] };
     case 'mask-generation':
       return facts.outputs.length === 2
         ? { image_embeddings: [rows, facts.hidden, -1, -1], image_positional_embeddings: [rows, facts.hidden, -1, -1] }
-        : { 'image_embeddings.0': [rows, facts.hidden / 4, -1, -1], 'image_embeddings.1': [rows, facts.hidden / 2, -1, -1], 'image_embeddings.2': [rows, facts.hidden, -1, -1] };
+        : {
+            'image_embeddings.0': [rows, facts.hidden / 4, -1, -1],
+            'image_embeddings.1': [rows, facts.hidden / 2, -1, -1],
+            'image_embeddings.2': [rows, facts.hidden, -1, -1],
+          };
   }
 }
 
@@ -91,8 +132,15 @@ export function expectedShapes(facts: VisionFacts, rows: number, size: number): 
 export function assertVisionShapes(outputs: Outputs, expected: Record<string, number[]>): void {
   for (const [name, dims] of Object.entries(expected)) {
     const t = outputs[name];
-    if (!t) throw new CheckFailure(`output "${name}" is missing; the session returned: ${Object.keys(outputs).join(', ') || 'nothing'}`);
+    if (!t)
+      throw new CheckFailure(
+        `output "${name}" is missing; the session returned: ${Object.keys(outputs).join(', ') || 'nothing'}`,
+      );
     const ok = t.dims.length === dims.length && dims.every((d, i) => d === -1 || d === t.dims[i]);
-    if (!ok) throw new CheckFailure(`output "${name}" has shape ${shapeOf(t)}, expected [${dims.map((d) => (d === -1 ? '*' : d)).join(', ')}]`, { got: [...t.dims], expected: dims });
+    if (!ok)
+      throw new CheckFailure(
+        `output "${name}" has shape ${shapeOf(t)}, expected [${dims.map((d) => (d === -1 ? '*' : d)).join(', ')}]`,
+        { got: [...t.dims], expected: dims },
+      );
   }
 }

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import createEngine from '@hf-core/plugin-cpu/engine';
 import { checkBatchEquivalence } from '@hf-core/harness';
-import { assertVisionShapes, dynamicSizeProblem, expectedPixel, expectedShapes, fixedPixelSize, visionFeeds, type VisionFacts } from './checks.ts';
+import {
+  assertVisionShapes,
+  dynamicSizeProblem,
+  expectedPixel,
+  expectedShapes,
+  fixedPixelSize,
+  visionFeeds,
+  type VisionFacts,
+} from './checks.ts';
 import { NOT_IN_TRANSFORMERS_JS, VISION_SPECS, VISION_TYPES, VISION_UNCOVERED } from './specs.ts';
 import { synthesizeVision } from './synthesize.ts';
 
@@ -12,8 +20,14 @@ const root = mkdtempSync(join(tmpdir(), 'hf-vision-synth-'));
 const engine = createEngine();
 
 async function synth(type: string, opts: { broken?: 'mix-batch' | 'ignore-input' } = {}) {
-  const prepared = await synthesizeVision(type, join(root, `${type}${opts.broken ? `-${opts.broken}` : ''}`), { size: 'micro', seed: 3, ...opts });
-  const session = await engine.createSession(join(prepared.dir, (prepared.facts as { sessionFile?: string }).sessionFile ?? 'onnx/model.onnx'));
+  const prepared = await synthesizeVision(type, join(root, `${type}${opts.broken ? `-${opts.broken}` : ''}`), {
+    size: 'micro',
+    seed: 3,
+    ...opts,
+  });
+  const session = await engine.createSession(
+    join(prepared.dir, (prepared.facts as { sessionFile?: string }).sessionFile ?? 'onnx/model.onnx'),
+  );
   return { prepared, session, facts: prepared.facts as unknown as VisionFacts };
 }
 
@@ -41,7 +55,7 @@ describe('vision synthesizer', () => {
     }
   });
 
-  it('writes config.json with the type\'s own keys and labels, and a preprocessor whose fixed size matches image_size', async () => {
+  it("writes config.json with the type's own keys and labels, and a preprocessor whose fixed size matches image_size", async () => {
     const cases: [string, string[]][] = [
       ['vit', ['hidden_size', 'num_hidden_layers', 'num_attention_heads', 'image_size', 'patch_size', 'num_channels']],
       ['swin', ['embed_dim', 'depths', 'num_heads', 'window_size', 'image_size']],
@@ -57,7 +71,8 @@ describe('vision synthesizer', () => {
       expect(config.architectures).toEqual([VISION_SPECS[type]!.architecture]);
       for (const k of keys) expect(config, `${type}.${k}`).toHaveProperty(k);
       expect(pp.image_processor_type ?? pp.feature_extractor_type, type).toMatch(/ImageProcessor|FeatureExtractor/);
-      if (typeof config.image_size === 'number') expect(fixedPixelSize(pp), type).toEqual([config.image_size, config.image_size]);
+      if (typeof config.image_size === 'number')
+        expect(fixedPixelSize(pp), type).toEqual([config.image_size, config.image_size]);
     }
     const vit = await synth('vit');
     const config = JSON.parse(readFileSync(join(vit.prepared.dir, 'config.json'), 'utf8'));
@@ -80,16 +95,28 @@ describe('vision synthesizer', () => {
   });
 
   it('computes the normalised pixel a processor config promises (rescale, mean/std, BGR flip)', () => {
-    const vit = { do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] };
+    const vit = {
+      do_rescale: true,
+      rescale_factor: 1 / 255,
+      do_normalize: true,
+      image_mean: [0.5, 0.5, 0.5],
+      image_std: [0.5, 0.5, 0.5],
+    };
     expect(expectedPixel(vit, [255, 0, 51])).toEqual([1, -1, expect.closeTo(-0.6, 6)]);
     expect(expectedPixel({ do_rescale: true, do_flip_channel_order: true }, [255, 0, 51])).toEqual([0.2, 0, 1]);
-    expect(expectedPixel({ do_rescale: false, do_normalize: true, image_mean: 10, image_std: 2 }, [30, 20, 10])).toEqual([10, 5, 0]);
+    expect(
+      expectedPixel({ do_rescale: false, do_normalize: true, image_mean: 10, image_std: 2 }, [30, 20, 10]),
+    ).toEqual([10, 5, 0]);
   });
 
   it('batch equivalence passes on the real graph and fails on one that mixes the rows of a batch', async () => {
     const good = await synth('resnet');
-    await expect(checkBatchEquivalence(good.session, visionFeeds(good.session, good.facts, { rows: 2 }))).resolves.toBeDefined();
+    await expect(
+      checkBatchEquivalence(good.session, visionFeeds(good.session, good.facts, { rows: 2 })),
+    ).resolves.toBeDefined();
     const bad = await synth('resnet', { broken: 'mix-batch' });
-    await expect(checkBatchEquivalence(bad.session, visionFeeds(bad.session, bad.facts, { rows: 2 }))).rejects.toThrow(/batch equivalence/);
+    await expect(checkBatchEquivalence(bad.session, visionFeeds(bad.session, bad.facts, { rows: 2 }))).rejects.toThrow(
+      /batch equivalence/,
+    );
   });
 });

@@ -51,7 +51,9 @@ describe('wasm engine (onnxruntime-web in Node)', () => {
   });
 
   it('refuses to change the thread count once the runtime has started, and says why', async () => {
-    await expect(createEngine().createSession(join(dir, 'onnx/model.onnx'), { threads: 3 })).rejects.toThrow(/cannot switch to 3/);
+    await expect(createEngine().createSession(join(dir, 'onnx/model.onnx'), { threads: 3 })).rejects.toThrow(
+      /cannot switch to 3/,
+    );
   });
 
   it('passes weights stored beside the model (model.onnx_data) and matches cpu', async () => {
@@ -61,7 +63,9 @@ describe('wasm engine (onnxruntime-web in Node)', () => {
     const file = join(dir, 'external', 'model.onnx');
     const files = await saveGraph(g, file, { externalData: { location: 'model.onnx_data', threshold: 0 } });
     expect(files.map((f) => f.split('/').pop())).toEqual(['model.onnx', 'model.onnx_data']);
-    const feeds = { x: { type: 'float32' as const, dims: [2, 64], data: Float32Array.from({ length: 128 }, (_, i) => Math.sin(i)) } };
+    const feeds = {
+      x: { type: 'float32' as const, dims: [2, 64], data: Float32Array.from({ length: 128 }, (_, i) => Math.sin(i)) },
+    };
     const [a, b] = [await createEngine().createSession(file), await createCpuEngine().createSession(file)];
     try {
       const [got, want] = [await a.run(feeds), await b.run(feeds)];

@@ -38,18 +38,34 @@ export async function detectWasm(): Promise<Detection> {
   try {
     versions['onnxruntime-web'] = (await loadOrtWeb()).env.versions.web ?? 'unknown';
   } catch (err) {
-    return { available: false, reason: `onnxruntime-web failed to load: ${(err as Error).message}. Reinstall it (pnpm install) in the project that runs hf-core.`, versions };
+    return {
+      available: false,
+      reason: `onnxruntime-web failed to load: ${(err as Error).message}. Reinstall it (pnpm install) in the project that runs hf-core.`,
+      versions,
+    };
   }
   let binary: string;
   try {
     binary = createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm');
   } catch (err) {
-    return { available: false, reason: `onnxruntime-web's WebAssembly binary is missing: ${(err as Error).message}. Reinstall onnxruntime-web.`, versions };
+    return {
+      available: false,
+      reason: `onnxruntime-web's WebAssembly binary is missing: ${(err as Error).message}. Reinstall onnxruntime-web.`,
+      versions,
+    };
   }
   if (!WebAssembly.validate(await readFile(binary))) {
-    return { available: false, reason: `this Node's WebAssembly rejects ${binary} (it needs SIMD and threads; use Node >= 20)`, versions };
+    return {
+      available: false,
+      reason: `this Node's WebAssembly rejects ${binary} (it needs SIMD and threads; use Node >= 20)`,
+      versions,
+    };
   }
-  return { available: true, reason: `onnxruntime-web ${versions['onnxruntime-web']} WebAssembly backend (session level only)`, versions };
+  return {
+    available: true,
+    reason: `onnxruntime-web ${versions['onnxruntime-web']} WebAssembly backend (session level only)`,
+    versions,
+  };
 }
 
 /**
@@ -60,7 +76,9 @@ async function externalDataOf(modelPath: string): Promise<{ path: string; data: 
   const base = basename(modelPath);
   const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`^${escaped}[._]data(_\\d+)?$`);
-  const names = readdirSync(dirname(modelPath)).filter((n) => pattern.test(n)).sort();
+  const names = readdirSync(dirname(modelPath))
+    .filter((n) => pattern.test(n))
+    .sort();
   const out: { path: string; data: Uint8Array }[] = [];
   for (const name of names) out.push({ path: name, data: await readFile(join(dirname(modelPath), name)) });
   return out;

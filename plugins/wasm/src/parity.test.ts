@@ -23,12 +23,23 @@ describe('runModels across backends (generated encoder test, each backend in its
     const core = new HfCore();
     const plugins: HfCorePlugin[] = [encoder(), cpu(), wasm(), cuda(), webgpu(), openvino()];
     for (const p of plugins) await core.use(p);
-    const bert = (await core.hooks.classify.promise({ ref: { kind: 'type', modelType: 'bert', ref: 'bert' } })) as Classification;
-    const summary = await runModels(core, [bert], { outDir, backends: BACKENDS, timeoutMs: 120_000, resolveFrom: RESOLVE_FROM, measure: { warmup: 1, runs: 5, minMs: 20 } });
+    const bert = (await core.hooks.classify.promise({
+      ref: { kind: 'type', modelType: 'bert', ref: 'bert' },
+    })) as Classification;
+    const summary = await runModels(core, [bert], {
+      outDir,
+      backends: BACKENDS,
+      timeoutMs: 120_000,
+      resolveFrom: RESOLVE_FROM,
+      measure: { warmup: 1, runs: 5, minMs: 20 },
+    });
     const by = Object.fromEntries(summary.results.map((r) => [r.backend, r]));
 
     expect(by.cpu).toMatchObject({ status: 'pass', level: 'pipeline' });
-    expect(by.cpu!.checks.find((c) => c.name === 'parity')).toMatchObject({ status: 'skip', message: 'cpu is the parity reference' });
+    expect(by.cpu!.checks.find((c) => c.name === 'parity')).toMatchObject({
+      status: 'skip',
+      message: 'cpu is the parity reference',
+    });
 
     expect(by.wasm).toMatchObject({ status: 'pass', level: 'session' });
     const parity = by.wasm!.checks.find((c) => c.name === 'parity');
@@ -43,7 +54,11 @@ describe('runModels across backends (generated encoder test, each backend in its
     for (const name of ['cuda', 'webgpu', 'openvino']) {
       const detection = await core.backends.get(name)!.detect();
       if (detection.available) continue; // a machine that has it runs it for real
-      expect(by[name]).toMatchObject({ status: 'skip', reason: `${name} unavailable: ${detection.reason}`, checks: [] });
+      expect(by[name]).toMatchObject({
+        status: 'skip',
+        reason: `${name} unavailable: ${detection.reason}`,
+        checks: [],
+      });
     }
   }, 300_000);
 });

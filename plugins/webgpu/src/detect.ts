@@ -15,7 +15,15 @@ export async function detectWebgpu(): Promise<Detection> {
   if (!base.available) return base;
   const probe = await probeOrtNodeProvider(['webgpu']);
   if (!probe.ok) {
-    return { available: false, reason: `a tiny session on onnxruntime-node's webgpu provider failed: ${probe.error}. ${ENABLE_HINT}`, versions: base.versions };
+    return {
+      available: false,
+      reason: `a tiny session on onnxruntime-node's webgpu provider failed: ${probe.error}. ${ENABLE_HINT}`,
+      versions: base.versions,
+    };
   }
-  return { available: true, reason: `onnxruntime-node webgpu provider (a tiny session ran in ${probe.ms} ms)`, versions: base.versions };
+  return {
+    available: true,
+    reason: `onnxruntime-node webgpu provider (a tiny session ran in ${probe.ms} ms)`,
+    versions: base.versions,
+  };
 }

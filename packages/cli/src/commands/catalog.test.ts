@@ -16,11 +16,22 @@ function writeCheckout(dir: string) {
   types.push({ type: 'zorblax', configClass: 'ZorblaxConfig', mappings: ['MODEL', 'MODEL_FOR_IMAGE_CLASSIFICATION'] });
   const auto = join(dir, 'src', 'transformers', 'models', 'auto');
   mkdirSync(auto, { recursive: true });
-  writeFileSync(join(auto, 'configuration_auto.py'), `CONFIG_MAPPING_NAMES = OrderedDict(\n    [\n${types.map((t) => `        ("${t.type}", "${t.configClass}"),`).join('\n')}\n    ]\n)\n`);
+  writeFileSync(
+    join(auto, 'configuration_auto.py'),
+    `CONFIG_MAPPING_NAMES = OrderedDict(\n    [\n${types.map((t) => `        ("${t.type}", "${t.configClass}"),`).join('\n')}\n    ]\n)\n`,
+  );
   const tables = new Map<string, string[]>();
   for (const t of types) for (const m of t.mappings) tables.set(m, [...(tables.get(m) ?? []), t.type]);
   const name = (t: string) => (t === 'MODEL_FOR_AUDIO_TOKENIZATION' ? `${t}_NAMES` : `${t}_MAPPING_NAMES`);
-  writeFileSync(join(auto, 'modeling_auto.py'), [...tables].map(([t, ns]) => `${name(t)} = OrderedDict(\n    [\n${ns.map((n) => `        ("${n}", "Cls"),`).join('\n')}\n    ]\n)\n`).join('\n'));
+  writeFileSync(
+    join(auto, 'modeling_auto.py'),
+    [...tables]
+      .map(
+        ([t, ns]) =>
+          `${name(t)} = OrderedDict(\n    [\n${ns.map((n) => `        ("${n}", "Cls"),`).join('\n')}\n    ]\n)\n`,
+      )
+      .join('\n'),
+  );
   return auto;
 }
 
@@ -59,7 +70,13 @@ describe('hf-core catalog sync', () => {
     expect(r.out).toContain('re-mapped to another family (0)');
     expect(readSyncedNewTypes(root)).toEqual(['zorblax']);
 
-    const json = await cli('catalog', 'sync', join(auto, 'modeling_auto.py'), join(auto, 'configuration_auto.py'), '--json');
+    const json = await cli(
+      'catalog',
+      'sync',
+      join(auto, 'modeling_auto.py'),
+      join(auto, 'configuration_auto.py'),
+      '--json',
+    );
     const diff = JSON.parse(json.out);
     expect(diff.added.map((e: { modelType: string }) => e.modelType)).toEqual(['zorblax']);
     expect(diff.removed).toEqual([{ modelType: 'lxmert', family: 'multimodal' }]);

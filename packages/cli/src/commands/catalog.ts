@@ -1,6 +1,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { diffAutoFiles, FAMILIES, listEntries, SyncSourceError, writeSyncFile, type Family, type SyncDiff } from '@hf-core/catalog';
+import {
+  diffAutoFiles,
+  FAMILIES,
+  listEntries,
+  SyncSourceError,
+  writeSyncFile,
+  type Family,
+  type SyncDiff,
+} from '@hf-core/catalog';
 import { HfCoreError } from '@hf-core/core';
 import type { CommandModule } from '../index.ts';
 import type { CliIO } from '../context.ts';
@@ -14,18 +22,25 @@ interface CatalogOptions {
 
 function list(options: CatalogOptions, io: CliIO): number {
   if (options.family !== undefined && !(FAMILIES as readonly string[]).includes(String(options.family))) {
-    throw new HfCoreError(`Unknown family "${options.family}".`, { code: 'FAMILY_UNKNOWN', hint: `Families: ${FAMILIES.join(', ')}.` });
+    throw new HfCoreError(`Unknown family "${options.family}".`, {
+      code: 'FAMILY_UNKNOWN',
+      hint: `Families: ${FAMILIES.join(', ')}.`,
+    });
   }
   const entries = listEntries({ family: options.family as Family | undefined, tjs: !!options.tjs });
   if (options.json) {
     io.stdout(JSON.stringify(entries, null, 2));
     return 0;
   }
-  io.stdout(table(
-    ['TYPE', 'FAMILY', 'TASK', 'TRANSFORMERS.JS', 'CHECKPOINT'],
-    entries.map((e) => [e.modelType, e.family, e.tasks[0] ?? '-', e.runtimeSupport, e.checkpoint ?? '']),
-  ));
-  io.stdout(`${entries.length} model types${options.family ? ` in family ${options.family}` : ''}${options.tjs ? ' that transformers.js registers' : ''}.`);
+  io.stdout(
+    table(
+      ['TYPE', 'FAMILY', 'TASK', 'TRANSFORMERS.JS', 'CHECKPOINT'],
+      entries.map((e) => [e.modelType, e.family, e.tasks[0] ?? '-', e.runtimeSupport, e.checkpoint ?? '']),
+    ),
+  );
+  io.stdout(
+    `${entries.length} model types${options.family ? ` in family ${options.family}` : ''}${options.tjs ? ' that transformers.js registers' : ''}.`,
+  );
   return 0;
 }
 
@@ -45,11 +60,19 @@ function autoFiles(paths: string[], io: CliIO): { configuration: string; modelin
         return { configuration: join(d, 'configuration_auto.py'), modeling: join(d, 'modeling_auto.py') };
       }
     }
-    throw new HfCoreError(`${dir} has no configuration_auto.py and modeling_auto.py (looked in ${AUTO_DIRS.join(', ')}).`, { code: 'SYNC_SOURCE', hint: usage });
+    throw new HfCoreError(
+      `${dir} has no configuration_auto.py and modeling_auto.py (looked in ${AUTO_DIRS.join(', ')}).`,
+      { code: 'SYNC_SOURCE', hint: usage },
+    );
   }
-  if (paths.length !== 2) throw new HfCoreError(`catalog sync takes 1 or 2 paths, got ${paths.length}.`, { code: 'SYNC_SOURCE', hint: usage });
+  if (paths.length !== 2)
+    throw new HfCoreError(`catalog sync takes 1 or 2 paths, got ${paths.length}.`, {
+      code: 'SYNC_SOURCE',
+      hint: usage,
+    });
   const files = paths.map((p) => resolve(io.cwd, p));
-  for (const f of files) if (!existsSync(f)) throw new HfCoreError(`${f} does not exist.`, { code: 'SYNC_SOURCE', hint: usage });
+  for (const f of files)
+    if (!existsSync(f)) throw new HfCoreError(`${f} does not exist.`, { code: 'SYNC_SOURCE', hint: usage });
   const isConfig = (f: string) => /^CONFIG_MAPPING_NAMES\s*[=:]/m.test(readFileSync(f, 'utf8'));
   const [a, b] = files;
   return isConfig(b) && !isConfig(a) ? { configuration: b, modeling: a } : { configuration: a, modeling: b };
@@ -58,7 +81,8 @@ function autoFiles(paths: string[], io: CliIO): { configuration: string; modelin
 function printDiff(diff: SyncDiff, io: CliIO, saved: string): void {
   io.stdout(`transformers lists ${diff.upstreamCount} model types; the catalog has ${diff.catalogCount}.`);
   io.stdout(`\nnew (${diff.added.length}):`);
-  for (const e of diff.added) io.stdout(`  ${e.modelType}  ${e.family}  ${e.tasks[0] ?? '-'}  [${e.hfMappings.join(', ')}]`);
+  for (const e of diff.added)
+    io.stdout(`  ${e.modelType}  ${e.family}  ${e.tasks[0] ?? '-'}  [${e.hfMappings.join(', ')}]`);
   io.stdout(`\nremoved (${diff.removed.length}):`);
   for (const e of diff.removed) io.stdout(`  ${e.modelType}  ${e.family}`);
   io.stdout(`\nre-mapped to another family (${diff.remapped.length}):`);
@@ -78,7 +102,11 @@ function sync(paths: string[], options: CatalogOptions, io: CliIO): number {
       { path: modeling, source: readFileSync(modeling, 'utf8') },
     );
   } catch (err) {
-    if (err instanceof SyncSourceError) throw new HfCoreError(err.message, { code: 'SYNC_SOURCE', hint: 'Pass transformers\' src/transformers/models/auto/configuration_auto.py and modeling_auto.py.' });
+    if (err instanceof SyncSourceError)
+      throw new HfCoreError(err.message, {
+        code: 'SYNC_SOURCE',
+        hint: "Pass transformers' src/transformers/models/auto/configuration_auto.py and modeling_auto.py.",
+      });
     throw err;
   }
   const saved = writeSyncFile(io.cwd, diff, [configuration, modeling]);
@@ -90,7 +118,10 @@ function sync(paths: string[], options: CatalogOptions, io: CliIO): number {
 const command: CommandModule = {
   register(cli, io, done) {
     cli
-      .command('catalog [action] [...paths]', 'List every model type, or diff the catalog against a transformers checkout (list | sync)')
+      .command(
+        'catalog [action] [...paths]',
+        'List every model type, or diff the catalog against a transformers checkout (list | sync)',
+      )
       .usage(
         'catalog list [--family F] [--tjs] [--json]\n' +
           '  $ hf-core catalog sync <transformers folder | configuration_auto.py modeling_auto.py> [--json]\n\n' +
@@ -110,7 +141,10 @@ const command: CommandModule = {
       .action((action: string | undefined, paths: string[], options: CatalogOptions) => {
         if (action === 'list' || action === undefined) return done(list(options, io));
         if (action === 'sync') return done(sync(paths, options, io));
-        throw new HfCoreError(`Unknown catalog action "${action}".`, { code: 'USAGE', hint: 'Use `hf-core catalog list` or `hf-core catalog sync <folder>`.' });
+        throw new HfCoreError(`Unknown catalog action "${action}".`, {
+          code: 'USAGE',
+          hint: 'Use `hf-core catalog list` or `hf-core catalog sync <folder>`.',
+        });
       });
   },
 };

@@ -7,7 +7,10 @@ import { main } from '../index.ts';
 const root = mkdtempSync(join(tmpdir(), 'hf-core-cli-classify-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 mkdirSync(join(root, 'my-model'));
-writeFileSync(join(root, 'my-model', 'config.json'), JSON.stringify({ architectures: ['T5ForConditionalGeneration'], d_model: 512, is_encoder_decoder: true }));
+writeFileSync(
+  join(root, 'my-model', 'config.json'),
+  JSON.stringify({ architectures: ['T5ForConditionalGeneration'], d_model: 512, is_encoder_decoder: true }),
+);
 writeFileSync(join(root, 'bad.json'), '{"model_type": "bert",,}');
 writeFileSync(join(root, 'empty.json'), '{"torch_dtype": "float16"}');
 const snapshot = join(root, 'cache', 'models--Xenova--whisper-tiny.en', 'snapshots', 'f'.repeat(40));
@@ -19,7 +22,12 @@ writeFileSync(join(snapshot, 'config.json'), JSON.stringify({ model_type: 'whisp
 async function cli(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), cwd: root, env: { HF_HUB_CACHE: join(root, 'cache') } });
+  const code = await main(argv, {
+    stdout: (s) => out.push(s),
+    stderr: (s) => err.push(s),
+    cwd: root,
+    env: { HF_HUB_CACHE: join(root, 'cache') },
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -28,8 +36,21 @@ describe('hf-core classify', () => {
     const r = await cli('classify', 'llama', 'Gpt-J', './my-model', 'Xenova/whisper-tiny.en', '--json');
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.out);
-    expect(rows.map((x: { family: string }) => x.family)).toEqual(['decoder-only', 'decoder-only', 'encoder-decoder', 'speech']);
-    expect(Object.keys(rows[0])).toEqual(['ref', 'modelType', 'family', 'tasks', 'runtimeSupport', 'confidence', 'reason']);
+    expect(rows.map((x: { family: string }) => x.family)).toEqual([
+      'decoder-only',
+      'decoder-only',
+      'encoder-decoder',
+      'speech',
+    ]);
+    expect(Object.keys(rows[0])).toEqual([
+      'ref',
+      'modelType',
+      'family',
+      'tasks',
+      'runtimeSupport',
+      'confidence',
+      'reason',
+    ]);
     expect(rows[2]).toMatchObject({ ref: './my-model', modelType: 't5', confidence: 'medium' });
     expect(rows[3].runtimeSupport).toBe('EncoderDecoder,Seq2Seq');
   });

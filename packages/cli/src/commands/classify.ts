@@ -11,13 +11,25 @@ interface ClassifyOptions {
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
 export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }
 
 /** The fields `--json` prints, in this order. */
 export function classificationJson(c: Classification) {
-  return { ref: c.ref, modelType: c.modelType, family: c.family, tasks: c.tasks, runtimeSupport: c.runtimeSupport, confidence: c.confidence, reason: c.reason };
+  return {
+    ref: c.ref,
+    modelType: c.modelType,
+    family: c.family,
+    tasks: c.tasks,
+    runtimeSupport: c.runtimeSupport,
+    confidence: c.confidence,
+    reason: c.reason,
+  };
 }
 
 async function classify(refs: string[], options: ClassifyOptions, io: CliIO): Promise<number> {
@@ -29,10 +41,20 @@ async function classify(refs: string[], options: ClassifyOptions, io: CliIO): Pr
   } else {
     const classified = results.filter((r) => r.family);
     if (classified.length) {
-      io.stdout(table(
-        ['REF', 'TYPE', 'FAMILY', 'TASKS', 'TRANSFORMERS.JS', 'CONFIDENCE', 'REASON'],
-        classified.map((r) => [r.ref, r.modelType ?? '-', r.family ?? '-', r.tasks.slice(0, 3).join(',') || '-', r.runtimeSupport, r.confidence, r.reason]),
-      ));
+      io.stdout(
+        table(
+          ['REF', 'TYPE', 'FAMILY', 'TASKS', 'TRANSFORMERS.JS', 'CONFIDENCE', 'REASON'],
+          classified.map((r) => [
+            r.ref,
+            r.modelType ?? '-',
+            r.family ?? '-',
+            r.tasks.slice(0, 3).join(',') || '-',
+            r.runtimeSupport,
+            r.confidence,
+            r.reason,
+          ]),
+        ),
+      );
     }
   }
   const failed = results.filter((r) => !r.family);
@@ -51,7 +73,10 @@ const command: CommandModule = {
           'Family plugins named with --plugins answer first; the catalog and config structure rules answer\n' +
           'the rest. Exit code 2 when any ref cannot be classified (unknown type, bad path or config).',
       )
-      .option('--json', 'Print a JSON array, one object per ref: ref, modelType, family, tasks, runtimeSupport, confidence, reason')
+      .option(
+        '--json',
+        'Print a JSON array, one object per ref: ref, modelType, family, tasks, runtimeSupport, confidence, reason',
+      )
       .option('--plugins <names>', 'Plugins to ask first, comma-separated (default: none; the catalog answers)')
       .option('--allow-network', 'Fetch config.json of hub ids that are not in the cache (HF_HUB_OFFLINE=1 still wins)')
       .example('  hf-core classify llama gpt-j bert')

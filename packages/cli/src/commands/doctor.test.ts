@@ -4,7 +4,12 @@ import { main } from '../index.ts';
 async function cli(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), cwd: process.cwd(), env: {} });
+  const code = await main(argv, {
+    stdout: (s) => out.push(s),
+    stderr: (s) => err.push(s),
+    cwd: process.cwd(),
+    env: {},
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -12,7 +17,12 @@ describe('hf-core doctor', () => {
   it('--json: one row per default backend with backend, available, reason, versions; exit 0', async () => {
     const r = await cli('doctor', '--json');
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.out) as { backend: string; available: boolean; reason: string; versions: Record<string, string> }[];
+    const rows = JSON.parse(r.out) as {
+      backend: string;
+      available: boolean;
+      reason: string;
+      versions: Record<string, string>;
+    }[];
     expect(rows.map((x) => x.backend)).toEqual(['cpu', 'wasm', 'cuda', 'webgpu', 'openvino']);
     for (const row of rows) {
       expect(Object.keys(row)).toEqual(['backend', 'available', 'reason', 'versions']);
@@ -42,7 +52,14 @@ describe('hf-core doctor', () => {
     const printed: string[] = [];
     const spy = vi.spyOn(console, 'info').mockImplementation((...a: unknown[]) => void printed.push(a.join(' ')));
     try {
-      expect(await main(['doctor', '--help'], { stdout: () => undefined, stderr: () => undefined, cwd: process.cwd(), env: {} })).toBe(0);
+      expect(
+        await main(['doctor', '--help'], {
+          stdout: () => undefined,
+          stderr: () => undefined,
+          cwd: process.cwd(),
+          env: {},
+        }),
+      ).toBe(0);
     } finally {
       spy.mockRestore();
     }

@@ -28,7 +28,12 @@ export async function doctorRows(specs: string[], io: CliIO): Promise<DoctorRow[
       const loaded = await loadPlugin(spec, pluginSearchDirs(io.cwd));
       await core.use(loaded.plugin);
     } catch (err) {
-      rows.push({ backend: spec, available: false, reason: `plugin did not load: ${err instanceof Error ? err.message : String(err)}`, versions: {} });
+      rows.push({
+        backend: spec,
+        available: false,
+        reason: `plugin did not load: ${err instanceof Error ? err.message : String(err)}`,
+        versions: {},
+      });
       continue;
     }
     const added = [...core.backends.values()].filter((b) => !before.has(b.name));
@@ -37,23 +42,44 @@ export async function doctorRows(specs: string[], io: CliIO): Promise<DoctorRow[
       try {
         rows.push({ backend: b.name, ...(await b.detect()) });
       } catch (err) {
-        rows.push({ backend: b.name, available: false, reason: `detection threw: ${err instanceof Error ? err.message : String(err)}`, versions: {} });
+        rows.push({
+          backend: b.name,
+          available: false,
+          reason: `detection threw: ${err instanceof Error ? err.message : String(err)}`,
+          versions: {},
+        });
       }
     }
   }
   return rows;
 }
 
-const versionsText = (v: Record<string, string>) => Object.entries(v).map(([k, x]) => `${k} ${x}`).join(', ') || '-';
+const versionsText = (v: Record<string, string>) =>
+  Object.entries(v)
+    .map(([k, x]) => `${k} ${x}`)
+    .join(', ') || '-';
 
 async function doctor(options: DoctorOptions, io: CliIO): Promise<number> {
   const rows = await doctorRows(splitList(options.plugins) ?? DOCTOR_BACKENDS, io);
   if (options.json) {
-    io.stdout(JSON.stringify(rows.map((r) => ({ backend: r.backend, available: r.available, reason: r.reason, versions: r.versions })), null, 2));
+    io.stdout(
+      JSON.stringify(
+        rows.map((r) => ({ backend: r.backend, available: r.available, reason: r.reason, versions: r.versions })),
+        null,
+        2,
+      ),
+    );
   } else {
-    io.stdout(table(['BACKEND', 'AVAILABLE', 'VERSIONS', 'REASON'], rows.map((r) => [r.backend, r.available ? 'yes' : 'no', versionsText(r.versions), r.reason])));
+    io.stdout(
+      table(
+        ['BACKEND', 'AVAILABLE', 'VERSIONS', 'REASON'],
+        rows.map((r) => [r.backend, r.available ? 'yes' : 'no', versionsText(r.versions), r.reason]),
+      ),
+    );
     const n = rows.filter((r) => r.available).length;
-    io.stdout(`\n${n} of ${rows.length} backend(s) can run here. Runs on the others are reported as skip with the reason above.`);
+    io.stdout(
+      `\n${n} of ${rows.length} backend(s) can run here. Runs on the others are reported as skip with the reason above.`,
+    );
   }
   return 0;
 }

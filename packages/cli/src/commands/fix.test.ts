@@ -34,9 +34,14 @@ describe('hf-core fix', () => {
     expect(readFileSync(join(dir, 'a.test.ts'), 'utf8')).toBe(FIXED);
     const check = capture(dir);
     expect(await main(['fix', 'a.test.ts', '--check', '--json'], check)).toBe(0);
-    const json = JSON.parse(check.out.join('\n')) as { check: boolean; results: { changed: boolean; diagnostics: unknown[] }[] };
+    const json = JSON.parse(check.out.join('\n')) as {
+      check: boolean;
+      results: { changed: boolean; diagnostics: unknown[] }[];
+    };
     expect(json.check).toBe(true);
-    expect(json.results).toEqual([{ file: join(dir, 'a.test.ts'), changed: false, changedBy: [], diagnostics: [], written: false }]);
+    expect(json.results).toEqual([
+      { file: join(dir, 'a.test.ts'), changed: false, changedBy: [], diagnostics: [], written: false },
+    ]);
   });
 
   it('exits 1 and names file, line and column of a type error', async () => {

@@ -24,7 +24,8 @@ function describeResult(r: FileFixResult, cwd: string, check: boolean): string[]
   if (r.diagnostics.length) {
     const where = r.changed ? ' (not written; lines are those of the fixed text)' : '';
     lines.push(`✗ ${name}: ${r.diagnostics.length} error${r.diagnostics.length === 1 ? '' : 's'}${where}`);
-    for (const d of r.diagnostics) lines.push(`    ${formatDiagnostic({ ...d, file: shown(cwd, d.file), pass: short(d.pass) })}`);
+    for (const d of r.diagnostics)
+      lines.push(`    ${formatDiagnostic({ ...d, file: shown(cwd, d.file), pass: short(d.pass) })}`);
   } else if (r.changed) {
     lines.push(`${check ? '~ would fix' : '✓ fixed'} ${name} (${r.changedBy.map(short).join(', ')})`);
   } else {
@@ -53,7 +54,9 @@ async function runFix(files: string[], flags: FixFlags, io: CliIO): Promise<numb
   } else {
     for (const r of results) for (const line of describeResult(r, io.cwd, check)) io.stdout(line);
     const verb = check ? 'would change' : 'fixed';
-    io.stdout(`${results.length} file${results.length === 1 ? '' : 's'}: ${changed} ${verb}, ${withErrors} with errors, ${results.length - changed - withErrors} unchanged (${ms} ms)`);
+    io.stdout(
+      `${results.length} file${results.length === 1 ? '' : 's'}: ${changed} ${verb}, ${withErrors} with errors, ${results.length - changed - withErrors} unchanged (${ms} ms)`,
+    );
     if (check && (changed || withErrors)) io.stdout('Run `hf-core fix` without --check to apply the changes.');
   }
   if (withErrors) return 1;
@@ -68,7 +71,9 @@ const command: CommandModule = {
       .option('--json', 'Print the per-file results as JSON')
       .example('  hf-core fix "out/tests/**/*.test.ts"     # fix every generated test in place')
       .example('  hf-core fix out/tests/bert.test.ts --check   # CI: exit 1 if it is not what fix would write')
-      .example('  hf-core fix "out/**/*.test.ts" --check --json   # machine-readable: changedBy and diagnostics per file')
+      .example(
+        '  hf-core fix "out/**/*.test.ts" --check --json   # machine-readable: changedBy and diagnostics per file',
+      )
       .example(
         '\nWhat fix does, in order: migrate code written for an older template version (the\n' +
           '`// hf-core:template-version N` header), keep `// hf-core:keep-start <name>` ... `keep-end` regions\n' +

@@ -34,13 +34,22 @@ export async function generate(refs: string[], flags: GenerateFlags, io: CliIO):
     }
   }
   if (!inputs.length && !flags.family) {
-    throw new HfCoreError('Nothing to generate: name model refs, or pass --all, --new or --family.', { code: 'NO_MODELS', hint: 'e.g. `hf-core generate bert llama --out tests-out`' });
+    throw new HfCoreError('Nothing to generate: name model refs, or pass --all, --new or --family.', {
+      code: 'NO_MODELS',
+      hint: 'e.g. `hf-core generate bert llama --out tests-out`',
+    });
   }
-  const models: Classification[] = await selectModels(core, io, inputs, { family: flags.family, lenient: flags.all || flags.new });
+  const models: Classification[] = await selectModels(core, io, inputs, {
+    family: flags.family,
+    lenient: flags.all || flags.new,
+  });
   const outDir = resolve(io.cwd, flags.out ?? 'hf-core-tests');
   mkdirSync(outDir, { recursive: true });
   // The folder runs as it is with `npx vitest run --config OUT/vitest.config.mjs`.
-  writeFileSync(join(outDir, 'vitest.config.mjs'), vitestConfigSource({ resolveFrom: fileURLToPath(import.meta.url), testTimeoutMs: 300_000 }));
+  writeFileSync(
+    join(outDir, 'vitest.config.mjs'),
+    vitestConfigSource({ resolveFrom: fileURLToPath(import.meta.url), testTimeoutMs: 300_000 }),
+  );
   const covered = new Set(core.synthesizableTypes());
   const rows: { ref: string; status: 'written' | 'not-covered' | 'failed'; file?: string; reason?: string }[] = [];
   const t0 = performance.now();
@@ -50,14 +59,25 @@ export async function generate(refs: string[], flags: GenerateFlags, io: CliIO):
   const work = models.filter((c) => {
     if (c.modelDir || (c.modelType && covered.has(c.modelType)) || (generic && c.modelType)) return true;
     const uncovered = [...core.families.values()].find((f) => c.modelType && f.uncovered?.[c.modelType]);
-    rows.push({ ref: c.ref, status: 'not-covered', reason: uncovered?.uncovered?.[c.modelType!] ?? `no loaded family plugin synthesizes "${c.modelType}" (family ${c.family})` });
+    rows.push({
+      ref: c.ref,
+      status: 'not-covered',
+      reason:
+        uncovered?.uncovered?.[c.modelType!] ??
+        `no loaded family plugin synthesizes "${c.modelType}" (family ${c.family})`,
+    });
     return false;
   });
   // Several models at a time: their fix calls meet in the type-check pass, which then checks
   // them in one program instead of paying for a program per file.
   const one = async (c: Classification) => {
     try {
-      const g = await generateTest(core, c, { outDir, seed: flags.seed, reuseModels: true, fixer: (s, o) => fixSource(core, s, o) });
+      const g = await generateTest(core, c, {
+        outDir,
+        seed: flags.seed,
+        reuseModels: true,
+        fixer: (s, o) => fixSource(core, s, o),
+      });
       rows.push({ ref: c.ref, status: 'written', file: g.testFile });
       if (!flags.quiet && !flags.json) io.stderr(`wrote ${g.testFile}`);
     } catch (err) {
@@ -68,9 +88,11 @@ export async function generate(refs: string[], flags: GenerateFlags, io: CliIO):
   const jobs = Math.max(1, Number(flags.jobs ?? 64));
   const pool = async (fn: (c: Classification) => Promise<unknown>) => {
     let next = 0;
-    await Promise.all(Array.from({ length: Math.min(jobs, work.length) }, async () => {
-      while (next < work.length) await fn(work[next++]!);
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(jobs, work.length) }, async () => {
+        while (next < work.length) await fn(work[next++]!);
+      }),
+    );
   };
   // Models first (a failure here is reported by the second pass, which prepares again), then the
   // tests, so the fix calls arrive together rather than staggered by synthesis.
@@ -81,7 +103,9 @@ export async function generate(refs: string[], flags: GenerateFlags, io: CliIO):
   if (flags.json) io.stdout(JSON.stringify({ outDir, ms, results: rows }, null, 2));
   else {
     for (const r of rows.filter((r) => r.status === 'not-covered')) io.stderr(`not generated: ${r.ref}: ${r.reason}`);
-    io.stderr(`hf-core generate: ${count('written')} written, ${count('not-covered')} not covered, ${count('failed')} failed, in ${ms} ms -> ${outDir}`);
+    io.stderr(
+      `hf-core generate: ${count('written')} written, ${count('not-covered')} not covered, ${count('failed')} failed, in ${ms} ms -> ${outDir}`,
+    );
   }
   return count('failed') ? 1 : 0;
 }

@@ -14,11 +14,17 @@ export async function listPlugins(flags: PluginsFlags, io: CliIO): Promise<numbe
   const names = splitList(flags.plugins) ?? installedPlugins(dirs);
   const rows: { plugin: string; package: string; kind: string; provides: string; uncovered: number }[] = [];
   for (const name of names) {
-    let loaded;
+    let loaded: Awaited<ReturnType<typeof loadPlugin>>;
     try {
       loaded = await loadPlugin(name, dirs);
     } catch (err) {
-      rows.push({ plugin: name, package: '', kind: 'broken', provides: (err as Error).message.split('\n')[0]!, uncovered: 0 });
+      rows.push({
+        plugin: name,
+        package: '',
+        kind: 'broken',
+        provides: (err as Error).message.split('\n')[0]!,
+        uncovered: 0,
+      });
       continue;
     }
     const core = await createCore(io, []);
@@ -29,13 +35,22 @@ export async function listPlugins(flags: PluginsFlags, io: CliIO): Promise<numbe
       plugin: name,
       package: loaded.resolved,
       kind: fam ? `family ${fam.family}` : be ? `backend ${be.name}` : 'other',
-      provides: fam ? `${fam.modelTypes.length} model types: ${fam.modelTypes.slice(0, 8).join(', ')}${fam.modelTypes.length > 8 ? ', ...' : ''}` : be ? `engine ${be.engineModule}` : '',
+      provides: fam
+        ? `${fam.modelTypes.length} model types: ${fam.modelTypes.slice(0, 8).join(', ')}${fam.modelTypes.length > 8 ? ', ...' : ''}`
+        : be
+          ? `engine ${be.engineModule}`
+          : '',
       uncovered: fam ? Object.keys(fam.uncovered ?? {}).length : 0,
     });
   }
   if (flags.json) io.stdout(JSON.stringify(rows, null, 2));
   else {
-    io.stdout(table(['PLUGIN', 'KIND', 'UNCOVERED', 'PROVIDES'], rows.map((r) => [r.plugin, r.kind, String(r.uncovered), r.provides])));
+    io.stdout(
+      table(
+        ['PLUGIN', 'KIND', 'UNCOVERED', 'PROVIDES'],
+        rows.map((r) => [r.plugin, r.kind, String(r.uncovered), r.provides]),
+      ),
+    );
     io.stderr(`\nDefault for \`hf-core run\`: ${DEFAULT_PLUGINS.join(',')}. Backend availability: \`hf-core doctor\`.`);
   }
   return 0;
@@ -45,7 +60,9 @@ const command: CommandModule = {
   register(cli, io, done) {
     cli
       .command('plugins', 'List installed plugins: which families and model types, which backends')
-      .usage('plugins [options]\n\nShort names resolve to @hf-core/plugin-<name>, then hf-core-plugin-<name>, then the name or path itself.')
+      .usage(
+        'plugins [options]\n\nShort names resolve to @hf-core/plugin-<name>, then hf-core-plugin-<name>, then the name or path itself.',
+      )
       .option('--plugins <names>', 'Only these plugins (default: every installed one)')
       .option('--json', 'Print JSON')
       .example('  hf-core plugins')

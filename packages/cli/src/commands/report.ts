@@ -18,7 +18,11 @@ export async function report(dirs: string[], flags: ReportFlags, io: CliIO): Pro
   const merged = new Map<string, ModelResult>();
   for (const d of dirs) {
     const file = join(resolve(io.cwd, d), 'results.jsonl');
-    if (!existsSync(file)) throw new HfCoreError(`${file} does not exist.`, { code: 'NO_RESULTS', hint: 'Pass folders written by `hf-core run --out`.' });
+    if (!existsSync(file))
+      throw new HfCoreError(`${file} does not exist.`, {
+        code: 'NO_RESULTS',
+        hint: 'Pass folders written by `hf-core run --out`.',
+      });
     for (const r of ResultsWriter.read(file)) merged.set(resultKey(r), r);
   }
   const outDir = resolve(io.cwd, flags.out ?? dirs[0]!);
@@ -27,7 +31,11 @@ export async function report(dirs: string[], flags: ReportFlags, io: CliIO): Pro
   const core = new HfCore();
   for (const n of names) {
     const make = REPORTERS[n];
-    if (!make) throw new HfCoreError(`Unknown reporter "${n}".`, { code: 'BAD_FLAG', hint: `Reporters: ${Object.keys(REPORTERS).join(', ')}.` });
+    if (!make)
+      throw new HfCoreError(`Unknown reporter "${n}".`, {
+        code: 'BAD_FLAG',
+        hint: `Reporters: ${Object.keys(REPORTERS).join(', ')}.`,
+      });
     await core.use(make());
   }
   const results = [...merged.values()];
@@ -46,7 +54,9 @@ export async function report(dirs: string[], flags: ReportFlags, io: CliIO): Pro
   await core.hooks.report.promise(ctx);
   for (const f of Object.values(ctx.written)) io.stderr(`wrote ${f}`);
   const t = summary.totals;
-  io.stderr(`hf-core report: ${t.total} results: ${t.pass} pass, ${t.fail} fail, ${t.skip} skip, ${t.error + t.crash + t.timeout + t.oom} error/crash/timeout/oom`);
+  io.stderr(
+    `hf-core report: ${t.total} results: ${t.pass} pass, ${t.fail} fail, ${t.skip} skip, ${t.error + t.crash + t.timeout + t.oom} error/crash/timeout/oom`,
+  );
   return 0;
 }
 
@@ -54,7 +64,9 @@ const command: CommandModule = {
   register(cli, io, done) {
     cli
       .command('report <...dirs>', 'Rewrite summary.json, report.md and junit.xml from run folders; merge shards')
-      .usage('report <dir...> [options]\n\nReads each folder\'s results.jsonl (as `hf-core run --out` wrote it) and writes the reports again.\nSeveral folders (e.g. shards of one run: `hf-core run --shard 1/2`, `--shard 2/2`) are merged.')
+      .usage(
+        "report <dir...> [options]\n\nReads each folder's results.jsonl (as `hf-core run --out` wrote it) and writes the reports again.\nSeveral folders (e.g. shards of one run: `hf-core run --shard 1/2`, `--shard 2/2`) are merged.",
+      )
       .option('--out <dir>', 'Where to write the reports (default: the first folder)')
       .option('--reporters <names>', `Reporters, comma-separated (default: ${Object.keys(REPORTERS).join(',')})`)
       .example('  hf-core report out')

@@ -1,6 +1,15 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FAILING_STATUSES, HfCoreError, loadConfig, REPORTERS, runModels, type Classification, type HfCore, type PluginSpec } from '@hf-core/core';
+import {
+  FAILING_STATUSES,
+  HfCoreError,
+  loadConfig,
+  REPORTERS,
+  runModels,
+  type Classification,
+  type HfCore,
+  type PluginSpec,
+} from '@hf-core/core';
 import { checkpointRunOptions } from '../checkpoints.ts';
 import { getEntry } from '@hf-core/catalog';
 import { fixSource, fixPlugins } from '@hf-core/fix';
@@ -39,14 +48,19 @@ export function shardOf<T>(items: T[], spec: string | undefined): T[] {
   const m = /^(\d+)\/(\d+)$/.exec(spec);
   const i = Number(m?.[1]);
   const n = Number(m?.[2]);
-  if (!m || n < 1 || i < 1 || i > n) throw new HfCoreError(`--shard expects i/n with 1 <= i <= n, got "${spec}".`, { code: 'BAD_FLAG', exitCode: 2 });
+  if (!m || n < 1 || i < 1 || i > n)
+    throw new HfCoreError(`--shard expects i/n with 1 <= i <= n, got "${spec}".`, { code: 'BAD_FLAG', exitCode: 2 });
   return items.filter((_, k) => k % n === i - 1);
 }
 
 const num = (v: unknown, flag: string): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new HfCoreError(`--${flag} expects a non-negative number, got "${String(v)}".`, { code: 'BAD_FLAG', exitCode: 2 });
+  if (!Number.isFinite(n) || n < 0)
+    throw new HfCoreError(`--${flag} expects a non-negative number, got "${String(v)}".`, {
+      code: 'BAD_FLAG',
+      exitCode: 2,
+    });
   return n;
 };
 
@@ -58,7 +72,15 @@ function uncoveredOf(core: HfCore, family?: string) {
     for (const [modelType, reason] of Object.entries(f.uncovered ?? {})) {
       const e = getEntry(modelType);
       out.push({
-        classification: { ref: modelType, modelType, family: f.family, tasks: e?.tasks ?? [], runtimeSupport: e?.runtimeSupport ?? 'unsupported', confidence: 'high', reason: `known to ${f.plugin}` },
+        classification: {
+          ref: modelType,
+          modelType,
+          family: f.family,
+          tasks: e?.tasks ?? [],
+          runtimeSupport: e?.runtimeSupport ?? 'unsupported',
+          confidence: 'high',
+          reason: `known to ${f.plugin}`,
+        },
         reason,
       });
     }
@@ -72,18 +94,35 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
   const pluginSpecs: PluginSpec[] = splitList(flags.plugins) ?? config.plugins ?? DEFAULT_PLUGINS;
   const reporterNames = splitList(flags.reporters) ?? config.reporters ?? Object.keys(REPORTERS);
   for (const name of reporterNames) {
-    if (!REPORTERS[name]) throw new HfCoreError(`Unknown reporter "${name}".`, { code: 'BAD_FLAG', hint: `Reporters: ${Object.keys(REPORTERS).join(', ')}.` });
+    if (!REPORTERS[name])
+      throw new HfCoreError(`Unknown reporter "${name}".`, {
+        code: 'BAD_FLAG',
+        hint: `Reporters: ${Object.keys(REPORTERS).join(', ')}.`,
+      });
   }
   const core = await createCore(io, pluginSpecs, flags.verbose);
   for (const p of fixPlugins({ resolveFrom: [io.cwd, dirname(fileURLToPath(import.meta.url))] })) await core.use(p);
   for (const name of reporterNames) await core.use(REPORTERS[name]!());
   if (!core.backends.size) {
-    throw new HfCoreError('No backend plugin is loaded, so nothing can run.', { code: 'NO_BACKEND', hint: 'Add one to --plugins, e.g. --plugins encoder,cpu.' });
+    throw new HfCoreError('No backend plugin is loaded, so nothing can run.', {
+      code: 'NO_BACKEND',
+      hint: 'Add one to --plugins, e.g. --plugins encoder,cpu.',
+    });
   }
-  const allRefs = [...refs, ...(splitList(flags.models) ?? []), ...(splitList(flags.model) ?? []), ...(refs.length || flags.models || flags.model ? [] : refsOfEntries(config.models))];
+  const allRefs = [
+    ...refs,
+    ...(splitList(flags.models) ?? []),
+    ...(splitList(flags.model) ?? []),
+    ...(refs.length || flags.models || flags.model ? [] : refsOfEntries(config.models)),
+  ];
   const allowNetwork = flags.allowNetwork ?? config.allowNetwork;
   const backends = splitList(flags.backends) ?? config.backends ?? [...core.backends.keys()];
-  const checkpoints = await checkpointRunOptions(core, io, { refs: allRefs, entries: refs.length || flags.models || flags.model ? [] : config.models, dtype: flags.dtype, allowNetwork });
+  const checkpoints = await checkpointRunOptions(core, io, {
+    refs: allRefs,
+    entries: refs.length || flags.models || flags.model ? [] : config.models,
+    dtype: flags.dtype,
+    allowNetwork,
+  });
   const models = shardOf(await selectModels(core, io, allRefs, { family: flags.family, allowNetwork }), flags.shard);
   const outDir = resolve(io.cwd, flags.resume ?? flags.out ?? config.out ?? 'hf-core-results');
   const summary = await runModels(core, models, {
@@ -92,7 +131,11 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
     resume: !!flags.resume,
     timeoutMs: num(flags.timeout, 'timeout') ?? config.timeoutMs,
     memoryCapMb: num(flags.memoryCap, 'memory-cap') ?? config.memoryCapMb,
-    measure: { warmup: num(flags.warmup, 'warmup') ?? config.measure?.warmup, runs: num(flags.runs, 'runs') ?? config.measure?.runs, minMs: num(flags.minMs, 'min-ms') ?? config.measure?.minMs },
+    measure: {
+      warmup: num(flags.warmup, 'warmup') ?? config.measure?.warmup,
+      runs: num(flags.runs, 'runs') ?? config.measure?.runs,
+      minMs: num(flags.minMs, 'min-ms') ?? config.measure?.minMs,
+    },
     seed: num(flags.seed, 'seed') ?? config.seed,
     fixer: (source, o) => fixSource(core, source, o),
     resolveFrom: fileURLToPath(import.meta.url),
@@ -102,7 +145,9 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
     ...checkpoints,
   });
   const t = summary.totals;
-  io.stderr(`hf-core: ${t.pass} pass, ${t.fail} fail, ${t.skip} skip, ${t.error} error, ${t.crash} crash, ${t.timeout} timeout, ${t.oom} oom (of ${t.total}).`);
+  io.stderr(
+    `hf-core: ${t.pass} pass, ${t.fail} fail, ${t.skip} skip, ${t.error} error, ${t.crash} crash, ${t.timeout} timeout, ${t.oom} oom (of ${t.total}).`,
+  );
   io.stderr(`hf-core: wrote ${join(outDir, 'results.jsonl')} and the ${reporterNames.join(', ')} reports in ${outDir}`);
   return summary.results.some((r) => FAILING_STATUSES.includes(r.status)) ? 1 : 0;
 }
@@ -110,7 +155,7 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
 const command: CommandModule = {
   register(cli, io, done) {
     cli
-      .command('run [...refs]', 'Generate and run each model\'s test on each backend; write results and reports')
+      .command('run [...refs]', "Generate and run each model's test on each backend; write results and reports")
       .usage(
         'run [ref...] [options]\n\n' +
           'With no refs, runs every model type the loaded family plugins can synthesize: tiny random models\n' +
@@ -121,7 +166,10 @@ const command: CommandModule = {
           'regressions.json (what got worse since the last run into OUT). Exit code: 0 when every check that ran\n' +
           'passed (skips are reported, never counted as passes), 1 when any failed, 2 for usage errors.',
       )
-      .option('--plugins <names>', `Plugins by short name or package/path, comma-separated (default: ${DEFAULT_PLUGINS.join(',')})`)
+      .option(
+        '--plugins <names>',
+        `Plugins by short name or package/path, comma-separated (default: ${DEFAULT_PLUGINS.join(',')})`,
+      )
       .option('--models <refs>', 'Model refs, comma-separated (same as positional refs)')
       .option('--model <ref>', 'A model folder, config.json or hub id; repeatable')
       .option('--family <family>', 'Only models of this family (encoder-only, decoder-only, ...)')
@@ -129,7 +177,10 @@ const command: CommandModule = {
       .option('--out <dir>', 'Output folder (default: ./hf-core-results)')
       .option('--resume <dir>', 'Continue a run in <dir>: run only what results.jsonl lacks')
       .option('--timeout <ms>', 'Time limit per model and backend, in ms (default 300000)')
-      .option('--memory-cap <mb>', 'Memory cap per model process tree, in MB; past it the run is `oom` (default 8192, 0 = none)')
+      .option(
+        '--memory-cap <mb>',
+        'Memory cap per model process tree, in MB; past it the run is `oom` (default 8192, 0 = none)',
+      )
       .option('--warmup <n>', 'Warmup forwards before timing (default 3)')
       .option('--runs <n>', 'At least this many timed forwards (default 10)')
       .option('--min-ms <ms>', 'And at least this long timing (default 200)')
@@ -137,7 +188,10 @@ const command: CommandModule = {
       .option('--reporters <names>', `Reporters, comma-separated (default: ${Object.keys(REPORTERS).join(',')})`)
       .option('--config <file>', 'Config file (default: hf-core.config.{ts,mjs,js,json} in the current folder)')
       .option('--allow-network', 'Allow fetching hub ids that are not in the cache (HF_HUB_OFFLINE=1 still wins)')
-      .option('--dtype <list>', 'dtype variants of model folders to test, each its own row: fp32,fp16,q8,q4,int8,uint8,q4f16,bnb4 (default: fp32, else the heaviest present)')
+      .option(
+        '--dtype <list>',
+        'dtype variants of model folders to test, each its own row: fp32,fp16,q8,q4,int8,uint8,q4f16,bnb4 (default: fp32, else the heaviest present)',
+      )
       .option('--shard <i/n>', 'Run the i-th of n slices of the model list (merge with `hf-core report a b --out c`)')
       .option('--quiet', 'No progress lines')
       .option('--verbose', 'Debug output')

@@ -28,7 +28,17 @@ const key = (e: { ref: string; backend: string }) => `${e.backend}\u0000${e.ref}
 
 function entryOf(run: string, r: ModelResult): HistoryEntry {
   const m = r.metrics;
-  return { run, ref: r.ref, backend: r.backend, status: r.status, level: r.level, load_ms: m.load_ms, p50_ms: m.latency_ms?.p50, peak_rss_mb: m.peak_rss_mb, tokens_per_s: m.tokens_per_s };
+  return {
+    run,
+    ref: r.ref,
+    backend: r.backend,
+    status: r.status,
+    level: r.level,
+    load_ms: m.load_ms,
+    p50_ms: m.latency_ms?.p50,
+    peak_rss_mb: m.peak_rss_mb,
+    tokens_per_s: m.tokens_per_s,
+  };
 }
 
 /**
@@ -36,17 +46,33 @@ function entryOf(run: string, r: ModelResult): HistoryEntry {
  * level lost, or p50 latency / peak RSS up by more than `threshold` (a fraction) — tiny models
  * time in fractions of a millisecond, so changes under `minMs` are noise and ignored.
  */
-export function findRegressions(previous: HistoryEntry[], current: HistoryEntry[], threshold = 0.25, minMs = 0.05): Regression[] {
+export function findRegressions(
+  previous: HistoryEntry[],
+  current: HistoryEntry[],
+  threshold = 0.25,
+  minMs = 0.05,
+): Regression[] {
   const last = new Map<string, HistoryEntry>();
   for (const e of previous) last.set(key(e), e);
   const out: Regression[] = [];
   for (const e of current) {
     const p = last.get(key(e));
     if (!p) continue;
-    if (p.status === 'pass' && e.status !== 'pass' && e.status !== 'skip') out.push({ ref: e.ref, backend: e.backend, what: `status pass -> ${e.status}` });
-    if (p.level === 'pipeline' && e.level === 'session') out.push({ ref: e.ref, backend: e.backend, what: 'level pipeline -> session' });
-    if (p.p50_ms !== undefined && e.p50_ms !== undefined && e.p50_ms - p.p50_ms > minMs && e.p50_ms > p.p50_ms * (1 + threshold)) {
-      out.push({ ref: e.ref, backend: e.backend, what: `p50 latency ${p.p50_ms} -> ${e.p50_ms} ms (+${Math.round((e.p50_ms / p.p50_ms - 1) * 100)}%)` });
+    if (p.status === 'pass' && e.status !== 'pass' && e.status !== 'skip')
+      out.push({ ref: e.ref, backend: e.backend, what: `status pass -> ${e.status}` });
+    if (p.level === 'pipeline' && e.level === 'session')
+      out.push({ ref: e.ref, backend: e.backend, what: 'level pipeline -> session' });
+    if (
+      p.p50_ms !== undefined &&
+      e.p50_ms !== undefined &&
+      e.p50_ms - p.p50_ms > minMs &&
+      e.p50_ms > p.p50_ms * (1 + threshold)
+    ) {
+      out.push({
+        ref: e.ref,
+        backend: e.backend,
+        what: `p50 latency ${p.p50_ms} -> ${e.p50_ms} ms (+${Math.round((e.p50_ms / p.p50_ms - 1) * 100)}%)`,
+      });
     }
     if (p.peak_rss_mb !== undefined && e.peak_rss_mb !== undefined && e.peak_rss_mb > p.peak_rss_mb * (1 + threshold)) {
       out.push({ ref: e.ref, backend: e.backend, what: `peak RSS ${p.peak_rss_mb} -> ${e.peak_rss_mb} MB` });
@@ -94,4 +120,3 @@ export const historyReporter = (opts: { file?: string } = {}): HfCorePlugin => (
     });
   },
 });
-

@@ -7,13 +7,18 @@ export const PLUGIN_NAME = 'hf-core:report-html';
 
 /** Model names, labels and messages come from strangers: every value is escaped text. */
 export const html = (s: unknown) =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 const num = (x: unknown) => (typeof x === 'number' ? (x >= 100 ? x.toFixed(0) : x.toFixed(2)) : '');
 
 function row(r: ModelResult): string {
   const m = r.metrics;
-  const checks = r.checks.map((c) => `<span class="c ${c.status}" title="${html(`${c.name}: ${c.message}`)}">${html(c.name)}</span>`).join(' ');
+  const checks = r.checks
+    .map((c) => `<span class="c ${c.status}" title="${html(`${c.name}: ${c.message}`)}">${html(c.name)}</span>`)
+    .join(' ');
   return `<tr class="${r.status}"><td>${html(r.ref)}</td><td>${html(r.family)}</td><td>${html(r.backend)}</td><td class="s">${r.status}</td><td>${html(r.level ?? '')}</td><td>${num(m.load_ms)}</td><td>${num(m.latency_ms?.p50)}</td><td>${num(m.latency_ms?.p99)}</td><td>${num(m.peak_rss_mb)}</td><td>${num(m.tokens_per_s)}</td><td>${checks}</td><td>${html(r.reason)}</td></tr>`;
 }
 

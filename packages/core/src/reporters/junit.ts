@@ -16,17 +16,29 @@ const xml = (s: unknown) =>
 
 /** One testsuite per model x backend, one testcase per check; a skipped check is <skipped/>. */
 export function renderJunit(s: RunSummary): string {
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="hf-core" tests="${s.results.reduce((a, r) => a + Math.max(1, r.checks.length), 0)}">`];
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="hf-core" tests="${s.results.reduce((a, r) => a + Math.max(1, r.checks.length), 0)}">`,
+  ];
   for (const r of s.results) {
     const name = `${r.ref} [${r.backend}]`;
     const seconds = (r.duration_ms / 1000).toFixed(3);
-    const cases = r.checks.length ? r.checks : [{ name: 'run', status: r.status === 'skip' ? 'skip' : 'fail', message: r.reason }];
+    const cases = r.checks.length
+      ? r.checks
+      : [{ name: 'run', status: r.status === 'skip' ? 'skip' : 'fail', message: r.reason }];
     const failures = cases.filter((c) => c.status === 'fail').length;
     const skipped = cases.filter((c) => c.status === 'skip').length;
-    out.push(`  <testsuite name="${xml(name)}" tests="${cases.length}" failures="${failures}" skipped="${skipped}" time="${seconds}">`);
+    out.push(
+      `  <testsuite name="${xml(name)}" tests="${cases.length}" failures="${failures}" skipped="${skipped}" time="${seconds}">`,
+    );
     for (const c of cases) {
-      out.push(`    <testcase classname="${xml(`hf-core.${r.family ?? 'unknown'}.${r.backend}`)}" name="${xml(`${r.ref}: ${c.name}`)}">`);
-      if (c.status === 'fail') out.push(`      <failure message="${xml(c.message)}">${xml(r.status === 'fail' ? c.message : `${r.status}: ${r.reason}`)}</failure>`);
+      out.push(
+        `    <testcase classname="${xml(`hf-core.${r.family ?? 'unknown'}.${r.backend}`)}" name="${xml(`${r.ref}: ${c.name}`)}">`,
+      );
+      if (c.status === 'fail')
+        out.push(
+          `      <failure message="${xml(c.message)}">${xml(r.status === 'fail' ? c.message : `${r.status}: ${r.reason}`)}</failure>`,
+        );
       if (c.status === 'skip') out.push(`      <skipped message="${xml(c.message)}"/>`);
       out.push('    </testcase>');
     }

@@ -5,13 +5,19 @@ import type { ModelResult, RunSummary } from '../types.ts';
 
 export const PLUGIN_NAME = 'hf-core:report-markdown';
 
-const cell = (s: unknown) => String(s ?? '').replace(/</g, '&lt;').replace(/\|/g, '\\|').replace(/[\r\n\u2028\u2029]+/g, ' ').slice(0, 300);
+const cell = (s: unknown) =>
+  String(s ?? '')
+    .replace(/</g, '&lt;')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .slice(0, 300);
 const num = (x: unknown) => (typeof x === 'number' ? (x >= 100 ? x.toFixed(0) : x.toFixed(2)) : '');
 
 function row(r: ModelResult): string {
   const m = r.metrics;
   const lat = m.latency_ms;
-  const gen = m.prefill_ms !== undefined ? `${num(m.prefill_ms)} / ${num(m.decode_ms_per_token)} / ${num(m.tokens_per_s)}` : '';
+  const gen =
+    m.prefill_ms !== undefined ? `${num(m.prefill_ms)} / ${num(m.decode_ms_per_token)} / ${num(m.tokens_per_s)}` : '';
   const parity = r.checks.find((c) => c.name === 'parity');
   return `| ${cell(r.ref)} | ${cell(r.family)} | ${cell(r.backend)} | ${r.status} | ${r.level ?? ''} | ${num(m.load_ms)} | ${num(m.first_forward_ms)} | ${lat ? `${num(lat.p50)} / ${num(lat.p90)} / ${num(lat.p99)} (n=${lat.n})` : ''} | ${num(m.peak_rss_mb)} | ${gen} | ${parity ? cell(parity.status) : ''} | ${cell(r.reason)} |`;
 }
@@ -35,15 +41,23 @@ export function renderMarkdown(s: RunSummary): string {
     lines.push('', '## Model folders', '');
     for (const r of folders) {
       const m = r.model!;
-      lines.push(`- ${cell(r.ref)} on ${cell(r.backend)}: folder \`${cell(m.dir)}\`${m.dtype ? `, dtype ${cell(m.dtype)}` : ''}${r.fallback ? ` (fell back to ${cell(r.fallback)})` : ''}, level ${r.level ?? 'none'}; files: ${cell((m.files ?? []).join(', ')) || 'none'}`);
+      lines.push(
+        `- ${cell(r.ref)} on ${cell(r.backend)}: folder \`${cell(m.dir)}\`${m.dtype ? `, dtype ${cell(m.dtype)}` : ''}${r.fallback ? ` (fell back to ${cell(r.fallback)})` : ''}, level ${r.level ?? 'none'}; files: ${cell((m.files ?? []).join(', ')) || 'none'}`,
+      );
     }
   }
   const notPassing = s.results.filter((r) => r.status !== 'pass');
   if (notPassing.length) {
     lines.push('', '## Not passing', '');
     for (const r of notPassing) {
-      lines.push(`### ${cell(r.ref)} on ${cell(r.backend)}: ${r.status}`, '', cell(r.reason) || '(no reason given)', '');
-      for (const c of r.checks.filter((c) => c.status !== 'pass')) lines.push(`- \`${cell(c.name)}\` ${c.status}: ${cell(c.message)}`);
+      lines.push(
+        `### ${cell(r.ref)} on ${cell(r.backend)}: ${r.status}`,
+        '',
+        cell(r.reason) || '(no reason given)',
+        '',
+      );
+      for (const c of r.checks.filter((c) => c.status !== 'pass'))
+        lines.push(`- \`${cell(c.name)}\` ${c.status}: ${cell(c.message)}`);
       lines.push('');
     }
   }

@@ -8,13 +8,38 @@ import { renderMarkdown } from './markdown.ts';
 const hostile = '<script>alert(1)</script>"\'&|\nx';
 
 function summary(results: Partial<ModelResult>[]): RunSummary {
-  const full = results.map((r) => ({ ref: 'bert', modelType: 'bert', family: 'encoder-only', backend: 'cpu', status: 'pass', reason: '', level: 'pipeline', checks: [], metrics: {}, started_at: 'now', duration_ms: 1, ...r }) as ModelResult);
-  return { tool: { name: 'hf-core', version: '0' }, started_at: 'a', finished_at: 'b', options: {}, totals: { total: full.length, pass: 0, fail: 0, skip: 0, error: 0, crash: 0, timeout: 0, oom: 0 }, results: full };
+  const full = results.map(
+    (r) =>
+      ({
+        ref: 'bert',
+        modelType: 'bert',
+        family: 'encoder-only',
+        backend: 'cpu',
+        status: 'pass',
+        reason: '',
+        level: 'pipeline',
+        checks: [],
+        metrics: {},
+        started_at: 'now',
+        duration_ms: 1,
+        ...r,
+      }) as ModelResult,
+  );
+  return {
+    tool: { name: 'hf-core', version: '0' },
+    started_at: 'a',
+    finished_at: 'b',
+    options: {},
+    totals: { total: full.length, pass: 0, fail: 0, skip: 0, error: 0, crash: 0, timeout: 0, oom: 0 },
+    results: full,
+  };
 }
 
 describe('reporters', () => {
   it('escape names and messages from strangers in HTML, Markdown and JUnit', () => {
-    const s = summary([{ ref: hostile, status: 'fail', reason: hostile, checks: [{ name: hostile, status: 'fail', message: hostile }] }]);
+    const s = summary([
+      { ref: hostile, status: 'fail', reason: hostile, checks: [{ name: hostile, status: 'fail', message: hostile }] },
+    ]);
     const page = renderDashboard(s);
     expect(page).not.toContain('<script>alert');
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;');
@@ -26,7 +51,7 @@ describe('reporters', () => {
     expect(xml).toContain('&lt;script&gt;');
   });
 
-  it('find regressions since each model\'s previous run, and ignore sub-threshold noise', () => {
+  it("find regressions since each model's previous run, and ignore sub-threshold noise", () => {
     const prev: HistoryEntry[] = [
       { run: '1', ref: 'bert', backend: 'cpu', status: 'pass', level: 'pipeline', p50_ms: 1.0, peak_rss_mb: 100 },
       { run: '1', ref: 'gpt2', backend: 'cpu', status: 'pass', level: 'pipeline', p50_ms: 0.1 },

@@ -12,7 +12,15 @@ import { defineBackendPlugin } from '../backend.ts';
 import type { HfCorePlugin } from '../plugin.ts';
 
 /** The behaviour each fixture model type stands for. */
-export const FIXTURE_TYPES = ['fx-good', 'fx-good-2', 'fx-slow', 'fx-abort', 'fx-hang', 'fx-oom', 'fx-corrupt'] as const;
+export const FIXTURE_TYPES = [
+  'fx-good',
+  'fx-good-2',
+  'fx-slow',
+  'fx-abort',
+  'fx-hang',
+  'fx-oom',
+  'fx-corrupt',
+] as const;
 export type FixtureType = (typeof FIXTURE_TYPES)[number];
 
 /** Generated tests append `<ref>\n` here when set, so a test can count how often each ran. */
@@ -37,7 +45,10 @@ async function synthesize(modelType: string, dir: string, size: 'tiny' | 'micro'
     g.output(g.op('Add', [x, g.constFloat([1, 2, 3, 4], 'offset', [1, 4])]), 'y', 'float32', [1, 4]);
     await saveGraph(g, file);
   }
-  writeFileSync(join(dir, 'config.json'), `${JSON.stringify({ model_type: modelType, hf_core: { synthesized: true, size } })}\n`);
+  writeFileSync(
+    join(dir, 'config.json'),
+    `${JSON.stringify({ model_type: modelType, hf_core: { synthesized: true, size } })}\n`,
+  );
   return { dir, files: ['onnx/model.onnx', 'config.json'], synthesized: true, facts: { size } };
 }
 
@@ -98,4 +109,3 @@ export function fixtureCpuBackend(): HfCorePlugin {
     detect: async () => (await import(CPU_ENGINE)).default().detect(),
   });
 }
-

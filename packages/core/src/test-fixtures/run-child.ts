@@ -11,5 +11,12 @@ const core = new HfCore();
 await core.use(isolationFamily());
 await core.use(fixtureCpuBackend());
 const classifications = [];
-for (const t of types) classifications.push((await core.hooks.classify.promise({ ref: { kind: 'type', modelType: t, ref: t } }))!);
-await runModels(core, classifications, { outDir: outDir!, backends: ['cpu'], timeoutMs: 60_000, resolveFrom: RESOLVE_FROM, resume: process.env.HF_CORE_FIXTURE_RESUME === '1' });
+for (const t of types)
+  classifications.push((await core.hooks.classify.promise({ ref: { kind: 'type', modelType: t, ref: t } }))!);
+await runModels(core, classifications, {
+  outDir: outDir!,
+  backends: ['cpu'],
+  timeoutMs: 60_000,
+  resolveFrom: RESOLVE_FROM,
+  resume: process.env.HF_CORE_FIXTURE_RESUME === '1',
+});

@@ -13,8 +13,11 @@ const filePath = join(fx.outDir, 'format.test.ts');
  */
 function mangle(text: string): string {
   let i = 0;
-  return text.replace(/^( +)(.*)$/gm, (_, _ws: string, rest: string) =>
-    `${['\t', '     ', ' ', '\t  '][i++ % 4]}${rest}${i % 3 && !rest.startsWith('//') ? '   ' : ''}`);
+  return text.replace(
+    /^( +)(.*)$/gm,
+    (_, _ws: string, rest: string) =>
+      `${['\t', '     ', ' ', '\t  '][i++ % 4]}${rest}${i % 3 && !rest.startsWith('//') ? '   ' : ''}`,
+  );
 }
 
 describe('format pass', () => {
@@ -32,7 +35,11 @@ describe('format pass', () => {
 
   it('leaves keep-region bodies exactly as the user wrote them', async () => {
     const body = "\t\t  it('mine',   async () => {\n\t\t\t\t});   \n";
-    const out = await fixSource(core, mangle(generatedTest('bert')).replace(/^.*\/\/ hf-core:keep-end$/m, `${body}  // hf-core:keep-end`), { filePath });
+    const out = await fixSource(
+      core,
+      mangle(generatedTest('bert')).replace(/^.*\/\/ hf-core:keep-end$/m, `${body}  // hf-core:keep-end`),
+      { filePath },
+    );
     expect(out.text).toBe(generatedTest('bert', body));
   });
 });

@@ -39,12 +39,18 @@ describe('m', () => {
     expect(out.text.startsWith(`${header}\nimport {`)).toBe(true);
     expect(out.changedBy).toEqual(['hf-core:fix:imports']);
     // ./helper.ts does not exist: the checker says so, at the import's line.
-    expect(out.diagnostics.map((d) => [d.line, d.message.slice(0, 32)])).toEqual([[8, "Cannot find module './helper.ts'"]]);
+    expect(out.diagnostics.map((d) => [d.line, d.message.slice(0, 32)])).toEqual([
+      [8, "Cannot find module './helper.ts'"],
+    ]);
   });
 
   it('puts the first import after the header of a file that has none', async () => {
-    const out = await fixSource(core, `${header}\ndescribe('m', () => { it('x', () => { expect(1).toBe(1); }); });\n`, { filePath });
-    expect(out.text).toBe(`${header}\nimport { describe, expect, it } from 'vitest';\n\ndescribe('m', () => { it('x', () => { expect(1).toBe(1); }); });\n`);
+    const out = await fixSource(core, `${header}\ndescribe('m', () => { it('x', () => { expect(1).toBe(1); }); });\n`, {
+      filePath,
+    });
+    expect(out.text).toBe(
+      `${header}\nimport { describe, expect, it } from 'vitest';\n\ndescribe('m', () => { it('x', () => { expect(1).toBe(1); }); });\n`,
+    );
     expect(out.diagnostics).toEqual([]);
   });
 

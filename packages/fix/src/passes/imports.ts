@@ -12,8 +12,22 @@ export const HARNESS_MODULE = '@hf-core/harness';
 
 /** vitest's test API: the names a generated test may use without importing them first. */
 export const VITEST_API = [
-  'describe', 'it', 'test', 'suite', 'expect', 'vi', 'bench', 'assert', 'expectTypeOf', 'assertType',
-  'beforeAll', 'afterAll', 'beforeEach', 'afterEach', 'onTestFailed', 'onTestFinished',
+  'describe',
+  'it',
+  'test',
+  'suite',
+  'expect',
+  'vi',
+  'bench',
+  'assert',
+  'expectTypeOf',
+  'assertType',
+  'beforeAll',
+  'afterAll',
+  'beforeEach',
+  'afterEach',
+  'onTestFailed',
+  'onTestFinished',
 ] as const;
 
 /** Names the file declares anywhere, and names it refers to (declarations and imports aside). */
@@ -26,7 +40,8 @@ function scan(sf: ts.SourceFile): { declared: Set<string>; used: Set<string>; ty
       const c = n.importClause;
       if (c?.name) declared.add(c.name.text);
       if (c?.namedBindings && ts.isNamespaceImport(c.namedBindings)) declared.add(c.namedBindings.name.text);
-      if (c?.namedBindings && ts.isNamedImports(c.namedBindings)) for (const el of c.namedBindings.elements) declared.add(el.name.text);
+      if (c?.namedBindings && ts.isNamedImports(c.namedBindings))
+        for (const el of c.namedBindings.elements) declared.add(el.name.text);
       return;
     }
     if (ts.isIdentifier(n)) {
@@ -38,7 +53,9 @@ function scan(sf: ts.SourceFile): { declared: Set<string>; used: Set<string>; ty
       return;
     }
     // `typeof x` inside a type still reads the value x.
-    const childInType = ts.isTypeQueryNode(n) ? false : inType || (ts.isTypeNode(n) && !ts.isExpressionWithTypeArguments(n));
+    const childInType = ts.isTypeQueryNode(n)
+      ? false
+      : inType || (ts.isTypeNode(n) && !ts.isExpressionWithTypeArguments(n));
     n.forEachChild((c) => visit(c, childInType));
   };
   visit(sf, false);
@@ -65,7 +82,8 @@ interface Edit {
 }
 
 function applyEdits(text: string, edits: Edit[]): string {
-  for (const e of [...edits].sort((a, b) => b.start - a.start || b.end - a.end)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+  for (const e of [...edits].sort((a, b) => b.start - a.start || b.end - a.end))
+    text = text.slice(0, e.start) + e.text + text.slice(e.end);
   return text;
 }
 
@@ -92,7 +110,11 @@ function addAndDrop(file: SourceFile, harnessExports: ReadonlyMap<string, Export
   const missing = new Map<string, string[]>();
   for (const name of [...used].sort()) {
     if (declared.has(name)) continue;
-    const module = (VITEST_API as readonly string[]).includes(name) ? 'vitest' : harnessExports.has(name) ? HARNESS_MODULE : undefined;
+    const module = (VITEST_API as readonly string[]).includes(name)
+      ? 'vitest'
+      : harnessExports.has(name)
+        ? HARNESS_MODULE
+        : undefined;
     if (!module) continue;
     const typeOnly = harnessExports.get(name) === 'type' || (module === HARNESS_MODULE && typeOnlyUse.has(name));
     missing.set(module, [...(missing.get(module) ?? []), typeOnly ? `type ${name}` : name].sort(byName));
@@ -138,9 +160,14 @@ function ordered(sf: ts.SourceFile): string {
     (s): s is ts.ImportDeclaration => ts.isImportDeclaration(s) && !insideRegion(regions, s.getStart(sf), s.end),
   );
   const key = (d: ts.ImportDeclaration) => (d.moduleSpecifier as ts.StringLiteral).text;
-  const sorted = [...slots].sort((a, b) => rank(key(a)) - rank(key(b)) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const sorted = [...slots].sort(
+    (a, b) => rank(key(a)) - rank(key(b)) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0),
+  );
   if (sorted.every((d, i) => d === slots[i])) return text;
-  return applyEdits(text, slots.map((slot, i) => ({ start: slot.getStart(sf), end: slot.end, text: sorted[i].getText(sf) })));
+  return applyEdits(
+    text,
+    slots.map((slot, i) => ({ start: slot.getStart(sf), end: slot.end, text: sorted[i].getText(sf) })),
+  );
 }
 
 /**

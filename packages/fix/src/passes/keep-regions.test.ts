@@ -9,7 +9,8 @@ const core = await fixtureCore({ resolveFrom: fx.resolveFrom });
 const filePath = join(fx.outDir, 'bert.test.ts');
 
 /** User code with tabs, trailing spaces, a CRLF, a no-break space, unicode and a line separator in a string. */
-const ODD_BODY = "\tit('mine: ü漢字🙂', async () => {   \r\n\t\texpect(h.title).toBe('bert');\u00a0\n      const s = '\\u2028 ${x} `' ;  // odd   spacing\n\t});\n";
+const ODD_BODY =
+  "\tit('mine: ü漢字🙂', async () => {   \r\n\t\texpect(h.title).toBe('bert');\u00a0\n      const s = '\\u2028 ${x} `' ;  // odd   spacing\n\t});\n";
 
 describe('keep regions', () => {
   it('carry user code into the regenerated file byte for byte, and stay stable', async () => {
@@ -29,14 +30,21 @@ describe('keep regions', () => {
     const previous = `${generatedTest('bert')}// hf-core:keep-start helpers\nexport const helper = (x: number) =>   x * 2;\n// hf-core:keep-end\n`;
     const out = await fixSource(core, generatedTest('bert'), { filePath, previous });
     expect(out.diagnostics).toEqual([]);
-    expect(out.text).toMatch(/\/\/ hf-core: region "helpers" was kept from the previous file.*\n\/\/ hf-core:keep-start helpers\nexport const helper = \(x: number\) =>   x \* 2;\n\/\/ hf-core:keep-end\n$/);
+    expect(out.text).toMatch(
+      /\/\/ hf-core: region "helpers" was kept from the previous file.*\n\/\/ hf-core:keep-start helpers\nexport const helper = \(x: number\) => {3}x \* 2;\n\/\/ hf-core:keep-end\n$/,
+    );
   });
 
   it('refuse to guess when the file on disk has broken markers', async () => {
     const previous = generatedTest('bert').replace('  // hf-core:keep-end\n', '');
     const out = await fixSource(core, generatedTest('bert'), { filePath, previous });
     expect(out.diagnostics).toEqual([
-      expect.objectContaining({ file: filePath, line: 19, pass: 'hf-core:fix:keep-regions', message: expect.stringMatching(/^in the file on disk: keep region "extra-checks" is never closed/) }),
+      expect.objectContaining({
+        file: filePath,
+        line: 19,
+        pass: 'hf-core:fix:keep-regions',
+        message: expect.stringMatching(/^in the file on disk: keep region "extra-checks" is never closed/),
+      }),
     ]);
   });
 
@@ -47,6 +55,8 @@ describe('keep regions', () => {
     );
     const out = await fixSource(core, generatedTest('bert'), { filePath, previous });
     expect(out.diagnostics).toEqual([]);
-    expect(parseKeepRegions(out.text).regions[0].body).toBe("  it('mine', async () => { assertFinite(await (await h.session()).run({})); });\n");
+    expect(parseKeepRegions(out.text).regions[0].body).toBe(
+      "  it('mine', async () => { assertFinite(await (await h.session()).run({})); });\n",
+    );
   });
 });

@@ -35,7 +35,13 @@ export default function keepRegionsPlugin(o: MigrateOptions = {}): HfCorePlugin 
         if (ctx.previous === undefined) return file;
         const old = parseKeepRegions(previousAtCurrentVersion(ctx.previous, o));
         for (const p of old.problems) {
-          report(ctx, PLUGIN_NAME, p.line, 1, `in the file on disk: ${p.message}; fix the markers there by hand (nothing was overwritten)`);
+          report(
+            ctx,
+            PLUGIN_NAME,
+            p.line,
+            1,
+            `in the file on disk: ${p.message}; fix the markers there by hand (nothing was overwritten)`,
+          );
         }
         if (old.problems.length || fresh.problems.length) return file;
 

@@ -17,11 +17,26 @@ describe('typecheck pass', () => {
 
   it('reports each type error with file, line, column and the compiler message', async () => {
     const filePath = join(fx.outDir, 'bad.test.ts');
-    const source = generatedTest('bert').replace('assertFinite(out);', 'assertFinite(out);\n      h.nope();\n      assertFinite(42);');
+    const source = generatedTest('bert').replace(
+      'assertFinite(out);',
+      'assertFinite(out);\n      h.nope();\n      assertFinite(42);',
+    );
     const out = await fixSource(core, source, { filePath });
     expect(out.diagnostics).toEqual([
-      { file: filePath, line: 16, column: 9, message: "Property 'nope' does not exist on type 'Harness'. (TS2339)", pass: 'hf-core:fix:typecheck' },
-      { file: filePath, line: 17, column: 20, message: "Argument of type 'number' is not assignable to parameter of type 'Outputs'. (TS2345)", pass: 'hf-core:fix:typecheck' },
+      {
+        file: filePath,
+        line: 16,
+        column: 9,
+        message: "Property 'nope' does not exist on type 'Harness'. (TS2339)",
+        pass: 'hf-core:fix:typecheck',
+      },
+      {
+        file: filePath,
+        line: 17,
+        column: 20,
+        message: "Argument of type 'number' is not assignable to parameter of type 'Outputs'. (TS2345)",
+        pass: 'hf-core:fix:typecheck',
+      },
     ]);
   });
 
@@ -30,7 +45,9 @@ describe('typecheck pass', () => {
     const out = await fixSource(core, source, { filePath: join(fx.outDir, 'nope.test.ts') });
     expect(out.diagnostics).toHaveLength(1);
     expect(out.diagnostics[0]).toMatchObject({ line: 6, column: 33 });
-    expect(out.diagnostics[0].message).toMatch(/^Cannot find module '@hf-core\/plugin-nope\/checks'.*\(TS2307\); install @hf-core\/plugin-nope where hf-core runs/);
+    expect(out.diagnostics[0].message).toMatch(
+      /^Cannot find module '@hf-core\/plugin-nope\/checks'.*\(TS2307\); install @hf-core\/plugin-nope where hf-core runs/,
+    );
   });
 
   it('treats a test in a folder without package.json as ESM, as vitest does (import.meta.url)', async () => {
@@ -44,13 +61,21 @@ describe('typecheck pass', () => {
     const builds = typeCheckProgram(fx.resolveFrom).programBuilds;
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        fixSource(core, generatedTest(`m${i}`).replace('assertFinite(out);', i === 7 ? 'assertFinite(out, 1);' : 'assertFinite(out);'), {
-          filePath: join(fx.outDir, `m${i}.test.ts`),
-        })),
+        fixSource(
+          core,
+          generatedTest(`m${i}`).replace(
+            'assertFinite(out);',
+            i === 7 ? 'assertFinite(out, 1);' : 'assertFinite(out);',
+          ),
+          {
+            filePath: join(fx.outDir, `m${i}.test.ts`),
+          },
+        ),
+      ),
     );
-    expect(results.map((r, i) => [i, r.diagnostics.map((d) => d.message)] as const).filter(([, d]) => d.length)).toEqual([
-      [7, ['Expected 1 arguments, but got 2. (TS2554)']],
-    ]);
+    expect(
+      results.map((r, i) => [i, r.diagnostics.map((d) => d.message)] as const).filter(([, d]) => d.length),
+    ).toEqual([[7, ['Expected 1 arguments, but got 2. (TS2554)']]]);
     // One program for all 40 (a program costs ~100 ms however few files it checks).
     expect(typeCheckProgram(fx.resolveFrom).programBuilds).toBe(builds + 1);
   });

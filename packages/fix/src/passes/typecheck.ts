@@ -16,7 +16,10 @@ function hintFor(d: ts.Diagnostic): string {
   if (d.code !== 2307 || d.start === undefined || !d.file) return '';
   const specifier = d.file.text.slice(d.start + 1, d.start + (d.length ?? 2) - 1);
   if (specifier === 'vitest' || specifier.startsWith('@hf-core/')) {
-    return `; install ${specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/')} where hf-core runs (or where \`fix\` looks: its resolveFrom folders)`;
+    return `; install ${specifier
+      .split('/')
+      .slice(0, specifier.startsWith('@') ? 2 : 1)
+      .join('/')} where hf-core runs (or where \`fix\` looks: its resolveFrom folders)`;
   }
   return '';
 }
@@ -45,11 +48,16 @@ class Batch {
     this.pending = [];
     this.scheduled = false;
     try {
-      const results = this.checker.check(batch.map(({ file, ctx }) => ({ path: ctx.filePath, text: file.getFullText() })));
+      const results = this.checker.check(
+        batch.map(({ file, ctx }) => ({ path: ctx.filePath, text: file.getFullText() })),
+      );
       batch.forEach(({ ctx }, i) => {
         for (const d of results[i]) {
-          const at = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
-          const text = d.file ? ts.flattenDiagnosticMessageText(d.messageText, '\n').replaceAll(d.file.fileName, ctx.filePath) : ts.flattenDiagnosticMessageText(d.messageText, '\n');
+          const at =
+            d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
+          const text = d.file
+            ? ts.flattenDiagnosticMessageText(d.messageText, '\n').replaceAll(d.file.fileName, ctx.filePath)
+            : ts.flattenDiagnosticMessageText(d.messageText, '\n');
           report(ctx, PLUGIN_NAME, at.line + 1, at.character + 1, `${text} (TS${d.code})${hintFor(d)}`);
         }
       });
