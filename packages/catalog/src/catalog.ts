@@ -6,7 +6,22 @@ import data from './catalog.data.json' with { type: 'json' };
 import { editDistance, normalizeTypeName } from './normalize.ts';
 import type { CatalogEntry, Family } from './types.ts';
 
-const ENTRIES = (data as unknown as { entries: CatalogEntry[] }).entries;
+/** What the catalog was built from. */
+export interface CatalogMeta {
+  /** The transformers release the catalog follows (its newest in data/releases). */
+  transformers: string;
+  /** Every transformers release the catalog read, oldest first. */
+  transformersReleases: string[];
+  'transformers.js': string;
+  count: number;
+}
+
+const DATA = data as unknown as { meta: CatalogMeta; entries: CatalogEntry[] };
+const ENTRIES = DATA.entries;
+
+export function catalogMeta(): CatalogMeta {
+  return DATA.meta;
+}
 
 interface Index {
   byType: Map<string, CatalogEntry>;
@@ -74,6 +89,11 @@ function idx(): Index {
   return (index ??= buildIndex());
 }
 
+/** The entry of exactly this model type (no aliases, no other spellings). */
+export function exactEntry(modelType: string): CatalogEntry | undefined {
+  return idx().byType.get(modelType);
+}
+
 /** The entry of a model type, accepting aliases and spellings that differ in case, `-`, `_`, `.`. */
 export function getEntry(modelType: string): CatalogEntry | undefined {
   const { byType, byNorm } = idx();
@@ -89,11 +109,18 @@ export interface ListFilter {
   family?: Family;
   /** Only types transformers.js registers. */
   tjs?: boolean;
+  /** Only types this transformers release lists (one the catalog read: `catalogMeta().transformersReleases`). */
+  release?: string;
 }
 
-/** Every entry, sorted by model type; filtered by family and transformers.js support when asked. */
+/** Every entry, sorted by model type; filtered by family, transformers.js support and release when asked. */
 export function listEntries(filter: ListFilter = {}): CatalogEntry[] {
-  return ENTRIES.filter((e) => (!filter.family || e.family === filter.family) && (!filter.tjs || !!e.tjs));
+  return ENTRIES.filter(
+    (e) =>
+      (!filter.family || e.family === filter.family) &&
+      (!filter.tjs || !!e.tjs) &&
+      (!filter.release || !!e.releases?.includes(filter.release)),
+  );
 }
 
 /**
