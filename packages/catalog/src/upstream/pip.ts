@@ -1,6 +1,7 @@
 /**
  * A transformers release by its version: the wheel in hf-core's cache, else downloaded there by
- * `pip download transformers==<version> --no-deps` from whatever index pip is configured for.
+ * `pip download transformers==<version> --no-deps` from whatever index pip is configured for
+ * ($HF_CORE_PIP names another pip command).
  * Only the wheel's files are read (no Python runs); pip is just the downloader.
  */
 import { spawnSync } from 'node:child_process';
@@ -25,9 +26,10 @@ export function cachedWheel(version: string, dir: string): string | undefined {
   return name && join(dir, name);
 }
 
-/** The pip commands tried, in order: $HF_CORE_PIP, pip, pip3, python3 -m pip. */
+/** The pip commands tried: $HF_CORE_PIP alone when set, else pip, pip3, python3 -m pip in turn. */
 function pipCommands(env: NodeJS.ProcessEnv): string[][] {
-  return [...(env.HF_CORE_PIP ? [env.HF_CORE_PIP.split(' ')] : []), ['pip'], ['pip3'], ['python3', '-m', 'pip']];
+  if (env.HF_CORE_PIP) return [env.HF_CORE_PIP.split(' ')];
+  return [['pip'], ['pip3'], ['python3', '-m', 'pip']];
 }
 
 /** The wheel of a transformers release, from the cache or downloaded into it. Throws SourceError when pip cannot get it. */
