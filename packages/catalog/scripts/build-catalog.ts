@@ -105,7 +105,6 @@ function build(): { entries: CatalogEntry[]; releases: string[] } {
     const family = override ? asFamily(override.family, `curated.ts ${type}`) : proposed.family;
     const last = seen.at(-1);
     const removed = last && last !== latest ? versions[versions.indexOf(last) + 1] : undefined;
-    const names = [...new Set([...(t?.classNames ?? []), ...facts.classes])];
     return {
       modelType: type,
       family,
@@ -118,7 +117,7 @@ function build(): { entries: CatalogEntry[]; releases: string[] } {
       proposedFamily: proposed.family,
       familyRule: proposed.rule,
       sources: t ? ['transformers', 'transformers.js'] : ['transformers'],
-      ...(names.length ? { classNames: names } : {}),
+      ...(facts.classes.length ? { classNames: facts.classes } : {}),
       ...(facts.parent ? { parent: facts.parent, role: facts.role } : {}),
       ...(removed ? { removedIn: removed, lastIn: last } : {}),
       ...(seen.length ? { releases: seen } : {}),
@@ -153,7 +152,6 @@ function build(): { entries: CatalogEntry[]; releases: string[] } {
       proposedFamily: proposed,
       familyRule: 'transformers.js tasks (tjs_families.tsv)',
       sources: ['transformers.js'],
-      ...(t.classNames.length ? { classNames: t.classNames } : {}),
       ...(override ? { familyNote: override.note } : {}),
     });
   }

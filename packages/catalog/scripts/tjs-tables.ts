@@ -27,8 +27,7 @@ export const list = (s: string | undefined) =>
     : [];
 
 export interface TjsPart {
-  tjs: { categories: string[]; taskMappings: string[]; autoModelClass?: string };
-  classNames: string[];
+  tjs: { categories: string[]; taskMappings: string[]; autoModelClass?: string; classNames?: string[] };
 }
 
 /** model_type -> its transformers.js registration. */
@@ -47,8 +46,8 @@ export function tjsParts(): Map<string, TjsPart> {
         categories: list(row.categories),
         taskMappings: list(row.task_mappings),
         ...(row.AutoModel_class ? { autoModelClass: row.AutoModel_class } : {}),
+        ...(classNames.length ? { classNames } : {}),
       },
-      classNames,
     });
   }
   return out;

@@ -29,6 +29,8 @@ interface Index {
   byNorm: Map<string, CatalogEntry>;
   /** Normalized class-name stems (`llama`, `gpt2`, `clipvision`) -> entry. */
   byClassStem: Map<string, CatalogEntry>;
+  /** Exact model class names -> the entries whose tables list them (transformers' before transformers.js's). */
+  byClass: Map<string, CatalogEntry[]>;
   names: { norm: string; type: string }[];
 }
 let index: Index | undefined;
@@ -42,7 +44,12 @@ export function classStem(className: string): string {
   return className
     .replace(/For[A-Z]\w*$/, '')
     .replace(/(WithProjection|WithLMHead)$/, '')
-    .replace(/(LMHeadModel|PreTrainedModel|Model|Config)$/, '');
+    .replace(/(WithLMHeadModel|LMHeadModel|PreTrainedModel|Model|Config)$/, '');
+}
+
+/** A type's model classes: transformers' auto tables first, then transformers.js's. */
+function modelClasses(e: CatalogEntry): string[] {
+  return [...(e.classNames ?? []), ...(e.tjs?.classNames ?? [])];
 }
 
 function buildIndex(): Index {
@@ -68,7 +75,7 @@ function buildIndex(): Index {
   // named like the stem wins (granitevision and llava_next both use LlavaNextConfig).
   for (const pass of ['config', 'model'] as const) {
     for (const e of ENTRIES) {
-      const classes = pass === 'config' ? (e.configClass ? [e.configClass] : []) : (e.classNames ?? []);
+      const classes = pass === 'config' ? (e.configClass ? [e.configClass] : []) : modelClasses(e);
       for (const stem of classes.map((c) => normalizeTypeName(classStem(c)))) {
         if (!stem) continue;
         const prev = byClassStem.get(stem);
@@ -82,7 +89,16 @@ function buildIndex(): Index {
       }
     }
   }
-  return { byType, byNorm, byClassStem, names };
+  // Exact class names: a class transformers' tables list under a type belongs to it, even where
+  // transformers.js registers the same class under the composite (Gemma3ForCausalLM: gemma3_text).
+  const byClass = new Map<string, CatalogEntry[]>();
+  for (const pass of ['hf', 'tjs'] as const) {
+    const seen = new Set(byClass.keys());
+    for (const e of ENTRIES)
+      for (const c of pass === 'hf' ? (e.classNames ?? []) : (e.tjs?.classNames ?? []))
+        if (!seen.has(c)) byClass.set(c, [...(byClass.get(c) ?? []), e]);
+  }
+  return { byType, byNorm, byClassStem, byClass, names };
 }
 
 function idx(): Index {
@@ -103,6 +119,14 @@ export function getEntry(modelType: string): CatalogEntry | undefined {
 /** The entry whose config or model class a class name belongs to (`MistralForCausalLM` -> mistral). */
 export function entryForClass(className: string): CatalogEntry | undefined {
   return idx().byClassStem.get(normalizeTypeName(classStem(className)));
+}
+
+/**
+ * The types whose tables list exactly this model class: transformers' tables first, and only
+ * where they list none, transformers.js's (`Gemma3ForCausalLM` -> gemma3_text, not gemma3).
+ */
+export function entriesOfClass(className: string): readonly CatalogEntry[] {
+  return idx().byClass.get(className) ?? [];
 }
 
 export interface ListFilter {

@@ -66,7 +66,13 @@ export interface CatalogEntry {
   /** Hugging Face auto-mapping tables the type appears in, e.g. `MODEL_FOR_CAUSAL_LM`. */
   hfMappings: string[];
   /** transformers.js registration, when it registers the type. */
-  tjs?: { categories: string[]; taskMappings: string[]; autoModelClass?: string };
+  tjs?: {
+    categories: string[];
+    taskMappings: string[];
+    autoModelClass?: string;
+    /** Model classes transformers.js registers for the type, e.g. `GPT2LMHeadModel`. */
+    classNames?: string[];
+  };
   /** transformers.js MODEL_TYPES categories joined by ',', or 'unsupported'. */
   runtimeSupport: string;
   /** Normalized key -> the type's own config key (from transformers.js getNormalizedConfig). */
@@ -82,7 +88,7 @@ export interface CatalogEntry {
   familyRule?: string;
   /** Where the type is registered: Hugging Face Transformers, transformers.js, or both. */
   sources?: ('transformers' | 'transformers.js')[];
-  /** Model class names known for the type (auto tables and transformers.js), e.g. `GPT2LMHeadModel`. */
+  /** Model classes transformers' auto tables name for the type, e.g. `GPT2LMHeadModel`. */
   classNames?: string[];
   /** For a sub-config type (`clip_vision_model`): the type that holds it and its role there. */
   parent?: string;

@@ -13,7 +13,7 @@ export function roleOf(name: string): SubConfigRole {
   const n = name.toLowerCase();
   if (/audio|speech|codec|acoustic|vocoder|dac|wav|mel|sound|voice/.test(n)) return 'audio';
   if (/vision|image|visual|video|backbone|vq|pixel|vit|swin|resnet|dinov|hiera|convnext|sam/.test(n)) return 'vision';
-  if (/text|language|llm|semantic|lm_config|thinker|talker/.test(n)) return 'text';
+  if (/text|language|llm|lm_config|thinker|talker/.test(n)) return 'text';
   if (/encoder/.test(n)) return 'encoder';
   if (/decoder/.test(n)) return 'decoder';
   return 'other';
