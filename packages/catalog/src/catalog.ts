@@ -35,6 +35,18 @@ interface Index {
 }
 let index: Index | undefined;
 
+/** What a sub-config type is to its parent, in words: `the vision tower of clip`, `the encoder of dia`, `a part of blip-2`. */
+export function partOf(e: Pick<CatalogEntry, 'parent' | 'role'>): string | undefined {
+  if (!e.parent) return undefined;
+  const what =
+    e.role === 'encoder' || e.role === 'decoder'
+      ? `the ${e.role}`
+      : e.role && e.role !== 'other'
+        ? `the ${e.role} tower`
+        : 'a part';
+  return `${what} of ${e.parent}`;
+}
+
 /**
  * A model or config class name without its head: `LlamaForCausalLM` -> `Llama`,
  * `GPT2LMHeadModel` -> `GPT2`, `CLIPVisionModelWithProjection` -> `CLIPVision`,

@@ -5,7 +5,7 @@
  * its keys, the head of its class names, its `auto_map` keys, then single structural keys.
  * The answer says which signal decided (`decidedBy`) and why.
  */
-import { getEntry, suggestTypes } from './catalog.ts';
+import { getEntry, partOf, suggestTypes } from './catalog.ts';
 import { autoMapFamily, classNames, entryOfClass, genaiBlock, headOf, str, type Config, type Head } from './signals.ts';
 import {
   isTimeSeries,
@@ -41,13 +41,7 @@ function fromEntry(
   const tasks =
     headTask && e.tasks.includes(headTask) ? [headTask, ...e.tasks.filter((t) => t !== headTask)] : [...e.tasks];
   const note = e.familyNote ? ` (${e.family}, not ${e.proposedFamily}: ${e.familyNote})` : '';
-  const role =
-    e.role === 'other'
-      ? 'a part'
-      : e.role === 'encoder' || e.role === 'decoder'
-        ? `the ${e.role}`
-        : `the ${e.role} tower`;
-  const part = e.parent ? `; a sub-config: ${role} of ${e.parent}` : '';
+  const part = e.parent ? `; a sub-config: ${partOf(e)}` : '';
   return {
     ref,
     modelType: e.modelType,

@@ -7,6 +7,7 @@ export {
   entryForClass,
   classStem,
   catalogMeta,
+  partOf,
   type ListFilter,
   type CatalogMeta,
 } from './catalog.ts';

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listEntries, writeSyncFile } from '@hf-core/catalog';
-import { CATALOG_FALLBACK_PLUGIN, catalogFallbackPlugin, classifyRefs } from './classify.ts';
+import { CATALOG_FALLBACK_PLUGIN, catalogFallbackPlugin, classifyModelConfig, classifyRefs } from './classify.ts';
 import { HfCore } from './core.ts';
 import { CLASSIFY_STAGE } from './hooks.ts';
 import type { HfCorePlugin } from './plugin.ts';
@@ -186,5 +186,11 @@ describe('classifyRefs after catalog sync', () => {
     expect(r.reason).toContain('new in transformers');
     const [elsewhere] = await classifyRefs(core, ['zorblax'], opts);
     expect(elsewhere.family).toBeNull();
+    // A config of the new type, as a file and through the exported config classifier.
+    writeFileSync(join(cwd, 'zorblax.json'), JSON.stringify({ model_type: 'zorblax', image_size: 224 }));
+    const [file] = await classifyRefs(core, ['zorblax.json'], { ...opts, cwd });
+    expect(file).toMatchObject({ modelType: 'zorblax', family: 'vision', decidedBy: 'synced' });
+    expect(classifyModelConfig({ model_type: 'zorblax' }, 'cfg', { cwd })).toMatchObject({ family: 'vision' });
+    expect(classifyModelConfig({ model_type: 'zorblax' }, 'cfg', { cwd: root }).family).toBeNull();
   });
 });

@@ -14,6 +14,7 @@ import {
   isVersion,
   openRelease,
   openSource,
+  partOf,
   readRelease,
   readTjsRegistry,
   releaseFromCatalog,
@@ -21,6 +22,7 @@ import {
   SourceError,
   SYNC_REMOVAL_LIMIT,
   writeSyncFile,
+  type CatalogEntry,
   type Release,
   type ReleaseDiff,
   type SyncDiff,
@@ -70,7 +72,7 @@ export function releaseOf(specs: string[], io: CliIO, preferCatalog: boolean): R
   }
 }
 
-const part = (e: { parent?: string; role?: string }) => (e.parent ? `  (${e.role} of ${e.parent})` : '');
+const part = (e: CatalogEntry) => (e.parent ? `  (${partOf(e)})` : '');
 
 function printSync(diff: SyncDiff, io: CliIO): void {
   const r = diff.release;

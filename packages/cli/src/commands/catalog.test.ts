@@ -60,7 +60,7 @@ describe('hf-core catalog list', () => {
   it('lists every type, or one family, or only transformers.js types, with parents and removals', async () => {
     const all = await cli('catalog', 'list');
     expect(all.out).toContain(`${listEntries().length} model types (transformers 5.18.0, plus 24 it removed).`);
-    expect(all.out).toMatch(/\nblip_vision_model +vision .* vision of blip\n/);
+    expect(all.out).toMatch(/\nblip_vision_model +vision .* the vision tower of blip\n/);
     expect(all.out).toMatch(/\ncode_llama +decoder-only .* removed in 5\.17\.0 \(last in 4\.57\.6\)\n/);
     const speech = await cli('catalog', 'list', '--family', 'speech', '--json');
     const rows = JSON.parse(speech.out) as { family: string; modelType: string }[];

@@ -1,4 +1,4 @@
-import { FAMILIES, catalogMeta, listEntries, type CatalogEntry } from '@hf-core/catalog';
+import { FAMILIES, catalogMeta, listEntries, partOf, type CatalogEntry } from '@hf-core/catalog';
 import { HfCoreError } from '@hf-core/core';
 import type { CommandModule } from '../index.ts';
 import type { CliIO } from '../context.ts';
@@ -12,7 +12,7 @@ interface CatalogOptions extends SyncOptions {
 /** What a row's last column says: a sub-config's place, a removal, or a checkpoint to try. */
 function note(e: CatalogEntry): string {
   if (e.removedIn) return `removed in ${e.removedIn} (last in ${e.lastIn})`;
-  if (e.parent) return `${e.role} of ${e.parent}`;
+  if (e.parent) return partOf(e)!;
   return e.checkpoint ?? '';
 }
 
