@@ -52,6 +52,16 @@ export function writeTree(root: string, files: Record<string, string>): void {
   }
 }
 
+/** The fields local and central zip headers share, written at `at` (method, CRC, sizes, name length). */
+function entryFields(buf: Buffer, at: number, store: boolean, data: Buffer, body: Buffer, nameLength: number): Buffer {
+  buf.writeUInt16LE(store ? 0 : 8, at);
+  buf.writeUInt32LE(crc32(data), at + 6);
+  buf.writeUInt32LE(body.length, at + 10);
+  buf.writeUInt32LE(data.length, at + 14);
+  buf.writeUInt16LE(nameLength, at + 18);
+  return buf;
+}
+
 /** A zip archive of `files` (deflated, or stored when `store`), as a wheel is. */
 export function zipBytes(files: Record<string, string>, store = false): Buffer {
   const locals: Buffer[] = [];
@@ -61,23 +71,13 @@ export function zipBytes(files: Record<string, string>, store = false): Buffer {
     const data = Buffer.from(text);
     const body = store ? data : deflateRawSync(data);
     const nameBytes = Buffer.from(name);
-    const local = Buffer.alloc(30);
+    const local = entryFields(Buffer.alloc(30), 8, store, data, body, nameBytes.length);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(store ? 0 : 8, 8);
-    local.writeUInt32LE(crc32(data), 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    const central = Buffer.alloc(46);
+    const central = entryFields(Buffer.alloc(46), 10, store, data, body, nameBytes.length);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(store ? 0 : 8, 10);
-    central.writeUInt32LE(crc32(data), 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBytes.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, nameBytes, body);
     centrals.push(central, nameBytes);
