@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exactEntry, listEntries, SEED_LISTS, writeSyncFile, type CatalogEntry } from '@hf-core/catalog';
+import { exactEntry, FAMILIES, listEntries, SEED_LISTS, writeSyncFile, type CatalogEntry } from '@hf-core/catalog';
 import { HfCore } from './core.ts';
 import { coverageOf, newTypesRun, uncoveredRows } from './coverage.ts';
 import { renderMarkdown } from './reporters/markdown.ts';
@@ -12,13 +12,22 @@ import type { ModelResult, ResultStatus } from './types.ts';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-/** A core whose loaded families synthesize `runs` and know `mistral` without testing it. */
+/**
+ * A core loaded as the default run is (a plugin for every built-in family), whose decoder
+ * family synthesizes `runs` and knows `mistral` without testing it.
+ */
 function coreRunning(...runs: string[]): HfCore {
   const core = new HfCore();
+  for (const family of FAMILIES.filter((f) => f !== 'decoder-only'))
+    core.registerFamily({
+      plugin: `test:${family}`,
+      family,
+      modelTypes: runs.filter((t) => exactEntry(t)?.family === family),
+    });
   core.registerFamily({
     plugin: 'test:decoder',
     family: 'decoder-only',
-    modelTypes: runs,
+    modelTypes: runs.filter((t) => exactEntry(t)?.family === 'decoder-only'),
     uncovered: { mistral: 'its sliding window is not synthesized yet' },
   });
   return core;
@@ -43,7 +52,7 @@ describe('every catalog type is a row of the default run', () => {
     expect(reason('code_llama')).toMatch(
       /^removed from transformers in 5\.17\.0 \(last in 4\.57\.6\); no family covers it yet/,
     );
-    expect(reason('bert')).toBe('no family covers it yet: no encoder-only family plugin is loaded');
+    expect(reason('bert')).toBe('no family covers it yet: the encoder-only plugin does not synthesize it yet');
     expect(reason('qwen2')).toBe('no family covers it yet: the decoder-only plugin does not synthesize it yet');
     expect(rows.find((r) => r.classification.ref === 'bert')!.classification).toMatchObject({
       modelType: 'bert',
@@ -51,12 +60,17 @@ describe('every catalog type is a row of the default run', () => {
     });
   });
 
-  it('says a sub-config is tested through its parent when the parent runs, and keeps to --family', () => {
+  it('says a sub-config is tested through its parent when the parent runs, and keeps to the loaded families and --family', () => {
     const core = coreRunning('clip');
     const rows = uncoveredRows(core);
     expect(rows.find((r) => r.classification.ref === 'clip_vision_model')!.reason).toBe(
       'a sub-config, the vision tower of clip: tested through clip',
     );
+    const decoderOnly = new HfCore();
+    decoderOnly.registerFamily({ plugin: 'test:decoder', family: 'decoder-only', modelTypes: ['llama'] });
+    const scoped = uncoveredRows(decoderOnly);
+    expect(scoped.every((r) => r.classification.family === 'decoder-only')).toBe(true);
+    expect(scoped).toHaveLength(listEntries({ family: 'decoder-only' }).length - 1);
     const speech = uncoveredRows(core, { family: 'speech' });
     expect(speech.every((r) => r.classification.family === 'speech')).toBe(true);
     expect(speech).toHaveLength(listEntries({ family: 'speech' }).length);

@@ -46,9 +46,10 @@ const asClassification = (e: CatalogEntry, family: string, reason: string): Clas
 
 /**
  * A skip row for every catalog type nothing in this run tests: the types a family plugin knows
- * but cannot test (with its reason), then every other catalog type (sub-configs tested through
- * their parent, types no family covers, types transformers.js does not register, removed ones).
- * `family` keeps only that family's types, as `hf-core run --family` does.
+ * but cannot test (with its reason), then every other catalog type of the loaded families
+ * (sub-configs tested through their parent, types no family covers, types transformers.js does
+ * not register, removed ones). The default run loads every built-in family, so every catalog
+ * type gets a row; `family` keeps only that family's types, as `hf-core run --family` does.
  */
 export function uncoveredRows(core: HfCore, opts: { family?: string } = {}): UncoveredRow[] {
   const out: UncoveredRow[] = [];
@@ -77,7 +78,8 @@ export function uncoveredRows(core: HfCore, opts: { family?: string } = {}): Unc
   }
   const families = new Set([...core.families.values()].map((f) => f.family));
   for (const e of listEntries({ family: opts.family })) {
-    if (seen.has(e.modelType)) continue;
+    // The families loaded are the run's scope: the default run loads every built-in one.
+    if (seen.has(e.modelType) || !families.has(e.family)) continue;
     out.push({
       classification: asClassification(e, e.family, 'in the catalog'),
       reason: skipReason(e, runs, families),

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeSyncFile, type CatalogEntry } from '@hf-core/catalog';
+import { listEntries, writeSyncFile, type CatalogEntry } from '@hf-core/catalog';
+import { uncoveredRows } from '@hf-core/core';
+import { createCore, DEFAULT_PLUGINS } from '../context.ts';
 import { main } from '../index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hf-core-cli-new-'));
@@ -72,5 +74,19 @@ describe('the release check: catalog sync, then generate --new and run --new', (
     expect(summary.results[0].reason).toBe(
       'not covered yet: new in transformers 5.19.0; no family covers it yet: transformers.js does not register it',
     );
+  });
+});
+
+describe('the default run', () => {
+  it('gives every catalog type a row: the built-in families run theirs, every other type is a skip row', async () => {
+    const io = { stdout: () => {}, stderr: () => {}, cwd: root, env: {} };
+    const core = await createCore(io, DEFAULT_PLUGINS);
+    const runs = core.synthesizableTypes();
+    const skips = uncoveredRows(core).map((r) => r.classification.ref);
+    expect(new Set([...runs, ...skips]).size).toBe(runs.length + skips.length);
+    const missing = listEntries()
+      .map((e) => e.modelType)
+      .filter((t) => !runs.includes(t) && !skips.includes(t));
+    expect(missing).toEqual([]);
   });
 });
