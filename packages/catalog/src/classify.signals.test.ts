@@ -96,6 +96,26 @@ const ministralOnVlm: Config = {
   vision_config: { model_type: 'pixtral', hidden_size: 1024, image_size: 1540, patch_size: 14 },
 };
 
+const musicgen: Config = {
+  architectures: ['MusicgenForConditionalGeneration'],
+  is_encoder_decoder: true,
+  text_encoder: { model_type: 't5', d_model: 768, num_layers: 12, vocab_size: 32128 },
+  audio_encoder: { model_type: 'encodec', audio_channels: 1, sampling_rate: 32000, codebook_size: 2048 },
+  decoder: { model_type: 'musicgen_decoder', vocab_size: 2048, num_codebooks: 4, hidden_size: 1024 },
+};
+const trocr: Config = {
+  architectures: ['VisionEncoderDecoderModel'],
+  is_encoder_decoder: true,
+  encoder: { model_type: 'vit', image_size: 384, patch_size: 16, hidden_size: 768 },
+  decoder: { model_type: 'trocr', vocab_size: 50265, d_model: 1024, is_decoder: true },
+};
+const qwen2Audio: Config = {
+  architectures: ['Qwen2AudioForConditionalGeneration'],
+  audio_token_index: 151646,
+  audio_config: { model_type: 'qwen2_audio_encoder', num_mel_bins: 128, d_model: 1280 },
+  text_config: { model_type: 'qwen2', vocab_size: 156032, num_hidden_layers: 32 },
+};
+
 const CASES: [name: string, config: Config, family: string, decidedBy: string][] = [
   ['chatglm3 (custom code, AutoModelForCausalLM beside Seq2SeqLM)', chatglm3, 'decoder-only', 'auto_map'],
   ['MiniCPM-V (custom code: a vision_config on a language model)', miniCpmV, 'multimodal', 'nested-configs'],
@@ -106,6 +126,14 @@ const CASES: [name: string, config: Config, family: string, decidedBy: string][]
   ['a CLIP vision tower saved on its own', clipVision, 'vision', 'model_type'],
   ['Gemma 3 1B without model_type (its class is gemma3_text, not gemma3)', gemma3Text, 'decoder-only', 'architectures'],
   ['a Mistral 3 VLM whose exporter wrote the text model_type', ministralOnVlm, 'multimodal', 'architectures'],
+  [
+    'MusicGen without model_type (text and audio towers and a decoder: text to audio)',
+    musicgen,
+    'speech',
+    'architectures',
+  ],
+  ['TrOCR without model_type (a vision encoder with a text decoder)', trocr, 'multimodal', 'architectures'],
+  ['Qwen2-Audio without model_type (an audio tower on a language model)', qwen2Audio, 'multimodal', 'architectures'],
 ];
 
 const h = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 6);

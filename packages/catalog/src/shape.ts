@@ -95,8 +95,17 @@ export function byShape(c: Config, head: Head | undefined): Verdict | undefined 
       'medium',
       `it has ${towers}${t.text.length ? '' : ' and a language model of its own (vocab_size)'}`,
     );
+  // Text and audio towers: an audio LLM reads audio, a text-to-audio model (MusicGen) has its own decoder.
   if (t.audio.length && t.text.length)
-    return v('multimodal', 'nested-configs', 'medium', `it has ${towers}`, 'audio-text-to-text');
+    return t.decoder
+      ? v(
+          'speech',
+          'nested-configs',
+          'medium',
+          `it has ${towers} and a decoder sub-config: text to audio`,
+          'text-to-audio',
+        )
+      : v('multimodal', 'nested-configs', 'medium', `it has ${towers}`, 'audio-text-to-text');
   const imageWords = words.vision.filter((k) => STRONG_VISION_KEY.test(k.toLowerCase()));
   if (words.audio.length && (t.text.length || imageWords.length))
     return v(
