@@ -81,6 +81,15 @@ describe('classifyRefs with only the catalog fallback', () => {
     expect(clip.modelDir).toBeUndefined();
   });
 
+  it('reads a GenAI config (only a model block) and a custom-code config (only auto_map) as configs', async () => {
+    write('genai.json', { model: { type: 'phi3v', decoder: { filename: 'd.onnx' }, vision: { filename: 'v.onnx' } } });
+    write('custom.json', { auto_map: { AutoModelForImageSegmentation: 'birefnet.BiRefNet' } });
+    const core = await coreWith(catalogFallbackPlugin);
+    const [genai, custom] = await classifyRefs(core, ['genai.json', 'custom.json'], opts);
+    expect(genai).toMatchObject({ modelType: 'phi3_v', family: 'multimodal', decidedBy: 'genai-model' });
+    expect(custom).toMatchObject({ family: 'vision', decidedBy: 'auto_map' });
+  });
+
   it('never throws for a bad ref: it gets family null and the reason', async () => {
     const core = await coreWith(catalogFallbackPlugin);
     const results = await classifyRefs(
