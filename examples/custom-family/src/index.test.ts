@@ -3,18 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { catalogFallbackPlugin, classifyRefs, HfCore, runModels } from '@hf-core/core';
+import { catalogFallbackPlugin, classifyRefs, FAMILIES, HfCore, runModels } from '@hf-core/core';
 import cpu from '@hf-core/plugin-cpu';
-import myEncoder from './index.ts';
+import myEncoder, { FAMILY } from './index.ts';
 
 describe('example custom family plugin', () => {
-  it('adds a model type hf-core does not know, end to end, without touching core', async () => {
+  it('adds a model type and a family hf-core does not know, end to end, without touching core or catalog', async () => {
     const core = new HfCore();
     await core.use(myEncoder());
     await core.use(cpu());
     await core.use(catalogFallbackPlugin);
     const [c] = await classifyRefs(core, ['my_encoder'], { cwd: process.cwd(), env: {} });
-    expect(c).toMatchObject({ modelType: 'my_encoder', family: 'encoder-only', claimedBy: 'example:my-encoder' });
+    expect(c).toMatchObject({ modelType: 'my_encoder', family: FAMILY, claimedBy: 'example:my-encoder' });
+    expect(FAMILIES as readonly string[]).not.toContain(FAMILY);
     const out = mkdtempSync(join(tmpdir(), 'hf-example-family-'));
     const summary = await runModels(core, [c!], {
       outDir: out,
@@ -24,6 +25,7 @@ describe('example custom family plugin', () => {
     });
     const r = summary.results[0]!;
     expect(r.status, r.reason).toBe('pass');
+    expect(r.family).toBe(FAMILY);
     expect(r.level).toBe('session');
     expect(r.checks.map((x) => x.name)).toEqual(['output-shapes', 'determinism', 'latency']);
     expect(r.metrics.latency_ms?.n).toBeGreaterThanOrEqual(3);

@@ -5,15 +5,17 @@ import { saveGraph, wordPieceTokenizer, writeJson } from '@hf-core/onnx-builder'
 import { buildEncoderGraph } from '@hf-core/plugin-encoder';
 
 export const PLUGIN_NAME = 'example:my-encoder';
+/** A family of the team's own: no core or catalog file lists it, the plugin declares it. */
+export const FAMILY = 'in-house';
 const TYPE = 'my_encoder';
 const TEMPLATE_VERSION = 1;
 const template = readFileSync(new URL('../templates/test.eta', import.meta.url), 'utf8');
 
-/** hf-core learns the in-house `my_encoder` type from this plugin alone. */
+/** hf-core learns the in-house `my_encoder` type, and its `in-house` family, from this plugin alone. */
 const myEncoderPlugin: PluginFactory = () =>
   defineFamilyPlugin({
     name: PLUGIN_NAME,
-    family: 'encoder-only',
+    family: FAMILY,
     modelTypes: [TYPE],
     templateVersion: TEMPLATE_VERSION,
     claim: (ctx) =>
@@ -21,7 +23,7 @@ const myEncoderPlugin: PluginFactory = () =>
         ? {
             ref: ctx.ref.ref,
             modelType: TYPE,
-            family: 'encoder-only',
+            family: FAMILY,
             tasks: ['feature-extraction'],
             runtimeSupport: 'unsupported',
             confidence: 'high',

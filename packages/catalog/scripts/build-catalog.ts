@@ -3,159 +3,163 @@
  * and the hand-kept facts in curated.ts. Run after changing either:
  *   pnpm --filter @hf-core/catalog catalog:data
  * (src/catalog.data.test.ts fails while the committed JSON is out of date.)
+ *
+ * Every config type of the transformers releases in data/releases/ (the newest one is the
+ * catalog's), the types older releases had (marked `removedIn`), and every type transformers.js
+ * registers.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mappingName, tasksFromMappings } from '../src/mappings.ts';
-import { FAMILIES, type CatalogEntry, type Family } from '../src/types.ts';
+import { derive, deriveTasks, type DeriveContext, type TypeFacts } from '../src/derive.ts';
+import { mappingName } from '../src/mappings.ts';
 import { normalizeTypeName } from '../src/normalize.ts';
+import { FAMILIES, type BuiltinFamily, type CatalogEntry } from '../src/types.ts';
+import { compareVersions, releaseFromTsv, type Release } from '../src/upstream/release.ts';
 import { ALIASES, CHECKPOINTS, FAMILY_OVERRIDES, TASKS } from './curated.ts';
+import { configKeysByType, DATA_DIR, list, readTsv, tjsParts } from './tjs-tables.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function readTsv(name: string): Record<string, string>[] {
-  const [head, ...lines] = readFileSync(join(root, 'data', name), 'utf8')
-    .trimEnd()
-    .split('\n');
-  const cols = head.split('\t');
-  return lines.map((line) => {
-    const cells = line.split('\t');
-    return Object.fromEntries(cols.map((c, i) => [c, (cells[i] ?? '').trim()]));
-  });
-}
-
-const list = (s: string | undefined) =>
-  s
-    ? s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean)
-    : [];
-
-function asFamily(value: string, where: string): Family {
+function asFamily(value: string, where: string): BuiltinFamily {
   if (!(FAMILIES as readonly string[]).includes(value)) throw new Error(`${where}: unknown family "${value}"`);
-  return value as Family;
+  return value as BuiltinFamily;
 }
 
-/** `num_heads=n_head, a/b=c, x/y from config.enc.{p,q}` -> per-type key maps. */
-function configKeysByType(): Map<string, Record<string, string>> {
-  const out = new Map<string, Record<string, string>>();
-  for (const row of readTsv('tjs_config_normalization.tsv')) {
-    const spec = row['normalized_key=config_key'];
-    for (const type of list(row.model_types)) {
-      const keys: Record<string, string> = {};
-      const recurse = /^recurse into config\.(\w+)$/.exec(spec);
-      if (recurse) keys.recurse = recurse[1];
-      else {
-        for (const part of spec.split(', ')) {
-          const from = /^([\w/]+) from config\.(\w+)\.\{([\w,]+)\}$/.exec(part);
-          if (from) {
-            const names = from[1].split('/');
-            const sources = from[3].split(',');
-            names.forEach((n, i) => (keys[n] = `${from[2]}.${sources[i]}`));
-            continue;
-          }
-          const eq = part.indexOf('=');
-          if (eq < 0) throw new Error(`tjs_config_normalization.tsv: cannot read "${part}" for ${type}`);
-          let value = part.slice(eq + 1).trim();
-          const cond = /^config\.model_type === '(\w+)' \? '(\w+)' : '(\w+)'$/.exec(value);
-          if (cond) value = type === cond[1] ? cond[2] : cond[3];
-          value = value.replace(/^config\./, '');
-          for (const k of part.slice(0, eq).split('/')) keys[k.trim()] = value;
-        }
-      }
-      out.set(type, keys);
+/** data/releases/transformers-<version>.tsv, oldest first. */
+export function committedReleases(): Release[] {
+  const dir = join(DATA_DIR, 'releases');
+  return readdirSync(dir)
+    .filter((f) => /^transformers-.+\.tsv$/.test(f))
+    .map((f) => releaseFromTsv(readFileSync(join(dir, f), 'utf8'), `data/releases/${f}`))
+    .sort((a, b) => compareVersions(a.version, b.version));
+}
+
+interface Seed {
+  facts: TypeFacts;
+  releases: string[];
+  /** The family the reference table (hf_model_types.tsv) proposed, and its rule. */
+  reference?: { family: BuiltinFamily; rule: string };
+}
+
+function seeds(releases: Release[]): Map<string, Seed> {
+  const out = new Map<string, Seed>();
+  for (const r of releases) {
+    for (const [type, t] of r.types) {
+      const prev = out.get(type);
+      out.set(type, {
+        facts: { modelType: type, ...t, mappings: [...t.mappings], classes: [...t.classes] },
+        releases: [...(prev?.releases ?? []), r.version],
+      });
     }
+  }
+  for (const row of readTsv('hf_model_types.tsv')) {
+    const type = row.model_type;
+    const reference = { family: asFamily(row.family, `hf_model_types.tsv ${type}`), rule: row.reason };
+    const seed = out.get(type);
+    if (seed) seed.reference = reference;
+    else
+      out.set(type, {
+        facts: {
+          modelType: type,
+          configClass: row.config_class || undefined,
+          mappings: list(row.mappings),
+          classes: [],
+        },
+        releases: [],
+        reference,
+      });
   }
   return out;
 }
 
-function build(): CatalogEntry[] {
-  const hf = readTsv('hf_model_types.tsv');
-  const tjs = new Map(readTsv('tjs_model_types.tsv').map((r) => [r.model_type, r]));
-  const tjsFamilies = new Map(readTsv('tjs_families.tsv').map((r) => [r.model_type, r]));
+function build(): { entries: CatalogEntry[]; releases: string[] } {
+  const releases = committedReleases();
+  const versions = releases.map((r) => r.version);
+  const latest = versions.at(-1)!;
+  const hf = seeds(releases);
+  const tjs = tjsParts();
+  const tjsFamilies = new Map(readTsv('tjs_families.tsv').map((r) => [r.model_type, r.family]));
   const configKeys = configKeysByType();
   const entries = new Map<string, CatalogEntry>();
 
-  const tjsPart = (type: string) => {
-    const row = tjs.get(type);
-    if (!row) return undefined;
-    const classNames = [
-      ...new Set(
-        list(row.class_by_mapping.replace(/;/g, ','))
-          .map((p) => p.split('=')[1]?.split(':')[0])
-          .filter(Boolean),
-      ),
-    ];
-    return {
-      tjs: {
-        categories: list(row.categories),
-        taskMappings: list(row.task_mappings),
-        ...(row.AutoModel_class ? { autoModelClass: row.AutoModel_class } : {}),
-      },
-      classNames,
-    };
+  const ctx: DeriveContext = {
+    familyOf: (type) => {
+      const e = entries.get(type);
+      return e && { family: e.family as BuiltinFamily, tasks: e.tasks };
+    },
+    sharingConfig: (configClass, except) => {
+      const e = [...entries.values()].find((o) => o.configClass === configClass && o.modelType !== except);
+      return e && { modelType: e.modelType, family: e.family as BuiltinFamily };
+    },
   };
-
-  for (const row of hf) {
-    const type = row.model_type;
-    const t = tjsPart(type);
-    const proposed = asFamily(row.family, `hf_model_types.tsv ${type}`);
+  /** The reference table's judgement stands where no table decides and it read class names, not tables. */
+  const JUDGED = /^(basename|same-config|unmapped|text-heads)/;
+  function hfEntry(type: string): CatalogEntry {
+    const { facts, releases: seen, reference } = hf.get(type)!;
+    const t = tjs.get(type);
+    const all = { ...facts, mappings: [...facts.mappings, ...(t?.tjs.taskMappings.map(mappingName) ?? [])] };
+    const d = derive(all, ctx);
+    const proposed = d.rule !== 'mapping tables' && reference && JUDGED.test(reference.rule) ? reference : d;
     const override = FAMILY_OVERRIDES[type];
-    const family = override?.family ?? proposed;
-    const hfMappings = list(row.mappings);
-    const allMappings = [...hfMappings, ...(t?.tjs.taskMappings.map(mappingName) ?? [])];
-    entries.set(type, {
+    const family = override ? asFamily(override.family, `curated.ts ${type}`) : proposed.family;
+    const last = seen.at(-1);
+    const removed = last && last !== latest ? versions[versions.indexOf(last) + 1] : undefined;
+    return {
       modelType: type,
       family,
-      tasks: tasksFromMappings(allMappings, family),
-      ...(row.config_class ? { configClass: row.config_class } : {}),
-      hfMappings,
+      tasks: family === d.family ? d.tasks : deriveTasks(all, family, ctx),
+      ...(facts.configClass ? { configClass: facts.configClass } : {}),
+      hfMappings: facts.mappings,
       ...(t ? { tjs: t.tjs } : {}),
       runtimeSupport: t ? t.tjs.categories.join(',') : 'unsupported',
       configKeys: configKeys.get(type) ?? {},
-      proposedFamily: proposed,
-      familyRule: row.reason,
+      proposedFamily: proposed.family,
+      familyRule: proposed.rule,
       sources: t ? ['transformers', 'transformers.js'] : ['transformers'],
-      ...(t?.classNames.length ? { classNames: t.classNames } : {}),
+      ...(facts.classes.length ? { classNames: facts.classes } : {}),
+      ...(facts.parent ? { parent: facts.parent, role: facts.role } : {}),
+      ...(removed ? { removedIn: removed, lastIn: last } : {}),
+      ...(seen.length ? { releases: seen } : {}),
       ...(override ? { familyNote: override.note } : {}),
-    });
+    };
   }
 
-  for (const [type, row] of tjs) {
+  // Types a table places first; then sub-configs, parents before their parts.
+  const depth = (type: string, seen = 0): number => {
+    const p = hf.get(type)?.facts.parent;
+    return p && seen < 5 ? 1 + depth(p, seen + 1) : 0;
+  };
+  const order = [...hf.keys()].sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
+
+  // Twice: a type judged by a twin or a parent sees every entry of the first pass.
+  for (let pass = 0; pass < 2; pass++) for (const type of order) entries.set(type, hfEntry(type));
+
+  for (const [type, t] of tjs) {
     if (entries.has(type)) continue;
-    const t = tjsPart(type)!;
-    const proposed = asFamily(tjsFamilies.get(type)?.family ?? '', `tjs_families.tsv ${type}`);
+    const proposed = asFamily(tjsFamilies.get(type) ?? '', `tjs_families.tsv ${type}`);
     const override = FAMILY_OVERRIDES[type];
-    const family = override?.family ?? proposed;
-    const mappings = t.tjs.taskMappings.map(mappingName);
-    const tasks = tasksFromMappings(mappings, family);
-    if (!tasks.length) tasks.push(family === 'vision' ? 'image-feature-extraction' : 'feature-extraction');
+    const family = override ? asFamily(override.family, `curated.ts ${type}`) : proposed;
+    const facts = { modelType: type, mappings: t.tjs.taskMappings.map(mappingName), classes: [] };
     entries.set(type, {
       modelType: type,
       family,
-      tasks,
+      tasks: deriveTasks(facts, family, ctx),
       hfMappings: [],
       tjs: t.tjs,
-      runtimeSupport: row.categories ? t.tjs.categories.join(',') : 'unsupported',
+      runtimeSupport: t.tjs.categories.length ? t.tjs.categories.join(',') : 'unsupported',
       configKeys: configKeys.get(type) ?? {},
       proposedFamily: proposed,
       familyRule: 'transformers.js tasks (tjs_families.tsv)',
       sources: ['transformers.js'],
-      ...(t.classNames.length ? { classNames: t.classNames } : {}),
       ...(override ? { familyNote: override.note } : {}),
     });
   }
 
-  // Types in no task table: curated tasks, else those of a type sharing the config class
-  // (granitevision -> llava_next, nougat -> vision-encoder-decoder).
-  for (const e of entries.values()) {
-    if (e.tasks.length) continue;
-    const twin = [...entries.values()].find(
-      (o) => o !== e && o.configClass && o.configClass === e.configClass && o.tasks.length,
-    );
-    e.tasks = TASKS[e.modelType] ?? [...(twin?.tasks ?? [])];
+  for (const [type, tasks] of Object.entries(TASKS)) {
+    const e = entries.get(type);
+    if (!e) throw new Error(`curated.ts TASKS: no catalog type "${type}"`);
+    e.tasks = [...tasks];
   }
   for (const [type, id] of Object.entries(CHECKPOINTS)) {
     const e = entries.get(type);
@@ -165,9 +169,15 @@ function build(): CatalogEntry[] {
   for (const type of Object.keys(FAMILY_OVERRIDES)) {
     if (!entries.has(type)) throw new Error(`curated.ts FAMILY_OVERRIDES: no catalog type "${type}"`);
   }
+  addAliases(entries);
+  return { entries: [...entries.values()].sort((a, b) => a.modelType.localeCompare(b.modelType)), releases: versions };
+}
 
-  // Aliases: curated names, plus the other separator spelling of `a-b` / `a_b` types.
-  // A name that normalizes onto a different real type is a mistake and stops the build.
+/**
+ * Aliases: curated names, plus the other separator spelling of `a-b` / `a_b` types. A name
+ * that normalizes onto a different real type is a mistake and stops the build.
+ */
+function addAliases(entries: Map<string, CatalogEntry>): void {
   const byNorm = new Map<string, string>();
   for (const type of entries.keys()) {
     const n = normalizeTypeName(type);
@@ -193,17 +203,18 @@ function build(): CatalogEntry[] {
         : undefined;
     if (other && !entries.has(other)) e.aliases = [...(e.aliases ?? []), other];
   }
-  return [...entries.values()].sort((a, b) => a.modelType.localeCompare(b.modelType));
 }
 
 /** The text of src/catalog.data.json, as this script writes it. */
 export function catalogDataText(): string {
-  const entries = build();
+  const { entries, releases } = build();
   const header = {
     note: 'Generated by packages/catalog/scripts/build-catalog.ts from packages/catalog/data (see data/README.md). Do not edit by hand.',
+    transformers: releases.at(-1),
+    transformersReleases: releases,
+    'transformers.js': '4.3.2',
     sources: {
-      transformers:
-        'huggingface/transformers@001002320fa01a489bb9b93976a7e4cd1a46291c models/auto/{configuration,modeling}_auto.py',
+      transformers: `models/auto/{auto_mappings,configuration_auto,modeling_auto}.py and models/*/configuration_*.py of the transformers ${releases.join(', ')} wheels (data/releases), and huggingface/transformers@001002320fa01a489bb9b93976a7e4cd1a46291c (data/hf_model_types.tsv)`,
       'transformers.js': '@huggingface/transformers 4.3.2 src/models/registry.js, src/configs.js',
     },
     count: entries.length,

@@ -23,6 +23,10 @@ export const FAMILY_OVERRIDES: Record<string, { family: Family; note: string }> 
     family: 'speech',
     note: 'Kyutai STT takes audio and returns its transcript (speech recognition); it is listed only in MODEL_FOR_MULTIMODAL_LM besides SPEECH_SEQ_2_SEQ, which made the rule say multimodal.',
   },
+  mistral4: {
+    family: 'decoder-only',
+    note: 'transformers 5.18 lists Mistral 4 for image-text-to-text as well, but transformers.js registers it as a text decoder (DecoderOnly) and that is the model that runs on ONNX Runtime; a checkpoint with a vision tower is classified by its vision_config.',
+  },
   moshi: {
     family: 'speech',
     note: 'Moshi is a speech-text dialogue model: its causal LM reads and writes Mimi audio codes, so it needs audio inputs; only the causal-LM table put it under decoder-only.',

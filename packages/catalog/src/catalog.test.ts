@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classifyModelType, familyFromMappings, getEntry, listEntries, suggestTypes, FAMILIES } from './index.ts';
+import {
+  catalogMeta,
+  classifyModelType,
+  exactEntry,
+  familyFromMappings,
+  getEntry,
+  listEntries,
+  suggestTypes,
+  FAMILIES,
+} from './index.ts';
+import { releaseFromTsv } from './upstream/release.ts';
 
 const dataDir = join(import.meta.dirname, '..', 'data');
 function tsv(name: string): Record<string, string>[] {
@@ -12,32 +22,68 @@ function tsv(name: string): Record<string, string>[] {
 const hf = tsv('hf_model_types.tsv');
 const tjs = tsv('tjs_model_types.tsv');
 const tjsFamilies = tsv('tjs_families.tsv');
+const releases = Object.fromEntries(
+  catalogMeta().transformersReleases.map((v) => [
+    v,
+    releaseFromTsv(readFileSync(join(dataDir, 'releases', `transformers-${v}.tsv`), 'utf8'), v),
+  ]),
+);
 
 describe('catalog coverage', () => {
-  it('has every Hugging Face type (420) and every transformers.js type (216)', () => {
-    expect(hf).toHaveLength(420);
-    expect(tjs).toHaveLength(216);
-    const missing = [...hf, ...tjs].map((r) => r.model_type).filter((t) => getEntry(t)?.modelType !== t);
+  it('follows transformers 5.18.0: every config type of it, of the older releases it read, and of transformers.js', () => {
+    expect(catalogMeta()).toMatchObject({
+      transformers: '5.18.0',
+      transformersReleases: ['4.57.6', '5.17.0', '5.18.0'],
+    });
+    const current = [...releases['5.18.0'].types.keys()];
+    expect(current).toHaveLength(725);
+    for (const t of current) expect(exactEntry(t)?.removedIn, t).toBeUndefined();
+    const older = new Set([
+      ...Object.values(releases).flatMap((r) => [...r.types.keys()]),
+      ...hf.map((r) => r.model_type),
+    ]);
+    const missing = [...older, ...tjs.map((r) => r.model_type)].filter((t) => !exactEntry(t));
     expect(missing).toEqual([]);
-    expect(listEntries()).toHaveLength(new Set([...hf, ...tjs].map((r) => r.model_type)).size);
+    expect(listEntries()).toHaveLength(new Set([...older, ...tjs.map((r) => r.model_type)]).size);
+    const removed = listEntries().filter((e) => e.removedIn);
+    expect(
+      removed.every((e) => !releases['5.18.0'].types.has(e.modelType) && e.lastIn && e.releases?.includes(e.lastIn)),
+    ).toBe(true);
   });
 
-  it('classifies all 420 HF types to their catalog family, the proposed one unless a note says why not', () => {
-    for (const row of hf) {
-      const c = classifyModelType(row.model_type);
-      const entry = getEntry(row.model_type)!;
-      expect(c.family, row.model_type).toBe(entry.family);
+  it('gives every sub-config its parent (a catalog type) and role', () => {
+    const subs = listEntries().filter((e) => e.parent);
+    expect(subs.length).toBeGreaterThan(200);
+    for (const e of subs) {
+      expect(exactEntry(e.parent!), `${e.modelType} -> ${e.parent}`).toBeDefined();
+      expect(['text', 'vision', 'audio', 'encoder', 'decoder', 'other']).toContain(e.role);
+    }
+    expect(getEntry('blip_vision_model')).toMatchObject({ parent: 'blip', role: 'vision', family: 'vision' });
+    expect(getEntry('clap_audio_model')).toMatchObject({ parent: 'clap', role: 'audio', family: 'speech' });
+    expect(getEntry('siglip_text_model')).toMatchObject({ parent: 'siglip', role: 'text', family: 'encoder-only' });
+    expect(getEntry('qwen2_5_vl_text')).toMatchObject({ parent: 'qwen2_5_vl', role: 'text', family: 'decoder-only' });
+  });
+
+  it('classifies every type to its catalog family; the proposed one unless a note says why not', () => {
+    for (const e of listEntries()) {
+      const c = classifyModelType(e.modelType);
+      expect(c.family, e.modelType).toBe(e.family);
       expect(c.confidence).toBe('high');
-      if (entry.family !== row.family) expect(entry.familyNote?.length, row.model_type).toBeGreaterThan(40);
-      else expect(entry.familyNote, row.model_type).toBeUndefined();
+      if (e.family !== e.proposedFamily) expect(e.familyNote?.length, e.modelType).toBeGreaterThan(40);
+      else expect(e.familyNote, e.modelType).toBeUndefined();
     }
   });
 
-  it('keeps the proposed family of the 53 types only transformers.js has', () => {
-    const hfTypes = new Set(hf.map((r) => r.model_type));
-    const newer = tjsFamilies.filter((r) => !hfTypes.has(r.model_type));
-    expect(newer).toHaveLength(53);
-    for (const r of newer) expect(getEntry(r.model_type)?.family, r.model_type).toBe(r.family);
+  it('keeps the reference family of the 420 types of the reference table, except where 5.18.0 tables moved them', () => {
+    const moved = hf.filter((r) => getEntry(r.model_type)!.proposedFamily !== r.family).map((r) => r.model_type);
+    expect(moved).toEqual(['pixtral']);
+  });
+
+  it('keeps the proposed family of the types only transformers.js has', () => {
+    const only = listEntries().filter((e) => e.sources?.join() === 'transformers.js');
+    expect(only).toHaveLength(31);
+    const proposed = new Map(tjsFamilies.map((r) => [r.model_type, r.family]));
+    for (const e of only) expect(e.family, e.modelType).toBe(proposed.get(e.modelType));
   });
 
   it('records transformers.js support exactly as its registry does', () => {

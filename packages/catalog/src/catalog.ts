@@ -6,7 +6,22 @@ import data from './catalog.data.json' with { type: 'json' };
 import { editDistance, normalizeTypeName } from './normalize.ts';
 import type { CatalogEntry, Family } from './types.ts';
 
-const ENTRIES = (data as unknown as { entries: CatalogEntry[] }).entries;
+/** What the catalog was built from. */
+export interface CatalogMeta {
+  /** The transformers release the catalog follows (its newest in data/releases). */
+  transformers: string;
+  /** Every transformers release the catalog read, oldest first. */
+  transformersReleases: string[];
+  'transformers.js': string;
+  count: number;
+}
+
+const DATA = data as unknown as { meta: CatalogMeta; entries: CatalogEntry[] };
+const ENTRIES = DATA.entries;
+
+export function catalogMeta(): CatalogMeta {
+  return DATA.meta;
+}
 
 interface Index {
   byType: Map<string, CatalogEntry>;
@@ -14,9 +29,23 @@ interface Index {
   byNorm: Map<string, CatalogEntry>;
   /** Normalized class-name stems (`llama`, `gpt2`, `clipvision`) -> entry. */
   byClassStem: Map<string, CatalogEntry>;
+  /** Exact model class names -> the entries whose tables list them (transformers' before transformers.js's). */
+  byClass: Map<string, CatalogEntry[]>;
   names: { norm: string; type: string }[];
 }
 let index: Index | undefined;
+
+/** What a sub-config type is to its parent, in words: `the vision tower of clip`, `the encoder of dia`, `a part of blip-2`. */
+export function partOf(e: Pick<CatalogEntry, 'parent' | 'role'>): string | undefined {
+  if (!e.parent) return undefined;
+  const what =
+    e.role === 'encoder' || e.role === 'decoder'
+      ? `the ${e.role}`
+      : e.role && e.role !== 'other'
+        ? `the ${e.role} tower`
+        : 'a part';
+  return `${what} of ${e.parent}`;
+}
 
 /**
  * A model or config class name without its head: `LlamaForCausalLM` -> `Llama`,
@@ -27,7 +56,12 @@ export function classStem(className: string): string {
   return className
     .replace(/For[A-Z]\w*$/, '')
     .replace(/(WithProjection|WithLMHead)$/, '')
-    .replace(/(LMHeadModel|PreTrainedModel|Model|Config)$/, '');
+    .replace(/(WithLMHeadModel|LMHeadModel|PreTrainedModel|Model|Config)$/, '');
+}
+
+/** A type's model classes: transformers' auto tables first, then transformers.js's. */
+function modelClasses(e: CatalogEntry): string[] {
+  return [...(e.classNames ?? []), ...(e.tjs?.classNames ?? [])];
 }
 
 function buildIndex(): Index {
@@ -53,7 +87,7 @@ function buildIndex(): Index {
   // named like the stem wins (granitevision and llava_next both use LlavaNextConfig).
   for (const pass of ['config', 'model'] as const) {
     for (const e of ENTRIES) {
-      const classes = pass === 'config' ? (e.configClass ? [e.configClass] : []) : (e.classNames ?? []);
+      const classes = pass === 'config' ? (e.configClass ? [e.configClass] : []) : modelClasses(e);
       for (const stem of classes.map((c) => normalizeTypeName(classStem(c)))) {
         if (!stem) continue;
         const prev = byClassStem.get(stem);
@@ -67,11 +101,25 @@ function buildIndex(): Index {
       }
     }
   }
-  return { byType, byNorm, byClassStem, names };
+  // Exact class names: a class transformers' tables list under a type belongs to it, even where
+  // transformers.js registers the same class under the composite (Gemma3ForCausalLM: gemma3_text).
+  const byClass = new Map<string, CatalogEntry[]>();
+  for (const pass of ['hf', 'tjs'] as const) {
+    const seen = new Set(byClass.keys());
+    for (const e of ENTRIES)
+      for (const c of pass === 'hf' ? (e.classNames ?? []) : (e.tjs?.classNames ?? []))
+        if (!seen.has(c)) byClass.set(c, [...(byClass.get(c) ?? []), e]);
+  }
+  return { byType, byNorm, byClassStem, byClass, names };
 }
 
 function idx(): Index {
   return (index ??= buildIndex());
+}
+
+/** The entry of exactly this model type (no aliases, no other spellings). */
+export function exactEntry(modelType: string): CatalogEntry | undefined {
+  return idx().byType.get(modelType);
 }
 
 /** The entry of a model type, accepting aliases and spellings that differ in case, `-`, `_`, `.`. */
@@ -85,15 +133,30 @@ export function entryForClass(className: string): CatalogEntry | undefined {
   return idx().byClassStem.get(normalizeTypeName(classStem(className)));
 }
 
+/**
+ * The types whose tables list exactly this model class: transformers' tables first, and only
+ * where they list none, transformers.js's (`Gemma3ForCausalLM` -> gemma3_text, not gemma3).
+ */
+export function entriesOfClass(className: string): readonly CatalogEntry[] {
+  return idx().byClass.get(className) ?? [];
+}
+
 export interface ListFilter {
   family?: Family;
   /** Only types transformers.js registers. */
   tjs?: boolean;
+  /** Only types this transformers release lists (one the catalog read: `catalogMeta().transformersReleases`). */
+  release?: string;
 }
 
-/** Every entry, sorted by model type; filtered by family and transformers.js support when asked. */
+/** Every entry, sorted by model type; filtered by family, transformers.js support and release when asked. */
 export function listEntries(filter: ListFilter = {}): CatalogEntry[] {
-  return ENTRIES.filter((e) => (!filter.family || e.family === filter.family) && (!filter.tjs || !!e.tjs));
+  return ENTRIES.filter(
+    (e) =>
+      (!filter.family || e.family === filter.family) &&
+      (!filter.tjs || !!e.tjs) &&
+      (!filter.release || !!e.releases?.includes(filter.release)),
+  );
 }
 
 /**

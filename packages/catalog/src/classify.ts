@@ -1,70 +1,29 @@
 /**
- * Classification from the catalog: by model type (with aliases), and by config.json:
- * `model_type`, then `architectures`, then the config's structure for types the catalog
- * has never seen.
+ * Classification from the catalog: a model type by name (with aliases), and a config.json by
+ * every signal it has, strongest first: `model_type`, the class names of `architectures` and
+ * `auto_map`, an ONNX Runtime GenAI `model` block, nested sub-configs (towers), the words of
+ * its keys, the head of its class names, its `auto_map` keys, then single structural keys.
+ * The answer says which signal decided (`decidedBy`) and why.
  */
-import { entryForClass, getEntry, suggestTypes } from './catalog.ts';
-import { structuralFamily, type StructureAnswer } from './structure.ts';
-import type { CatalogEntry, ClassificationBase, Confidence, Family } from './types.ts';
+import { getEntry, partOf, suggestTypes } from './catalog.ts';
+import { byShape } from './shape.ts';
+import { classNames, entryOfClass, genaiBlock, headOf, str, type Config } from './signals.ts';
+import type { CatalogEntry, ClassificationBase, ClassifySignal, Confidence } from './types.ts';
 
-type Config = Record<string, unknown>;
-
-/** Model class heads, longest match first: the task each serves and the family it implies. */
-const HEADS: readonly [suffix: string, task: string, family?: Family][] = [
-  ['ForConditionalGeneration', ''],
-  ['ForCausalLM', 'text-generation', 'decoder-only'],
-  ['LMHeadModel', 'text-generation', 'decoder-only'],
-  ['ForMaskedLM', 'fill-mask', 'encoder-only'],
-  ['ForSequenceClassification', 'text-classification'],
-  ['ForTokenClassification', 'token-classification'],
-  ['ForQuestionAnswering', 'question-answering'],
-  ['ForMultipleChoice', 'multiple-choice', 'encoder-only'],
-  ['ForImageClassification', 'image-classification', 'vision'],
-  ['ForObjectDetection', 'object-detection', 'vision'],
-  ['ForSemanticSegmentation', 'image-segmentation', 'vision'],
-  ['ForUniversalSegmentation', 'image-segmentation', 'vision'],
-  ['ForDepthEstimation', 'depth-estimation', 'vision'],
-  ['ForMaskGeneration', 'mask-generation', 'vision'],
-  ['ForVideoClassification', 'video-classification', 'vision'],
-  ['ForCTC', 'automatic-speech-recognition', 'speech'],
-  ['ForSpeechSeq2Seq', 'automatic-speech-recognition', 'speech'],
-  ['ForAudioClassification', 'audio-classification', 'speech'],
-  ['ForAudioFrameClassification', 'audio-frame-classification', 'speech'],
-  ['ForXVector', 'audio-xvector', 'speech'],
-  ['ForTextToSpeech', 'text-to-audio', 'speech'],
-  ['ForTextToWaveform', 'text-to-audio', 'speech'],
-  ['ForVision2Seq', 'image-to-text', 'multimodal'],
-  ['ForImageTextToText', 'image-text-to-text', 'multimodal'],
-  ['ForVisualQuestionAnswering', 'visual-question-answering', 'multimodal'],
-  ['ForZeroShotImageClassification', 'zero-shot-image-classification', 'multimodal'],
-  ['ForPrediction', 'time-series-forecasting', 'other'],
-];
-
-export function headOf(className: string): { suffix: string; task: string; family?: Family } | undefined {
-  const h = HEADS.find(([suffix]) => className.endsWith(suffix));
-  return h && { suffix: h[0], task: h[1], family: h[2] };
-}
-
-const DEFAULT_TASKS: Record<Family, string[]> = {
-  'encoder-only': ['feature-extraction'],
-  'decoder-only': ['text-generation'],
-  'encoder-decoder': ['text2text-generation'],
-  vision: ['image-feature-extraction'],
-  speech: ['automatic-speech-recognition'],
-  multimodal: ['image-text-to-text'],
-  other: [],
-};
+export { headOf };
 
 function fromEntry(
   e: CatalogEntry,
   ref: string,
   confidence: Confidence,
   reason: string,
+  decidedBy: ClassifySignal,
   headTask?: string,
 ): ClassificationBase {
   const tasks =
     headTask && e.tasks.includes(headTask) ? [headTask, ...e.tasks.filter((t) => t !== headTask)] : [...e.tasks];
   const note = e.familyNote ? ` (${e.family}, not ${e.proposedFamily}: ${e.familyNote})` : '';
+  const part = e.parent ? `; a sub-config: ${partOf(e)}` : '';
   return {
     ref,
     modelType: e.modelType,
@@ -72,7 +31,9 @@ function fromEntry(
     tasks,
     runtimeSupport: e.runtimeSupport,
     confidence,
-    reason: reason + note,
+    reason: reason + part + note,
+    decidedBy,
+    ...(e.parent && e.role ? { subConfigOf: { modelType: e.parent, role: e.role } } : {}),
   };
 }
 
@@ -102,6 +63,7 @@ export function classifyModelType(
       ref,
       'medium',
       `model type "${modelType}" is new in transformers (found by \`hf-core catalog sync\`; family by ${s.familyRule ?? 'its mapping tables'})`,
+      'synced',
     );
   if (!e) {
     return unknown(
@@ -114,64 +76,78 @@ export function classifyModelType(
     e.modelType === modelType
       ? `model type "${modelType}" is in the catalog`
       : `"${modelType}" is another name for model type "${e.modelType}"`;
-  return fromEntry(e, ref, 'high', how);
+  return fromEntry(e, ref, 'high', how, 'model_type');
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-
 /**
- * Classifies a parsed config.json: by `model_type`, then by `architectures` (the class name
- * without its head, matched to config and model class names), then by structure.
+ * Classifies a parsed config.json by every signal it has and says which decided. `synced`
+ * are types `catalog sync` found new (not yet in the catalog).
  */
-export function classifyConfig(config: Config, ref: string): ClassificationBase {
+export function classifyConfig(config: Config, ref: string, synced: readonly CatalogEntry[] = []): ClassificationBase {
   const modelType = str(config.model_type);
-  const architectures = Array.isArray(config.architectures)
-    ? config.architectures.filter((a): a is string => typeof a === 'string')
-    : [];
-  const head = architectures.map(headOf).find((h) => h !== undefined);
+  const { architectures, autoMap } = classNames(config);
+  const head =
+    [...architectures, ...autoMap].map(headOf).find((h) => h?.family) ?? architectures.map(headOf).find(Boolean);
   const headTask = head?.task || undefined;
+  const named = [...architectures, ...autoMap].map((n) => ({ n, hit: entryOfClass(n) })).find((x) => x.hit?.exact);
 
-  if (modelType) {
-    const e = getEntry(modelType);
-    if (e) {
-      const how =
-        e.modelType === modelType
-          ? `config.model_type is "${modelType}"`
-          : `config.model_type "${modelType}" is another name for "${e.modelType}"`;
-      return fromEntry(e, ref, 'high', how, headTask);
-    }
-  }
-  const typeSays = modelType ? `config.model_type "${modelType}" is not in the catalog` : 'config has no model_type';
-
-  for (const arch of architectures) {
-    const e = entryForClass(arch);
-    if (e)
+  const byType = modelType ? (getEntry(modelType) ?? synced.find((s) => s.modelType === modelType)) : undefined;
+  if (byType) {
+    // A class that transformers lists under another type of another family, and a config whose
+    // towers agree with that class, outweigh a model_type an exporter rewrote (ministral3 on a Mistral3 VLM).
+    const shape = named && named.hit!.entry.family !== byType.family ? byShape(config, undefined) : undefined;
+    if (named && shape?.family === named.hit!.entry.family && shape.decidedBy === 'nested-configs')
       return fromEntry(
-        e,
+        named.hit!.entry,
         ref,
         'medium',
-        `${typeSays}; architectures names "${arch}", a ${e.modelType} class`,
+        `architectures names "${named.n}", a ${named.hit!.entry.modelType} class, and ${shape.reason}; config.model_type "${modelType}" (${byType.family}) is outweighed`,
+        'architectures',
         headTask,
       );
+    const synced_ = !getEntry(modelType!);
+    const how = synced_
+      ? `config.model_type "${modelType}" is new in transformers (found by \`hf-core catalog sync\`)`
+      : byType.modelType === modelType
+        ? `config.model_type is "${modelType}"`
+        : `config.model_type "${modelType}" is another name for "${byType.modelType}"`;
+    return fromEntry(byType, ref, synced_ ? 'medium' : 'high', how, synced_ ? 'synced' : 'model_type', headTask);
   }
-
-  const s: StructureAnswer | undefined = structuralFamily(config, head);
-  if (s) {
-    const tasks = headTask
-      ? [headTask, ...s.tasks.filter((t) => t !== headTask)]
-      : s.tasks.length
-        ? s.tasks
-        : DEFAULT_TASKS[s.family];
+  const typeSays = modelType ? `config.model_type "${modelType}" is not in the catalog` : 'config has no model_type';
+  /** A catalog type the class names: `a gemma3_text class` exactly, or `like the mistral classes` by stem. */
+  const byClass = (x: { n: string; hit?: { entry: CatalogEntry } }, how: string) => {
+    const from = architectures.includes(x.n) ? 'architectures' : 'auto_map';
+    return fromEntry(x.hit!.entry, ref, 'medium', `${typeSays}; ${from} names "${x.n}", ${how}`, from, headTask);
+  };
+  if (named) return byClass(named, `a ${named.hit!.entry.modelType} class`);
+  const genai = genaiBlock(config);
+  if (genai?.entry)
+    return fromEntry(
+      genai.entry,
+      ref,
+      'medium',
+      `${typeSays}; its ONNX Runtime GenAI model block says type "${genai.type}"`,
+      'genai-model',
+    );
+  const shape = byShape(config, head);
+  // Stems (`LlavaLlamaForCausalLM` -> nothing, `MistralForCausalLM` -> mistral) only where the shape says little.
+  const stem = [...architectures, ...autoMap].map((n) => ({ n, hit: entryOfClass(n) })).find((x) => x.hit);
+  if (stem && (!shape || shape.confidence === 'low' || shape.family === stem.hit!.entry.family))
+    return byClass(stem, `like the ${stem.hit!.entry.modelType} classes`);
+  if (shape)
     return {
       ref,
       modelType: modelType ?? null,
-      family: s.family,
-      tasks,
+      family: shape.family,
+      tasks: [
+        headTask && headTask !== shape.task ? headTask : shape.task,
+        ...(headTask && headTask !== shape.task ? [shape.task] : []),
+      ],
       runtimeSupport: 'unsupported',
-      confidence: s.confidence,
-      reason: `${typeSays}; ${s.reason}`,
+      confidence: shape.confidence,
+      reason: `${typeSays}; ${shape.reason}`,
+      decidedBy: shape.decidedBy,
     };
-  }
   const archSays = architectures.length
     ? `architectures ${architectures.map((a) => `"${a}"`).join(', ')} match no known class`
     : 'no architectures';

@@ -4,14 +4,14 @@
  * by `catalog sync`, so a freshly parsed `modeling_auto.py` is judged by the same rule as the
  * committed catalog.
  */
-import type { Family } from './types.ts';
+import type { BuiltinFamily, Family } from './types.ts';
 
 /**
  * The family rule, in the order it is applied (first match wins). Mapping names are written
  * without the `_MAPPING_NAMES` suffix. transformers.js-only tables are included where they
  * define a family too.
  */
-export const FAMILY_RULE: readonly (readonly [Family, readonly string[]])[] = [
+export const FAMILY_RULE: readonly (readonly [BuiltinFamily, readonly string[]])[] = [
   [
     'multimodal',
     [
@@ -38,6 +38,8 @@ export const FAMILY_RULE: readonly (readonly [Family, readonly string[]])[] = [
       'MODEL_FOR_TEXT_TO_SPECTROGRAM',
       'MODEL_FOR_TEXT_TO_WAVEFORM',
       'MODEL_FOR_AUDIO_TOKENIZATION',
+      'MODEL_FOR_RNNT',
+      'MODEL_FOR_TDT',
     ],
   ],
   ['encoder-decoder', ['MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM']],
@@ -73,6 +75,9 @@ export const FAMILY_RULE: readonly (readonly [Family, readonly string[]])[] = [
       'MODEL_FOR_POSE_ESTIMATION',
       'MODEL_FOR_NORMAL_ESTIMATION',
       'MODEL_FOR_IMAGE_MATTING',
+      'MODEL_FOR_TEXT_RECOGNITION',
+      'MODEL_FOR_TABLE_RECOGNITION',
+      'MODEL_FOR_POINTMAP_ESTIMATION',
     ],
   ],
   ['decoder-only', ['MODEL_FOR_CAUSAL_LM']],
@@ -102,6 +107,8 @@ export const MAPPING_TASK: Readonly<Record<string, string>> = {
   MODEL_FOR_TEXT_TO_SPECTROGRAM: 'text-to-audio',
   MODEL_FOR_TEXT_TO_WAVEFORM: 'text-to-audio',
   MODEL_FOR_AUDIO_TOKENIZATION: 'audio-tokenization',
+  MODEL_FOR_RNNT: 'automatic-speech-recognition',
+  MODEL_FOR_TDT: 'automatic-speech-recognition',
   MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM: 'text2text-generation',
   MODEL_FOR_MASKED_LM: 'fill-mask',
   MODEL_FOR_MULTIPLE_CHOICE: 'multiple-choice',
@@ -128,6 +135,9 @@ export const MAPPING_TASK: Readonly<Record<string, string>> = {
   MODEL_FOR_POSE_ESTIMATION: 'pose-estimation',
   MODEL_FOR_NORMAL_ESTIMATION: 'normal-estimation',
   MODEL_FOR_IMAGE_MATTING: 'image-matting',
+  MODEL_FOR_TEXT_RECOGNITION: 'image-to-text',
+  MODEL_FOR_TABLE_RECOGNITION: 'image-to-text',
+  MODEL_FOR_POINTMAP_ESTIMATION: 'depth-estimation',
   MODEL_FOR_CAUSAL_LM: 'text-generation',
   MODEL_FOR_TIME_SERIES_PREDICTION: 'time-series-forecasting',
   MODEL_FOR_TIME_SERIES_CLASSIFICATION: 'time-series-classification',
@@ -146,7 +156,7 @@ export function mappingName(pythonOrJsName: string): string {
 }
 
 /** The family the first family-defining table gives, or undefined when none of them lists the type. */
-export function familyFromMappings(mappings: Iterable<string>): Family | undefined {
+export function familyFromMappings(mappings: Iterable<string>): BuiltinFamily | undefined {
   const set = new Set(mappings);
   for (const [family, tables] of FAMILY_RULE) {
     if (tables.some((t) => set.has(t))) return family;

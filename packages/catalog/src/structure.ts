@@ -1,210 +1,185 @@
 /**
- * Family from the shape of a config.json, for model types the catalog has never seen.
- * Composite configs first (sub-configs say the most), then the head the architectures name,
- * then single keys. Each rule says which keys decided.
+ * The shape of a config.json, for models the catalog cannot name: the sub-configs it nests
+ * (towers: `vision_config (siglip_vision_model)`, an `encoder`/`decoder` pair, a LLaVA-style
+ * `mm_vision_tower`), the words its keys are made of (`num_mel_bins` is audio, `image_token_id`
+ * vision), and the structural keys of each family (`type_vocab_size`, `num_key_value_heads`).
  */
 import { getEntry } from './catalog.ts';
-import type { Confidence, Family } from './types.ts';
+import { isObj, str, type Config } from './signals.ts';
+import type { BuiltinFamily } from './types.ts';
+import { roleOf } from './upstream/sub-configs.ts';
 
-type Config = Record<string, unknown>;
+const has = (c: Config, ...keys: string[]) => keys.some((k) => c[k] !== undefined && c[k] !== null);
+const present = (c: Config, keys: readonly string[]) => keys.filter((k) => has(c, k));
+
+/** Nested dicts that configure something other than a model part. */
+const NOT_PARTS =
+  /^(quantization|rope_scaling|rope_parameters|generation|task_specific_params|id2label|label2id|auto_map|compression|lora|peft|speculative|slice|attn|ffn|aligner|projector|tokenizer|processor|transformers\.js)(_config)?$/;
+/** Keys that make a nested dict a model config rather than options. */
+const SIZE_KEYS = [
+  'model_type',
+  'hidden_size',
+  'd_model',
+  'num_hidden_layers',
+  'n_layer',
+  'num_layers',
+  'layers',
+  'width',
+  'image_size',
+  'num_mel_bins',
+  'vocab_size',
+  'embed_dim',
+  'hidden_sizes',
+  'depths',
+  'dim',
+];
+
+/** Key words of audio models: `num_mel_bins`, `sampling_rate`, `feat_extract_norm`, `audio_token_id`. */
+const AUDIO_KEY =
+  /(^|_)(audio|speech|mel|mels|codec|acoustic|vocoder|spectrogram|fft|hop|wav|phoneme|subsampling|ctc|stft|sampling_rate|sample_rate|feat_extract|input_feat|spec_augment)(_|$)/;
+/** Key words of vision models: `image_size`, `patch_size`, `vision_start_token_id`, `num_queries`. */
+const VISION_KEY = /(^|_)(image|images|vision|visual|pixel|patch|video|vq|mm|vit|img|keypoint|keypoints|queries)(_|$)/;
+/** The vision words that, beside audio ones, make a model multimodal (`patch_size` alone does not: spectrograms have patches). */
+export const STRONG_VISION_KEY = /(^|_)(image|images|vision|visual|pixel|video|vq|mm|img)(_|$)/;
+
+export interface Towers {
+  /** Each tower as `key (its model_type)`, for the reason. */
+  vision: string[];
+  audio: string[];
+  text: string[];
+  encoder?: Config;
+  decoder?: Config;
+}
+
+function label(c: Config, key: string): string {
+  const v = c[key];
+  const t = isObj(v) ? str(v.model_type) : undefined;
+  return t ? `${key} (${t})` : key;
+}
+
+/** What a nested encoder or decoder config is by its own keys (or model_type). */
+export function partFamily(c: Config): BuiltinFamily | undefined {
+  const known = str(c.model_type) ? getEntry(str(c.model_type)!) : undefined;
+  if (known) return known.family as BuiltinFamily;
+  const w = keyWords(c);
+  if (w.audio.length) return 'speech';
+  if (w.vision.length && !has(c, 'vocab_size')) return 'vision';
+  return undefined;
+}
+
+export function towersOf(c: Config): Towers {
+  const t: Towers = { vision: [], audio: [], text: [] };
+  for (const [key, v] of Object.entries(c)) {
+    if (typeof v === 'string' && /^(mm_)?(vision|image)_tower$/.test(key)) t.vision.push(key);
+    if (!isObj(v) || NOT_PARTS.test(key) || !SIZE_KEYS.some((k) => has(v, k))) continue;
+    if (key === 'encoder' || key === 'decoder') {
+      t[key] = v;
+      continue;
+    }
+    const role = roleOf(key);
+    const part = role === 'encoder' || role === 'decoder' || role === 'other' ? partFamily(v) : undefined;
+    if (role === 'vision' || part === 'vision') t.vision.push(label(c, key));
+    else if (role === 'audio' || part === 'speech') t.audio.push(label(c, key));
+    else if (role === 'text' || (/^(llm|language|lm|text_model)/.test(key) && has(v, 'vocab_size')))
+      t.text.push(label(c, key));
+    else if (role === 'encoder' && !t.encoder) t.encoder = v;
+    else if (role === 'decoder' && !t.decoder) t.decoder = v;
+  }
+  return t;
+}
+
+/** Top-level keys whose words say audio or vision (`num_mel_bins`, `image_token_id`). */
+export function keyWords(c: Config): { audio: string[]; vision: string[] } {
+  const audio: string[] = [];
+  const vision: string[] = [];
+  for (const [key, value] of Object.entries(c)) {
+    if (NOT_PARTS.test(key) || value === null || value === false) continue;
+    const k = key.toLowerCase();
+    if (VISION_KEY.test(k)) vision.push(key);
+    else if (AUDIO_KEY.test(k)) audio.push(key);
+  }
+  return { audio, vision };
+}
+
+/** A language model's own keys at the top level: a vocabulary and a layer count. */
+export const topLevelLm = (c: Config) =>
+  has(c, 'vocab_size', 'padded_vocab_size', 'n_vocab') &&
+  has(c, 'num_hidden_layers', 'n_layer', 'num_layers', 'n_layers');
 
 export interface StructureAnswer {
-  family: Family;
-  confidence: Confidence;
+  family: BuiltinFamily;
   reason: string;
   tasks: string[];
 }
 
-const isObj = (v: unknown): v is Config => typeof v === 'object' && v !== null && !Array.isArray(v);
-const has = (c: Config, ...keys: string[]) => keys.some((k) => c[k] !== undefined && c[k] !== null);
-
-/** `vision_config (clip_vision_model)` — the sub-config's own model_type, when it names one. */
-function sub(c: Config, key: string): string {
-  const t = isObj(c[key]) ? (c[key] as Config).model_type : undefined;
-  return typeof t === 'string' ? `${key} (${t})` : key;
-}
-
-const VISION_SUBS = ['vision_config', 'vision_tower_config', 'image_config'];
-const TEXT_SUBS = ['text_config', 'llm_config', 'language_config', 'text_model_config'];
-const AUDIO_SUBS = ['audio_config', 'audio_encoder_config', 'speech_config'];
-const AUDIO_KEYS = ['num_mel_bins', 'feat_extract_norm', 'conv_kernel', 'sampling_rate', 'n_mels', 'audio_channels'];
-const IMAGE_KEYS = ['image_size', 'patch_size', 'num_channels'];
 const DECODER_KEYS = [
   'num_key_value_heads',
   'rope_theta',
   'rope_scaling',
+  'rope_parameters',
   'sliding_window',
   'n_ctx',
   'multi_query',
+  'multi_query_attention',
   'rms_norm_eps',
+  'rotary_emb_base',
+  'rotary_pct',
+  'seq_length',
 ];
-/** Detection and backbone configs (DETR, Mask2Former, ResNet stages) often carry no image_size. */
-const BACKBONE_KEYS = ['backbone_config', 'backbone', 'num_queries', 'depths', 'hidden_sizes', 'out_features'];
+const BACKBONE_KEYS = [
+  'backbone_config',
+  'backbone',
+  'num_queries',
+  'depths',
+  'hidden_sizes',
+  'out_features',
+  'out_indices',
+];
+const IMAGE_KEYS = ['image_size', 'patch_size', 'num_channels'];
 
-const present = (c: Config, keys: string[]) => keys.filter((k) => isObj(c[k]));
-
-/** Family of a nested config (an encoder-decoder's `encoder`), by its model_type or its keys. */
-function nestedFamily(c: Config): Family | undefined {
-  const t = typeof c.model_type === 'string' ? getEntry(c.model_type) : undefined;
-  if (t) return t.family;
-  if (has(c, ...AUDIO_KEYS)) return 'speech';
-  if (has(c, ...IMAGE_KEYS) && !has(c, 'vocab_size')) return 'vision';
-  return undefined;
-}
-
-export function structuralFamily(
-  c: Config,
-  head?: { suffix: string; task: string; family?: Family },
-): StructureAnswer | undefined {
-  const vision = present(c, VISION_SUBS);
-  const text = present(c, TEXT_SUBS);
-  const audio = present(c, AUDIO_SUBS);
-  if (vision.length && (text.length || audio.length)) {
-    return {
-      family: 'multimodal',
-      confidence: 'medium',
-      reason: `it has ${[...text, ...vision, ...audio].map((k) => sub(c, k)).join(' + ')}`,
-      tasks: ['image-text-to-text'],
-    };
-  }
-  if (audio.length && text.length) {
-    return {
-      family: 'multimodal',
-      confidence: 'medium',
-      reason: `it has ${[...text, ...audio].map((k) => sub(c, k)).join(' + ')}`,
-      tasks: ['audio-text-to-text'],
-    };
-  }
-  if (isObj(c.encoder) && isObj(c.decoder)) {
-    const enc = nestedFamily(c.encoder);
-    const pair = `it has encoder ${sub(c, 'encoder')} and decoder ${sub(c, 'decoder')} sub-configs`;
-    if (enc === 'vision')
-      return {
-        family: 'multimodal',
-        confidence: 'medium',
-        reason: `${pair}; a vision encoder with a text decoder`,
-        tasks: ['image-to-text'],
-      };
-    if (enc === 'speech')
-      return {
-        family: 'speech',
-        confidence: 'medium',
-        reason: `${pair}; an audio encoder`,
-        tasks: ['automatic-speech-recognition'],
-      };
-    return { family: 'encoder-decoder', confidence: 'medium', reason: pair, tasks: ['text2text-generation'] };
-  }
+/** The last resort: single keys that each family's configs carry. */
+export function structuralFamily(c: Config): StructureAnswer | undefined {
+  const say = (family: BuiltinFamily, reason: string, task: string): StructureAnswer => ({
+    family,
+    reason,
+    tasks: [task],
+  });
+  if (has(c, 'state_dim') && has(c, 'act_dim'))
+    return say('other', 'reinforcement-learning keys (state_dim, act_dim)', 'reinforcement-learning');
+  const backbone = present(c, BACKBONE_KEYS);
   if (c.is_encoder_decoder === true) {
-    if (has(c, ...AUDIO_KEYS))
-      return {
-        family: 'speech',
-        confidence: 'medium',
-        reason: `is_encoder_decoder with audio keys (${AUDIO_KEYS.filter((k) => has(c, k)).join(', ')})`,
-        tasks: ['automatic-speech-recognition'],
-      };
-    if (has(c, ...IMAGE_KEYS))
-      return {
-        family: 'multimodal',
-        confidence: 'low',
-        reason: `is_encoder_decoder with image keys (${IMAGE_KEYS.filter((k) => has(c, k)).join(', ')})`,
-        tasks: ['image-to-text'],
-      };
-    return {
-      family: 'encoder-decoder',
-      confidence: 'medium',
-      reason: 'is_encoder_decoder is true',
-      tasks: ['text2text-generation'],
-    };
+    if (!has(c, 'vocab_size') && backbone.length)
+      return say(
+        'vision',
+        `is_encoder_decoder with detection keys (${backbone.join(', ')}) and no vocab_size`,
+        'object-detection',
+      );
+    return say('encoder-decoder', 'is_encoder_decoder is true', 'text2text-generation');
   }
-  if (vision.length)
-    return {
-      family: 'vision',
-      confidence: 'low',
-      reason: `it has ${vision.map((k) => sub(c, k)).join(' + ')} and no text or audio sub-config`,
-      tasks: ['image-feature-extraction'],
-    };
-  if (audio.length)
-    return {
-      family: 'speech',
-      confidence: 'low',
-      reason: `it has ${audio.map((k) => sub(c, k)).join(' + ')} and no text sub-config`,
-      tasks: ['automatic-speech-recognition'],
-    };
-
-  if (head?.family) {
-    return {
-      family: head.family,
-      confidence: 'low',
-      reason: `architectures ends in ${head.suffix}, a ${head.family} head`,
-      tasks: [head.task],
-    };
-  }
-  const audioKeys = AUDIO_KEYS.filter((k) => has(c, k));
-  if (audioKeys.length)
-    return {
-      family: 'speech',
-      confidence: 'low',
-      reason: `audio keys (${audioKeys.join(', ')})`,
-      tasks: ['automatic-speech-recognition'],
-    };
-  if (has(c, 'prediction_length') && has(c, 'context_length', 'num_time_features', 'input_size')) {
-    return {
-      family: 'other',
-      confidence: 'low',
-      reason: 'time-series keys (prediction_length with context_length / input_size)',
-      tasks: ['time-series-forecasting'],
-    };
-  }
-  const imageKeys = IMAGE_KEYS.filter((k) => has(c, k));
-  if (imageKeys.length && !has(c, 'vocab_size'))
-    return {
-      family: 'vision',
-      confidence: 'low',
-      reason: `image keys (${imageKeys.join(', ')}) and no vocab_size`,
-      tasks: ['image-feature-extraction'],
-    };
-  if (imageKeys.length)
-    return {
-      family: 'multimodal',
-      confidence: 'low',
-      reason: `image keys (${imageKeys.join(', ')}) with a vocab_size`,
-      tasks: ['image-text-to-text'],
-    };
-  const backboneKeys = BACKBONE_KEYS.filter((k) => has(c, k));
-  if (backboneKeys.length && !has(c, 'vocab_size'))
-    return {
-      family: 'vision',
-      confidence: 'low',
-      reason: `vision backbone keys (${backboneKeys.join(', ')}) and no vocab_size`,
-      tasks: ['image-feature-extraction'],
-    };
-  if (has(c, 'vocab_size')) {
-    if (
-      has(c, 'decoder_layers', 'num_decoder_layers', 'decoder_start_token_id') &&
-      has(c, 'encoder_layers', 'num_layers')
-    ) {
-      return {
-        family: 'encoder-decoder',
-        confidence: 'low',
-        reason: 'vocab_size with encoder and decoder layer counts',
-        tasks: ['text2text-generation'],
-      };
-    }
-    if (has(c, 'type_vocab_size'))
-      return {
-        family: 'encoder-only',
-        confidence: 'low',
-        reason: 'vocab_size with type_vocab_size (BERT-style segment embeddings)',
-        tasks: ['feature-extraction'],
-      };
-    const dec = DECODER_KEYS.filter((k) => has(c, k));
-    if (dec.length || c.is_decoder === true)
-      return {
-        family: 'decoder-only',
-        confidence: 'low',
-        reason: `vocab_size with decoder keys (${c.is_decoder === true ? 'is_decoder' : dec.join(', ')})`,
-        tasks: ['text-generation'],
-      };
-  }
-  return undefined;
+  const image = present(c, IMAGE_KEYS);
+  if (image.length && !has(c, 'vocab_size'))
+    return say('vision', `image keys (${image.join(', ')}) and no vocab_size`, 'image-feature-extraction');
+  if (backbone.length && !has(c, 'vocab_size'))
+    return say('vision', `vision backbone keys (${backbone.join(', ')}) and no vocab_size`, 'image-feature-extraction');
+  if (!has(c, 'vocab_size', 'padded_vocab_size', 'n_vocab')) return undefined;
+  if (
+    has(c, 'decoder_layers', 'num_decoder_layers', 'decoder_start_token_id') &&
+    has(c, 'encoder_layers', 'num_layers')
+  )
+    return say('encoder-decoder', 'vocab_size with encoder and decoder layer counts', 'text2text-generation');
+  if (has(c, 'type_vocab_size'))
+    return say('encoder-only', 'vocab_size with type_vocab_size (BERT-style segment embeddings)', 'feature-extraction');
+  const dec = present(c, DECODER_KEYS);
+  if (dec.length || c.is_decoder === true)
+    return say(
+      'decoder-only',
+      `vocab_size with decoder keys (${c.is_decoder === true ? 'is_decoder' : dec.join(', ')})`,
+      'text-generation',
+    );
+  return say('encoder-only', 'vocab_size and no decoder keys (a text encoder)', 'feature-extraction');
 }
+
+/** Time-series forecasters: a prediction length with a context or input size. */
+export const isTimeSeries = (c: Config) =>
+  'prediction_length' in c &&
+  ['context_length', 'num_time_features', 'input_size', 'num_input_channels'].some((k) => k in c);

@@ -2,129 +2,131 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listEntries } from './catalog.ts';
+import { catalogMeta, exactEntry } from './catalog.ts';
 import { classifyModelType } from './classify.ts';
-import { parseMappingDicts } from './python-dicts.ts';
-import { diffAutoFiles, readSyncFile, readSyncedNewTypes, SyncSourceError, writeSyncFile, SYNC_FILE } from './sync.ts';
+import { diffReleases, releaseFromCatalog } from './releases.ts';
+import { diffRelease, readSyncFile, readSyncedNewTypes, removesTooMuch, writeSyncFile, SYNC_FILE } from './sync.ts';
+import { GONE_SINCE_4_57, NEW_IN_5_18 } from './test-fixtures/pinned.ts';
+import { releaseFromTsv, type Release } from './upstream/release.ts';
 
-const hfEntries = listEntries().filter((e) => e.sources?.includes('transformers'));
-const pyName = (table: string) =>
-  table === 'MODEL_FOR_AUDIO_TOKENIZATION' ? `${table}_NAMES` : `${table}_MAPPING_NAMES`;
-const pascal = (t: string) => t.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
-
-/** Writes auto files in transformers' own layout from the catalog, with the edits a test asks for. */
-function autoFiles(edit: { drop?: string; add?: [string, string, string[]]; move?: [string, string[]] }) {
-  const types = hfEntries
-    .filter((e) => e.modelType !== edit.drop)
-    .map((e) => ({
-      type: e.modelType,
-      configClass: e.configClass ?? `${pascal(e.modelType)}Config`,
-      mappings: edit.move?.[0] === e.modelType ? edit.move[1] : e.hfMappings,
-    }));
-  if (edit.add) types.push({ type: edit.add[0], configClass: edit.add[1], mappings: edit.add[2] });
-  const configuration = [
-    '# coding=utf-8',
-    'from collections import OrderedDict',
-    '',
-    'CONFIG_MAPPING_NAMES = OrderedDict[str, str](',
-    '    [',
-    '        # Add configs here',
-    ...types.map((t) => `        ("${t.type}", "${t.configClass}"),`),
-    '    ]',
-    ')',
-    '',
-    'MODEL_NAMES_MAPPING = OrderedDict([("bert", "BERT")])',
-  ].join('\n');
-  const tables = new Map<string, string[]>();
-  for (const t of types) for (const m of t.mappings) tables.set(m, [...(tables.get(m) ?? []), t.type]);
-  const modeling = [...tables]
-    .map(([table, names], i) => {
-      const rows = names.map((n) =>
-        i % 2
-          ? `        ("${n}", ("${pascal(n)}Model", "${pascal(n)}BaseModel")),  # tuple value`
-          : `        ("${n}", "${pascal(n)}For${pascal(table.toLowerCase())}"),`,
-      );
-      return `${pyName(table)} = OrderedDict(\n    [\n        # ${table}\n${rows.join('\n')}\n    ]\n)\n`;
-    })
-    .join('\n');
-  return {
-    configuration: { path: 'configuration_auto.py', source: configuration },
-    modeling: { path: 'modeling_auto.py', source: modeling },
-  };
-}
+const dataDir = join(import.meta.dirname, '..', 'data', 'releases');
+/** The facts extracted from the real wheels and committed (data/releases); upstream/wheels.test.ts re-reads the wheels. */
+const committed = (v: string) =>
+  releaseFromTsv(readFileSync(join(dataDir, `transformers-${v}.tsv`), 'utf8'), `transformers-${v}.tsv`);
+const names = (xs: { modelType: string }[]) => xs.map((x) => x.modelType).sort();
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-describe('catalog sync', () => {
-  it('reads tuple lists, tuple values, comments and plain dict literals', () => {
-    const src = `X_MAPPING_NAMES = OrderedDict(\n  [\n    # c\n    ("a", "A"),\n    ("b", ("B1", 'B2')),  # x\n  ]\n)\nY_NAMES = {"c": "C", 'd': "D"}\n`;
-    const d = parseMappingDicts(src);
-    expect([...d.get('X_MAPPING_NAMES')!]).toEqual([
-      ['a', ['A']],
-      ['b', ['B1', 'B2']],
+describe('catalog sync against the real releases (committed facts)', () => {
+  it('5.18.0, the catalog release: nothing new, nothing removed', () => {
+    expect(catalogMeta().transformers).toBe('5.18.0');
+    const d = diffRelease(committed('5.18.0'));
+    expect([d.upstreamCount, d.catalogCount, d.added.length, d.removed.length, d.returned.length]).toEqual([
+      725, 725, 0, 0, 0,
     ]);
-    expect([...d.get('Y_NAMES')!]).toEqual([
-      ['c', ['C']],
-      ['d', ['D']],
+    expect(removesTooMuch(d)).toBe(false);
+  });
+
+  it('5.17.0 lacks exactly the seven types 5.18.0 added', () => {
+    const d = diffRelease(committed('5.17.0'));
+    expect(d.added).toEqual([]);
+    expect(names(d.removed)).toEqual(NEW_IN_5_18);
+    expect(removesTooMuch(d)).toBe(false);
+  });
+
+  it('4.57.6 lists the 24 types the catalog keeps as removed, and lacks 328: past the one-tenth guard', () => {
+    const d = diffRelease(committed('4.57.6'));
+    expect(d.added).toEqual([]);
+    expect(names(d.returned)).toEqual(GONE_SINCE_4_57);
+    expect(d.removed).toHaveLength(328);
+    expect(names(d.removed)).toEqual(
+      expect.arrayContaining(['deepseek_v4', 'qwen3_5', 'cohere_asr', 'eurobert', 'nemotron_h']),
+    );
+    expect(removesTooMuch(d)).toBe(true);
+  });
+
+  it('diffs release to release: 4.57.6 -> 5.18.0 and 5.17.0 -> 5.18.0', () => {
+    const d = diffReleases(committed('4.57.6'), committed('5.18.0'));
+    expect(names(d.removed)).toEqual(GONE_SINCE_4_57);
+    expect(d.added).toHaveLength(328);
+    expect(d.added.find((e) => e.modelType === 'blip_vision_model')?.family).toBe('vision');
+    const recent = diffReleases(committed('5.17.0'), committed('5.18.0'));
+    expect([names(recent.added), recent.removed]).toEqual([NEW_IN_5_18, []]);
+  });
+
+  it('the catalog rebuilds each release it read from its own entries', () => {
+    for (const v of catalogMeta().transformersReleases)
+      expect([...releaseFromCatalog(v)!.types.keys()].sort(), v).toEqual([...committed(v).types.keys()].sort());
+    expect(releaseFromCatalog('5.99.0')).toBeUndefined();
+  });
+});
+
+/** 5.18.0 with `xglm` dropped, a new decoder `zorblax` with a vision tower, and gpt2 given an image-text table. */
+function edited(): Release {
+  const r = committed('5.18.0');
+  const types = new Map(r.types);
+  types.delete('xglm');
+  types.set('zorblax', {
+    configClass: 'ZorblaxConfig',
+    mappings: ['MODEL', 'MODEL_FOR_CAUSAL_LM'],
+    classes: ['ZorblaxForCausalLM'],
+  });
+  types.set('zorblax_vision_model', {
+    configClass: 'ZorblaxVisionConfig',
+    mappings: [],
+    classes: [],
+    parent: 'zorblax',
+    role: 'vision',
+  });
+  const gpt2 = types.get('gpt2')!;
+  types.set('gpt2', { ...gpt2, mappings: [...gpt2.mappings, 'MODEL_FOR_IMAGE_TEXT_TO_TEXT'] });
+  return { version: '5.19.0', origin: 'edited', types };
+}
+
+describe('catalog sync of a release with changes', () => {
+  it('reports exactly the added, removed and re-mapped types, with a sub-config judged by its role', () => {
+    const d = diffRelease(edited());
+    expect(d.added.map((e) => [e.modelType, e.family, e.tasks[0], e.parent ?? ''])).toEqual([
+      ['zorblax', 'decoder-only', 'text-generation', ''],
+      ['zorblax_vision_model', 'vision', 'image-feature-extraction', 'zorblax'],
+    ]);
+    expect(d.removed).toEqual([{ modelType: 'xglm', family: 'decoder-only' }]);
+    expect(d.remapped).toMatchObject([
+      { modelType: 'gpt2', from: 'decoder-only', to: 'multimodal', mappingsAdded: ['MODEL_FOR_IMAGE_TEXT_TO_TEXT'] },
     ]);
   });
 
-  it('finds no differences between the catalog and auto files written from it', () => {
-    const { configuration, modeling } = autoFiles({});
-    const diff = diffAutoFiles(configuration, modeling);
-    expect(diff).toMatchObject({ upstreamCount: 420, catalogCount: 420, added: [], removed: [], remapped: [] });
-  });
-
-  it('reports exactly one added and one removed type, and saves the new one for generate --new', () => {
-    const { configuration, modeling } = autoFiles({
-      drop: 'xglm',
-      add: ['zorblax', 'ZorblaxConfig', ['MODEL', 'MODEL_FOR_CAUSAL_LM']],
-    });
-    const diff = diffAutoFiles(configuration, modeling);
-    expect(diff.added.map((e) => [e.modelType, e.family, e.tasks[0]])).toEqual([
-      ['zorblax', 'decoder-only', 'text-generation'],
-    ]);
-    expect(diff.removed).toEqual([{ modelType: 'xglm', family: 'decoder-only' }]);
-    expect(diff.remapped).toEqual([]);
-
+  it('saves the new types for generate --new and classifies them from the sync file', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'hf-core-sync-'));
     dirs.push(cwd);
     expect(readSyncedNewTypes(cwd)).toEqual([]);
     expect(readSyncFile(cwd)).toBeNull();
-    const file = writeSyncFile(cwd, diff, ['configuration_auto.py', 'modeling_auto.py']);
+    const file = writeSyncFile(cwd, diffRelease(edited()), ['edited']);
     expect(file).toBe(join(cwd, SYNC_FILE));
-    expect(readSyncedNewTypes(cwd)).toEqual(['zorblax']);
+    expect(readSyncedNewTypes(cwd)).toEqual(['zorblax', 'zorblax_vision_model']);
     const synced = readSyncFile(cwd)!.added;
     expect(classifyModelType('zorblax', 'zorblax', synced)).toMatchObject({
       family: 'decoder-only',
       confidence: 'medium',
-      tasks: ['text-generation', 'feature-extraction'],
     });
     expect(classifyModelType('zorblax').family).toBeNull();
-    expect(JSON.parse(readFileSync(file, 'utf8')).removed).toEqual([{ modelType: 'xglm', family: 'decoder-only' }]);
-  });
-
-  it('reports a type whose tables moved it to another family', () => {
-    const { configuration, modeling } = autoFiles({
-      move: ['gpt2', ['MODEL', 'MODEL_FOR_CAUSAL_LM', 'MODEL_FOR_IMAGE_TEXT_TO_TEXT']],
-    });
-    const diff = diffAutoFiles(configuration, modeling);
-    expect(diff.remapped).toHaveLength(1);
-    expect(diff.remapped[0]).toMatchObject({
-      modelType: 'gpt2',
-      from: 'decoder-only',
-      to: 'multimodal',
-      mappingsAdded: ['MODEL_FOR_IMAGE_TEXT_TO_TEXT'],
-    });
-  });
-
-  it('says which table is missing from a file that is not an auto file', () => {
-    const bad = { path: '/x/configuration_auto.py', source: 'print("hello")\n' };
-    expect(() => diffAutoFiles(bad, autoFiles({}).modeling)).toThrow(SyncSourceError);
-    expect(() => diffAutoFiles(bad, autoFiles({}).modeling)).toThrow(
-      /\/x\/configuration_auto.py: no CONFIG_MAPPING_NAMES/,
+    // A later `sync --tjs` keeps what the release sync saved.
+    writeSyncFile(
+      cwd,
+      {
+        tjs: {
+          version: '9',
+          origin: 'x',
+          added: [{ modelType: 'qwen3_5_moe', categories: ['DecoderOnly'] }],
+          removed: [],
+          changed: [],
+        },
+      },
+      ['x'],
     );
+    expect(readSyncedNewTypes(cwd)).toEqual(['zorblax', 'zorblax_vision_model', 'qwen3_5_moe']);
+    expect(JSON.parse(readFileSync(file, 'utf8')).removed).toEqual([{ modelType: 'xglm', family: 'decoder-only' }]);
   });
 
   it('names the sync file when it is corrupt', () => {
@@ -133,5 +135,10 @@ describe('catalog sync', () => {
     mkdirSync(join(cwd, '.hf-core'));
     writeFileSync(join(cwd, SYNC_FILE), '{ not json');
     expect(() => readSyncedNewTypes(cwd)).toThrow(/catalog-sync.json is not valid JSON/);
+  });
+
+  it('keeps removed types in the catalog, marked with the release that no longer lists them', () => {
+    for (const t of GONE_SINCE_4_57) expect(exactEntry(t), t).toMatchObject({ removedIn: '5.17.0', lastIn: '4.57.6' });
+    expect(exactEntry('llama')?.removedIn).toBeUndefined();
   });
 });

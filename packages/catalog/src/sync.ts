@@ -1,15 +1,18 @@
 /**
- * `catalog sync`: compares transformers' auto files (configuration_auto.py, modeling_auto.py)
- * with the committed catalog: which types are new, which were removed, and which moved to
- * another family because their mapping tables changed. The new types are saved to
- * `<cwd>/.hf-core/catalog-sync.json` for `hf-core generate --new`.
+ * `catalog sync`: compares a transformers release (read by upstream/release.ts from a wheel, a
+ * checkout, an installed package or the auto files) with the catalog: which config types are
+ * new, which the catalog lists but the release no longer has, which come back, and which moved
+ * to another family because their tables changed. The result is saved to
+ * `<cwd>/.hf-core/catalog-sync.json` for `hf-core generate --new` and `hf-core run --new`.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { listEntries, getEntry } from './catalog.ts';
-import { familyFromMappings, mappingName, tasksFromMappings } from './mappings.ts';
-import { parseMappingDicts } from './python-dicts.ts';
-import type { CatalogEntry, Family } from './types.ts';
+import { catalogMeta, exactEntry, listEntries } from './catalog.ts';
+import { derive, type DeriveContext } from './derive.ts';
+import { familyFromMappings } from './mappings.ts';
+import type { BuiltinFamily, CatalogEntry, Family } from './types.ts';
+import type { Release } from './upstream/release.ts';
+import type { TjsDiff } from './upstream/tjs.ts';
 
 export interface RemappedType {
   modelType: string;
@@ -20,135 +23,150 @@ export interface RemappedType {
   mappingsRemoved: string[];
 }
 
+export interface TypeRef {
+  modelType: string;
+  family: Family;
+}
+
 export interface SyncDiff {
+  /** The release read: its version and where it was read from. */
+  release: { version: string; origin: string };
+  /** The transformers release the catalog was built from. */
+  catalogVersion: string;
   upstreamCount: number;
+  /** Hugging Face types the catalog lists as current (not marked removed). */
   catalogCount: number;
   added: CatalogEntry[];
-  removed: { modelType: string; family: Family }[];
+  removed: TypeRef[];
+  /** Types the catalog marks removed that this release lists again. */
+  returned: TypeRef[];
   remapped: RemappedType[];
 }
 
-export interface SyncFile extends SyncDiff {
+export interface SyncFile extends Partial<SyncDiff> {
   syncedAt: string;
   sources: string[];
+  added: CatalogEntry[];
+  /** What `catalog sync --tjs` found in the installed transformers.js. */
+  tjs?: TjsDiff;
 }
 
 export const SYNC_FILE = join('.hf-core', 'catalog-sync.json');
 
-/** Thrown when an auto file lacks the tables sync needs; `what` names the missing table. */
-export class SyncSourceError extends Error {
-  constructor(
-    readonly file: string,
-    readonly what: string,
-  ) {
-    super(`${file}: ${what}`);
-    this.name = 'SyncSourceError';
-  }
+/** A sync that would drop more than this share of the catalog's current types writes nothing without --force. */
+export const SYNC_REMOVAL_LIMIT = 0.1;
+
+/** The catalog's current Hugging Face types (not marked removed). */
+function currentHfTypes(): CatalogEntry[] {
+  return listEntries().filter((e) => e.sources?.includes('transformers') && !e.removedIn);
 }
 
-const SPEECH_WORDS = /Audio|Speech|Wav|Whisper|Codec|Mel|Speaker|Voice|Tts|TTS/;
-const VISION_WORDS = /Vision|Image|ViT|Vit|Video|Depth|Segment|Detection|Backbone|Pixel/;
-const TEXT_HEADS = [
-  'MODEL_FOR_SEQUENCE_CLASSIFICATION',
-  'MODEL_FOR_TOKEN_CLASSIFICATION',
-  'MODEL_FOR_QUESTION_ANSWERING',
-];
-
-/** The reference rule for a type no family-defining table lists: shared config class, class-name keywords, text heads. */
-function fallbackFamily(
-  configClass: string | undefined,
-  mappings: string[],
-  classNames: string[],
-): { family: Family; rule: string } {
-  const shared = configClass && listEntries().find((e) => e.configClass === configClass);
-  if (shared) return { family: shared.proposedFamily ?? shared.family, rule: `same-config-as-${shared.modelType}` };
-  const names = classNames.join(' ');
-  if (SPEECH_WORDS.test(names)) return { family: 'speech', rule: 'class-name keywords' };
-  if (VISION_WORDS.test(names)) return { family: 'vision', rule: 'class-name keywords' };
-  if (mappings.some((m) => TEXT_HEADS.includes(m))) return { family: 'encoder-only', rule: 'text-heads-only' };
-  return { family: 'other', rule: 'unmapped' };
-}
-
-/** Diffs two auto files' sources against the catalog's Hugging Face types. */
-export function diffAutoFiles(
-  configuration: { path: string; source: string },
-  modeling: { path: string; source: string },
-): SyncDiff {
-  const configDicts = parseMappingDicts(configuration.source);
-  const configMap = configDicts.get('CONFIG_MAPPING_NAMES');
-  if (!configMap?.size)
-    throw new SyncSourceError(
-      configuration.path,
-      'no CONFIG_MAPPING_NAMES dict literal (is this configuration_auto.py?)',
-    );
-  const modelDicts = [...parseMappingDicts(modeling.source)].filter(([name]) => name.startsWith('MODEL'));
-  if (!modelDicts.length)
-    throw new SyncSourceError(modeling.path, 'no MODEL_*_MAPPING_NAMES dict literals (is this modeling_auto.py?)');
-
-  const mappingsOf = new Map<string, string[]>();
-  const classesOf = new Map<string, string[]>();
-  for (const [dictName, dict] of modelDicts) {
-    const table = mappingName(dictName);
-    for (const [type, classes] of dict) {
-      if (!mappingsOf.has(type)) mappingsOf.set(type, []);
-      if (!mappingsOf.get(type)!.includes(table)) mappingsOf.get(type)!.push(table);
-      classesOf.set(type, [...(classesOf.get(type) ?? []), ...classes]);
+/** Entries for types the catalog lacks, judged by the rule the catalog build uses (derive.ts). */
+export function newEntries(release: Release, types: string[]): CatalogEntry[] {
+  const made = new Map<string, CatalogEntry>();
+  const ctx: DeriveContext = {
+    familyOf: (t) => {
+      const e = made.get(t) ?? exactEntry(t);
+      return e && { family: e.family as BuiltinFamily, tasks: e.tasks };
+    },
+    sharingConfig: (configClass, except) => {
+      const e = [...made.values(), ...listEntries()].find(
+        (o) => o.configClass === configClass && o.modelType !== except,
+      );
+      return e && { modelType: e.modelType, family: e.family as BuiltinFamily };
+    },
+  };
+  for (let pass = 0; pass < 2; pass++) {
+    for (const type of types) {
+      const t = release.types.get(type)!;
+      const d = derive({ modelType: type, ...t }, ctx);
+      made.set(type, {
+        modelType: type,
+        family: d.family,
+        tasks: d.tasks,
+        ...(t.configClass ? { configClass: t.configClass } : {}),
+        hfMappings: t.mappings,
+        runtimeSupport: 'unsupported',
+        configKeys: {},
+        proposedFamily: d.family,
+        familyRule: d.rule,
+        sources: ['transformers'],
+        ...(t.classes.length ? { classNames: t.classes } : {}),
+        ...(t.parent ? { parent: t.parent, role: t.role } : {}),
+        releases: [release.version],
+      });
     }
   }
+  return types.map((t) => made.get(t)!);
+}
 
-  const catalogHf = listEntries().filter((e) => e.sources?.includes('transformers'));
-  const known = new Set(catalogHf.map((e) => e.modelType));
-  const upstream = [...configMap.keys()];
-  const added: CatalogEntry[] = [];
+/** Diffs a release against the catalog. */
+export function diffRelease(release: Release): SyncDiff {
+  const current = currentHfTypes();
+  const currentSet = new Set(current.map((e) => e.modelType));
+  const added: string[] = [];
+  const returned: TypeRef[] = [];
   const remapped: RemappedType[] = [];
-  for (const type of upstream) {
-    const configClass = configMap.get(type)?.[0];
-    const mappings = mappingsOf.get(type) ?? [];
-    const entry = known.has(type) ? getEntry(type)! : undefined;
-    if (!entry) {
-      const byTable = familyFromMappings(mappings);
-      const { family, rule } = byTable
-        ? { family: byTable, rule: 'mapping tables' }
-        : fallbackFamily(configClass, mappings, classesOf.get(type) ?? []);
-      const tjs = getEntry(type);
-      added.push({
-        modelType: type,
-        family,
-        tasks: tasksFromMappings(mappings, family),
-        ...(configClass ? { configClass } : {}),
-        hfMappings: mappings,
-        runtimeSupport: tjs?.runtimeSupport ?? 'unsupported',
-        configKeys: tjs?.configKeys ?? {},
-        proposedFamily: family,
-        familyRule: rule,
-        sources: tjs ? ['transformers', 'transformers.js'] : ['transformers'],
-      });
+  for (const [type, t] of release.types) {
+    const entry = exactEntry(type);
+    if (!entry?.sources?.includes('transformers')) {
+      added.push(type);
       continue;
     }
+    if (entry.removedIn) returned.push({ modelType: type, family: entry.family });
     const before = familyFromMappings(entry.hfMappings) ?? entry.proposedFamily ?? entry.family;
-    const after = familyFromMappings(mappings) ?? before;
-    if (before !== after) {
+    const after = familyFromMappings(t.mappings) ?? before;
+    if (before !== after)
       remapped.push({
         modelType: type,
         from: before,
         to: after,
-        mappingsAdded: mappings.filter((m) => !entry.hfMappings.includes(m)),
-        mappingsRemoved: entry.hfMappings.filter((m) => !mappings.includes(m)),
+        mappingsAdded: t.mappings.filter((m) => !entry.hfMappings.includes(m)),
+        mappingsRemoved: entry.hfMappings.filter((m) => !t.mappings.includes(m)),
       });
-    }
   }
-  const upstreamSet = new Set(upstream);
-  const removed = catalogHf
-    .filter((e) => !upstreamSet.has(e.modelType))
-    .map((e) => ({ modelType: e.modelType, family: e.family }));
-  return { upstreamCount: upstream.length, catalogCount: catalogHf.length, added, removed, remapped };
+  const removed = [...currentSet]
+    .filter((t) => !release.types.has(t))
+    .map((t) => ({ modelType: t, family: exactEntry(t)!.family }));
+  return {
+    release: { version: release.version, origin: release.origin },
+    catalogVersion: catalogMeta().transformers,
+    upstreamCount: release.types.size,
+    catalogCount: currentSet.size,
+    added: newEntries(release, added),
+    removed,
+    returned,
+    remapped,
+  };
 }
 
-/** Saves the diff where `hf-core generate --new` finds it; returns the file's path. */
-export function writeSyncFile(cwd: string, diff: SyncDiff, sources: string[], now = new Date()): string {
+/** True when a sync would drop more than a tenth of the catalog's current types. */
+export function removesTooMuch(diff: Pick<SyncDiff, 'removed' | 'catalogCount'>): boolean {
+  return diff.removed.length > SYNC_REMOVAL_LIMIT * diff.catalogCount;
+}
+
+/** Saves the diff where `hf-core generate --new` finds it, keeping what the other kind of sync saved; returns the file's path. */
+export function writeSyncFile(
+  cwd: string,
+  diff: Partial<SyncDiff> & { tjs?: TjsDiff },
+  sources: string[],
+  now = new Date(),
+): string {
   const file = join(cwd, SYNC_FILE);
   mkdirSync(dirname(file), { recursive: true });
-  const body: SyncFile = { syncedAt: now.toISOString(), sources, ...diff };
+  let previous: SyncFile | null = null;
+  try {
+    previous = readSyncFile(cwd);
+  } catch {
+    // a corrupt file is rewritten
+  }
+  const body: SyncFile = {
+    ...previous,
+    ...diff,
+    syncedAt: now.toISOString(),
+    sources,
+    added: diff.added ?? previous?.added ?? [],
+  };
   writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
   return file;
 }
@@ -171,9 +189,13 @@ export function readSyncFile(cwd: string): SyncFile | null {
 }
 
 /**
- * Model types the last `hf-core catalog sync` in `cwd` found new (for `hf-core generate --new`);
- * empty when none was run there. Their entries: `readSyncFile(cwd).added`.
+ * Model types the last `hf-core catalog sync` in `cwd` found new: types a transformers release
+ * added, then types an installed transformers.js newly registers (for `hf-core generate --new`
+ * and `hf-core run --new`); empty when none was run there.
  */
 export function readSyncedNewTypes(cwd: string): string[] {
-  return (readSyncFile(cwd)?.added ?? []).map((e) => e.modelType);
+  const file = readSyncFile(cwd);
+  const types = (file?.added ?? []).map((e) => e.modelType);
+  for (const t of file?.tjs?.added ?? []) if (!types.includes(t.modelType)) types.push(t.modelType);
+  return types;
 }

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listEntries, writeSyncFile } from '@hf-core/catalog';
-import { CATALOG_FALLBACK_PLUGIN, catalogFallbackPlugin, classifyRefs } from './classify.ts';
+import { CATALOG_FALLBACK_PLUGIN, catalogFallbackPlugin, classifyModelConfig, classifyRefs } from './classify.ts';
 import { HfCore } from './core.ts';
 import { CLASSIFY_STAGE } from './hooks.ts';
 import type { HfCorePlugin } from './plugin.ts';
@@ -79,6 +79,15 @@ describe('classifyRefs with only the catalog fallback', () => {
     expect(noType).toMatchObject({ modelType: 'mistral', family: 'decoder-only', confidence: 'medium' });
     expect(clip).toMatchObject({ modelType: 'clip', family: 'multimodal' });
     expect(clip.modelDir).toBeUndefined();
+  });
+
+  it('reads a GenAI config (only a model block) and a custom-code config (only auto_map) as configs', async () => {
+    write('genai.json', { model: { type: 'phi3v', decoder: { filename: 'd.onnx' }, vision: { filename: 'v.onnx' } } });
+    write('custom.json', { auto_map: { AutoModelForImageSegmentation: 'birefnet.BiRefNet' } });
+    const core = await coreWith(catalogFallbackPlugin);
+    const [genai, custom] = await classifyRefs(core, ['genai.json', 'custom.json'], opts);
+    expect(genai).toMatchObject({ modelType: 'phi3_v', family: 'multimodal', decidedBy: 'genai-model' });
+    expect(custom).toMatchObject({ family: 'vision', decidedBy: 'auto_map' });
   });
 
   it('never throws for a bad ref: it gets family null and the reason', async () => {
@@ -186,5 +195,11 @@ describe('classifyRefs after catalog sync', () => {
     expect(r.reason).toContain('new in transformers');
     const [elsewhere] = await classifyRefs(core, ['zorblax'], opts);
     expect(elsewhere.family).toBeNull();
+    // A config of the new type, as a file and through the exported config classifier.
+    writeFileSync(join(cwd, 'zorblax.json'), JSON.stringify({ model_type: 'zorblax', image_size: 224 }));
+    const [file] = await classifyRefs(core, ['zorblax.json'], { ...opts, cwd });
+    expect(file).toMatchObject({ modelType: 'zorblax', family: 'vision', decidedBy: 'synced' });
+    expect(classifyModelConfig({ model_type: 'zorblax' }, 'cfg', { cwd })).toMatchObject({ family: 'vision' });
+    expect(classifyModelConfig({ model_type: 'zorblax' }, 'cfg', { cwd: root }).family).toBeNull();
   });
 });

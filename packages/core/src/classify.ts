@@ -19,11 +19,34 @@ export const CATALOG_FALLBACK_PLUGIN = 'hf-core:catalog-fallback';
 /** Types `hf-core catalog sync` found new, for the contexts classifyRefs made in that folder. */
 const syncedFor = new WeakMap<ClassifyContext, readonly CatalogEntry[]>();
 
+/**
+ * A config.json classified by every signal it has (model_type, architectures, auto_map, an ONNX
+ * Runtime GenAI `model` block, nested configs, structural keys), with the types the last
+ * `hf-core catalog sync` in `cwd` found new. `decidedBy` names the signal that decided.
+ */
+export function classifyModelConfig(
+  config: Record<string, unknown>,
+  ref: string,
+  opts: { cwd?: string; synced?: readonly CatalogEntry[] } = {},
+): Classification {
+  return classifyConfig(config, ref, opts.synced ?? (opts.cwd ? syncedIn(opts.cwd) : []));
+}
+
+/** New types the last sync in `cwd` saved; none when it has not run there or its file is corrupt. */
+function syncedIn(cwd: string): readonly CatalogEntry[] {
+  try {
+    return readSyncFile(cwd)?.added ?? [];
+  } catch {
+    // a corrupt sync file only loses the new types; `hf-core catalog sync` rewrites it
+    return [];
+  }
+}
+
 /** The catalog's answer for a classify context: by type name, else by its config. Never undefined. */
 export function classifyFromCatalog(ctx: ClassifyContext): Classification {
   const { ref } = ctx;
   if (ref.kind === 'type') return classifyModelType(ref.modelType, ref.ref, syncedFor.get(ctx));
-  if (ctx.config) return classifyConfig(ctx.config, ref.ref);
+  if (ctx.config) return classifyModelConfig(ctx.config, ref.ref, { synced: syncedFor.get(ctx) });
   return {
     ref: ref.ref,
     modelType: null,
@@ -119,12 +142,7 @@ export async function classifyRefs(
   opts: ClassifyRefsOptions,
 ): Promise<Classification[]> {
   stampClaims(core);
-  let synced: readonly CatalogEntry[] = [];
-  try {
-    synced = readSyncFile(opts.cwd)?.added ?? [];
-  } catch {
-    // a corrupt sync file only loses the new types; `hf-core catalog sync` rewrites it
-  }
+  const synced = syncedIn(opts.cwd);
   const out: Classification[] = [];
   for (const input of inputs) {
     let ctx: ClassifyContext | undefined;

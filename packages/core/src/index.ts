@@ -13,6 +13,7 @@ export * from './run.ts';
 export * from './reporters/index.ts';
 export * from './sources.ts';
 export * from './classify.ts';
+export * from './coverage.ts';
 export * from './config.ts';
 export * from './discover.ts';
 export * from './variants.ts';

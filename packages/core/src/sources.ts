@@ -41,6 +41,8 @@ const USABLE_KEYS = [
   'image_size',
   'num_channels',
   'vocab_size',
+  'auto_map',
+  'model',
 ];
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+(@[\w./-]+)?$/;

@@ -1,117 +1,44 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import {
-  diffAutoFiles,
-  FAMILIES,
-  listEntries,
-  SyncSourceError,
-  writeSyncFile,
-  type Family,
-  type SyncDiff,
-} from '@hf-core/catalog';
+import { FAMILIES, catalogMeta, listEntries, partOf, type CatalogEntry } from '@hf-core/catalog';
 import { HfCoreError } from '@hf-core/core';
 import type { CommandModule } from '../index.ts';
 import type { CliIO } from '../context.ts';
+import { diff, sync, type SyncOptions } from './catalog-sync.ts';
 import { table } from './classify.ts';
 
-interface CatalogOptions {
+interface CatalogOptions extends SyncOptions {
   family?: string;
-  tjs?: boolean;
-  json?: boolean;
+}
+
+/** What a row's last column says: a sub-config's place, a removal, or a checkpoint to try. */
+function note(e: CatalogEntry): string {
+  if (e.removedIn) return `removed in ${e.removedIn} (last in ${e.lastIn})`;
+  if (e.parent) return partOf(e)!;
+  return e.checkpoint ?? '';
 }
 
 function list(options: CatalogOptions, io: CliIO): number {
-  if (options.family !== undefined && !(FAMILIES as readonly string[]).includes(String(options.family))) {
-    throw new HfCoreError(`Unknown family "${options.family}".`, {
+  const known = new Set(listEntries().map((e) => e.family));
+  if (options.family !== undefined && !known.has(String(options.family))) {
+    throw new HfCoreError(`No catalog type has family "${options.family}".`, {
       code: 'FAMILY_UNKNOWN',
-      hint: `Families: ${FAMILIES.join(', ')}.`,
+      hint: `Families: ${FAMILIES.join(', ')}. (A family plugin's own family lists its types with \`hf-core plugins\`.)`,
     });
   }
-  const entries = listEntries({ family: options.family as Family | undefined, tjs: !!options.tjs });
+  const entries = listEntries({ family: options.family, tjs: !!options.tjs });
   if (options.json) {
     io.stdout(JSON.stringify(entries, null, 2));
     return 0;
   }
   io.stdout(
     table(
-      ['TYPE', 'FAMILY', 'TASK', 'TRANSFORMERS.JS', 'CHECKPOINT'],
-      entries.map((e) => [e.modelType, e.family, e.tasks[0] ?? '-', e.runtimeSupport, e.checkpoint ?? '']),
+      ['TYPE', 'FAMILY', 'TASK', 'TRANSFORMERS.JS', 'NOTE'],
+      entries.map((e) => [e.modelType, e.family, e.tasks[0] ?? '-', e.runtimeSupport, note(e)]),
     ),
   );
+  const removed = entries.filter((e) => e.removedIn).length;
   io.stdout(
-    `${entries.length} model types${options.family ? ` in family ${options.family}` : ''}${options.tjs ? ' that transformers.js registers' : ''}.`,
+    `${entries.length} model types${options.family ? ` in family ${options.family}` : ''}${options.tjs ? ' that transformers.js registers' : ''} (transformers ${catalogMeta().transformers}${removed ? `, plus ${removed} it removed` : ''}).`,
   );
-  return 0;
-}
-
-const AUTO_DIRS = ['src/transformers/models/auto', 'transformers/models/auto', 'models/auto', 'auto', '.'];
-
-/** The two auto files from a transformers checkout (or its auto folder), or from two file paths. */
-function autoFiles(paths: string[], io: CliIO): { configuration: string; modeling: string } {
-  const usage = 'Pass a transformers source folder, or configuration_auto.py and modeling_auto.py.';
-  if (paths.length === 1) {
-    const dir = resolve(io.cwd, paths[0]);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new HfCoreError(`${dir} is not a folder.`, { code: 'SYNC_SOURCE', hint: usage });
-    }
-    for (const sub of AUTO_DIRS) {
-      const d = join(dir, sub);
-      if (existsSync(join(d, 'configuration_auto.py')) && existsSync(join(d, 'modeling_auto.py'))) {
-        return { configuration: join(d, 'configuration_auto.py'), modeling: join(d, 'modeling_auto.py') };
-      }
-    }
-    throw new HfCoreError(
-      `${dir} has no configuration_auto.py and modeling_auto.py (looked in ${AUTO_DIRS.join(', ')}).`,
-      { code: 'SYNC_SOURCE', hint: usage },
-    );
-  }
-  if (paths.length !== 2)
-    throw new HfCoreError(`catalog sync takes 1 or 2 paths, got ${paths.length}.`, {
-      code: 'SYNC_SOURCE',
-      hint: usage,
-    });
-  const files = paths.map((p) => resolve(io.cwd, p));
-  for (const f of files)
-    if (!existsSync(f)) throw new HfCoreError(`${f} does not exist.`, { code: 'SYNC_SOURCE', hint: usage });
-  const isConfig = (f: string) => /^CONFIG_MAPPING_NAMES\s*[=:]/m.test(readFileSync(f, 'utf8'));
-  const [a, b] = files;
-  return isConfig(b) && !isConfig(a) ? { configuration: b, modeling: a } : { configuration: a, modeling: b };
-}
-
-function printDiff(diff: SyncDiff, io: CliIO, saved: string): void {
-  io.stdout(`transformers lists ${diff.upstreamCount} model types; the catalog has ${diff.catalogCount}.`);
-  io.stdout(`\nnew (${diff.added.length}):`);
-  for (const e of diff.added)
-    io.stdout(`  ${e.modelType}  ${e.family}  ${e.tasks[0] ?? '-'}  [${e.hfMappings.join(', ')}]`);
-  io.stdout(`\nremoved (${diff.removed.length}):`);
-  for (const e of diff.removed) io.stdout(`  ${e.modelType}  ${e.family}`);
-  io.stdout(`\nre-mapped to another family (${diff.remapped.length}):`);
-  for (const e of diff.remapped) {
-    const changes = [...e.mappingsAdded.map((m) => `+${m}`), ...e.mappingsRemoved.map((m) => `-${m}`)].join(' ');
-    io.stdout(`  ${e.modelType}  ${e.from} -> ${e.to}  ${changes}`);
-  }
-  io.stdout(`\nSaved to ${saved}; \`hf-core generate --new\` generates tests for the ${diff.added.length} new types.`);
-}
-
-function sync(paths: string[], options: CatalogOptions, io: CliIO): number {
-  const { configuration, modeling } = autoFiles(paths, io);
-  let diff: SyncDiff;
-  try {
-    diff = diffAutoFiles(
-      { path: configuration, source: readFileSync(configuration, 'utf8') },
-      { path: modeling, source: readFileSync(modeling, 'utf8') },
-    );
-  } catch (err) {
-    if (err instanceof SyncSourceError)
-      throw new HfCoreError(err.message, {
-        code: 'SYNC_SOURCE',
-        hint: "Pass transformers' src/transformers/models/auto/configuration_auto.py and modeling_auto.py.",
-      });
-    throw err;
-  }
-  const saved = writeSyncFile(io.cwd, diff, [configuration, modeling]);
-  if (options.json) io.stdout(JSON.stringify(JSON.parse(readFileSync(saved, 'utf8')), null, 2));
-  else printDiff(diff, io, relative(io.cwd, saved));
   return 0;
 }
 
@@ -119,31 +46,43 @@ const command: CommandModule = {
   register(cli, io, done) {
     cli
       .command(
-        'catalog [action] [...paths]',
-        'List every model type, or diff the catalog against a transformers checkout (list | sync)',
+        'catalog [action] [...args]',
+        'List every model type, or compare the catalog with a transformers release (list | sync | diff)',
       )
       .usage(
         'catalog list [--family F] [--tjs] [--json]\n' +
-          '  $ hf-core catalog sync <transformers folder | configuration_auto.py modeling_auto.py> [--json]\n\n' +
-          'list: every Hugging Face model type and every type transformers.js registers, with family,\n' +
-          'main task, transformers.js support and a small real checkpoint where one is known.\n' +
-          'sync: reads the auto-mapping dicts of a transformers checkout (no Python needed) and prints the\n' +
-          'types that are new, removed, or moved to another family; the new ones are saved to\n' +
-          '.hf-core/catalog-sync.json for `hf-core generate --new`.',
+          '  $ hf-core catalog sync <release> [--force] [--json]      release: a wheel, a checkout, site-packages/transformers, or --release <version>\n' +
+          '  $ hf-core catalog sync --tjs [--json]                    the installed @huggingface/transformers\n' +
+          '  $ hf-core catalog diff <release> <release> [--json]\n\n' +
+          'list: every config type of transformers (with the types it removed, marked so), and every type\n' +
+          'transformers.js registers: family, main task, transformers.js support, and for a sub-config the\n' +
+          'type that holds it and its role (text / vision / audio tower, encoder, decoder).\n' +
+          'sync: reads a release without Python (4.x configuration_auto.py, 5.x auto_mappings.py + its updates,\n' +
+          'a wheel read directly; a version is fetched with `pip download`) and prints the types that are new,\n' +
+          'removed, back again, or moved to another family; the new ones are saved to .hf-core/catalog-sync.json\n' +
+          'for `hf-core generate --new` and `hf-core run --new`. A sync that would remove more than a tenth of\n' +
+          'the catalog writes nothing without --force. Exit 2 for a source that is not transformers.\n' +
+          'diff: what changed between two releases (versions the catalog read answer offline).',
       )
-      .option('--family <family>', `Only this family: ${FAMILIES.join(', ')}`)
-      .option('--tjs', 'Only types transformers.js registers')
+      .option('--family <family>', `list: only this family (${FAMILIES.join(', ')})`)
+      .option('--tjs', 'list: only types transformers.js registers; sync: read the installed transformers.js')
+      .option('--release <version|path>', 'sync: the release to read (a version is downloaded with pip)')
+      .option('--force', 'sync: save even when the release would remove more than a tenth of the catalog')
       .option('--json', 'Print JSON instead of a table')
       .example('  hf-core catalog list --family speech')
       .example('  hf-core catalog list --tjs --json')
-      .example('  hf-core catalog sync ~/src/transformers')
-      .example('  hf-core catalog sync configuration_auto.py modeling_auto.py --json')
-      .action((action: string | undefined, paths: string[], options: CatalogOptions) => {
+      .example('  hf-core catalog sync --release 5.18.0 && hf-core generate --new && hf-core run --new')
+      .example('  hf-core catalog sync transformers-5.18.0-py3-none-any.whl')
+      .example('  hf-core catalog sync ~/src/transformers        # a checkout, or .venv/lib/python3.11/site-packages')
+      .example('  hf-core catalog sync --tjs')
+      .example('  hf-core catalog diff 4.57.6 5.18.0')
+      .action((action: string | undefined, args: string[], options: CatalogOptions) => {
         if (action === 'list' || action === undefined) return done(list(options, io));
-        if (action === 'sync') return done(sync(paths, options, io));
+        if (action === 'sync') return done(sync(args, options, io));
+        if (action === 'diff') return done(diff(args, options, io));
         throw new HfCoreError(`Unknown catalog action "${action}".`, {
           code: 'USAGE',
-          hint: 'Use `hf-core catalog list` or `hf-core catalog sync <folder>`.',
+          hint: 'Use `hf-core catalog list`, `hf-core catalog sync <release>` or `hf-core catalog diff <a> <b>`.',
         });
       });
   },

@@ -49,7 +49,14 @@ describe('hf-core classify', () => {
       'tasks',
       'runtimeSupport',
       'confidence',
+      'decidedBy',
       'reason',
+    ]);
+    expect(rows.map((x: { decidedBy: string }) => x.decidedBy)).toEqual([
+      'model_type',
+      'model_type',
+      'architectures',
+      'model_type',
     ]);
     expect(rows[2]).toMatchObject({ ref: './my-model', modelType: 't5', confidence: 'medium' });
     expect(rows[3].runtimeSupport).toBe('EncoderDecoder,Seq2Seq');
@@ -60,6 +67,24 @@ describe('hf-core classify', () => {
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toMatch(/^REF\s+TYPE\s+FAMILY\s+TASKS/);
     expect(r.out).toMatch(/vit\s+vit\s+vision/);
+    expect(r.out.split('\n')[0]).toContain('DECIDED BY');
+  });
+
+  it('classifies a custom-code config by its auto_map and a sub-model config as what it is part of', async () => {
+    writeFileSync(
+      join(root, 'glm.json'),
+      JSON.stringify({
+        model_type: 'chatglm',
+        architectures: ['ChatGLMModel'],
+        auto_map: { AutoModelForCausalLM: 'modeling_chatglm.ChatGLMForConditionalGeneration' },
+        padded_vocab_size: 65024,
+        num_layers: 28,
+      }),
+    );
+    writeFileSync(join(root, 'tower.json'), JSON.stringify({ model_type: 'siglip_vision_model', image_size: 384 }));
+    const rows = JSON.parse((await cli('classify', 'glm.json', 'tower.json', '--json')).out);
+    expect(rows[0]).toMatchObject({ family: 'decoder-only', decidedBy: 'auto_map', modelType: 'chatglm' });
+    expect(rows[1]).toMatchObject({ family: 'vision', subConfigOf: { modelType: 'siglip', role: 'vision' } });
   });
 
   it('exits 2 for an unknown type and prints the nearest known names', async () => {

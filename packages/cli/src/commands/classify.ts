@@ -19,7 +19,7 @@ export function table(head: string[], rows: string[][]): string {
   return [line(head), ...rows.map(line)].join('\n');
 }
 
-/** The fields `--json` prints, in this order. */
+/** The fields `--json` prints, in this order: `decidedBy` names the signal that decided, `subConfigOf` the model holding a sub-config. */
 export function classificationJson(c: Classification) {
   return {
     ref: c.ref,
@@ -28,7 +28,9 @@ export function classificationJson(c: Classification) {
     tasks: c.tasks,
     runtimeSupport: c.runtimeSupport,
     confidence: c.confidence,
+    decidedBy: c.decidedBy ?? null,
     reason: c.reason,
+    ...(c.subConfigOf ? { subConfigOf: c.subConfigOf } : {}),
   };
 }
 
@@ -43,7 +45,7 @@ async function classify(refs: string[], options: ClassifyOptions, io: CliIO): Pr
     if (classified.length) {
       io.stdout(
         table(
-          ['REF', 'TYPE', 'FAMILY', 'TASKS', 'TRANSFORMERS.JS', 'CONFIDENCE', 'REASON'],
+          ['REF', 'TYPE', 'FAMILY', 'TASKS', 'TRANSFORMERS.JS', 'CONFIDENCE', 'DECIDED BY', 'REASON'],
           classified.map((r) => [
             r.ref,
             r.modelType ?? '-',
@@ -51,6 +53,7 @@ async function classify(refs: string[], options: ClassifyOptions, io: CliIO): Pr
             r.tasks.slice(0, 3).join(',') || '-',
             r.runtimeSupport,
             r.confidence,
+            r.decidedBy ?? (r.claimedBy && r.claimedBy !== catalogFallbackPlugin.name ? r.claimedBy : '-'),
             r.reason,
           ]),
         ),
@@ -70,12 +73,15 @@ const command: CommandModule = {
         'classify <ref...> [options]\n\n' +
           'A ref is a model type (llama, gpt-j), a model folder, a config.json, or a hub id (org/name[@revision])\n' +
           'found in the Hugging Face cache (HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub).\n' +
-          'Family plugins named with --plugins answer first; the catalog and config structure rules answer\n' +
-          'the rest. Exit code 2 when any ref cannot be classified (unknown type, bad path or config).',
+          'Family plugins named with --plugins answer first; the catalog answers the rest, from every signal a\n' +
+          'config.json has: model_type, the classes of architectures and auto_map (custom-code repos), an ONNX\n' +
+          'Runtime GenAI `model` block, nested sub-configs (vision / audio / text towers), the words of its keys,\n' +
+          'then structural keys. DECIDED BY names the signal that decided; a sub-config type says what holds it.\n' +
+          'Exit code 2 when any ref cannot be classified (unknown type, bad path or config).',
       )
       .option(
         '--json',
-        'Print a JSON array, one object per ref: ref, modelType, family, tasks, runtimeSupport, confidence, reason',
+        'Print a JSON array, one object per ref: ref, modelType, family, tasks, runtimeSupport, confidence, decidedBy, reason (and subConfigOf for a sub-config)',
       )
       .option('--plugins <names>', 'Plugins to ask first, comma-separated (default: none; the catalog answers)')
       .option('--allow-network', 'Fetch config.json of hub ids that are not in the cache (HF_HUB_OFFLINE=1 still wins)')

@@ -2,8 +2,15 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateTest, HfCoreError, prepareModel, vitestConfigSource, type Classification } from '@hf-core/core';
-import { listEntries, readSyncedNewTypes } from '@hf-core/catalog';
+import {
+  generateTest,
+  HfCoreError,
+  prepareModel,
+  skipReason,
+  vitestConfigSource,
+  type Classification,
+} from '@hf-core/core';
+import { exactEntry, listEntries, readSyncedNewTypes, readSyncFile } from '@hf-core/catalog';
 import { fixPlugins, fixSource } from '@hf-core/fix';
 import type { CommandModule } from '../index.ts';
 import { createCore, DEFAULT_PLUGINS, splitList, type CliIO } from '../context.ts';
@@ -51,6 +58,8 @@ export async function generate(refs: string[], flags: GenerateFlags, io: CliIO):
     vitestConfigSource({ resolveFrom: fileURLToPath(import.meta.url), testTimeoutMs: 300_000 }),
   );
   const covered = new Set(core.synthesizableTypes());
+  const families = new Set([...core.families.values()].map((f) => f.family));
+  const synced = flags.new ? (readSyncFile(io.cwd)?.added ?? []) : [];
   const rows: { ref: string; status: 'written' | 'not-covered' | 'failed'; file?: string; reason?: string }[] = [];
   const t0 = performance.now();
   // With the checkpoint plugin loaded, a type no family synthesizes gets its generic test, which
@@ -59,12 +68,15 @@ export async function generate(refs: string[], flags: GenerateFlags, io: CliIO):
   const work = models.filter((c) => {
     if (c.modelDir || (c.modelType && covered.has(c.modelType)) || (generic && c.modelType)) return true;
     const uncovered = [...core.families.values()].find((f) => c.modelType && f.uncovered?.[c.modelType]);
+    const entry = c.modelType
+      ? (exactEntry(c.modelType) ?? synced.find((e) => e.modelType === c.modelType))
+      : undefined;
     rows.push({
       ref: c.ref,
       status: 'not-covered',
       reason:
         uncovered?.uncovered?.[c.modelType!] ??
-        `no loaded family plugin synthesizes "${c.modelType}" (family ${c.family})`,
+        (entry ? skipReason(entry, covered, families) : `no loaded family plugin synthesizes "${c.modelType}"`),
     });
     return false;
   });
@@ -125,7 +137,7 @@ const command: CommandModule = {
       )
       .option('--plugins <names>', `Plugins (default: ${DEFAULT_PLUGINS.join(',')})`)
       .option('--all', 'Every model type of the catalog (types no loaded plugin synthesizes are listed, not written)')
-      .option('--new', 'Only the types the last `hf-core catalog sync` found new')
+      .option('--new', 'Only the types the last `hf-core catalog sync` (--release or --tjs) found new')
       .option('--family <family>', 'Only models of this family')
       .option('--out <dir>', 'Output folder (default: ./hf-core-tests)')
       .option('--seed <n>', 'Seed of the synthesized weights (default 42)')
@@ -134,7 +146,7 @@ const command: CommandModule = {
       .option('--quiet', 'Only the summary line')
       .example('  hf-core generate bert llama --out tests-out')
       .example('  hf-core generate --all --out all-tests && hf-core fix --check all-tests')
-      .example('  hf-core catalog sync ../transformers && hf-core generate --new')
+      .example('  hf-core catalog sync --release 5.18.0 && hf-core generate --new')
       .action((refs: string[], flags: GenerateFlags) => done(generate(refs, flags, io)));
   },
 };

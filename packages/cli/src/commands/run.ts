@@ -5,13 +5,12 @@ import {
   HfCoreError,
   loadConfig,
   REPORTERS,
+  newTypesRun,
   runModels,
-  type Classification,
-  type HfCore,
+  uncoveredRows,
   type PluginSpec,
 } from '@hf-core/core';
 import { checkpointRunOptions } from '../checkpoints.ts';
-import { getEntry } from '@hf-core/catalog';
 import { fixSource, fixPlugins } from '@hf-core/fix';
 import type { CommandModule } from '../index.ts';
 import { VERSION } from '../version.ts';
@@ -40,6 +39,7 @@ export interface RunFlags {
   verbose?: boolean;
   shard?: string;
   dtype?: string | string[];
+  new?: boolean;
 }
 
 /** `--shard i/n`: the i-th of n disjoint slices of the model list (1-based), for parallel CI jobs. */
@@ -64,30 +64,6 @@ const num = (v: unknown, flag: string): number | undefined => {
   return n;
 };
 
-/** Types the loaded families know but cannot test yet, so the report lists them with the reason. */
-function uncoveredOf(core: HfCore, family?: string) {
-  const out: { classification: Classification; reason: string }[] = [];
-  for (const f of core.families.values()) {
-    if (family && f.family !== family) continue;
-    for (const [modelType, reason] of Object.entries(f.uncovered ?? {})) {
-      const e = getEntry(modelType);
-      out.push({
-        classification: {
-          ref: modelType,
-          modelType,
-          family: f.family,
-          tasks: e?.tasks ?? [],
-          runtimeSupport: e?.runtimeSupport ?? 'unsupported',
-          confidence: 'high',
-          reason: `known to ${f.plugin}`,
-        },
-        reason,
-      });
-    }
-  }
-  return out;
-}
-
 export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<number> {
   const loaded = await loadConfig(io.cwd, flags.config);
   const config = loaded?.config ?? {};
@@ -109,11 +85,13 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
       hint: 'Add one to --plugins, e.g. --plugins encoder,cpu.',
     });
   }
+  const fresh = flags.new ? newTypesRun(core, io.cwd) : undefined;
   const allRefs = [
+    ...(fresh?.refs ?? []),
     ...refs,
     ...(splitList(flags.models) ?? []),
     ...(splitList(flags.model) ?? []),
-    ...(refs.length || flags.models || flags.model ? [] : refsOfEntries(config.models)),
+    ...(refs.length || flags.models || flags.model || fresh ? [] : refsOfEntries(config.models)),
   ];
   const allowNetwork = flags.allowNetwork ?? config.allowNetwork;
   const backends = splitList(flags.backends) ?? config.backends ?? [...core.backends.keys()];
@@ -123,7 +101,11 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
     dtype: flags.dtype,
     allowNetwork,
   });
-  const models = shardOf(await selectModels(core, io, allRefs, { family: flags.family, allowNetwork }), flags.shard);
+  // --new with nothing a family synthesizes runs no model: its rows are the skips.
+  const models =
+    fresh && !allRefs.length
+      ? []
+      : shardOf(await selectModels(core, io, allRefs, { family: flags.family, allowNetwork }), flags.shard);
   const outDir = resolve(io.cwd, flags.resume ?? flags.out ?? config.out ?? 'hf-core-results');
   const summary = await runModels(core, models, {
     outDir,
@@ -141,7 +123,7 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
     resolveFrom: fileURLToPath(import.meta.url),
     toolVersion: VERSION,
     onProgress: progressPrinter(io, flags.quiet),
-    uncovered: allRefs.length ? [] : uncoveredOf(core, flags.family),
+    uncovered: fresh?.uncovered ?? (allRefs.length ? [] : uncoveredRows(core, { family: flags.family })),
     ...checkpoints,
   });
   const t = summary.totals;
@@ -192,6 +174,10 @@ const command: CommandModule = {
         '--dtype <list>',
         'dtype variants of model folders to test, each its own row: fp32,fp16,q8,q4,int8,uint8,q4f16,bnb4 (default: fp32, else the heaviest present)',
       )
+      .option(
+        '--new',
+        'Only the types the last `hf-core catalog sync` found new (those no family covers are skip rows)',
+      )
       .option('--shard <i/n>', 'Run the i-th of n slices of the model list (merge with `hf-core report a b --out c`)')
       .option('--quiet', 'No progress lines')
       .option('--verbose', 'Debug output')
@@ -201,6 +187,7 @@ const command: CommandModule = {
       .example('  hf-core run --model ./my-onnx-export --backends cpu')
       .example('  hf-core run --model ./a --model ./b --dtype fp32,q8,q4  # one row per folder and dtype present')
       .example('  hf-core run --resume out                            # after an interrupted run')
+      .example('  hf-core catalog sync --release 5.18.0 && hf-core run --new')
       .action((refs: string[], flags: RunFlags) => done(run(refs, flags, io)));
   },
 };

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HfCorePlugin } from '../plugin.ts';
+import { coverageOf, type CoverageCount } from '../coverage.ts';
 import type { ModelResult, RunSummary } from '../types.ts';
 
 export const PLUGIN_NAME = 'hf-core:report-markdown';
@@ -22,6 +23,24 @@ function row(r: ModelResult): string {
   return `| ${cell(r.ref)} | ${cell(r.family)} | ${cell(r.backend)} | ${r.status} | ${r.level ?? ''} | ${num(m.load_ms)} | ${num(m.first_forward_ms)} | ${lat ? `${num(lat.p50)} / ${num(lat.p90)} / ${num(lat.p99)} (n=${lat.n})` : ''} | ${num(m.peak_rss_mb)} | ${gen} | ${parity ? cell(parity.status) : ''} | ${cell(r.reason)} |`;
 }
 
+const share = (c: CoverageCount) =>
+  `${c.pass} of ${c.types} pass (${c.types ? Math.round((100 * c.pass) / c.types) : 0}%), ${c.fail} fail, ${c.skip} not tested`;
+
+/** The headline: passing types over every catalog type, by family, and over the seed-era lists. */
+function coverageLines(s: RunSummary): string[] {
+  const cov = coverageOf(s.results);
+  return [
+    `**Coverage of the catalog**: ${share(cov.catalog)}.`,
+    '',
+    '| family | types | pass | fail | not tested |',
+    '|---|---|---|---|---|',
+    ...Object.entries(cov.byFamily).map(([f, c]) => `| ${cell(f)} | ${c.types} | ${c.pass} | ${c.fail} | ${c.skip} |`),
+    '',
+    ...cov.seedLists.map((l) => `- seed-era ${l.name} types: ${share(l)}.`),
+    '',
+  ];
+}
+
 export function renderMarkdown(s: RunSummary): string {
   const t = s.totals;
   const lines = [
@@ -29,6 +48,7 @@ export function renderMarkdown(s: RunSummary): string {
     '',
     `Run ${s.started_at} → ${s.finished_at}, hf-core ${s.tool.version}. Backends: ${(s.options.backends as string[] | undefined)?.join(', ') ?? ''}.`,
     '',
+    ...coverageLines(s),
     `**${t.total} results**: ${t.pass} pass, ${t.fail} fail, ${t.skip} skip, ${t.error} error, ${t.crash} crash, ${t.timeout} timeout, ${t.oom} oom. A skip is never counted as a pass.`,
     '',
     '| model | family | backend | status | level | load ms | first forward ms | latency ms p50 / p90 / p99 | peak RSS MB | prefill ms / decode ms per token / tokens/s | parity | reason |',
