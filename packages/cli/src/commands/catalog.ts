@@ -10,7 +10,7 @@ import {
   type SyncDiff,
 } from '@hf-core/catalog';
 import { HfCoreError } from '@hf-core/core';
-import type { CommandModule } from '../index.ts';
+import type { CommandModule } from '../context.ts';
 import type { CliIO } from '../context.ts';
 import { table } from './classify.ts';
 
