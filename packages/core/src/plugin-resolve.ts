@@ -30,7 +30,7 @@ export function importConditions(
     const value = m ? (m[1] ?? args[i + 1]) : undefined;
     if (value) custom.push(value);
   });
-  return [...custom, 'node', 'import', 'module-sync', 'default'];
+  return [...new Set([...custom, 'node', 'import', 'module-sync', 'default'])];
 }
 
 /** The target of `exports` for `subpath` ('.' or './x'), picking the first condition in the object's own order. */
@@ -120,7 +120,7 @@ export function locatePackage(spec: string, fromDirs: string[]): Located & { ins
     const pkg = packageDir(name, dir);
     if (!pkg) continue;
     const found = folderEntry(pkg, subpath);
-    return { ...found, tried: found.tried.map((t) => `${spec} is installed at ${pkg}, but ${t}`), installed: true };
+    return { ...found, tried: found.tried.map((t) => `"${spec}" is installed at ${pkg}, but ${t}`), installed: true };
   }
   return { tried: [], installed: false };
 }

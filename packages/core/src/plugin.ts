@@ -66,9 +66,8 @@ export const NO_PLUGINS_HINT =
 
 /** A plugin `name` that is not installed: how to install it, or how to pass one of your own. */
 function notFoundHint(name: string, installed: string[]): string {
-  const install = isPathSpec(name)
-    ? 'Check the path: a plugin is a .js, .mjs or .ts file, or a folder with a package.json.'
-    : `If it is published, install it: \`npm i -D ${pluginCandidates(name)[0]}\`. A plugin of your own is passed as a path (./my-plugin, ./my-plugin.ts).`;
+  if (isPathSpec(name)) return 'Check the path: a plugin is a .js, .mjs or .ts file, or a folder with a package.json.';
+  const install = `If it is published, install it: \`npm i -D ${pluginCandidates(name)[0]}\`. A plugin of your own is passed as a path (./my-plugin, ./my-plugin.ts).`;
   return installed.length
     ? `Installed plugins: ${installed.join(', ')}. ${install}`
     : `No hf-core plugins are installed here. ${NO_PLUGINS_HINT}`;
