@@ -14,7 +14,24 @@ export interface Registry {
   pid: number;
   /** An npmrc pointing at the registry, with a token that may publish. */
   npmrc: string;
+  /** An npmrc pointing at the registry, anonymous: what installs use (verdaccio checks a token on every request). */
+  installNpmrc: string;
   stop(): void;
+}
+
+/**
+ * fetch with two retries: a keep-alive socket from an earlier request may have been closed by the
+ * registry while a long step ran, and the first use of it then fails.
+ */
+export async function fetchRetry(url: string, init?: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      if (attempt >= 3) throw new Error(`${url}: ${(err as Error).message} (${String((err as Error).cause ?? '')})`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -44,6 +61,8 @@ function config(storage: string, upstream: string): string {
     '  htpasswd:',
     `    file: ${JSON.stringify(join(storage, 'htpasswd'))}`,
     '    max_users: 10',
+    // A throwaway user on 127.0.0.1: a cheap hash, so a busy machine does not spend seconds per request.
+    '    algorithm: sha1',
     'uplinks:',
     '  upstream:',
     `    url: ${JSON.stringify(upstream)}`,
@@ -55,7 +74,7 @@ function config(storage: string, upstream: string): string {
     "  '**':\n    access: $all\n    publish: $authenticated\n    proxy: upstream",
     'server:',
     '  keepAliveTimeout: 60',
-    'logs: { type: stdout, format: pretty, level: warn }',
+    'log: { type: stdout, format: pretty, level: warn }',
     '',
   ].join('\n');
 }
@@ -77,7 +96,7 @@ async function waitUntilUp(url: string, child: ChildProcess, ms: number): Promis
 /** Adds a user through the registry's API and returns its token. */
 async function addUser(url: string): Promise<string> {
   const name = 'rehearsal';
-  const res = await fetch(`${url}-/user/org.couchdb.user:${name}`, {
+  const res = await fetchRetry(`${url}-/user/org.couchdb.user:${name}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name, password: 'rehearsal-only', type: 'user', roles: [], date: new Date().toISOString() }),
@@ -96,11 +115,12 @@ export async function startRegistry(dir: string): Promise<Registry> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   const pkgJson = createRequire(import.meta.url).resolve('verdaccio/package.json');
-  const { bin } = JSON.parse(readFileSync(pkgJson, 'utf8')) as { bin: Record<string, string> };
+  const { bin } = JSON.parse(readFileSync(pkgJson, 'utf8')) as { bin: string | Record<string, string> };
+  const script = typeof bin === 'string' ? bin : bin.verdaccio!;
   const log = openSync(join(dir, 'verdaccio.log'), 'a');
   const child = spawn(
     process.execPath,
-    [join(dirname(pkgJson), bin.verdaccio!), '--config', cfg, '--listen', `127.0.0.1:${port}`],
+    [join(dirname(pkgJson), script), '--config', cfg, '--listen', `127.0.0.1:${port}`],
     { stdio: ['ignore', log, log] },
   );
   const pid = child.pid;
@@ -119,7 +139,9 @@ export async function startRegistry(dir: string): Promise<Registry> {
     const token = await addUser(url);
     const npmrc = join(dir, 'npmrc');
     writeFileSync(npmrc, `registry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
-    return { url, pid, npmrc, stop };
+    const installNpmrc = join(dir, 'install.npmrc');
+    writeFileSync(installNpmrc, `registry=${url}\n`);
+    return { url, pid, npmrc, installNpmrc, stop };
   } catch (err) {
     stop();
     throw err;

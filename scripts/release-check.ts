@@ -28,7 +28,7 @@ import {
   publishedPackages,
   tarballProblems,
 } from './release-check-manifests.ts';
-import { type Registry, startRegistry } from './release-check-registry.ts';
+import { fetchRetry, type Registry, startRegistry } from './release-check-registry.ts';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const work = mkdtempSync(join(tmpdir(), 'hf-core-release-'));
@@ -217,7 +217,7 @@ async function rehearse(): Promise<void> {
       });
       const missing: string[] = [];
       for (const p of published) {
-        const res = await fetch(`${reg.url}${p.manifest.name.replace('/', '%2f')}`);
+        const res = await fetchRetry(`${reg.url}${p.manifest.name.replace('/', '%2f')}`);
         const doc = res.ok ? ((await res.json()) as { versions?: Record<string, unknown> }) : {};
         if (!doc.versions?.[p.manifest.version]) missing.push(`${p.manifest.name}@${p.manifest.version}`);
       }
@@ -225,7 +225,7 @@ async function rehearse(): Promise<void> {
       return `${published.length} packages on ${reg.url}`;
     });
     if (!publishedOk) return;
-    const userEnv = { ...npmEnv, ONNXRUNTIME_NODE_INSTALL: 'skip' };
+    const userEnv = { ...npmEnv, NPM_CONFIG_USERCONFIG: reg.installNpmrc, ONNXRUNTIME_NODE_INSTALL: 'skip' };
     const project = (name: string) => {
       const dir = join(work, name);
       mkdirSync(dir);
@@ -309,7 +309,7 @@ async function rehearse(): Promise<void> {
         cwd: full,
         // The user's npm, pointed at the rehearsal's registry; the block sets everything else itself.
         env: cleanEnv({
-          NPM_CONFIG_USERCONFIG: reg.npmrc,
+          NPM_CONFIG_USERCONFIG: reg.installNpmrc,
           npm_config_audit: 'false',
           npm_config_fund: 'false',
           npm_config_prefer_online: 'true',

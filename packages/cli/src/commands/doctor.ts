@@ -65,7 +65,7 @@ const notInstalled = (backend: string): DoctorRow => {
   return {
     backend,
     available: false,
-    reason: `not installed: \`npm i -D ${pkg}\` adds it (what it needs to run: ${packageReadme(pkg)}).`,
+    reason: `not installed. Add it with \`npm i -D ${pkg}\`; ${packageReadme(pkg)} says what it needs to run.`,
     versions: {},
   };
 };
