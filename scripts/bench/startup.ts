@@ -14,7 +14,7 @@ const RUNS = 5;
 
 // Written to stderr by the measured process as it exits: its own CPU time.
 const CPU_AT_EXIT =
-  'data:text/javascript,process.on("exit",()=>{const u=process.cpuUsage();process.stderr.write(`\\nhf-core-bench-cpu-ms ${(u.user+u.system)/1000}\\n`)})';
+  'data:text/javascript,process.on("exit",()=>{const u=process.cpuUsage();process.stderr.write("\\nhf-core-bench-cpu-ms "+(u.user+u.system)/1000+"\\n")})';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

@@ -28,22 +28,8 @@ describe('hf-core plugin new', () => {
     expect(manifest).toMatchObject({ name: 'hf-core-plugin-acme-enc', exports: { '.': './src/index.ts' } });
     // The family's model type, on the scaffolded backend: both plugins work as written.
     const out = join(root, 'out');
-    const r = await cli(
-      'run',
-      '--plugins',
-      './acme-enc/src/index.ts,./plugins/acme-be',
-      '--models',
-      'acme_enc',
-      '--out',
-      out,
-      '--quiet',
-      '--runs',
-      '2',
-      '--warmup',
-      '0',
-      '--min-ms',
-      '0',
-    );
+    const flags = '--models acme_enc --quiet --runs 2 --warmup 0 --min-ms 0'.split(' ');
+    const r = await cli('run', '--plugins', './acme-enc/src/index.ts,./plugins/acme-be', ...flags, '--out', out);
     expect(r.code, r.err).toBe(0);
     const [row] = readFileSync(join(out, 'results.jsonl'), 'utf8')
       .trim()
