@@ -137,11 +137,11 @@ export class Rehearsal {
   finish(startedAt: number, keep: boolean): void {
     for (const n of this.notes) console.log(`installed size: ${n}`);
     const kept = keep || this.failed > 0;
+    if (!kept) rmSync(this.work, { recursive: true, force: true });
     const secs = ((Date.now() - startedAt) / 1000).toFixed(0);
     console.log(
       `work folder: ${this.work}${kept ? ' (kept: logs/ has each command)' : ' (removed)'}; ${secs} s in all`,
     );
-    if (!kept) rmSync(this.work, { recursive: true, force: true });
     console.log(`\n${this.passed} passed, ${this.failed} failed`);
   }
 }

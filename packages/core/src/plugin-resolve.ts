@@ -55,7 +55,7 @@ export function exportsTarget(exp: unknown, subpath: string, conditions: string[
 const isFile = (p: string) => existsSync(p) && statSync(p).isFile();
 
 /** A folder as a package: its package.json `exports` (or `main`), else an index file. */
-export function folderEntry(dir: string, subpath = '.', conditions = importConditions()): Located {
+function folderEntry(dir: string, subpath = '.', conditions = importConditions()): Located {
   const tried: string[] = [];
   const manifest = join(dir, 'package.json');
   let pkg: { exports?: unknown; main?: unknown } = {};
@@ -97,7 +97,7 @@ export function locatePath(spec: string, cwd: string): Located {
 }
 
 /** `@scope/name/sub` -> ['@scope/name', './sub']; `name` -> ['name', '.']. */
-export function splitPackageSpec(spec: string): [string, string] {
+function splitPackageSpec(spec: string): [string, string] {
   const parts = spec.split('/');
   const n = spec.startsWith('@') ? 2 : 1;
   const rest = parts.slice(n).join('/');
@@ -105,7 +105,7 @@ export function splitPackageSpec(spec: string): [string, string] {
 }
 
 /** The folder of package `name` as Node would find it from `fromDir`: node_modules of each folder upward. */
-export function packageDir(name: string, fromDir: string): string | undefined {
+function packageDir(name: string, fromDir: string): string | undefined {
   for (let d = resolve(fromDir); ; d = dirname(d)) {
     const candidate = join(d, 'node_modules', name);
     if (existsSync(join(candidate, 'package.json'))) return candidate;

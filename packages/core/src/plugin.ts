@@ -18,7 +18,7 @@ export type PluginFactory<Options = Record<string, unknown>> = (options?: Option
 export type PluginSpec = string | [string, Record<string, unknown>] | HfCorePlugin;
 
 /** `./x`, `../x` or an absolute path: a file or folder, not a package name. */
-export const isPathSpec = (spec: string): boolean => spec.startsWith('.') || isAbsolute(spec);
+const isPathSpec = (spec: string): boolean => spec.startsWith('.') || isAbsolute(spec);
 
 /** Short name -> candidate package names, in the order they are tried. */
 export function pluginCandidates(spec: string): string[] {
@@ -74,7 +74,7 @@ function notFoundHint(name: string, installed: string[]): string {
 }
 
 /** Finds the module file of a plugin spec, or says why each place it was found does not do (none: not installed). */
-export function locatePlugin(name: string, fromDirs: string[]): Located {
+function locatePlugin(name: string, fromDirs: string[]): Located {
   const cwd = fromDirs[0] ?? process.cwd();
   if (isPathSpec(name)) return locatePath(name, cwd);
   const tried: string[] = [];
