@@ -1,38 +1,46 @@
-import { cac, type CAC } from 'cac';
-import { formatError, HfCoreError } from '@hf-core/core';
-import { processIO, type CliIO } from './context.ts';
+import { cac } from 'cac';
+import { type CliIO, processIO } from './context.ts';
 import { COMMANDS } from './commands/index.ts';
-
-export { VERSION } from './version.ts';
 import { VERSION } from './version.ts';
 
-/** A command registers itself on the CLI; its action resolves to the process exit code. */
-export interface CommandModule {
-  register(cli: CAC, io: CliIO, done: (code: Promise<number> | number) => void): void;
+export { VERSION } from './version.ts';
+export { type CliIO, type CommandModule, processIO } from './context.ts';
+
+/** The command argv names (its first word), read without knowing any command's options. */
+function commandName(argv: string[]): string | undefined {
+  const first = cac('hf-core').parse(['node', 'hf-core', ...argv], { run: false }).args[0];
+  return first === undefined ? undefined : String(first);
 }
 
-/** Runs the hf-core CLI on `argv` (without node and script); resolves to the exit code. */
+/**
+ * Runs the hf-core CLI on `argv` (without node and script); resolves to the exit code. Only the
+ * command that runs is loaded: `--version` and `--help` load none, so they answer at once.
+ */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   const cli = cac('hf-core');
   let result: Promise<number> | number | undefined;
   const done = (code: Promise<number> | number) => {
     result = code;
   };
-  for (const command of COMMANDS) command.register(cli, io, done);
-  cli.help();
-  cli.version(VERSION);
-  cli.usage(
-    '<command> [options]\n\n' +
-      'Generates, runs and measures a test for each Hugging Face model architecture on each\n' +
-      'hardware backend. Offline by default: tiny models are synthesized locally.\n\n' +
-      'Start with `hf-core run` (every built-in family on cpu) or `hf-core <command> --help`.',
-  );
   try {
+    const name = commandName(argv);
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (entry) (await entry.load()).default.register(cli, io, done);
+    // The list of commands for `hf-core --help`: names and summaries, no module loaded.
+    else for (const c of COMMANDS) cli.command(c.name, c.summary);
+    cli.help();
+    cli.version(VERSION);
+    cli.usage(
+      '<command> [options]\n\n' +
+        'Generates, runs and measures a test for each Hugging Face model architecture on each\n' +
+        'hardware backend. Offline by default: tiny models are synthesized locally.\n\n' +
+        'Start with `hf-core run` (every installed plugin) or `hf-core <command> --help`.',
+    );
     cli.parse(['node', 'hf-core', ...argv], { run: false });
-    if (!cli.matchedCommand) {
+    if (!entry) {
       if (cli.options.help || cli.options.version) return 0;
-      if (cli.args.length) {
-        io.stderr(`Unknown command "${cli.args[0]}". Run \`hf-core --help\` for the list of commands.`);
+      if (name !== undefined) {
+        io.stderr(`Unknown command "${name}". Run \`hf-core --help\` for the list of commands.`);
         return 2;
       }
       cli.outputHelp();
@@ -42,6 +50,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     await cli.runMatchedCommand();
     return (await result) ?? 0;
   } catch (err) {
+    // Loaded here, not at the top: core is loaded by then whenever a command threw one of its errors.
+    const { formatError, HfCoreError } = await import('@hf-core/core');
     if (err instanceof HfCoreError) {
       io.stderr(`hf-core: ${formatError(err)}`);
       return err.exitCode;

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { Project } from 'ts-morph';
+import type { Project } from 'ts-morph';
 import type { HfCore } from './core.ts';
 import { HfCoreError } from './errors.ts';
 import type { FixContext, FixDiagnostic } from './hooks.ts';
@@ -14,8 +14,11 @@ export type Fixer = (
 
 /** The fix hook over an in-memory ts-morph file; @hf-core/fix offers a type-checking one. */
 export function hookFixer(core: HfCore): Fixer {
-  const project = new Project({ useInMemoryFileSystem: true });
+  // ts-morph (and the TypeScript compiler in it) is loaded on first use: importing core stays fast.
+  let loading: Promise<Project> | undefined;
   return async (source, { filePath, previous }) => {
+    loading ??= import('ts-morph').then(({ Project }) => new Project({ useInMemoryFileSystem: true }));
+    const project = await loading;
     const file = project.createSourceFile(filePath, source, { overwrite: true });
     const ctx: FixContext = { filePath, previous, diagnostics: [], changedBy: [] };
     const out = await core.hooks.fix.promise(file, ctx);

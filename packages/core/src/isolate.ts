@@ -179,6 +179,7 @@ export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
 export function vitestConfigSource(opts: { resolveFrom: string; testTimeoutMs: number }): string {
   return `// Written by hf-core: runs the generated tests of this folder with plain \`vitest run\`.
 // A plain object (no import of vitest/config), so this folder needs no node_modules of its own.
+import { fileURLToPath } from 'node:url';
 
 // Generated tests import @hf-core/* packages and vitest; resolve them from the hf-core install.
 const RESOLVE_FROM = ${JSON.stringify(opts.resolveFrom)};
@@ -202,6 +203,8 @@ if (OWNER && /vitest.mjs$/.test(process.argv[1] ?? '')) {
 }
 
 export default {
+  // This folder, wherever vitest is started from (\`npx vitest run --config out/vitest.config.mjs\`).
+  root: fileURLToPath(new URL('.', import.meta.url)),
   resolve: { conditions: ['hf-core-source'] },
   ssr: { resolve: { conditions: ['hf-core-source'] } },
   plugins: [

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Detection } from '@hf-core/core';
+import { type Detection, packageReadme } from '@hf-core/core';
 import { detectOrtNodeProvider, probeOrtNodeProvider } from '@hf-core/plugin-cpu';
 import { gpuInfo } from './nvidia-smi.ts';
 
@@ -9,7 +9,7 @@ export const ENABLE_HINT =
   'To enable cuda: on linux-x64 with an NVIDIA driver for CUDA 12, reinstall onnxruntime-node with its CUDA 12 provider ' +
   'libraries (`npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12`, or ONNXRUNTIME_NODE_INSTALL=cuda12; ' +
   'under pnpm also allow its build: allowBuilds onnxruntime-node: true), and make the CUDA 12 runtime and cuDNN 9 ' +
-  'libraries loadable (LD_LIBRARY_PATH). See plugins/cuda/README.md.';
+  `libraries loadable (LD_LIBRARY_PATH). See ${packageReadme('@hf-core/plugin-cuda')}.`;
 
 /** Provider libraries onnxruntime-node's install step puts beside its binding for `cuda12`. */
 export const CUDA_PROVIDER_LIBS = ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'];

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { packageReadme } from '@hf-core/core';
 
 /**
  * The part of openvino-node's addon this plugin uses, written against its published type
@@ -48,7 +49,7 @@ export interface OvAddon {
 export const NOT_INSTALLED =
   'openvino-node is not installed (needs Node >= 21; its install step downloads the OpenVINO runtime). ' +
   'To enable openvino: on Node >= 21 run `npm install openvino-node` (under pnpm: `pnpm add openvino-node` and allowBuilds openvino-node: true) ' +
-  'in the project that runs hf-core, on a machine that can reach storage.openvinotoolkit.org. See plugins/openvino/README.md.';
+  `in the project that runs hf-core, on a machine that can reach storage.openvinotoolkit.org. See ${packageReadme('@hf-core/plugin-openvino')}.`;
 
 /** Where openvino-node resolves from: this plugin (a linked peer), then the user's project. */
 export function resolveOpenvino(cwd = process.cwd()): string | undefined {

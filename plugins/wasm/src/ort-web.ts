@@ -40,7 +40,7 @@ export async function detectWasm(): Promise<Detection> {
   } catch (err) {
     return {
       available: false,
-      reason: `onnxruntime-web failed to load: ${(err as Error).message}. Reinstall it (pnpm install) in the project that runs hf-core.`,
+      reason: `onnxruntime-web failed to load: ${(err as Error).message}. Reinstall it in the project that runs hf-core (\`npm i -D @hf-core/plugin-wasm\`, which brings it).`,
       versions,
     };
   }

@@ -1,10 +1,10 @@
-import type { Detection } from '@hf-core/core';
+import { type Detection, packageReadme } from '@hf-core/core';
 import { detectOrtNodeProvider, probeOrtNodeProvider } from '@hf-core/plugin-cpu';
 
 export const ENABLE_HINT =
   'onnxruntime-node runs WebGPU through Dawn, which needs a GPU adapter: on Linux a Vulkan loader (libvulkan.so.1) ' +
   'and a Vulkan driver for the GPU (check with `vulkaninfo --summary`); on Windows D3D12, on macOS Metal. ' +
-  'See plugins/webgpu/README.md.';
+  `See ${packageReadme('@hf-core/plugin-webgpu')}.`;
 
 /**
  * Is webgpu usable here: onnxruntime-node has the provider, and a tiny session really runs on it

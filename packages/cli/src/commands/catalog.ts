@@ -1,6 +1,6 @@
 import { FAMILIES, catalogMeta, listEntries, partOf, type CatalogEntry } from '@hf-core/catalog';
 import { HfCoreError } from '@hf-core/core';
-import type { CommandModule } from '../index.ts';
+import type { CommandModule } from '../context.ts';
 import type { CliIO } from '../context.ts';
 import { diff, sync, type SyncOptions } from './catalog-sync.ts';
 import { table } from './classify.ts';

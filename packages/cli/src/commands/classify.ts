@@ -1,5 +1,5 @@
 import { catalogFallbackPlugin, classifyRefs, type Classification } from '@hf-core/core';
-import type { CommandModule } from '../index.ts';
+import type { CommandModule } from '../context.ts';
 import { createCore, splitList, type CliIO } from '../context.ts';
 
 interface ClassifyOptions {

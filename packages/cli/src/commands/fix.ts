@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { fixFiles, fixPlugins, formatDiagnostic, type FileFixResult } from '@hf-core/fix';
 import { HfCore } from '@hf-core/core';
-import type { CommandModule } from '../index.ts';
+import type { CommandModule } from '../context.ts';
 import { pluginSearchDirs, stderrLogger, type CliIO } from '../context.ts';
 
 interface FixFlags {

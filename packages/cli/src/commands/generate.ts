@@ -12,8 +12,8 @@ import {
 } from '@hf-core/core';
 import { exactEntry, listEntries, readSyncedNewTypes, readSyncFile } from '@hf-core/catalog';
 import { fixPlugins, fixSource } from '@hf-core/fix';
-import type { CommandModule } from '../index.ts';
-import { createCore, DEFAULT_PLUGINS, splitList, type CliIO } from '../context.ts';
+import type { CommandModule } from '../context.ts';
+import { createCore, DEFAULT_PLUGINS_TEXT, defaultPlugins, splitList, type CliIO } from '../context.ts';
 import { selectModels } from '../models.ts';
 
 interface GenerateFlags {
@@ -29,7 +29,7 @@ interface GenerateFlags {
 }
 
 export async function generate(refs: string[], flags: GenerateFlags, io: CliIO): Promise<number> {
-  const core = await createCore(io, splitList(flags.plugins) ?? DEFAULT_PLUGINS);
+  const core = await createCore(io, splitList(flags.plugins) ?? (await defaultPlugins(io, 'generate')));
   for (const p of fixPlugins({ resolveFrom: [io.cwd, dirname(fileURLToPath(import.meta.url))] })) await core.use(p);
   let inputs = refs;
   if (flags.all) inputs = listEntries().map((e) => e.modelType);
@@ -135,7 +135,7 @@ const command: CommandModule = {
           '`npx vitest run --config OUT/vitest.config.mjs` (cpu; HF_CORE_BACKEND=wasm for another backend),\n' +
           'or measure them with `hf-core run`.',
       )
-      .option('--plugins <names>', `Plugins (default: ${DEFAULT_PLUGINS.join(',')})`)
+      .option('--plugins <names>', `Plugins (default: ${DEFAULT_PLUGINS_TEXT})`)
       .option('--all', 'Every model type of the catalog (types no loaded plugin synthesizes are listed, not written)')
       .option('--new', 'Only the types the last `hf-core catalog sync` (--release or --tjs) found new')
       .option('--family <family>', 'Only models of this family')

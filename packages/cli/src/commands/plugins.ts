@@ -1,6 +1,6 @@
-import { installedPlugins, loadPlugin } from '@hf-core/core';
-import type { CommandModule } from '../index.ts';
-import { createCore, DEFAULT_PLUGINS, pluginSearchDirs, splitList, type CliIO } from '../context.ts';
+import { installedPlugins, loadPlugin, NO_PLUGINS_HINT } from '@hf-core/core';
+import type { CommandModule } from '../context.ts';
+import { createCore, pluginSearchDirs, splitList, type CliIO } from '../context.ts';
 import { table } from './classify.ts';
 
 interface PluginsFlags {
@@ -10,7 +10,7 @@ interface PluginsFlags {
 
 /** What each plugin contributes: the families and types it covers, or the backend it adds. */
 export async function listPlugins(flags: PluginsFlags, io: CliIO): Promise<number> {
-  const dirs = pluginSearchDirs(io.cwd);
+  const dirs = pluginSearchDirs(io.cwd, io.env);
   const names = splitList(flags.plugins) ?? installedPlugins(dirs);
   const rows: { plugin: string; package: string; kind: string; provides: string; uncovered: number }[] = [];
   for (const name of names) {
@@ -51,7 +51,11 @@ export async function listPlugins(flags: PluginsFlags, io: CliIO): Promise<numbe
         rows.map((r) => [r.plugin, r.kind, String(r.uncovered), r.provides]),
       ),
     );
-    io.stderr(`\nDefault for \`hf-core run\`: ${DEFAULT_PLUGINS.join(',')}. Backend availability: \`hf-core doctor\`.`);
+    io.stderr(
+      rows.length
+        ? '\nWith no --plugins, `hf-core run` uses every installed plugin. Backend availability: `hf-core doctor`.'
+        : `No hf-core plugin is installed here. ${NO_PLUGINS_HINT}`,
+    );
   }
   return 0;
 }
@@ -61,7 +65,10 @@ const command: CommandModule = {
     cli
       .command('plugins', 'List installed plugins: which families and model types, which backends')
       .usage(
-        'plugins [options]\n\nShort names resolve to @hf-core/plugin-<name>, then hf-core-plugin-<name>, then the name or path itself.',
+        'plugins [options]\n\n' +
+          'Short names resolve to @hf-core/plugin-<name>, then hf-core-plugin-<name>, then the package name\n' +
+          'itself; a path is a .js, .mjs or .ts file, or a folder with a package.json (exports or main).\n' +
+          'Write one with `hf-core plugin new <name> --family` (or --backend).',
       )
       .option('--plugins <names>', 'Only these plugins (default: every installed one)')
       .option('--json', 'Print JSON')

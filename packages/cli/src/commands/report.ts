@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HfCore, HfCoreError, REPORTERS, resultKey, ResultsWriter, summarize, type ModelResult } from '@hf-core/core';
-import type { CommandModule } from '../index.ts';
+import type { CommandModule } from '../context.ts';
 import { splitList, type CliIO } from '../context.ts';
 import { VERSION } from '../version.ts';
 

@@ -12,9 +12,9 @@ import {
 } from '@hf-core/core';
 import { checkpointRunOptions } from '../checkpoints.ts';
 import { fixSource, fixPlugins } from '@hf-core/fix';
-import type { CommandModule } from '../index.ts';
+import type { CommandModule } from '../context.ts';
 import { VERSION } from '../version.ts';
-import { createCore, DEFAULT_PLUGINS, splitList, type CliIO } from '../context.ts';
+import { createCore, DEFAULT_PLUGINS_TEXT, defaultPlugins, splitList, type CliIO } from '../context.ts';
 import { refsOfEntries, selectModels } from '../models.ts';
 import { progressPrinter } from '../progress.ts';
 
@@ -67,7 +67,7 @@ const num = (v: unknown, flag: string): number | undefined => {
 export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<number> {
   const loaded = await loadConfig(io.cwd, flags.config);
   const config = loaded?.config ?? {};
-  const pluginSpecs: PluginSpec[] = splitList(flags.plugins) ?? config.plugins ?? DEFAULT_PLUGINS;
+  const pluginSpecs: PluginSpec[] = splitList(flags.plugins) ?? config.plugins ?? (await defaultPlugins(io, 'run'));
   const reporterNames = splitList(flags.reporters) ?? config.reporters ?? Object.keys(REPORTERS);
   for (const name of reporterNames) {
     if (!REPORTERS[name])
@@ -150,7 +150,7 @@ const command: CommandModule = {
       )
       .option(
         '--plugins <names>',
-        `Plugins by short name or package/path, comma-separated (default: ${DEFAULT_PLUGINS.join(',')})`,
+        `Plugins by short name or package/path, comma-separated (default: ${DEFAULT_PLUGINS_TEXT})`,
       )
       .option('--models <refs>', 'Model refs, comma-separated (same as positional refs)')
       .option('--model <ref>', 'A model folder, config.json or hub id; repeatable')
