@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listEntries, writeSyncFile, type CatalogEntry } from '@hf-core/catalog';
 import { uncoveredRows } from '@hf-core/core';
-import { createCore, DEFAULT_PLUGINS } from '../context.ts';
+import { createCore, defaultPlugins } from '../context.ts';
 import { main } from '../index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hf-core-cli-new-'));
@@ -79,8 +79,9 @@ describe('the release check: catalog sync, then generate --new and run --new', (
 
 describe('the default run', () => {
   it('gives every catalog type a row: the built-in families run theirs, every other type is a skip row', async () => {
-    const io = { stdout: () => {}, stderr: () => {}, cwd: root, env: {} };
-    const core = await createCore(io, DEFAULT_PLUGINS);
+    // The default plugins are the installed ones: those of the workspace root here.
+    const io = { stdout: () => {}, stderr: () => {}, cwd: process.cwd(), env: {} };
+    const core = await createCore(io, await defaultPlugins(io, 'run'));
     const runs = core.synthesizableTypes();
     const skips = uncoveredRows(core).map((r) => r.classification.ref);
     expect(new Set([...runs, ...skips]).size).toBe(runs.length + skips.length);
