@@ -40,6 +40,7 @@ export interface RunFlags {
   verbose?: boolean;
   shard?: string;
   dtype?: string | string[];
+  history?: string;
 }
 
 /** `--shard i/n`: the i-th of n disjoint slices of the model list (1-based), for parallel CI jobs. */
@@ -102,7 +103,11 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
   }
   const core = await createCore(io, pluginSpecs, flags.verbose);
   for (const p of fixPlugins({ resolveFrom: [io.cwd, dirname(fileURLToPath(import.meta.url))] })) await core.use(p);
-  for (const name of reporterNames) await core.use(REPORTERS[name]!());
+  const reporterOptions = {
+    historyFile: flags.history && resolve(io.cwd, flags.history),
+    runId: io.env.HF_CORE_RUN_ID,
+  };
+  for (const name of reporterNames) await core.use(REPORTERS[name]!(reporterOptions));
   if (!core.backends.size) {
     throw new HfCoreError('No backend plugin is loaded, so nothing can run.', {
       code: 'NO_BACKEND',
@@ -191,6 +196,10 @@ const command: CommandModule = {
       .option(
         '--dtype <list>',
         'dtype variants of model folders to test, each its own row: fp32,fp16,q8,q4,int8,uint8,q4f16,bnb4 (default: fp32, else the heaviest present)',
+      )
+      .option(
+        '--history <file>',
+        'History kept across runs: append this run, trends and regressions from it (default OUT/history.jsonl)',
       )
       .option('--shard <i/n>', 'Run the i-th of n slices of the model list (merge with `hf-core report a b --out c`)')
       .option('--quiet', 'No progress lines')
