@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ResultStatus } from '../types.ts';
 import type { HistoryEntry } from './history-store.ts';
-import { analyzeHistory, judgeSlowdown } from './trends.ts';
+import { analyzeHistory, judgeSlowdown, widthsFor } from './trends.ts';
 
 /** A history of nights: for each model its p50 per night (null: not in that run), status pass. */
 function nights(p50s: Record<string, (number | null)[]>, status: Record<string, ResultStatus[]> = {}): HistoryEntry[] {
@@ -40,16 +40,43 @@ describe('trends across runs', () => {
   });
 
   it('flags a model made 3x slower, and not the others moving with run-to-run noise', () => {
-    // Real p50s of a shared 2-core machine, three runs (ms): bert slowed 3x in the third.
+    // Real p50s and peak RSS of three runs on a shared 2-core machine (pnpm test:flow): bert's
+    // sessions made three times slower in the third; gpt2's RSS moved by 9 MB, as RSS does.
+    const h = nights({
+      bert: [0.099, 0.101, 0.395],
+      albert: [0.106, 0.108, 0.105],
+      gpt2: [0.145, 0.145, 0.148],
+      vit: [0.104, 0.104, 0.105],
+    });
+    const rss: Record<string, number[]> = {
+      bert: [126.5, 128.9, 122.1],
+      albert: [130.5, 129.7, 126.1],
+      gpt2: [132.2, 132.2, 141.6],
+      vit: [129.7, 135.8, 127.1],
+    };
+    for (const e of h) e.peak_rss_mb = rss[e.ref]![Number(e.run.slice(8, 10)) - 1];
+    const found = analyzeHistory(h).findings;
+    expect(found.map((f) => `${f.ref}: ${f.kind}`)).toEqual(['bert: latency']);
+    expect(found[0]!.what).toMatch(/^p50 0\.395 ms vs 0\.099-0\.101 ms in 2 earlier runs: 3\.\dx their mean/);
+  });
+
+  it('does not call 2x a regression when the earlier runs themselves swung by 70%', () => {
+    // Real p50s of a busier hour of the same machine: bert 0.175 then 0.103 before 0.361.
     const h = nights({
       bert: [0.175, 0.103, 0.361],
       albert: [0.107, 0.108, 0.127],
       gpt2: [0.176, 0.151, 0.147],
       vit: [0.52, 0.47, 0.55],
     });
-    const found = analyzeHistory(h).findings;
-    expect(found.map((f) => `${f.ref}: ${f.kind}`)).toEqual(['bert: latency']);
-    expect(found[0]!.what).toMatch(/^p50 0\.361 ms vs 0\.103-0\.175 ms in 2 earlier runs: \d\.\dx their mean/);
+    expect(analyzeHistory(h).findings).toEqual([]);
+    // Three more runs pin the noise down; the same jump is then beyond it.
+    const more = nights({
+      bert: [0.175, 0.103, 0.12, 0.11, 0.13, 0.361],
+      albert: [0.107, 0.108, 0.11, 0.105, 0.109, 0.127],
+      gpt2: [0.176, 0.151, 0.16, 0.155, 0.158, 0.147],
+      vit: [0.52, 0.47, 0.5, 0.49, 0.51, 0.55],
+    });
+    expect(kinds(more)).toEqual(['bert: latency']);
   });
 
   it('does not flag a run where every model is slower (a busier machine), only a model beyond it', () => {
@@ -96,5 +123,11 @@ describe('trends across runs', () => {
     expect(judgeSlowdown(Math.log(3), earlier, 0.1)?.regressed).toBe(true);
     expect(judgeSlowdown(Math.log(3), earlier, 0.5)?.regressed).toBe(false);
     expect(judgeSlowdown(Math.log(3), earlier.slice(1), 0.1)).toBeUndefined();
+  });
+
+  it('asks for more noise widths while few runs inform the noise', () => {
+    expect(widthsFor(1)).toBeGreaterThan(100);
+    expect(widthsFor(4)).toBeCloseTo(7.173);
+    expect(widthsFor(1000)).toBe(3.5);
   });
 });

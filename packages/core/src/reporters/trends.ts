@@ -47,10 +47,33 @@ export interface AnalyzeOptions {
 
 /** A latency or peak RSS is judged once this many earlier runs of the model give its noise. */
 export const MIN_EARLIER = 2;
-/** How many noise widths (sigma) past its earlier mean a value must be to count as a regression. */
+/** How many noise widths (sigma) past its earlier mean a value must be to count as a regression, at least. */
 const Z = 3.5;
 /** Below this (1%, in log units) a difference is rounding, not noise (p50 is kept to the microsecond). */
 const MIN_SIGMA = 0.01;
+/** Peak RSS moves by a few MB between runs of any model, however big (allocator arenas, threads). */
+const RSS_MIN_NOISE_MB = 4;
+
+/** Student's t, one-sided 99.9%, by degrees of freedom: the noise is known from few runs at first. */
+const T999: [number, number][] = [
+  [1, 318.3],
+  [2, 22.33],
+  [3, 10.21],
+  [4, 7.173],
+  [5, 5.893],
+  [6, 5.208],
+  [8, 4.501],
+  [10, 4.144],
+  [15, 3.733],
+  [20, 3.552],
+  [30, 3.385],
+];
+
+/** How many noise widths a value must be out: Z, or Student's t while few runs inform the noise. */
+export function widthsFor(df: number): number {
+  const at = T999.find(([d]) => d >= df);
+  return Math.max(Z, at ? at[1] : 0);
+}
 
 const failing = (s: ResultStatus) => FAILING_STATUSES.includes(s);
 const pairKey = (e: { ref: string; backend: string }) => `${e.backend}\u0000${e.ref}`;
@@ -158,11 +181,10 @@ function runFactors(points: Points[], runs: number): number[] {
  * deviation of their earlier runs (log units, so a fraction), unbiased for the few runs each has.
  * Models share a machine, so they share its noise; the median ignores the few that are erratic.
  */
-function noiseOf(earlier: number[][]): number {
-  const sds = earlier
-    .filter((e) => e.length >= MIN_EARLIER)
-    .map((e) => stdev(e) / Math.sqrt(chi2Median(e.length - 1) / (e.length - 1)));
-  return Math.max(median(sds) ?? 0, MIN_SIGMA);
+function noiseOf(earlier: number[][]): { sigma: number; df: number } {
+  const informed = earlier.filter((e) => e.length >= MIN_EARLIER);
+  const sds = informed.map((e) => stdev(e) / Math.sqrt(chi2Median(e.length - 1) / (e.length - 1)));
+  return { sigma: median(sds) ?? 0, df: informed.reduce((n, e) => n + e.length - 1, 0) };
 }
 
 interface Verdict {
@@ -174,13 +196,13 @@ interface Verdict {
 
 /**
  * A value regressed when it is above every earlier run's value and past their mean by more than
- * Z noise widths (and the prediction's own uncertainty for n earlier runs): how noisy the history
- * is decides, not a fixed percentage.
+ * `widths` noise widths (and the prediction's own uncertainty for n earlier runs): how noisy the
+ * history is decides, not a fixed percentage.
  */
-export function judgeSlowdown(value: number, earlier: number[], noise: number): Verdict | undefined {
+export function judgeSlowdown(value: number, earlier: number[], noise: number, widths = Z): Verdict | undefined {
   if (earlier.length < MIN_EARLIER) return undefined;
   const m = mean(earlier);
-  const limit = Z * noise * Math.sqrt(1 + 1 / earlier.length);
+  const limit = widths * noise * Math.sqrt(1 + 1 / earlier.length);
   return { regressed: value > Math.max(...earlier) && value - m > limit, ratio: Math.exp(value - m), noise };
 }
 
@@ -213,11 +235,11 @@ function judgeMetric(
   for (const p of judged) {
     const { cur, earlier } = earlierOf(p);
     if (!cur) continue;
-    const verdict = judgeSlowdown(
-      cur.y,
-      earlier.map((q) => q.y),
-      noise,
-    );
+    const ys = earlier.map((q) => q.y);
+    const floor = metric === 'peak_rss_mb' && ys.length ? Math.log1p(RSS_MIN_NOISE_MB / Math.exp(mean(ys))) : 0;
+    // The history's typical noise, or this model's own earlier spread when it is the noisier.
+    const sigma = Math.max(noise.sigma, ys.length >= 2 ? stdev(ys) : 0, floor, MIN_SIGMA);
+    const verdict = judgeSlowdown(cur.y, ys, sigma, widthsFor(noise.df));
     if (!verdict) {
       notJudged += 1;
       continue;
@@ -236,10 +258,10 @@ function judgeMetric(
         `${metric === 'p50_ms' ? 'p50' : 'peak RSS'} ${round(row[metric]!)} ${unit} vs ${round(Math.min(...raw))}-${round(Math.max(...raw))} ${unit} ` +
         `in ${raw.length} earlier runs: ${verdict.ratio.toFixed(1)}x their mean` +
         (Math.abs(factor) > 0.01 ? ` net of this run's machine factor ${Math.exp(factor).toFixed(2)}x` : '') +
-        ` (run-to-run noise ±${Math.round(noise * 100)}%)`,
+        ` (run-to-run noise ±${Math.round(sigma * 1000) / 10}%)`,
       value: row[metric],
       baseline: raw,
-      margin: noise,
+      margin: sigma,
     });
   }
   return { findings, notJudged };
