@@ -163,8 +163,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
 
     it('loads from file:// with no console error, no network and no script from a model name', async () => {
       expect(problems).toEqual([]);
-      // The data island, d3, Plot and the page's script: the hostile name added none.
-      expect(await page.locator('script').count()).toBe(4);
+      // The data island, d3, Plot and the page's four scripts: the hostile name added none.
+      expect(await page.locator('script').count()).toBe(7);
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.locator('#matrix tbody th', { hasText: '<script>alert(1)</script>' }).count()).toBe(1);
     });

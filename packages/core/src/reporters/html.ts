@@ -39,10 +39,13 @@ function umdBundle(pkg: string): string {
 
 const asset = (name: string) => readFileSync(new URL(`../../templates/dashboard/${name}`, import.meta.url), 'utf8');
 
+/** The page's own scripts, in load order: page.js holds what the others share. */
+const OWN_SCRIPTS = ['page.js', 'charts.js', 'details.js', 'app.js'];
+
 let scripts: string[] | undefined;
-/** d3, Observable Plot and the page's own script, in load order. */
+/** d3, Observable Plot and the page's own scripts, in load order. */
 const pageScripts = () =>
-  (scripts ??= [umdBundle('d3'), umdBundle('@observablehq/plot'), asset('app.js')].map((s) =>
+  (scripts ??= [umdBundle('d3'), umdBundle('@observablehq/plot'), ...OWN_SCRIPTS.map(asset)].map((s) =>
     s.replace(/<\/(script)/gi, '<\\/$1'),
   ));
 
@@ -138,10 +141,10 @@ function select(id: string, label: string, values: string[]): string {
  */
 export function renderDashboard(s: RunSummary, input: DashboardInput = {}): string {
   const d = dashboardData(s, input);
-  const [d3, plot, app] = pageScripts() as [string, string, string];
+  const inline = pageScripts();
   const families = [...new Set(d.rows.map((r) => r.family))].sort();
   const levels = [...new Set(d.rows.map((r) => r.level ?? 'none'))].sort();
-  const csp = `default-src 'none'; script-src ${[d3, plot, app].map(sha256).join(' ')}; style-src 'unsafe-inline'; img-src data:`;
+  const csp = `default-src 'none'; script-src ${inline.map(sha256).join(' ')}; style-src 'unsafe-inline'; img-src data:`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>hf-core report</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -171,9 +174,7 @@ export function renderDashboard(s: RunSummary, input: DashboardInput = {}): stri
 <section id="matrix-section"><h2>Model × backend</h2><p>Click a cell for its checks, metrics and log.</p>${matrixTable(d)}</section>
 <dialog id="details"><form method="dialog"><button id="details-close" aria-label="close">×</button></form><div id="details-body"></div></dialog>
 <script type="application/json" id="hf-core-data">${scriptJson(d)}</script>
-<script>${d3}</script>
-<script>${plot}</script>
-<script>${app}</script>
+${inline.map((js) => `<script>${js}</script>`).join('\n')}
 </body></html>
 `;
 }

@@ -58,8 +58,8 @@ describe('reporters', () => {
       { ref: 'bert', checks: [{ name: nasty, status: 'pass', message: nasty }] },
     ]);
     const page = renderDashboard(s);
-    // Four scripts (data, d3, Plot, the page's own), none of them opened by a name.
-    expect(page.match(/<script[\s>]/gi)).toHaveLength(4);
+    // Seven scripts (data, d3, Plot, the page's four), none of them opened by a name.
+    expect(page.match(/<script[\s>]/gi)).toHaveLength(7);
     expect(page).not.toMatch(/<\/script><script>alert/i);
     const island = /<script type="application\/json" id="hf-core-data">([^<]*)<\/script>/.exec(page);
     expect(island).not.toBeNull();
@@ -77,7 +77,7 @@ describe('reporters', () => {
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(page)![1]!;
     const allowed = /script-src ([^;]+)/.exec(csp)![1]!.split(' ');
     const scripts = [...page.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
-    expect(scripts).toHaveLength(3);
+    expect(scripts).toHaveLength(6);
     expect(allowed).toEqual(scripts.map((s) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`));
     expect(csp).toContain("default-src 'none'");
   });
