@@ -228,6 +228,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(await details.isVisible()).toBe(true);
       expect(await details.locator('.checks').textContent()).toContain('max abs diff 0.3 > 1e-4');
       expect(await details.locator('h3').textContent()).toBe('clip on cpu fail');
+      expect(await details.textContent()).not.toContain('null');
       await page.click('#details-close');
       await page.locator('#matrix tbody tr', { hasText: '<script>' }).locator('button.cell[title*="on wasm"]').click();
       expect(await details.locator('h3').textContent()).toBe(`${hostile} on wasm pass`);

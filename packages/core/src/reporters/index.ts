@@ -31,10 +31,9 @@ export {
   type HistoryEntry,
   type HistoryWarning,
 } from './history-store.ts';
+export { judgeSlowdown, MIN_EARLIER, widthsFor } from './stats.ts';
 export {
   analyzeHistory,
-  judgeSlowdown,
-  MIN_EARLIER,
   runsOf,
   type AnalyzeOptions,
   type Finding,

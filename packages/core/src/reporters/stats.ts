@@ -22,8 +22,9 @@ const T999: [number, number][] = [
 
 /** How many noise widths a value must be out: Z, or Student's t while few runs inform the noise. */
 export function widthsFor(df: number): number {
-  const at = T999.find(([d]) => d >= df);
-  return Math.max(Z, at ? at[1] : 0);
+  // The row at or below df: fewer degrees of freedom ask for more widths, so this errs wide.
+  const at = T999.filter(([d]) => d <= df).at(-1) ?? T999[0]!;
+  return Math.max(Z, df > 30 ? 0 : at[1]);
 }
 
 export function median(xs: number[]): number | null {

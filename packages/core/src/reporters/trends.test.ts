@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ResultStatus } from '../types.ts';
 import type { HistoryEntry } from './history-store.ts';
-import { analyzeHistory, judgeSlowdown, widthsFor } from './trends.ts';
+import { judgeSlowdown, widthsFor } from './stats.ts';
+import { analyzeHistory } from './trends.ts';
 
 /** A history of nights: for each model its p50 per night (null: not in that run), status pass. */
 function nights(p50s: Record<string, (number | null)[]>, status: Record<string, ResultStatus[]> = {}): HistoryEntry[] {
@@ -128,6 +129,7 @@ describe('trends across runs', () => {
   it('asks for more noise widths while few runs inform the noise', () => {
     expect(widthsFor(1)).toBeGreaterThan(100);
     expect(widthsFor(4)).toBeCloseTo(7.173);
+    expect(widthsFor(7)).toBeCloseTo(5.208);
     expect(widthsFor(1000)).toBe(3.5);
   });
 });

@@ -121,26 +121,31 @@ globalThis.hfDashboard.charts = (() => {
     });
   }
 
+  /** One result's p50 in each run of the history, coloured by its status; null without one. */
+  function rowTrend(r, width, height) {
+    const points = r.trend
+      .filter((t) => t[2] !== null)
+      .map(([i, status, p50]) => ({ x: runAt(data.runs[i], i), p50, status, run: data.runs[i].run }));
+    if (!points.length) return null;
+    return Plot.plot({
+      width,
+      height,
+      x: runAxis(),
+      y: { label: 'p50, ms', grid: true, zero: true },
+      color: { ...statusColor, legend: true },
+      marks: [
+        Plot.lineY(points, { x: 'x', y: 'p50', stroke: 'currentColor', strokeOpacity: 0.5 }),
+        Plot.dot(points, { x: 'x', y: 'p50', fill: 'status', r: 4, tip: true, channels: { run: 'run' } }),
+      ],
+    });
+  }
+
   function chartTrendP50() {
     const r = state.selected === null ? null : data.rows[state.selected];
     const caption = $('chart-trend-p50').querySelector('figcaption');
     if (r) {
       caption.textContent = `p50 latency over runs: ${label(r)}`;
-      const points = r.trend
-        .filter((t) => t[2] !== null)
-        .map(([i, status, p50]) => ({ x: runAt(data.runs[i], i), p50, status, run: data.runs[i].run }));
-      if (!points.length) return empty('This result has no latency in the history.');
-      return Plot.plot({
-        width: widthOf('chart-trend-p50'),
-        height: 220,
-        x: runAxis(),
-        y: { label: 'p50, ms', grid: true, zero: true },
-        color: { ...statusColor, legend: true },
-        marks: [
-          Plot.lineY(points, { x: 'x', y: 'p50', stroke: 'currentColor', strokeOpacity: 0.5 }),
-          Plot.dot(points, { x: 'x', y: 'p50', fill: 'status', r: 4, tip: true, channels: { run: 'run' } }),
-        ],
-      });
+      return rowTrend(r, widthOf('chart-trend-p50'), 220) ?? empty('This result has no latency in the history.');
     }
     caption.textContent = 'p50 latency over runs: median over models (click a cell for one model)';
     const points = data.runs.map((p, i) => ({ ...p, x: runAt(p, i) })).filter((p) => p.medianP50 !== null);
@@ -166,5 +171,5 @@ globalThis.hfDashboard.charts = (() => {
     put('chart-trend-p50', chartTrendP50());
   }
 
-  return { renderCharts, renderTrend: () => put('chart-trend-p50', chartTrendP50()) };
+  return { renderCharts, rowTrend, renderTrend: () => put('chart-trend-p50', chartTrendP50()) };
 })();

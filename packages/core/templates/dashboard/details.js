@@ -1,7 +1,6 @@
 // The details of one result, in the page's dialog: checks, metrics, evidence, log and its trend.
-/* global Plot */
 globalThis.hfDashboard.details = (() => {
-  const { data, state, statusColor, $, el, fmt, charts } = globalThis.hfDashboard;
+  const { data, state, $, el, fmt, charts } = globalThis.hfDashboard;
 
   function details(i) {
     const r = data.rows[i];
@@ -11,7 +10,7 @@ globalThis.hfDashboard.details = (() => {
     body.replaceChildren();
     const metric = (name, value) =>
       value === undefined ? null : el('tr', {}, el('th', {}, name), el('td', {}, value));
-    body.append(
+    const parts = [
       el('h3', {}, `${r.ref} on ${r.backend} `, el('span', { class: `badge ${r.status}` }, r.status)),
       el(
         'p',
@@ -67,24 +66,10 @@ globalThis.hfDashboard.details = (() => {
         : null,
       r.tail ? el('pre', {}, r.tail) : null,
       r.log ? el('p', {}, 'Log: ', el('a', { href: r.log }, r.log)) : el('p', {}, 'No log kept for this result.'),
-    );
-    const trend = r.trend.filter((t) => t[2] !== null);
-    if (trend.length > 1) {
-      body.append(
-        el('h4', {}, 'p50 over runs'),
-        Plot.plot({
-          width: 520,
-          height: 160,
-          x: { label: 'run #' },
-          y: { label: 'p50, ms', grid: true, zero: true },
-          color: statusColor,
-          marks: [
-            Plot.lineY(trend, { x: (t) => t[0] + 1, y: (t) => t[2], stroke: 'currentColor', strokeOpacity: 0.5 }),
-            Plot.dot(trend, { x: (t) => t[0] + 1, y: (t) => t[2], fill: (t) => t[1], r: 4 }),
-          ],
-        }),
-      );
-    }
+    ];
+    body.append(...parts.filter(Boolean));
+    const trend = r.trend.length > 1 ? charts.rowTrend(r, 520, 180) : null;
+    if (trend) body.append(el('h4', {}, 'p50 over runs'), trend);
     $('details').showModal();
   }
 
