@@ -21,5 +21,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'report', summary: 'Rewrite summary.json, report.md and junit.xml from run folders; merge shards', load: () => import('./report.ts') },
   { name: 'plugins', summary: 'List installed plugins: which families and model types, which backends', load: () => import('./plugins.ts') },
   { name: 'plugin', summary: 'Scaffold a plugin package that works at once (plugin new <name> --family | --backend)', load: () => import('./plugin-new.ts') },
+  { name: 'history', summary: 'Trends and regressions across runs from a history file; merge histories', load: () => import('./history.ts') },
+  { name: 'ci', summary: 'Write CI workflows and hooks for your project (init), or list the models a change touches (changed)', load: () => import('./ci.ts') },
   { name: 'doctor', summary: 'Say which hardware backends can run here, and why not', load: () => import('./doctor.ts') },
 ];

@@ -40,6 +40,7 @@ export interface RunFlags {
   shard?: string;
   dtype?: string | string[];
   new?: boolean;
+  history?: string;
 }
 
 /** `--shard i/n`: the i-th of n disjoint slices of the model list (1-based), for parallel CI jobs. */
@@ -78,7 +79,11 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
   }
   const core = await createCore(io, pluginSpecs, flags.verbose);
   for (const p of fixPlugins({ resolveFrom: [io.cwd, dirname(fileURLToPath(import.meta.url))] })) await core.use(p);
-  for (const name of reporterNames) await core.use(REPORTERS[name]!());
+  const reporterOptions = {
+    historyFile: flags.history && resolve(io.cwd, flags.history),
+    runId: io.env.HF_CORE_RUN_ID,
+  };
+  for (const name of reporterNames) await core.use(REPORTERS[name]!(reporterOptions));
   if (!core.backends.size) {
     throw new HfCoreError('No backend plugin is loaded, so nothing can run.', {
       code: 'NO_BACKEND',
@@ -177,6 +182,10 @@ const command: CommandModule = {
       .option(
         '--new',
         'Only the types the last `hf-core catalog sync` found new (those no family covers are skip rows)',
+      )
+      .option(
+        '--history <file>',
+        'History kept across runs: append this run, trends and regressions from it (default OUT/history.jsonl)',
       )
       .option('--shard <i/n>', 'Run the i-th of n slices of the model list (merge with `hf-core report a b --out c`)')
       .option('--quiet', 'No progress lines')

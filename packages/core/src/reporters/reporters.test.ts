@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelResult, RunSummary } from '../types.ts';
-import { findRegressions, type HistoryEntry } from './history.ts';
+import { createHash } from 'node:crypto';
 import { renderDashboard } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -51,23 +51,34 @@ describe('reporters', () => {
     expect(xml).toContain('&lt;script&gt;');
   });
 
-  it("find regressions since each model's previous run, and ignore sub-threshold noise", () => {
-    const prev: HistoryEntry[] = [
-      { run: '1', ref: 'bert', backend: 'cpu', status: 'pass', level: 'pipeline', p50_ms: 1.0, peak_rss_mb: 100 },
-      { run: '1', ref: 'gpt2', backend: 'cpu', status: 'pass', level: 'pipeline', p50_ms: 0.1 },
-      { run: '1', ref: 'vit', backend: 'cpu', status: 'pass', level: 'pipeline', p50_ms: 2 },
-    ];
-    const cur: HistoryEntry[] = [
-      { run: '2', ref: 'bert', backend: 'cpu', status: 'pass', level: 'session', p50_ms: 1.6, peak_rss_mb: 180 },
-      { run: '2', ref: 'gpt2', backend: 'cpu', status: 'pass', level: 'pipeline', p50_ms: 0.13 },
-      { run: '2', ref: 'vit', backend: 'cpu', status: 'crash', level: null },
-      { run: '2', ref: 'new', backend: 'cpu', status: 'fail', level: null },
-    ];
-    expect(findRegressions(prev, cur).map((r) => `${r.ref}: ${r.what}`)).toEqual([
-      'bert: level pipeline -> session',
-      'bert: p50 latency 1 -> 1.6 ms (+60%)',
-      'bert: peak RSS 100 -> 180 MB',
-      'vit: status pass -> crash',
+  it("keep the dashboard's data island inert: no string can close the script it travels in", () => {
+    const nasty = `</script><script>alert(1)</script><!-- \u2028\u2029 </SCRIPT > ${hostile}`;
+    const s = summary([
+      { ref: nasty, status: 'crash', reason: nasty, evidence: { outputTail: nasty } },
+      { ref: 'bert', checks: [{ name: nasty, status: 'pass', message: nasty }] },
     ]);
+    const page = renderDashboard(s);
+    // Seven scripts (data, d3, Plot, the page's four), none of them opened by a name.
+    expect(page.match(/<script[\s>]/gi)).toHaveLength(7);
+    expect(page).not.toMatch(/<\/script><script>alert/i);
+    const island = /<script type="application\/json" id="hf-core-data">([^<]*)<\/script>/.exec(page);
+    expect(island).not.toBeNull();
+    expect(island![1]).not.toMatch(/[<>&\u2028\u2029]/);
+    const data = JSON.parse(island![1]!) as {
+      rows: { ref: string; reason: string; tail?: string; checks: { name: string }[] }[];
+    };
+    const crashed = data.rows.find((r) => r.ref === nasty)!;
+    expect([crashed.reason, crashed.tail]).toEqual([nasty, nasty]);
+    expect(data.rows.find((r) => r.ref === 'bert')!.checks[0]!.name).toBe(nasty);
+  });
+
+  it('allow exactly the inline scripts it wrote, by hash, so an injected one could not run', () => {
+    const page = renderDashboard(summary([{ ref: hostile }]));
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(page)![1]!;
+    const allowed = /script-src ([^;]+)/.exec(csp)![1]!.split(' ');
+    const scripts = [...page.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+    expect(scripts).toHaveLength(6);
+    expect(allowed).toEqual(scripts.map((s) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`));
+    expect(csp).toContain("default-src 'none'");
   });
 });
