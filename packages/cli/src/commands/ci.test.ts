@@ -67,11 +67,11 @@ describe('hf-core ci', () => {
       backend: ['cpu', 'cuda'],
       include: [
         { backend: 'cpu', runner: 'ubuntu-latest' },
-        { backend: 'cuda', runner: ['self-hosted', 'gpu'], plugins: expect.stringMatching(/,cuda$/) },
+        { backend: 'cuda', runner: ['self-hosted', 'gpu'] },
       ],
     });
     const runs = (job: { steps: { run?: string }[] }) => job.steps.flatMap((s) => (s.run ? [s.run] : []));
-    expect(runs(nightly.jobs.shard).join('')).toContain('npx hf-core run --plugins "${{ matrix.plugins }}"');
+    expect(runs(nightly.jobs.shard).join('')).toContain('npx hf-core run --backends "${{ matrix.backend }}"');
     expect(runs(nightly.jobs.merge).join('')).toContain(
       'npx hf-core report shards/shard-* --out merged --history hf-core-history/history.jsonl',
     );
@@ -85,8 +85,8 @@ describe('hf-core ci', () => {
     await main(['ci', 'init', '--github'], capture(dir));
     const nightly = readFileSync(join(dir, '.github/workflows/hf-core-nightly.yml'), 'utf8');
     // A matrix key that does not exist, a job needing one that does not, a misspelt key.
-    expect(problems(nightly.replace('matrix.plugins', 'matrix.plugin'), 'a.yml').join('\n')).toMatch(
-      /actionlint .*property "plugin" is not defined/,
+    expect(problems(nightly.replace('matrix.backend }}', 'matrix.backends }}'), 'a.yml').join('\n')).toMatch(
+      /actionlint .*property "backends" is not defined/,
     );
     expect(problems(nightly.replace('needs: shard', 'needs: shards'), 'b.yml').join('\n')).toMatch(
       /action-validator .*needs/,
