@@ -42,7 +42,7 @@ export function renderMarkdown(s: RunSummary): string {
     for (const r of folders) {
       const m = r.model!;
       lines.push(
-        `- ${cell(r.ref)} on ${cell(r.backend)}: folder \`${cell(m.dir)}\`${m.dtype ? `, dtype ${cell(m.dtype)}` : ''}${r.fallback ? ` (fell back to ${cell(r.fallback)})` : ''}, level ${r.level ?? 'none'}; files: ${cell((m.files ?? []).join(', ')) || 'none'}`,
+        `- ${cell(r.ref)} on ${cell(r.backend)}: folder \`${cell(m.dir)}\`${m.dtype ? `, dtype ${cell(m.dtype)}` : ''}${r.fallback ? ` (fell back to ${cell(r.fallback)})` : ''}, level ${r.level ?? 'none'}${r.levelReason ? ` (${cell(r.levelReason)})` : ''}; files: ${cell((m.files ?? []).join(', ')) || 'none'}`,
       );
     }
   }
