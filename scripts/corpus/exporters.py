@@ -143,7 +143,7 @@ def seq2seq(model, out, encoder_input="input_ids", sub="onnx"):
         enc_in = {"input_features": seeded((1, c.num_mel_bins, 2 * c.max_source_positions), 11)}
         enc_dyn = {"input_features": {0: "batch_size"}}
     enc = model.get_encoder().eval()
-    enc_file = f"{sub}/encoder_model.onnx"
+    enc_file = f"{sub}/encoder_model.onnx" if sub else "encoder_model.onnx"
     cases = export_single(enc, out, enc_file, enc_in, ["last_hidden_state"], {**enc_dyn, "last_hidden_state": {0: "batch_size", 1: "encoder_sequence_length"}}, "encoder")
     hidden = cases[0][3]["last_hidden_state"]
 
@@ -171,7 +171,7 @@ def seq2seq(model, out, encoder_input="input_ids", sub="onnx"):
     wrapper = Decoder(model).eval()
     with torch.no_grad():
         logits = wrapper(*dec_in.values())
-    dec_file = f"{sub}/decoder_model.onnx"
+    dec_file = f"{sub}/decoder_model.onnx" if sub else "decoder_model.onnx"
     dyn = {
         "input_ids": {0: "batch_size", 1: "decoder_sequence_length"},
         "encoder_hidden_states": {0: "batch_size", 1: "encoder_sequence_length"},
