@@ -39,7 +39,7 @@ export function levelOf(checks: CheckResult[]): Level | null {
  * the reasons its pipeline-level checks were skipped (what the folder lacks for transformers.js).
  */
 export function levelReasonOf(checks: CheckResult[], level: Level | null): string | undefined {
-  if (level === 'pipeline') return 'pipeline level, the highest hf-core tests';
+  if (level === 'pipeline') return 'the highest level hf-core tests';
   if (level !== 'session') return undefined;
   const skipped = checks.filter((c) => c.level === 'pipeline' && c.status === 'skip').map((c) => c.message);
   return skipped.length ? [...new Set(skipped)].join('; ') : 'no pipeline-level check exists for this model';

@@ -88,7 +88,7 @@ function prepareFolder(c: Classification & { modelDir: string }): PreparedModel 
       dtype: plan.dtype,
       variants: Object.keys(folder.variants),
       level: plan.pipeline.kind === 'none' ? 'session' : 'pipeline',
-      levelReason: plan.pipeline.kind === 'none' ? plan.pipeline.reason : 'pipeline level, the highest hf-core tests',
+      levelReason: plan.pipeline.kind === 'none' ? plan.pipeline.reason : 'the highest level hf-core tests',
       generation: plan.generation?.layout ?? null,
       ...(plan.seq2seq ? { seq2seq: plan.seq2seq } : {}),
       contribOps: plan.files.flatMap((f) => contribOps(f.header)),
