@@ -97,7 +97,7 @@ def archs():
         "bart": (
             "encoder-decoder",
             lambda: tr.BartForConditionalGeneration(tr.BartConfig(vocab_size=V, d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=64, pad_token_id=0, bos_token_id=2, eos_token_id=3, decoder_start_token_id=3, forced_eos_token_id=None)),
-            lambda m, out: ex.seq2seq(m, out),
+            lambda m, out: ex.seq2seq_merged(m, out),  # decoder_model_merged.onnx with use_cache_branch
             text_tok("seq2seq"),
             [],
         ),

@@ -132,9 +132,8 @@ def decoder(model, out, file, external=False, position_ids=True):
     ]
 
 
-def seq2seq(model, out, encoder_input="input_ids", sub="onnx"):
-    """encoder_model.onnx and decoder_model.onnx (no cache, no merged decoder), as optimum's
-    `--no-post-process` export leaves them."""
+def seq2seq_encoder(model, out, sub="onnx", encoder_input="input_ids"):
+    """encoder_model.onnx and its reference case."""
     c = model.config
     if encoder_input == "input_ids":
         enc_in = {"input_ids": text_ids(8, c.vocab_size, seed=7), "attention_mask": torch.ones(1, 8, dtype=torch.long)}
@@ -142,9 +141,16 @@ def seq2seq(model, out, encoder_input="input_ids", sub="onnx"):
     else:  # speech: input_features [batch, mel bins, frames]
         enc_in = {"input_features": seeded((1, c.num_mel_bins, 2 * c.max_source_positions), 11)}
         enc_dyn = {"input_features": {0: "batch_size"}}
-    enc = model.get_encoder().eval()
     enc_file = f"{sub}/encoder_model.onnx" if sub else "encoder_model.onnx"
-    cases = export_single(enc, out, enc_file, enc_in, ["last_hidden_state"], {**enc_dyn, "last_hidden_state": {0: "batch_size", 1: "encoder_sequence_length"}}, "encoder")
+    dyn = {**enc_dyn, "last_hidden_state": {0: "batch_size", 1: "encoder_sequence_length"}}
+    return export_single(model.get_encoder().eval(), out, enc_file, enc_in, ["last_hidden_state"], dyn, "encoder")
+
+
+def seq2seq(model, out, encoder_input="input_ids", sub="onnx"):
+    """encoder_model.onnx and decoder_model.onnx (no cache, no merged decoder), as optimum's
+    `--no-post-process` export leaves them."""
+    c = model.config
+    cases = seq2seq_encoder(model, out, sub, encoder_input)
     hidden = cases[0][3]["last_hidden_state"]
 
     class Decoder(torch.nn.Module):
@@ -210,3 +216,115 @@ def text_image(model, out, file, size, outputs=("logits_per_image", "logits_per_
 
 def record(out, producer, cases):
     write_reference(out, producer, cases)
+
+
+class Seq2SeqDecoderWithPast(torch.nn.Module):
+    """A seq2seq decoder over per-layer self-attention (`decoder`) and cross-attention (`encoder`)
+    caches, optimum's names: past_key_values.{i}.decoder/encoder.key/value -> present.{i}.*.
+    With no past given, the cross-attention keys and values come from encoder_hidden_states."""
+
+    def __init__(self, model, layers, with_past):
+        super().__init__()
+        self.model, self.layers, self.with_past = model, layers, with_past
+
+    def forward(self, input_ids, encoder_attention_mask, encoder_hidden_states, *past):
+        from transformers import EncoderDecoderCache
+
+        self_cache, cross_cache = DynamicCache(config=self.model.config), DynamicCache(config=self.model.config)
+        if self.with_past:
+            for i in range(self.layers):
+                self_cache.update(past[4 * i], past[4 * i + 1], i)
+                cross_cache.update(past[4 * i + 2], past[4 * i + 3], i)
+        out = self.model(
+            decoder_input_ids=input_ids,
+            decoder_attention_mask=torch.ones_like(input_ids),
+            encoder_outputs=(encoder_hidden_states,),
+            attention_mask=encoder_attention_mask,
+            past_key_values=EncoderDecoderCache(self_cache, cross_cache),
+            use_cache=True,
+        )
+        presents = []
+        cache = out.past_key_values
+        for i in range(self.layers):
+            s, c = cache.self_attention_cache.layers[i], cache.cross_attention_cache.layers[i]
+            presents += [s.keys, s.values, c.keys, c.values]
+        return (out.logits, *presents)
+
+
+def merge_decoders(no_past, with_past, merged):
+    """optimum's decoder_model_merged.onnx: one graph whose `use_cache_branch` (bool [1]) picks the
+    decoder without a past (first step) or with one (every later step); both branches keep their
+    own weights, inputs are shared by name."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    first, later = onnx.load(no_past), onnx.load(with_past)
+    inputs = {i.name: i for i in [*first.graph.input, *later.graph.input]}
+    outputs = [o.name for o in later.graph.output]
+
+    def branch(model, tag):
+        g = model.graph
+        renamed = [helper.make_node("Identity", [o.name], [f"{tag}/{o.name}"]) for o in g.output]
+        outs = [helper.make_tensor_value_info(f"{tag}/{o.name}", o.type.tensor_type.elem_type, None) for o in g.output]
+        return helper.make_graph([*g.node, *renamed], tag, [], outs, initializer=list(g.initializer))
+
+    cond = helper.make_tensor_value_info("use_cache_branch", TensorProto.BOOL, [1])
+    node = helper.make_node(
+        "If", ["use_cache_branch"], outputs, then_branch=branch(later, "with_past"), else_branch=branch(first, "no_past")
+    )
+    graph_outputs = [o for o in later.graph.output]
+    graph = helper.make_graph([node], "merged_decoder", [*inputs.values(), cond], graph_outputs)
+    model = helper.make_model(graph, opset_imports=later.opset_import, producer_name="scripts/corpus merge_decoders")
+    model.ir_version = later.ir_version
+    onnx.save(model, merged)
+
+
+def seq2seq_merged(model, out, sub="onnx"):
+    """encoder_model.onnx and decoder_model_merged.onnx (with `use_cache_branch`), the layout
+    transformers.js generates with."""
+    c = model.config
+    cases = seq2seq_encoder(model, out, sub)
+    hidden = cases[0][3]["last_hidden_state"]
+    layers = c.decoder_layers
+    heads = c.decoder_attention_heads
+    head_dim = c.d_model // heads
+    kinds = ("decoder.key", "decoder.value", "encoder.key", "encoder.value")
+    past_names = [f"past_key_values.{i}.{k}" for i in range(layers) for k in kinds]
+    present_names = [f"present.{i}.{k}" for i in range(layers) for k in kinds]
+    outputs = ["logits", *present_names]
+    enc_mask = torch.ones(1, hidden.shape[1], dtype=torch.long)
+    start = c.decoder_start_token_id
+    first = Seq2SeqDecoderWithPast(model, layers, False).eval()
+    later = Seq2SeqDecoderWithPast(model, layers, True).eval()
+    with torch.no_grad():
+        ids = torch.tensor([[start, 9, 10]])
+        step1 = first(ids, enc_mask, hidden)
+        step2_past = list(step1[1:])
+        step2 = later(torch.tensor([[11]]), enc_mask, hidden, *step2_past)
+    base = {"input_ids": ids, "encoder_attention_mask": enc_mask, "encoder_hidden_states": hidden}
+    dyn = {
+        "input_ids": {0: "batch_size", 1: "decoder_sequence_length"},
+        "encoder_attention_mask": {0: "batch_size", 1: "encoder_sequence_length"},
+        "encoder_hidden_states": {0: "batch_size", 1: "encoder_sequence_length"},
+        "logits": {0: "batch_size", 1: "decoder_sequence_length"},
+    }
+    for n in past_names:
+        dyn[n] = {0: "batch_size", 2: "encoder_sequence_length_out" if ".encoder." in n else "past_decoder_sequence_length"}
+    for n in present_names:
+        dyn[n] = {0: "batch_size", 2: "encoder_sequence_length_out" if ".encoder." in n else "past_decoder_sequence_length + 1"}
+    tmp = os.path.join(out, sub, "_parts")
+    os.makedirs(tmp, exist_ok=True)
+    export(first, base.values(), os.path.join(tmp, "decoder_model.onnx"), list(base), outputs, dyn)
+    past_in = {**base, "input_ids": torch.tensor([[11]]), **dict(zip(past_names, step2_past))}
+    export(later, past_in.values(), os.path.join(tmp, "decoder_with_past_model.onnx"), list(past_in), outputs, dyn)
+    file = f"{sub}/decoder_model_merged.onnx"
+    merge_decoders(os.path.join(tmp, "decoder_model.onnx"), os.path.join(tmp, "decoder_with_past_model.onnx"), os.path.join(out, file))
+    import shutil
+
+    shutil.rmtree(tmp)
+    empty = {n: torch.zeros(1, heads, 0, head_dim) for n in past_names}
+    no = torch.tensor([False])
+    return cases + [
+        ("decoder-first", file, {**base, **empty, "use_cache_branch": no}, dict(zip(outputs, step1))),
+        ("decoder-with-past", file, {**past_in, "use_cache_branch": torch.tensor([True])}, dict(zip(outputs, step2))),
+    ]

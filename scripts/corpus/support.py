@@ -68,7 +68,7 @@ TYPES = {
 def tensor_json(t, digits=7):
     """A tensor as reference.json stores it: type, dims, flat row-major data (floats rounded to 7 digits)."""
     t = t.detach()
-    data = t.float().flatten().tolist() if t.is_floating_point() else t.flatten().tolist()
+    data = t.float().flatten().tolist() if t.is_floating_point() else t.long().flatten().tolist()
     if t.is_floating_point():
         data = [float(f"{x:.{digits}g}") for x in data]
     return {"type": TYPES[t.dtype], "dims": list(t.shape), "data": data}

@@ -7,6 +7,7 @@ import { catalogFallbackPlugin, classifyRefs, HfCore } from '@hf-core/core';
 import { harness, type Harness } from '@hf-core/harness';
 import { buildFixtures } from '../test/fixtures.ts';
 import {
+  checkConfigMatchesGraph,
   checkPipeline,
   checkReferenceParity,
   checkRunsFromMetadata,
@@ -110,6 +111,16 @@ describe('the torch.onnx.export corpus', () => {
     expect(await checkPipeline(at('clip'), planCheckpoint(at('clip').modelDir))).toMatchObject({
       input: 'text+image',
     });
+  });
+
+  it('names the config file, the graph and both numbers where the graph contradicts its config', () => {
+    const dir = copy('vit', 'vit-wrong-size');
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, image_size: 64 }));
+    expect(() => checkConfigMatchesGraph(planCheckpoint(dir))).toThrow(
+      'config.json image_size is 64, but onnx/model.onnx takes pixel_values of fixed size [batch_size, 3, 32, 32]',
+    );
+    expect(checkConfigMatchesGraph(planCheckpoint(at('vit').modelDir))).toBeTruthy();
   });
 
   it('runs a folder whose config.json is unreadable at session level, saying why, instead of refusing it', async () => {

@@ -142,3 +142,16 @@ export function tokenizerIdSpace(dir: string): { ids: number; file: string } | u
     for (const t of tok.added_tokens) if (isObject(t) && typeof t.id === 'number' && t.id > max) max = t.id;
   return max >= 0 ? { ids: max + 1, file: 'tokenizer.json' } : undefined;
 }
+
+/** A config value, looked up in the top level and then in text/vision/audio sub-configs. */
+export function configNum(config: Json | undefined, keys: string[]): number | undefined {
+  if (!config) return undefined;
+  const scopes = [
+    config,
+    ...['text_config', 'decoder', 'vision_config', 'audio_config']
+      .map((k) => config[k] as Record<string, unknown> | undefined)
+      .filter(Boolean),
+  ];
+  for (const s of scopes) for (const k of keys) if (num(s![k]) !== undefined) return num(s![k]);
+  return undefined;
+}

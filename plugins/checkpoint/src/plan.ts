@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { defaultDtype, discoverModelFolder, HfCoreError, parityToleranceOf } from '@hf-core/core';
 import { cacheLayout, type FeedFacts } from '@hf-core/harness';
 import {
+  configNum,
   genaiCachePatterns,
   readGenaiConfig,
   readJsonObject,
@@ -16,6 +17,7 @@ import {
   type Json,
 } from './folder-config.ts';
 import { externalDataProblems, readOnnxHeader, type OnnxHeader } from './onnx-header.ts';
+import { configMismatches } from './mismatches.ts';
 import { pipelinePlan, type PipelinePlan } from './pipeline-plan.ts';
 
 export interface PlannedFile {
@@ -80,21 +82,6 @@ export interface GenerationPlan {
   embed?: { path: string; output: string };
 }
 
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
-/** A config value, looked up in the top level and then in text/vision/audio sub-configs. */
-export function configNum(config: Json | undefined, keys: string[]): number | undefined {
-  if (!config) return undefined;
-  const scopes = [
-    config,
-    ...['text_config', 'decoder', 'vision_config', 'audio_config']
-      .map((k) => config[k] as Record<string, unknown> | undefined)
-      .filter(Boolean),
-  ];
-  for (const s of scopes) for (const k of keys) if (num(s![k]) !== undefined) return num(s![k]);
-  return undefined;
-}
-
 /**
  * Plans the test of `dir` at `dtype` (default: fp32 when present). Throws an HfCoreError naming
  * the file when the folder has no ONNX file, the dtype is absent, or external data is missing or
@@ -141,24 +128,7 @@ export function planCheckpoint(
   const embedded = files.find((f) => f.header.embeddingRows !== undefined);
   const embeddingRows = embedded?.header.embeddingRows;
   const configVocab = configNum(config, ['vocab_size']) ?? genai?.vocabSize;
-  const mismatches: string[] = [];
-  const stated = config && configNum(config, ['vocab_size']) !== undefined ? 'config.json' : 'genai_config.json';
-  if (configVocab !== undefined && embeddingRows !== undefined && configVocab !== embeddingRows) {
-    mismatches.push(
-      `${stated} vocab_size is ${configVocab}, but the embedding table that input_ids index in ${embedded!.path} has ${embeddingRows} rows`,
-    );
-  }
-  const configLayers =
-    configNum(config, ['num_hidden_layers', 'n_layer', 'num_layers', 'decoder_layers']) ?? genai?.layers;
-  for (const f of files) {
-    const layout = cacheLayout(f.header.inputs, f.header.outputs, cachePatterns);
-    if (layout.kind === 'none') continue;
-    if (configLayers !== undefined && layout.layers !== configLayers && !/encoder/.test(f.component)) {
-      mismatches.push(
-        `${config ? 'config.json' : 'genai_config.json'} says ${configLayers} layers, but ${f.path} declares a KV cache for ${layout.layers}`,
-      );
-    }
-  }
+  const mismatches = configMismatches(files, config, genai, cachePatterns);
   const generation = generationPlan(files, genai, cachePatterns);
   const component = (c: string) => files.find((f) => f.component === c);
   const encoder = component('encoder_model');
