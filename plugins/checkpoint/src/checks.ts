@@ -19,7 +19,7 @@ import {
   type FeedShape,
   type Harness,
 } from '@hf-core/harness';
-import type { CheckpointPlan, PlannedFile } from './plan.ts';
+import { inputsOf, outputsOf, type CheckpointPlan, type PlannedFile } from './plan.ts';
 
 export { planCheckpoint, contribOps, type CheckpointPlan, type PlannedFile } from './plan.ts';
 export { checkPipeline } from './pipeline.ts';
@@ -33,11 +33,6 @@ export const MODEL_DIR_ENV = 'HF_CORE_MODEL_DIR';
 export const modelDirFromEnv = (env = process.env): string | undefined =>
   env[MODEL_DIR_ENV] ? resolve(env[MODEL_DIR_ENV]) : undefined;
 
-/** Declared inputs: from the engine's session metadata, else from the file's header. */
-const inputsOf = (s: EngineSession, f: PlannedFile): readonly ValueInfo[] =>
-  s.inputs?.length ? s.inputs : f.header.inputs;
-const outputsOf = (s: EngineSession, f: PlannedFile): readonly ValueInfo[] =>
-  s.outputs?.length ? s.outputs : f.header.outputs;
 const hasCache = (plan: CheckpointPlan, f: PlannedFile) =>
   cacheLayout(f.header.inputs, f.header.outputs, plan.cachePatterns).kind !== 'none';
 

@@ -5,7 +5,14 @@
  * Synchronous, so a generated test can build it while vitest collects its tests.
  */
 import { join } from 'node:path';
-import { defaultDtype, discoverModelFolder, HfCoreError, parityToleranceOf } from '@hf-core/core';
+import {
+  defaultDtype,
+  discoverModelFolder,
+  HfCoreError,
+  parityToleranceOf,
+  type EngineSession,
+  type ValueInfo,
+} from '@hf-core/core';
 import { cacheLayout, type FeedFacts } from '@hf-core/harness';
 import {
   configNum,
@@ -73,6 +80,12 @@ export interface CheckpointPlan {
   seq2seq?: { encoder: string; decoder: string };
   pipeline: PipelinePlan;
 }
+
+/** Declared inputs of a file: from the engine's session metadata, else from the file's header. */
+export const inputsOf = (s: EngineSession, f: PlannedFile): readonly ValueInfo[] =>
+  s.inputs?.length ? s.inputs : f.header.inputs;
+export const outputsOf = (s: EngineSession, f: PlannedFile): readonly ValueInfo[] =>
+  s.outputs?.length ? s.outputs : f.header.outputs;
 
 export interface GenerationPlan {
   path: string;

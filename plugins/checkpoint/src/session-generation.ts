@@ -21,12 +21,7 @@ import {
   toNumbers,
   type Harness,
 } from '@hf-core/harness';
-import type { CheckpointPlan, PlannedFile } from './plan.ts';
-
-const inputsOf = (s: EngineSession, f: PlannedFile): readonly ValueInfo[] =>
-  s.inputs?.length ? s.inputs : f.header.inputs;
-const outputsOf = (s: EngineSession, f: PlannedFile): readonly ValueInfo[] =>
-  s.outputs?.length ? s.outputs : f.header.outputs;
+import { inputsOf, outputsOf, type CheckpointPlan, type PlannedFile } from './plan.ts';
 
 /** Token ids as the graph takes them (int32 in onnxruntime's GPT-2 converter, else int64). */
 const idTensor = (type: string, rows: number[][]) =>
