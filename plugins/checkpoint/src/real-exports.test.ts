@@ -21,6 +21,7 @@ const dir = (name: string) => `${SHARED}${name}`;
 const h = (name: string) =>
   harness(import.meta.url, { ref: name, modelType: null, family: 'decoder-only', modelDir: dir(name) });
 
+const optimum = h('optimum__tests_assets_onnx');
 const gpt2 = h('ortgenai__tiny-random-gpt2-fp32');
 const gpt2fp16 = h('ortgenai__tiny-random-gpt2-fp16');
 const llama = h('ortgenai__tiny-random-LlamaForCausalLM-fp16');
@@ -52,6 +53,14 @@ describe.skipIf(!present)('real exports from shared/fixtures (skipped without ..
     });
     expect(byName['ortgenai__tiny-qwen35-cuda']).toMatchObject({ modelType: 'qwen3_5', family: 'multimodal' });
     expect(byName['ortgenai__tiny-random-lfm2-fp32']).toMatchObject({ modelType: 'lfm2', family: 'decoder-only' });
+  });
+
+  it("runs optimum's opset-11 classifier from its metadata and says why it stays at session level", async () => {
+    const plan = planCheckpoint(optimum.modelDir);
+    expect((await checkRunsFromMetadata(optimum, plan, plan.files[0]!)).outputs).toEqual({ logits: [2, 2] });
+    expect(plan.pipeline.reason).toBe(
+      `session level only: ${optimum.modelDir} has no tokenizer.json / vocab file and no preprocessor_config.json`,
+    );
   });
 
   it('runs the stacked past_{i} cache with int32 ids and contrib ops, and generates over it as without it', async () => {
