@@ -51,6 +51,16 @@ describe('reporters', () => {
     expect(xml).toContain('&lt;script&gt;');
   });
 
+  it("state each model folder's level and the whole reason it is not higher", () => {
+    const why = `session level only: ${'config.json has no model_type; '.repeat(12)}and no tokenizer`;
+    const md = renderMarkdown(
+      summary([
+        { ref: 'gpt2-genai', level: 'session', levelReason: why, model: { dir: '/m', files: [], synthesized: false } },
+      ]),
+    );
+    expect(md).toContain(`- gpt2-genai on cpu: folder \`/m\`, level session (${why}); files: none`);
+  });
+
   it("find regressions since each model's previous run, and ignore sub-threshold noise", () => {
     const prev: HistoryEntry[] = [
       { run: '1', ref: 'bert', backend: 'cpu', status: 'pass', level: 'pipeline', p50_ms: 1.0, peak_rss_mb: 100 },
