@@ -113,7 +113,7 @@ def archs():
         "deit": ("vision", lambda: tr.DeiTForImageClassification(tr.DeiTConfig(**vit)), lambda m, out: ex.vision(m, out, "onnx/model.onnx", IMG), image_processor, []),
         "convnext": (
             "vision",
-            lambda: tr.ConvNextForImageClassification(tr.ConvNextConfig(num_channels=3, hidden_sizes=[16, 32], depths=[1, 1], num_stages=2, patch_size=4, num_labels=3)),
+            lambda: tr.ConvNextForImageClassification(tr.ConvNextConfig(image_size=IMG, num_channels=3, hidden_sizes=[16, 32], depths=[1, 1], num_stages=2, patch_size=4, num_labels=3)),
             lambda m, out: ex.vision(m, out, "onnx/model.onnx", IMG),
             lambda out: image_processor(out, tr.ConvNextImageProcessor, size={"shortest_edge": IMG}, crop_pct=1.0),
             [],
