@@ -5,7 +5,7 @@
  * outputs (reference.ts) are re-exported for the generated test.
  */
 import { resolve } from 'node:path';
-import type { EngineSession, Feeds, ValueInfo } from '@hf-core/core';
+import type { EngineSession, Feeds } from '@hf-core/core';
 import {
   assertFinite,
   cacheLayout,

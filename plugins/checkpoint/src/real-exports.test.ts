@@ -40,7 +40,7 @@ describe.skipIf(!present)('real exports from shared/fixtures (skipped without ..
       { cwd: SHARED, env: {} },
     );
     const byName = Object.fromEntries(names.map((n, i) => [n, rows[i]!]));
-    expect(byName['optimum__tests_assets_onnx']).toMatchObject({ modelType: 'distilbert', family: 'encoder-only' });
+    expect(byName.optimum__tests_assets_onnx).toMatchObject({ modelType: 'distilbert', family: 'encoder-only' });
     expect(byName['ortgenai__tiny-random-gpt2-fp32']).toMatchObject({
       modelType: 'gpt2',
       family: 'decoder-only',
