@@ -99,7 +99,7 @@ describe('hf-core run on real checkpoints', () => {
     );
     const report = readFileSync(join(out, 'report.md'), 'utf8');
     expect(report).toContain(
-      `- org/tiny-llama#q8 on cpu: folder \`${hub.model!.dir}\`, dtype q8, level pipeline; files: onnx/model_quantized.onnx, config.json`,
+      `- org/tiny-llama#q8 on cpu: folder \`${hub.model!.dir}\`, dtype q8, level pipeline (the highest level hf-core tests); files: onnx/model_quantized.onnx, config.json`,
     );
     expect(report).toContain('- fx/stacked-cache on cpu: folder');
   });

@@ -120,8 +120,16 @@ function failed(input: string, reason: string, extra: Partial<Classification> = 
 async function contextFor(ref: ModelRef, opts: ClassifyRefsOptions): Promise<ClassifyContext> {
   switch (ref.kind) {
     case 'folder':
-      // A folder of ONNX files without config.json still runs at session level (the checkpoint plugin classifies it by its graph).
-      if (!existsSync(join(ref.path, 'config.json')) && hasOnnxFiles(ref.path)) return { ref, modelDir: ref.path };
+      // A folder of ONNX files is never refused for its config: without a usable config.json it
+      // still runs at session level (the checkpoint plugin classifies it by its files and graph).
+      if (hasOnnxFiles(ref.path)) {
+        if (!existsSync(join(ref.path, 'config.json'))) return { ref, modelDir: ref.path };
+        try {
+          return { ref, modelDir: ref.path, config: readModelConfig(ref.path) };
+        } catch {
+          return { ref, modelDir: ref.path };
+        }
+      }
       return { ref, modelDir: ref.path, config: readModelConfig(ref.path) };
     case 'config':
       return { ref, config: ref.config };

@@ -34,6 +34,17 @@ export function levelOf(checks: CheckResult[]): Level | null {
   return null;
 }
 
+/**
+ * Why a row stopped at its level: at pipeline level, that it is the highest; at session level,
+ * the reasons its pipeline-level checks were skipped (what the folder lacks for transformers.js).
+ */
+export function levelReasonOf(checks: CheckResult[], level: Level | null): string | undefined {
+  if (level === 'pipeline') return 'the highest level hf-core tests';
+  if (level !== 'session') return undefined;
+  const skipped = checks.filter((c) => c.level === 'pipeline' && c.status === 'skip').map((c) => c.message);
+  return skipped.length ? [...new Set(skipped)].join('; ') : 'no pipeline-level check exists for this model';
+}
+
 /** Where a process that died was, from Node's fatal-error report (`process.abort()`, a native crash). */
 function crashSite(output: string): Record<string, unknown> {
   const js = /----- JavaScript stack trace -----\s*\n\s*1: (.+)/.exec(output);
@@ -119,11 +130,14 @@ export function foldResult(
       outputTail: proc.outputTail.slice(-1500),
     });
   }
+  const level = levelOf(checks);
+  const levelReason = levelReasonOf(checks, level);
   return {
     ...base,
     status,
     reason,
-    level: levelOf(checks),
+    level,
+    ...(levelReason ? { levelReason } : {}),
     checks,
     metrics,
     ...(Object.keys(evidence).length ? { evidence } : {}),

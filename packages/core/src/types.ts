@@ -78,6 +78,8 @@ export interface ModelResult {
   status: ResultStatus;
   reason: string;
   level: Level | null;
+  /** Why the row is not at a higher level (what the next level is missing), or that it is at the highest. */
+  levelReason?: string;
   checks: CheckResult[];
   metrics: Metrics;
   /** The folder tested, the files used, the generated test file. */

@@ -53,3 +53,14 @@ export {
 } from './metadata-feeds.ts';
 export { textFeeds, type TextFeedsOptions } from './text-feeds.ts';
 export { fromTfTensor, generationMetrics, idRows, type TfTensorLike } from './tf-tensors.ts';
+export {
+  checkReferenceParity,
+  readReference,
+  REFERENCE_FILE,
+  REFERENCE_FORMAT,
+  REFERENCE_TOLERANCE,
+  type ReferenceCase,
+  type ReferenceFile,
+  type ReferenceTarget,
+  type ReferenceTensor,
+} from './reference.ts';

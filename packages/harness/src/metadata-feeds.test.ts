@@ -67,10 +67,28 @@ describe('feedsFromMetadata', () => {
       kind: 'per-layer',
       layers: 1,
       pastToPresent: { 'past_key_values.0.key': 'present.0.key', 'past_key_values.0.value': 'present.0.value' },
+      states: [],
     });
     expect(
       cacheLayout([v('past_0', 'float32', []), v('past_1', 'float32', [])], [v('present_0', 'float32', [])]),
-    ).toEqual({ kind: 'stacked', layers: 2, pastToPresent: { past_0: 'present_0' } });
+    ).toEqual({ kind: 'stacked', layers: 2, pastToPresent: { past_0: 'present_0' }, states: [] });
+    // A hybrid conv + attention cache (LFM2): fixed-size conv states start at zeros, not empty.
+    const hybrid = cacheLayout(
+      [
+        v('past_key_values.1.key', 'float32', ['batch_size', 4, 'past_sequence_length', 8]),
+        v('past_conv.0', 'float32', ['batch_size', 32, 4]),
+      ],
+      [v('present.1.key', 'float32', []), v('present_conv.0', 'float32', [])],
+    );
+    expect(hybrid).toMatchObject({ kind: 'per-layer', layers: 2, states: ['past_conv.0'] });
+    // Names a genai_config.json declares (`past_key_names: cache.%d.k`), beside the known ones.
+    expect(
+      cacheLayout(
+        [v('cache.0.k', 'float32', [])],
+        [v('cache_out.0.k', 'float32', [])],
+        [['cache.%d.k', 'cache_out.%d.k']],
+      ),
+    ).toMatchObject({ kind: 'per-layer', pastToPresent: { 'cache.0.k': 'cache_out.0.k' } });
   });
 
   it('checks outputs against declared ranks, fixed dims and the symbols the feeds set', () => {

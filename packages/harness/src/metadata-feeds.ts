@@ -33,37 +33,73 @@ export interface FeedShape {
 
 export type CacheLayout =
   | { kind: 'none' }
-  /** `past_key_values.{i}.key/.value` [b, heads, past, d], answered by `present.{i}.key/.value`. */
-  | { kind: 'per-layer' | 'stacked'; layers: number; pastToPresent: Record<string, string> };
+  /**
+   * `per-layer`: `past_key_values.{i}.key/.value` [b, heads, past, d] answered by `present.{i}.*`;
+   * `stacked`: `past_{i}` [2, b, heads, past, d] answered by `present_{i}`. `states` are the
+   * fixed-size cache inputs (e.g. `past_conv.{i}` of a hybrid conv + attention model), which
+   * start at zeros rather than empty.
+   */
+  | { kind: 'per-layer' | 'stacked'; layers: number; pastToPresent: Record<string, string>; states: string[] };
 
 const INT_TYPES = new Set(['int64', 'int32', 'int8', 'uint8']);
 const FLOAT_TYPES = new Set(['float32', 'float16', 'float64']);
 const PER_LAYER = /^past_key_values\.(\d+)\.(key|value|encoder\.key|encoder\.value|decoder\.key|decoder\.value)$/;
 const STACKED = /^past_(\d+)$/;
+const STATE = /^past_conv\.\d+$/;
 
-/** The cache layout the graph declares, and which output answers each past input. */
-export function cacheLayout(inputs: readonly ValueInfo[], outputs: readonly ValueInfo[]): CacheLayout {
+/**
+ * Cache input -> output name templates (`%d` is the layer) hf-core knows without being told:
+ * per-layer keys/values (decoder-only and seq2seq), stacked `past_{i}`, and hybrid conv states.
+ * A genai_config.json can name others.
+ */
+export const CACHE_NAME_PATTERNS: readonly (readonly [string, string])[] = [
+  ...['key', 'value', 'encoder.key', 'encoder.value', 'decoder.key', 'decoder.value'].map(
+    (k) => [`past_key_values.%d.${k}`, `present.%d.${k}`] as const,
+  ),
+  ['past_%d', 'present_%d'],
+  ['past_conv.%d', 'present_conv.%d'],
+];
+
+const patternRegex = (p: string) =>
+  new RegExp(
+    `^${p
+      .split('%d')
+      .map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('(\\d+)')}$`,
+  );
+
+/**
+ * The cache layout the graph declares, and which output answers each past input. `patterns`
+ * adds name templates a config declares (genai_config.json's `past_key_names`, `past_names`...).
+ */
+export function cacheLayout(
+  inputs: readonly ValueInfo[],
+  outputs: readonly ValueInfo[],
+  patterns: readonly (readonly [string, string])[] = [],
+): CacheLayout {
   const outNames = new Set(outputs.map((o) => o.name));
+  const compiled = [...patterns, ...CACHE_NAME_PATTERNS].map(([past, present]) => ({
+    re: patternRegex(past),
+    present,
+    stacked: /^past_%d$/.test(past),
+  }));
   const map: Record<string, string> = {};
+  const states: string[] = [];
   let kind: 'per-layer' | 'stacked' | undefined;
   const layers = new Set<string>();
   for (const i of inputs) {
-    let m = PER_LAYER.exec(i.name);
-    if (m) {
-      kind = 'per-layer';
+    for (const p of compiled) {
+      const m = p.re.exec(i.name);
+      if (!m) continue;
+      kind = p.stacked ? (kind ?? 'stacked') : 'per-layer';
       layers.add(m[1]!);
-      const out = `present.${m[1]}.${m[2]}`;
+      const out = p.present.replace('%d', m[1]!);
       if (outNames.has(out)) map[i.name] = out;
-      continue;
-    }
-    m = STACKED.exec(i.name);
-    if (m) {
-      kind ??= 'stacked';
-      layers.add(m[1]!);
-      if (outNames.has(`present_${m[1]}`)) map[i.name] = `present_${m[1]}`;
+      if (i.dims.length && i.dims.every((d) => typeof d === 'number' || /batch/i.test(d))) states.push(i.name);
+      break;
     }
   }
-  return kind ? { kind, layers: layers.size, pastToPresent: map } : { kind: 'none' };
+  return kind ? { kind, layers: layers.size, pastToPresent: map, states } : { kind: 'none' };
 }
 
 /** Float to IEEE half bits (round to nearest), for float16 inputs. */
@@ -210,7 +246,7 @@ export function feedsFromMetadata(
   file = 'the model',
 ): { feeds: Feeds; symbols: Record<string, number> } {
   const s = { batch: shape.batch, seq: shape.seq, past: shape.past, encoderSeq: shape.encoderSeq ?? shape.seq };
-  const hasCache = inputs.some((i) => PER_LAYER.test(i.name) || STACKED.test(i.name));
+  const hasCache = inputs.some((i) => PER_LAYER.test(i.name) || STACKED.test(i.name) || STATE.test(i.name));
   const dims = new DimResolver(s, facts, hasCache);
   const rng = new SeededFeeds(shape.seed ?? 1);
   const feeds: Feeds = {};

@@ -211,7 +211,7 @@ describe('pipeline level', () => {
     });
     expect(await checkPipeline(bart, planCheckpoint(bart.modelDir))).toMatchObject({ class: 'AutoModelForSeq2SeqLM' });
     expect(planCheckpoint(contrib.modelDir).pipeline.reason).toBe(
-      `session level only: ${contrib.modelDir} has no config.json, which transformers.js needs`,
+      `session level only: ${contrib.modelDir} has no config.json, which transformers.js needs; ${contrib.modelDir} has no tokenizer.json / vocab file and no preprocessor_config.json`,
     );
     expect(planCheckpoint(dir('config-mismatch')).pipeline.reason).toContain(
       'has no tokenizer.json / vocab file and no preprocessor_config.json',

@@ -15,6 +15,8 @@ export function familyFromGraph(folder: ModelFolder): { family: Family; reason: 
   const say = (family: Family, why: string) => ({ family, reason: `family ${family} from the graph: ${why}` });
   if (components.has('vision_encoder') || components.has('embed_tokens') || components.has('audio_encoder'))
     return say('multimodal', 'it has vision_encoder / embed_tokens / audio_encoder files');
+  if (components.has('vision') && (components.has('embedding') || components.has('text')))
+    return say('multimodal', 'it has vision and embedding / text files (an onnxruntime-genai split export)');
   if (components.has('encoder_model') && [...components].some((c) => c.startsWith('decoder_model'))) {
     if (has('input_features', 'input_values')) return say('speech', `${first.path} takes audio features`);
     if (has('pixel_values')) return say('multimodal', `${first.path} takes pixel_values`);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CLASSIFY_STAGE,
@@ -16,6 +16,7 @@ import {
   type TemplateContext,
 } from '@hf-core/core';
 import { familyFromGraph } from './family.ts';
+import { readGenaiConfig, readJsonObject, statedModelType } from './folder-config.ts';
 import { contribOps, planCheckpoint } from './plan.ts';
 
 export const PLUGIN_NAME = 'hf-core:checkpoint';
@@ -25,22 +26,49 @@ export const TEMPLATE_NAME = `checkpoint@${TEMPLATE_VERSION}`;
 const template = readFileSync(new URL('../templates/test.eta', import.meta.url), 'utf8');
 
 /**
- * Claims a folder of ONNX files that the catalog cannot place (no config.json, or a model_type
- * it does not know), by what its graph takes and returns.
+ * Claims a folder of ONNX files that the catalog cannot place (no config.json, an unreadable one,
+ * one without model_type, or a model_type it does not know): by the type genai_config.json
+ * states, by config.json's architectures, or by what its graph takes and returns.
  */
 function claimByGraph(ctx: ClassifyContext): Classification | undefined {
   if (!ctx.modelDir || !hasOnnxFiles(ctx.modelDir)) return undefined;
   const catalog = ctx.config ? classifyFromCatalog(ctx) : undefined;
   if (catalog?.family) return undefined;
+  const config = readJsonObject(ctx.modelDir, 'config.json');
+  const genai = readGenaiConfig(ctx.modelDir).config;
+  const stated = statedModelType(config.value, genai);
+  const byType = stated ? classifyFromCatalog({ ref: { kind: 'type', modelType: stated, ref: stated } }) : undefined;
+  const architectures = config.value?.architectures;
+  const byArch =
+    !byType?.family && Array.isArray(architectures)
+      ? classifyFromCatalog({ ref: ctx.ref, config: { architectures } })
+      : undefined;
+  const known = byType?.family ? byType : byArch?.family ? byArch : undefined;
+  const configSays = !existsSync(join(ctx.modelDir, 'config.json'))
+    ? 'no config.json'
+    : (config.problem ??
+      (ctx.config ? `the catalog cannot place it (${catalog?.reason})` : 'config.json has no model_type'));
+  if (known) {
+    const source = byType?.family
+      ? `model type "${stated}" from ${config.value?.model_type ? 'config.json' : 'genai_config.json'}`
+      : 'config.json architectures';
+    return {
+      ...known,
+      ref: ctx.ref.ref,
+      modelType: stated ?? known.modelType,
+      confidence: 'medium',
+      reason: `${configSays}; family ${known.family} from the ${source}`,
+    };
+  }
   const graph = familyFromGraph(discoverModelFolder(ctx.modelDir));
   return {
     ref: ctx.ref.ref,
-    modelType: typeof ctx.config?.model_type === 'string' ? ctx.config.model_type : null,
+    modelType: stated ?? null,
     family: graph.family,
     tasks: [],
     runtimeSupport: catalog?.runtimeSupport ?? 'unsupported',
     confidence: 'medium',
-    reason: `${ctx.config ? `the catalog cannot place it (${catalog?.reason})` : 'no config.json'}; ${graph.reason}`,
+    reason: `${configSays}; ${graph.reason}`,
   };
 }
 
@@ -60,8 +88,9 @@ function prepareFolder(c: Classification & { modelDir: string }): PreparedModel 
       dtype: plan.dtype,
       variants: Object.keys(folder.variants),
       level: plan.pipeline.kind === 'none' ? 'session' : 'pipeline',
-      levelReason: plan.pipeline.reason,
+      levelReason: plan.pipeline.kind === 'none' ? plan.pipeline.reason : 'the highest level hf-core tests',
       generation: plan.generation?.layout ?? null,
+      ...(plan.seq2seq ? { seq2seq: plan.seq2seq } : {}),
       contribOps: plan.files.flatMap((f) => contribOps(f.header)),
       mismatches: plan.mismatches,
     },

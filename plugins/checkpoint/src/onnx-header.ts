@@ -247,6 +247,8 @@ export function readOnnxHeader(path: string): OnnxHeader {
           const key = `${n.domain || 'ai.onnx'}:${n.opType}`;
           h.ops[key] = (h.ops[key] ?? 0) + 1;
           if (n.opType === 'Gather' && n.inputs[1] === 'input_ids' && n.inputs[0]) gathers.push(n.inputs[0]);
+          // com.microsoft's fused embedding: (input_ids, segment_ids, word_embedding, ...).
+          if (n.opType === 'EmbedLayerNormalization' && n.inputs[2]) gathers.push(n.inputs[2]);
         }
       }
       // Older exporters list initializers among the inputs too; they are not inputs to feed.

@@ -4,25 +4,34 @@
  * where config and graph disagree, whether generation and the pipeline level can run.
  * Synchronous, so a generated test can build it while vitest collects its tests.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultDtype, discoverModelFolder, HfCoreError, parityToleranceOf } from '@hf-core/core';
+import {
+  defaultDtype,
+  discoverModelFolder,
+  HfCoreError,
+  parityToleranceOf,
+  type EngineSession,
+  type ValueInfo,
+} from '@hf-core/core';
 import { cacheLayout, type FeedFacts } from '@hf-core/harness';
+import {
+  configNum,
+  genaiCachePatterns,
+  readGenaiConfig,
+  readJsonObject,
+  tokenizerIdSpace,
+  type GenaiConfig,
+  type Json,
+} from './folder-config.ts';
 import { externalDataProblems, readOnnxHeader, type OnnxHeader } from './onnx-header.ts';
+import { configMismatches } from './mismatches.ts';
+import { pipelinePlan, type PipelinePlan } from './pipeline-plan.ts';
 
 export interface PlannedFile {
   path: string;
   component: string;
   externalData: string[];
   header: OnnxHeader;
-}
-
-export interface PipelinePlan {
-  /** `text`: tokenizer files; `vision` / `audio`: a processor; `none`: session level only. */
-  kind: 'text' | 'vision' | 'audio' | 'none';
-  /** Why the pipeline level does or does not run. */
-  reason: string;
-  generate: boolean;
 }
 
 export interface CheckpointPlan {
@@ -37,66 +46,53 @@ export interface CheckpointPlan {
   noReference?: string;
   /** Relative tolerance of this dtype against fp32. */
   tolerance?: number;
-  config?: Record<string, unknown>;
+  config?: Json;
+  /** Why config.json could not be used (unreadable, not an object), when so. */
+  configProblem?: string;
+  /** ONNX Runtime GenAI's genai_config.json, when the folder has one. */
+  genai?: GenaiConfig;
+  /** Cache name templates the folder's config declares (genai_config.json), beside hf-core's own. */
+  cachePatterns: [string, string][];
+  /**
+   * New tokens of a step over a non-empty cache: 1 where the graph only decodes one token at a
+   * time over a past (onnxruntime-genai exports, GroupQueryAttention), else 4. `stepReason` says why.
+   */
+  stepTokens: number;
+  stepReason: string;
+  /** How many token ids tokenizer.json can produce (vocabulary and added tokens), when it is readable. */
+  tokenizerIds?: number;
+  /** tokenizer.json can produce ids the embedding has no row for, when so (file and numbers). */
+  tokenizerProblem?: string;
+  /**
+   * The numeric precision of the graphs: `dtype`, or fp16 where files without a dtype suffix
+   * compute in float16 (onnxruntime-genai's fp16 exports name theirs model.onnx).
+   */
+  precision: string;
   feed: FeedFacts;
   /** Where config.json and the graph disagree (vocabulary size, layer count). */
   mismatches: string[];
-  /** The decoder file that generation runs on, when one takes input_ids and a KV cache and returns logits. */
-  generation?: { path: string; layout: 'per-layer' | 'stacked'; layers: number };
+  /**
+   * The decoder file that generation runs on, when one takes input_ids (or inputs_embeds made by
+   * an embedding file from input_ids) and a KV cache and returns logits.
+   */
+  generation?: GenerationPlan;
+  /** An encoder and a decoder file: generation runs the encoder, then the decoder step by step. */
+  seq2seq?: { encoder: string; decoder: string };
   pipeline: PipelinePlan;
 }
 
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+/** Declared inputs of a file: from the engine's session metadata, else from the file's header. */
+export const inputsOf = (s: EngineSession, f: PlannedFile): readonly ValueInfo[] =>
+  s.inputs?.length ? s.inputs : f.header.inputs;
+export const outputsOf = (s: EngineSession, f: PlannedFile): readonly ValueInfo[] =>
+  s.outputs?.length ? s.outputs : f.header.outputs;
 
-function readConfig(dir: string): Record<string, unknown> | undefined {
-  const p = join(dir, 'config.json');
-  if (!existsSync(p)) return undefined;
-  try {
-    return JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new HfCoreError(`${p} is not valid JSON: ${(err as Error).message}.`, {
-      code: 'CONFIG_INVALID',
-      hint: 'Fix or remove config.json; the session level runs without it.',
-    });
-  }
-}
-
-/** A config value, looked up in the top level and then in text/vision/audio sub-configs. */
-function configNum(config: Record<string, unknown> | undefined, keys: string[]): number | undefined {
-  if (!config) return undefined;
-  const scopes = [
-    config,
-    ...['text_config', 'decoder', 'vision_config', 'audio_config']
-      .map((k) => config[k] as Record<string, unknown> | undefined)
-      .filter(Boolean),
-  ];
-  for (const s of scopes) for (const k of keys) if (num(s![k]) !== undefined) return num(s![k]);
-  return undefined;
-}
-
-function pipelinePlan(
-  dir: string,
-  folder: ReturnType<typeof discoverModelFolder>,
-  config: Record<string, unknown> | undefined,
-  runtimeSupport: string | undefined,
-  generation: boolean,
-): PipelinePlan {
-  const none = (reason: string): PipelinePlan => ({ kind: 'none', reason, generate: false });
-  if (!config) return none(`session level only: ${dir} has no config.json, which transformers.js needs`);
-  if (typeof config.model_type !== 'string') return none('session level only: config.json has no model_type');
-  if (runtimeSupport === 'unsupported')
-    return none(`session level only: transformers.js does not support model_type "${config.model_type}"`);
-  if (folder.hasTokenizer)
-    return { kind: 'text', reason: 'config.json, tokenizer files and a known model_type', generate: generation };
-  if (folder.hasProcessor) {
-    const audio = configNum(config, ['num_mel_bins', 'feature_size']) !== undefined;
-    return {
-      kind: audio ? 'audio' : 'vision',
-      reason: 'config.json, processor files and a known model_type',
-      generate: false,
-    };
-  }
-  return none(`session level only: ${dir} has no tokenizer.json / vocab file and no preprocessor_config.json`);
+export interface GenerationPlan {
+  path: string;
+  layout: 'per-layer' | 'stacked';
+  layers: number;
+  /** The embedding file that turns input_ids into the decoder's inputs_embeds (split exports). */
+  embed?: { path: string; output: string };
 }
 
 /**
@@ -136,31 +132,20 @@ export function planCheckpoint(
       });
     return { path: f.path, component: f.component, externalData: f.externalData, header };
   });
-  const config = readConfig(dir);
-  const embeddingRows = files.map((f) => f.header.embeddingRows).find((r) => r !== undefined);
-  const configVocab = configNum(config, ['vocab_size']);
-  const mismatches: string[] = [];
-  if (configVocab !== undefined && embeddingRows !== undefined && configVocab !== embeddingRows) {
-    mismatches.push(
-      `config.json vocab_size is ${configVocab}, but the embedding table that input_ids index in ${files.find((f) => f.header.embeddingRows !== undefined)!.path} has ${embeddingRows} rows`,
-    );
-  }
-  const configLayers = configNum(config, ['num_hidden_layers', 'n_layer', 'num_layers', 'decoder_layers']);
-  let generation: CheckpointPlan['generation'];
-  for (const f of files) {
-    const layout = cacheLayout(f.header.inputs, f.header.outputs);
-    if (layout.kind === 'none') continue;
-    if (configLayers !== undefined && layout.layers !== configLayers && !/encoder/.test(f.component)) {
-      mismatches.push(
-        `config.json says ${configLayers} layers, but ${f.path} declares a KV cache for ${layout.layers}`,
-      );
-    }
-    const ids = f.header.inputs.some((i) => i.name === 'input_ids');
-    const logits = f.header.outputs.some((o) => o.name === 'logits');
-    const crossInputs = f.header.inputs.some((i) => /encoder/.test(i.name));
-    if (ids && logits && !crossInputs && !generation && Object.keys(layout.pastToPresent).length)
-      generation = { path: f.path, layout: layout.kind, layers: layout.layers };
-  }
+  const read = readJsonObject(dir, 'config.json');
+  const config = read.value;
+  const genaiRead = readGenaiConfig(dir);
+  const genai = genaiRead.config;
+  const configProblem = [read.problem, genaiRead.problem].filter(Boolean).join('; ') || undefined;
+  const cachePatterns = genai?.decoder ? genaiCachePatterns(genai.decoder) : [];
+  const embedded = files.find((f) => f.header.embeddingRows !== undefined);
+  const embeddingRows = embedded?.header.embeddingRows;
+  const configVocab = configNum(config, ['vocab_size']) ?? genai?.vocabSize;
+  const mismatches = configMismatches(files, config, genai, cachePatterns);
+  const generation = generationPlan(files, genai, cachePatterns);
+  const component = (c: string) => files.find((f) => f.component === c);
+  const encoder = component('encoder_model');
+  const decoder = component('decoder_model') ?? component('decoder_model_merged');
   const reference: Record<string, string> = {};
   // After an oom of a heavier variant, loading fp32 beside this one would go past the cap again.
   const noReference = opts.fallbackFrom
@@ -174,6 +159,22 @@ export function planCheckpoint(
     ...(configNum(config, ['num_channels']) !== undefined ? { numChannels: configNum(config, ['num_channels']) } : {}),
     ...(configNum(config, ['num_mel_bins']) !== undefined ? { melBins: configNum(config, ['num_mel_bins']) } : {}),
   };
+  const tokens = tokenizerIdSpace(dir);
+  const tokenizerProblem =
+    tokens && vocab !== undefined && tokens.ids > vocab
+      ? `${tokens.file} produces token ids up to ${tokens.ids - 1}, but ${embedded?.path ?? 'the model'} has ${vocab} embedding rows (ids 0..${vocab - 1}): text it tokenizes would index past the embedding`
+      : undefined;
+  const gqa = files.some((f) => f.header.ops['com.microsoft:GroupQueryAttention']);
+  const step = genai
+    ? { tokens: 1, reason: 'onnxruntime-genai feeds one token per step over a past (genai_config.json)' }
+    : gqa
+      ? { tokens: 1, reason: 'GroupQueryAttention takes one token per step over a past' }
+      : { tokens: 4, reason: 'several new tokens over a past, as a chunked prefill' };
+  const hasLogitsCache = files.some(
+    (f) =>
+      f.header.outputs.some((o) => o.name === 'logits') &&
+      cacheLayout(f.header.inputs, f.header.outputs, cachePatterns).kind !== 'none',
+  );
   return {
     dir,
     dtype,
@@ -183,22 +184,65 @@ export function planCheckpoint(
     ...(noReference ? { noReference } : {}),
     ...(parityToleranceOf(dtype) !== undefined ? { tolerance: parityToleranceOf(dtype) } : {}),
     ...(config ? { config } : {}),
+    ...(configProblem ? { configProblem } : {}),
+    ...(genai ? { genai } : {}),
+    cachePatterns,
+    stepTokens: step.tokens,
+    stepReason: step.reason,
+    ...(tokens ? { tokenizerIds: tokens.ids } : {}),
+    ...(tokenizerProblem ? { tokenizerProblem } : {}),
+    precision:
+      dtype === 'fp32' &&
+      files.every((f) => f.header.outputs.every((o) => !o.type.startsWith('float') || o.type === 'float16'))
+        ? 'fp16'
+        : dtype,
     feed,
     mismatches,
     ...(generation ? { generation } : {}),
-    pipeline: pipelinePlan(
+    ...(encoder && decoder ? { seq2seq: { encoder: encoder.path, decoder: decoder.path } } : {}),
+    pipeline: pipelinePlan({
       dir,
       folder,
+      files,
       config,
-      opts.runtimeSupport,
-      !!generation ||
-        files.some(
-          (f) =>
-            f.header.outputs.some((o) => o.name === 'logits') &&
-            cacheLayout(f.header.inputs, f.header.outputs).kind !== 'none',
-        ),
-    ),
+      configProblem,
+      genai,
+      tokenizerProblem,
+      runtimeSupport: opts.runtimeSupport,
+      generate: !!generation || hasLogitsCache,
+    }),
   };
+}
+
+/**
+ * The file greedy generation runs on: genai_config.json's decoder when it names one, else the
+ * first file that takes input_ids and a cache and returns logits without encoder states. A
+ * decoder that takes inputs_embeds runs behind the embedding file that makes them.
+ */
+function generationPlan(
+  files: PlannedFile[],
+  genai: GenaiConfig | undefined,
+  patterns: [string, string][],
+): GenerationPlan | undefined {
+  const named = genai?.decoder ? files.find((f) => f.path.endsWith(genai.decoder!.filename)) : undefined;
+  for (const f of named ? [named] : files) {
+    const layout = cacheLayout(f.header.inputs, f.header.outputs, patterns);
+    if (layout.kind === 'none' || !Object.keys(layout.pastToPresent).length) continue;
+    const takes = (n: string) => f.header.inputs.some((i) => i.name === n);
+    if (!f.header.outputs.some((o) => o.name === 'logits') || f.header.inputs.some((i) => /encoder/.test(i.name)))
+      continue;
+    const base = { path: f.path, layout: layout.kind, layers: layout.layers };
+    if (takes('input_ids')) return base;
+    if (!takes('inputs_embeds')) continue;
+    const embed = files.find(
+      (e) =>
+        e !== f &&
+        e.header.inputs.some((i) => i.name === 'input_ids') &&
+        e.header.outputs.some((o) => o.name === 'inputs_embeds'),
+    );
+    if (embed) return { ...base, embed: { path: embed.path, output: 'inputs_embeds' } };
+  }
+  return undefined;
 }
 
 /** Contrib (non-default-domain) operators a file uses, e.g. `com.microsoft:FastGelu`. */

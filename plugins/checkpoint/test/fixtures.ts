@@ -89,6 +89,8 @@ export interface DecoderOptions {
   seed?: number;
   /** Declare an int16 input `prompt_codes`, an element type hf-core does not make feeds for. */
   oddInput?: boolean;
+  /** Fault: the present outputs are zeroed, so a cache fed back carries no past (generation must fail). */
+  zeroCache?: boolean;
 }
 
 /** A tiny causal LM with learned positions and a KV cache in the layout asked for. */
@@ -141,6 +143,7 @@ export function decoderGraph(o: DecoderOptions = {}): GraphBuilder {
       decoderMlp(g, rmsNorm(g, x, hidden, `layers.${i}.norm2`), hidden, hidden * 2, 'swiglu', `layers.${i}.mlp`),
     ]);
     const presentDims = ['batch_size', heads, 'past_sequence_length + sequence_length', d];
+    if (o.zeroCache) att.present = att.present.map((t, j) => g.op('Mul', [t, g.constFloat([0], `zero_${i}_${j}`)]));
     if (layout === 'per-layer') {
       g.output(att.present[0]!, `present.${i}.key`, 'float32', presentDims);
       g.output(att.present[1]!, `present.${i}.value`, 'float32', presentDims);
@@ -342,6 +345,7 @@ export async function buildFixtures(root: string) {
   writeTokenizer(llama, bpe);
 
   // 3. stacked past_{i} cache, no config, no tokenizer: session level with generation.
+  await save(decoderGraph({ zeroCache: true }), at('zeroed-cache'), 'onnx/model.onnx');
   const stacked = at('stacked-cache');
   await save(decoderGraph({ layout: 'stacked', layers: 3 }), stacked, 'onnx/model.onnx');
 

@@ -6,12 +6,12 @@ import type { ModelResult, RunSummary } from '../types.ts';
 
 export const PLUGIN_NAME = 'hf-core:report-markdown';
 
-const cell = (s: unknown) =>
+const escapeMd = (s: unknown) =>
   String(s ?? '')
     .replace(/</g, '&lt;')
     .replace(/\|/g, '\\|')
-    .replace(/[\r\n\u2028\u2029]+/g, ' ')
-    .slice(0, 300);
+    .replace(/[\r\n\u2028\u2029]+/g, ' ');
+const cell = (s: unknown) => escapeMd(s).slice(0, 300);
 const num = (x: unknown) => (typeof x === 'number' ? (x >= 100 ? x.toFixed(0) : x.toFixed(2)) : '');
 
 function row(r: ModelResult): string {
@@ -62,7 +62,7 @@ export function renderMarkdown(s: RunSummary): string {
     for (const r of folders) {
       const m = r.model!;
       lines.push(
-        `- ${cell(r.ref)} on ${cell(r.backend)}: folder \`${cell(m.dir)}\`${m.dtype ? `, dtype ${cell(m.dtype)}` : ''}${r.fallback ? ` (fell back to ${cell(r.fallback)})` : ''}, level ${r.level ?? 'none'}; files: ${cell((m.files ?? []).join(', ')) || 'none'}`,
+        `- ${cell(r.ref)} on ${cell(r.backend)}: folder \`${cell(m.dir)}\`${m.dtype ? `, dtype ${cell(m.dtype)}` : ''}${r.fallback ? ` (fell back to ${cell(r.fallback)})` : ''}, level ${r.level ?? 'none'}${r.levelReason ? ` (${escapeMd(r.levelReason)})` : ''}; files: ${cell((m.files ?? []).join(', ')) || 'none'}`,
       );
     }
   }

@@ -51,6 +51,16 @@ describe('reporters', () => {
     expect(xml).toContain('&lt;script&gt;');
   });
 
+  it("state each model folder's level and the whole reason it is not higher", () => {
+    const why = `session level only: ${'config.json has no model_type; '.repeat(12)}and no tokenizer`;
+    const md = renderMarkdown(
+      summary([
+        { ref: 'gpt2-genai', level: 'session', levelReason: why, model: { dir: '/m', files: [], synthesized: false } },
+      ]),
+    );
+    expect(md).toContain(`- gpt2-genai on cpu: folder \`/m\`, level session (${why}); files: none`);
+  });
+
   it("keep the dashboard's data island inert: no string can close the script it travels in", () => {
     const nasty = `</script><script>alert(1)</script><!-- \u2028\u2029 </SCRIPT > ${hostile}`;
     const s = summary([
