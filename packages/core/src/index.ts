@@ -16,3 +16,4 @@ export * from './classify.ts';
 export * from './config.ts';
 export * from './discover.ts';
 export * from './variants.ts';
+export * from './fallback.ts';

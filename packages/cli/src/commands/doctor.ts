@@ -4,7 +4,7 @@ import { pluginSearchDirs, splitList, stderrLogger, type CliIO } from '../contex
 import { table } from './classify.ts';
 
 /** Backend plugins `doctor` checks when --plugins is not given. */
-export const DOCTOR_BACKENDS = ['cpu', 'wasm', 'cuda', 'webgpu', 'openvino'];
+export const DOCTOR_BACKENDS = ['cpu', 'wasm', 'cuda', 'webgpu', 'openvino', 'pytorch'];
 
 interface DoctorOptions {
   json?: boolean;

@@ -7,6 +7,19 @@ import fix from './fix.ts';
 import report from './report.ts';
 import plugins from './plugins.ts';
 import doctor from './doctor.ts';
+import setup from './setup.ts';
+import exportCommand from './export.ts';
 
 /** Every command, in the order `--help` lists them. Each lives in its own file. */
-export const COMMANDS: CommandModule[] = [run, generate, classify, catalog, fix, report, plugins, doctor];
+export const COMMANDS: CommandModule[] = [
+  run,
+  generate,
+  classify,
+  catalog,
+  fix,
+  report,
+  plugins,
+  doctor,
+  setup,
+  exportCommand,
+];

@@ -1,0 +1,275 @@
+"""A tiny, seeded config of any transformers model type, and the model class of its main task.
+
+The config is the type's own config class with its defaults shrunk generically (layers to 2,
+widths to a few dozen, vocabularies to a hundred, nested sub-configs alike); per-type values that
+the generic rule cannot guess live in overrides.py (values as in transformers' own
+`*ModelTester` defaults).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from .overrides import OVERRIDES
+
+#: The tiny sizes. Heads x head_dim == hidden, so every attention layout divides.
+HIDDEN = 32
+HEADS = 4
+KV_HEADS = 2
+HEAD_DIM = HIDDEN // HEADS
+FFN = 37 * 2
+VOCAB = 99
+LAYERS = 2
+POSITIONS = 128
+IMAGE = 32
+PATCH = 4
+EXPERTS = 4
+
+# Attribute name -> tiny value. Names are matched exactly on the config and on every sub-config.
+LAYER_KEYS = {
+    "num_hidden_layers", "num_layers", "n_layer", "n_layers", "encoder_layers", "decoder_layers",
+    "num_decoder_layers", "num_encoder_layers", "text_layers", "vision_layers", "depth",
+    "num_text_layers", "num_vision_layers", "num_audio_layers", "audio_layers", "num_blocks",
+    "decoder_num_layers", "encoder_num_layers", "num_hidden_blocks",
+}
+HIDDEN_KEYS = {
+    "hidden_size", "d_model", "n_embd", "embed_dim", "dim", "model_dim", "hidden_dim", "n_embed",
+    "embedding_dim", "projection_dim", "word_embed_proj_dim", "text_embed_dim", "vision_embed_dim",
+    "projection_size", "proj_dim", "decoder_hidden_size", "encoder_hidden_size", "d_embed",
+    "output_hidden_size", "adapter_hidden_size", "embedding_size", "hidden_size_per_layer_input",
+}
+HEAD_KEYS = {
+    "num_attention_heads", "n_head", "n_heads", "encoder_attention_heads", "decoder_attention_heads",
+    "num_heads", "attention_heads", "decoder_num_attention_heads", "num_decoder_attention_heads",
+}
+KV_KEYS = {"num_key_value_heads", "n_kv_heads", "num_kv_heads", "multi_query_group_num", "kv_heads"}
+FFN_KEYS = {
+    "intermediate_size", "ffn_dim", "encoder_ffn_dim", "decoder_ffn_dim", "d_ff", "n_inner", "d_inner",
+    "dim_feedforward", "ffn_hidden_size", "mlp_dim", "hidden_dim_ffn", "decoder_intermediate_size",
+    "shared_expert_intermediate_size", "intermediate_size_mlp", "inner_dim",
+}
+MOE_FFN_KEYS = {"moe_intermediate_size", "expert_intermediate_size", "moe_ffn_dim"}
+EXPERT_KEYS = {"num_experts", "num_local_experts", "n_routed_experts", "moe_num_experts", "num_routed_experts"}
+TOPK_KEYS = {"num_experts_per_tok", "moe_topk", "top_k", "num_selected_experts", "moe_k"}
+VOCAB_KEYS = {"vocab_size", "n_vocab", "text_vocab_size"}
+POSITION_KEYS = {"max_position_embeddings", "n_positions", "max_seq_len", "max_sequence_length", "n_ctx"}
+HEAD_DIM_KEYS = {"head_dim", "attention_head_dim", "kv_channels", "d_kv", "d_head", "v_head_dim", "qk_nope_head_dim"}
+
+
+def _shrink_list(value: list, keep: int = 2) -> list:
+    return copy.deepcopy(value[:keep]) if len(value) > keep else value
+
+
+def _shrink_int(key: str, value: int) -> int | None:
+    """The tiny value of an integer attribute, or None to keep it."""
+    if key in LAYER_KEYS:
+        return min(value, LAYERS)
+    if key in HIDDEN_KEYS:
+        return min(value, HIDDEN)
+    if key in HEAD_KEYS:
+        return min(value, HEADS)
+    if key in KV_KEYS:
+        return min(value, KV_HEADS)
+    if key in FFN_KEYS:
+        return min(value, FFN)
+    if key in MOE_FFN_KEYS:
+        return min(value, 16)
+    if key in EXPERT_KEYS:
+        return min(value, EXPERTS)
+    if key in TOPK_KEYS:
+        return min(value, 2)
+    if key in VOCAB_KEYS:
+        return min(value, VOCAB)
+    if key in POSITION_KEYS:
+        return min(value, POSITIONS)
+    if key in HEAD_DIM_KEYS:
+        return min(value, HEAD_DIM)
+    if key == "image_size":
+        return min(value, IMAGE)
+    if key in {"rotary_dim"}:
+        return min(value, HEAD_DIM // 2)
+    if key in {"kv_lora_rank", "q_lora_rank"}:
+        return min(value, 16)
+    if key in {"qk_rope_head_dim"}:
+        return min(value, 4)
+    if key in {"n_group", "topk_group", "num_expert_group"}:
+        return 1
+    if key in {"n_shared_experts", "num_shared_experts"}:
+        return min(value, 1)
+    if key in {"mamba_n_heads"}:
+        return min(value, 4)
+    if key in {"mamba_d_head"}:
+        return min(value, 16)
+    if key in {"mamba_n_groups", "n_groups"}:
+        return 1
+    if key in {"state_size", "mamba_d_state", "ssm_state_size", "d_state"}:
+        return min(value, 16)
+    if key == "patch_size":
+        return min(value, PATCH)
+    if key in {"num_labels"}:
+        return value
+    return None
+
+
+def shrink_dict(d: dict) -> dict:
+    """Shrinks one level of a config dict in place; nested dicts (sub-configs) recurse."""
+    for key, value in list(d.items()):
+        if key in {"out_features", "out_indices"} and value is not None:
+            d[key] = None  # backbone stages shrink with the depths; let the config pick the last
+            continue
+        if value is None and key in VOCAB_KEYS:
+            d[key] = VOCAB
+            continue
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, dict):
+            if "model_type" in value or key.endswith("_config") or key.endswith("config"):
+                shrink_dict(value)
+            continue
+        if isinstance(value, int):
+            tiny = _shrink_int(key, value)
+            if tiny is not None:
+                d[key] = tiny
+        elif isinstance(value, list) and value and all(isinstance(x, int) and not isinstance(x, bool) for x in value):
+            if key in {"depths", "num_layers_per_stage", "block_repeats", "stage_depths"}:
+                d[key] = [1] * min(len(value), 2)
+            elif key in {"hidden_sizes", "embed_dims", "dims", "channels", "embed_dim", "hidden_dims", "widths"}:
+                d[key] = [8 * (2**i) for i in range(min(len(value), 2))]
+            elif key in {"num_heads", "num_attention_heads", "heads"}:
+                d[key] = [1 * (2**i) for i in range(min(len(value), 2))]
+            elif key == "image_size":
+                d[key] = [IMAGE, IMAGE]
+            elif key == "patch_size":
+                d[key] = [PATCH, PATCH]
+    # Heads must divide the width: keep head_dim consistent with what was shrunk.
+    hidden = next((d[k] for k in ("hidden_size", "d_model", "n_embd", "dim", "embed_dim") if isinstance(d.get(k), int)), None)
+    heads = next((d[k] for k in ("num_attention_heads", "n_head", "num_heads", "n_heads") if isinstance(d.get(k), int)), None)
+    if hidden and heads and hidden % heads:
+        for k in ("num_attention_heads", "n_head", "num_heads", "n_heads"):
+            if isinstance(d.get(k), int):
+                d[k] = HEADS if hidden % HEADS == 0 else 1
+    if isinstance(d.get("num_key_value_heads"), int) and heads:
+        h = next(d[k] for k in ("num_attention_heads", "n_head", "num_heads", "n_heads") if isinstance(d.get(k), int))
+        if h % d["num_key_value_heads"]:
+            d["num_key_value_heads"] = h
+    if isinstance(d.get("qk_rope_head_dim"), int) and "head_dim" in d:
+        d["head_dim"] = d["qk_rope_head_dim"]  # multi-head latent attention: rotary on the rope part
+    _fit_layer_lists(d)
+    _fit_token_ids(d)
+    return d
+
+
+# Per-layer lists (layer_types, sliding window patterns...) must match the layer count.
+LAYER_LIST_KEYS = re.compile(r"^(layer_types|layers_block_type|block_types|attn_layer_indices|mlp_only_layers|"
+                             r"layer_type|hybrid_override_pattern|full_attn_idxs|attention_layers|"
+                             r"no_rope_layers|sliding_window_pattern_list|swin_layers)$")
+
+
+def _fit_layer_lists(d: dict) -> None:
+    layers = next((d[k] for k in ("num_hidden_layers", "num_layers", "n_layer") if isinstance(d.get(k), int)), None)
+    if not layers:
+        return
+    for key, value in list(d.items()):
+        if not LAYER_LIST_KEYS.match(key) or value is None:
+            continue
+        if isinstance(value, list) and value and not all(isinstance(x, int) for x in value):
+            # a list of layer kinds: keep the first `layers`, and one of each kind when it fits
+            kinds = list(dict.fromkeys(value))
+            picked = (kinds + value)[:layers] if len(kinds) <= layers else value[:layers]
+            d[key] = picked
+        elif isinstance(value, list) and all(isinstance(x, int) for x in value) and key not in {"no_rope_layers"}:
+            d[key] = [x for x in value if x < layers] or [layers - 1]
+        elif isinstance(value, list) and key == "no_rope_layers":
+            d[key] = value[:layers]
+        elif isinstance(value, str) and key == "hybrid_override_pattern":
+            d[key] = value[:layers]
+
+
+TOKEN_ID = re.compile(r".*_(token_id|token_index|id)$")
+
+
+def _fit_token_ids(d: dict) -> None:
+    """Special token ids past the shrunk vocabulary are moved into its top, distinct, so embeddings can index them."""
+    vocab = next((d[k] for k in VOCAB_KEYS if isinstance(d.get(k), int)), None)
+    if not vocab:
+        return
+    spare = vocab - 1
+    for key, value in sorted(d.items()):
+        if TOKEN_ID.match(key) and isinstance(value, int) and not isinstance(value, bool) and value >= vocab:
+            d[key] = spare
+            spare -= 1
+        elif TOKEN_ID.match(key) and isinstance(value, list) and value and all(isinstance(x, int) for x in value):
+            if any(x >= vocab for x in value):
+                d[key] = [spare - i for i in range(len(value))]
+                spare -= len(value)
+
+
+def tiny_config(model_type: str, size: str = "tiny"):
+    """The type's own config class, defaults shrunk, per-type overrides applied."""
+    from transformers import AutoConfig
+
+    base = AutoConfig.for_model(model_type)
+    d = base.to_dict()
+    d.pop("transformers_version", None)
+    shrink_dict(d)
+    for key, value in OVERRIDES.get(model_type, {}).get("config", {}).items():
+        _set_path(d, key, value)
+    d.pop("model_type", None)
+    config = type(base).from_dict(d)
+    if size == "micro":
+        for k in HIDDEN_KEYS & set(vars(config)):
+            if isinstance(getattr(config, k), int):
+                setattr(config, k, max(8, getattr(config, k) // 2))
+    return config
+
+
+def _set_path(d: dict, path: str, value) -> None:
+    parts = path.split(".")
+    for p in parts[:-1]:
+        d = d.setdefault(p, {})
+    d[parts[-1]] = value
+
+
+# Main task first: a masked LM before its decoder variant (bert), generative heads (so generate
+# runs), then the usual heads, then the base model.
+MAPPING_PRIORITY = [
+    "MODEL_FOR_MASKED_LM_MAPPING_NAMES",
+    "MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES",
+    "MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING_NAMES",
+    "MODEL_FOR_CAUSAL_LM_MAPPING_NAMES",
+    "MODEL_FOR_CTC_MAPPING_NAMES",
+    "MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING_NAMES",
+    "MODEL_FOR_AUDIO_CLASSIFICATION_MAPPING_NAMES",
+    "MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING_NAMES",
+    "MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES",
+    "MODEL_FOR_TIME_SERIES_PREDICTION_MAPPING_NAMES",
+    "MODEL_MAPPING_NAMES",
+]
+
+
+def model_classes(model_type: str) -> list[tuple[str, str]]:
+    """(mapping, class name) candidates for the type, main task first; the base model last."""
+    from transformers.models.auto import modeling_auto
+
+    out: list[tuple[str, str]] = []
+    forced = OVERRIDES.get(model_type, {}).get("class")
+    if forced:
+        out.append(("override", forced))
+    for name in MAPPING_PRIORITY:
+        mapping = getattr(modeling_auto, name, {})
+        cls = mapping.get(model_type)
+        if isinstance(cls, (list, tuple)):
+            cls = cls[0]
+        if cls and all(cls != c for _, c in out):
+            out.append((name.replace("_MAPPING_NAMES", ""), cls))
+    return out
+
+
+def resolve_class(name: str):
+    import transformers
+
+    cls = getattr(transformers, name, None)
+    if cls is None:
+        raise LookupError(f"transformers {transformers.__version__} has no class {name}")
+    return cls
