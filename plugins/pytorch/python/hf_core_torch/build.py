@@ -68,6 +68,11 @@ def build(model_type: str, seed: int = 0, size: str = "tiny", device: str = "cpu
         raise
     except ImportError as err:
         raise SkipType(str(err).strip().splitlines()[0]) from err
+    except OSError as err:
+        if "huggingface.co" in str(err):
+            raise SkipType(f"the default {model_type} config loads files from the Hugging Face hub, and runs are offline: "
+                           f"{str(err).strip().splitlines()[0]}") from err
+        raise
     candidates = model_classes(model_type)
     if not candidates:
         raise SkipType(f"transformers {transformers.__version__} maps no model class to {model_type!r}")

@@ -169,10 +169,13 @@ def _generate(b: Built, use_cache: bool, new_tokens: int = NEW_TOKENS):
     import torch
 
     kwargs = dict(max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False, use_cache=use_cache, num_beams=1)
-    pad = getattr(b.config, "pad_token_id", None)
-    eos = getattr(b.config, "eos_token_id", None)
-    if pad is None:
-        kwargs["pad_token_id"] = eos if isinstance(eos, int) else 0
+    gen = getattr(b.model, "generation_config", None)
+    if gen is not None and gen.pad_token_id is None:
+        eos = gen.eos_token_id
+        gen.pad_token_id = eos if isinstance(eos, int) else (eos[0] if eos else 0)
+    if gen is not None and getattr(b.config, "is_encoder_decoder", False) and gen.decoder_start_token_id is None:
+        start = getattr(b.config, "decoder_start_token_id", None)
+        gen.decoder_start_token_id = start if isinstance(start, int) else gen.pad_token_id
     with torch.inference_mode():
         return b.model.generate(**b.inputs, **kwargs)
 

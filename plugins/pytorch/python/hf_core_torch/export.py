@@ -148,6 +148,7 @@ def export_type(ref: str, out: str, seed: int = 0, size: str = "tiny") -> dict:
 
 
 def main(argv=None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     p = argparse.ArgumentParser(prog="python -m hf_core_torch.export", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("ref", help="a model type (bert) or a folder / config.json with model_type")

@@ -100,6 +100,8 @@ def make_inputs(model, config, model_type: str, seed: int = 0, batch: int = BATC
             out["input_features"] = torch.randn((batch, feat, frames), generator=g)
         else:
             out["input_features"] = torch.randn((batch, 40, feat), generator=g)
+    if "past_values" in params:
+        out.update(time_series_inputs(g, config, batch))
     if variant == "all":
         if "pixel_values" in params and "pixel_values" not in out:
             out["pixel_values"] = pixel_values(g, config, batch)
@@ -120,6 +122,27 @@ def make_inputs(model, config, model_type: str, seed: int = 0, batch: int = BATC
         out[name] = torch.randint(0, high, tuple(batch if d == "B" else d for d in shape), generator=g)
     for name in spec.get("drop", []):
         out.pop(name, None)
+    return out
+
+
+def time_series_inputs(g, config, batch: int) -> dict:
+    """Past (and future) values of a forecaster: context plus the largest lag, each time step with its features."""
+    import torch
+
+    context = _get(config, ["context_length"], 8)
+    channels = _get(config, ["num_input_channels"], 0)
+    if channels:  # PatchTST / PatchTSMixer: [batch, context, channels]
+        return {"past_values": torch.randn((batch, context, channels), generator=g)}
+    lags = max(getattr(config, "lags_sequence", None) or [0])
+    steps = context + lags
+    features = _get(config, ["num_time_features"], 0)
+    pred = _get(config, ["prediction_length"], 4)
+    out = {"past_values": torch.randn((batch, steps), generator=g),
+           "past_observed_mask": torch.ones((batch, steps)),
+           "future_values": torch.randn((batch, pred), generator=g)}
+    if features:
+        out["past_time_features"] = torch.randn((batch, steps, features), generator=g)
+        out["future_time_features"] = torch.randn((batch, pred, features), generator=g)
     return out
 
 

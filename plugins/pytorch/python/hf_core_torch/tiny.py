@@ -18,7 +18,7 @@ HIDDEN = 32
 HEADS = 4
 KV_HEADS = 2
 HEAD_DIM = HIDDEN // HEADS
-FFN = 37 * 2
+FFN = 64  # a multiple of 16 bytes per row: grouped MoE matmuls need aligned strides
 VOCAB = 99
 LAYERS = 2
 POSITIONS = 128
@@ -87,6 +87,8 @@ def _shrink_int(key: str, value: int) -> int | None:
         return min(value, HEAD_DIM)
     if key == "image_size":
         return min(value, IMAGE)
+    if key == "window_size":
+        return min(value, 2)
     if key in {"rotary_dim"}:
         return min(value, HEAD_DIM // 2)
     if key in {"kv_lora_rank", "q_lora_rank"}:
@@ -126,22 +128,39 @@ def shrink_dict(d: dict) -> dict:
         if isinstance(value, dict):
             if "model_type" in value or key.endswith("_config") or key.endswith("config"):
                 shrink_dict(value)
+                # to_dict's bookkeeping keys are not fields of every sub-config class
+                for extra in ("_name_or_path", "output_attentions", "output_hidden_states", "return_dict"):
+                    value.pop(extra, None)
             continue
         if isinstance(value, int):
             tiny = _shrink_int(key, value)
             if tiny is not None:
                 d[key] = tiny
         elif isinstance(value, list) and value and all(isinstance(x, int) and not isinstance(x, bool) for x in value):
-            if key in {"depths", "num_layers_per_stage", "block_repeats", "stage_depths"}:
-                d[key] = [1] * min(len(value), 2)
-            elif key in {"hidden_sizes", "embed_dims", "dims", "channels", "embed_dim", "hidden_dims", "widths"}:
-                d[key] = [8 * (2**i) for i in range(min(len(value), 2))]
+            # Per-stage lists keep their length (other per-stage lists must match it); values shrink.
+            n = len(value)
+            if key in {"depths", "num_layers_per_stage", "block_repeats", "stage_depths", "encoder_layers",
+                       "num_encoder_blocks"}:
+                d[key] = [1] * n
+            elif key in {"hidden_sizes", "embed_dims", "dims", "channels", "embed_dim", "hidden_dims", "widths",
+                         "neck_hidden_sizes", "decoder_hidden_sizes"}:
+                d[key] = [min(v, 16 * (2**i)) for i, v in enumerate(value)]
             elif key in {"num_heads", "num_attention_heads", "heads"}:
-                d[key] = [1 * (2**i) for i in range(min(len(value), 2))]
+                d[key] = [min(v, 2**i) for i, v in enumerate(value)]
             elif key == "image_size":
                 d[key] = [IMAGE, IMAGE]
             elif key == "patch_size":
                 d[key] = [PATCH, PATCH]
+        elif isinstance(value, dict) and "mrope_section" in value:
+            pass
+    for rope_key in ("rope_scaling", "rope_parameters"):
+        rope = d.get(rope_key)
+        if isinstance(rope, dict) and isinstance(rope.get("mrope_section"), list):
+            parts = len(rope["mrope_section"])
+            half = HEAD_DIM // 2
+            rope["mrope_section"] = [half // parts + (1 if i < half % parts else 0) for i in range(parts)]
+    if isinstance(d.get("num_groups"), int) and isinstance(d.get("hidden_sizes"), list):
+        d["num_groups"] = min(d["num_groups"], 8)
     # Heads must divide the width: keep head_dim consistent with what was shrunk.
     hidden = next((d[k] for k in ("hidden_size", "d_model", "n_embd", "dim", "embed_dim") if isinstance(d.get(k), int)), None)
     heads = next((d[k] for k in ("num_attention_heads", "n_head", "num_heads", "n_heads") if isinstance(d.get(k), int)), None)

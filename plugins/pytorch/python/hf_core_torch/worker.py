@@ -149,6 +149,8 @@ def handle_forked(req: dict, limits: dict) -> dict:
 def main() -> None:
     answers = sys.stdout
     sys.stdout = sys.stderr  # libraries that print must not break the protocol
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download at run time
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     import torch
 
     torch.set_num_threads(int(os.environ.get("HF_CORE_TORCH_THREADS", "1")))
