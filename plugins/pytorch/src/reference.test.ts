@@ -76,7 +76,7 @@ describe.skipIf(!!skipWhy)(`pytorch reference ${skipWhy}`, () => {
   it('a type transformers does not know is a skip that says how to fix it', async () => {
     const r = await worker.reference({ modelType: 'no_such_model_type', measure: NO_TIMING });
     expect(r.status).toBe('skip');
-    expect(r.reason).toMatch(/does not know model type 'no_such_model_type'.*pip install -U transformers/);
+    expect(r.reason).toMatch(/has no config class for model type 'no_such_model_type'.*pip install -U transformers/);
   });
 
   describe('export', () => {

@@ -147,6 +147,11 @@ export class TorchWorker {
     return this.request('prewarm', {});
   }
 
+  /** The worker's process id (its CPU time, for the coverage script). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   close(): void {
     this.child.stdin.end();
     if (!this.exited) this.child.kill('SIGTERM');

@@ -63,8 +63,8 @@ def build(model_type: str, seed: int = 0, size: str = "tiny", device: str = "cpu
         config = tiny_config(model_type, size)
     except ValueError as err:
         if "Unrecognized model" in str(err) or "does not recognize" in str(err) or "not recognized" in str(err):
-            raise SkipType(f"transformers {transformers.__version__} does not know model type {model_type!r}: "
-                           f"upgrade it (pip install -U transformers)") from err
+            raise SkipType(f"transformers {transformers.__version__} has no config class for model type {model_type!r}: "
+                           f"a newer transformers may add it (pip install -U transformers)") from err
         raise
     except ImportError as err:
         raise SkipType(str(err).strip().splitlines()[0]) from err

@@ -69,6 +69,9 @@ def pixel_values(g, config, batch=BATCH):
     vision = _sub(config, "vision_config", "backbone_config", "encoder")
     channels = _get(vision, ["num_channels", "in_channels", "in_chans"], 3)
     h, w = _size(getattr(vision, "image_size", None) or getattr(config, "image_size", None), 32)
+    frames = _get(vision, ["num_frames"], 0)
+    if frames:  # video models: [batch, frames, channels, height, width]
+        return torch.rand((batch, frames, channels, h, w), generator=g)
     return torch.rand((batch, channels, h, w), generator=g)
 
 

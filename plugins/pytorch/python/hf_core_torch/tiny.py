@@ -87,6 +87,8 @@ def _shrink_int(key: str, value: int) -> int | None:
         return min(value, HEAD_DIM)
     if key == "image_size":
         return min(value, IMAGE)
+    if key == "num_frames":
+        return min(value, 4)
     if key == "window_size":
         return min(value, 2)
     if key in {"rotary_dim"}:
@@ -117,8 +119,14 @@ def _shrink_int(key: str, value: int) -> int | None:
 def shrink_dict(d: dict) -> dict:
     """Shrinks one level of a config dict in place; nested dicts (sub-configs) recurse."""
     for key, value in list(d.items()):
-        if key in {"out_features", "out_indices"} and value is not None:
-            d[key] = None  # backbone stages shrink with the depths; let the config pick the last
+        if key in {"out_features", "out_indices"} and value is not None and "depths" not in d:
+            # A layer-based backbone: keep as many outputs as it had, from a stack just that deep.
+            if key == "out_indices" and isinstance(value, list) and isinstance(d.get("num_hidden_layers"), int):
+                d["out_indices"] = list(range(1, len(value) + 1))
+                d["num_hidden_layers"] = max(LAYERS, len(value))
+                d["out_features"] = None
+            elif key == "out_features":
+                d[key] = None
             continue
         if value is None and key in VOCAB_KEYS:
             d[key] = VOCAB
@@ -133,6 +141,8 @@ def shrink_dict(d: dict) -> dict:
                     value.pop(extra, None)
             continue
         if isinstance(value, int):
+            if key == "num_hidden_layers" and isinstance(d.get("out_indices"), list) and "depths" not in d:
+                continue  # set with out_indices above or below
             tiny = _shrink_int(key, value)
             if tiny is not None:
                 d[key] = tiny
@@ -146,7 +156,8 @@ def shrink_dict(d: dict) -> dict:
                          "neck_hidden_sizes", "decoder_hidden_sizes"}:
                 d[key] = [min(v, 16 * (2**i)) for i, v in enumerate(value)]
             elif key in {"num_heads", "num_attention_heads", "heads"}:
-                d[key] = [min(v, 2**i) for i, v in enumerate(value)]
+                powers = all(v & (v - 1) == 0 for v in value)
+                d[key] = [min(v, 2**i) for i, v in enumerate(value)] if powers else [1] * n
             elif key == "image_size":
                 d[key] = [IMAGE, IMAGE]
             elif key == "patch_size":
@@ -172,6 +183,7 @@ def shrink_dict(d: dict) -> dict:
         h = next(d[k] for k in ("num_attention_heads", "n_head", "num_heads", "n_heads") if isinstance(d.get(k), int))
         if h % d["num_key_value_heads"]:
             d["num_key_value_heads"] = h
+    _fit_ssm(d)
     if isinstance(d.get("qk_rope_head_dim"), int) and "head_dim" in d:
         d["head_dim"] = d["qk_rope_head_dim"]  # multi-head latent attention: rotary on the rope part
     _fit_layer_lists(d)
@@ -205,6 +217,17 @@ def _fit_layer_lists(d: dict) -> None:
             d[key] = value[:layers]
 
 
+def _fit_ssm(d: dict) -> None:
+    """State-space mixers need heads x head_dim == expand x hidden."""
+    hidden = d.get("hidden_size")
+    if not isinstance(hidden, int):
+        return
+    for heads, head_dim, expand in (("mamba_n_heads", "mamba_d_head", "mamba_expand"), ("num_heads", "head_dim", "expand")):
+        h, e = d.get(heads), d.get(expand)
+        if isinstance(h, int) and isinstance(e, (int, float)) and head_dim in d and ("state_size" in d or heads.startswith("mamba")):
+            d[head_dim] = int(e * hidden) // h
+
+
 TOKEN_ID = re.compile(r".*_(token_id|token_index|id)$")
 
 
@@ -224,10 +247,26 @@ def _fit_token_ids(d: dict) -> None:
                 spare -= len(value)
 
 
+#: Configs made of two others (encoder + decoder, vision + text): the tiny parts they compose.
+COMPOSITES = {
+    "vision-encoder-decoder": ("from_encoder_decoder_configs", "vit", "gpt2"),
+    "speech-encoder-decoder": ("from_encoder_decoder_configs", "wav2vec2", "gpt2"),
+    "encoder-decoder": ("from_encoder_decoder_configs", "bert", "bert"),
+    "vision-text-dual-encoder": ("from_vision_text_configs", "vit", "bert"),
+}
+
+
 def tiny_config(model_type: str, size: str = "tiny"):
     """The type's own config class, defaults shrunk, per-type overrides applied."""
     from transformers import AutoConfig
 
+    if model_type in COMPOSITES:
+        method, a, b = COMPOSITES[model_type]
+        cls = type(AutoConfig.for_model(model_type, **_composite_kwargs(model_type)))
+        second = tiny_config(b, size)
+        if method == "from_encoder_decoder_configs":
+            second.is_decoder, second.add_cross_attention = True, True
+        return getattr(cls, method)(tiny_config(a, size), second)
     base = AutoConfig.for_model(model_type)
     d = base.to_dict()
     d.pop("transformers_version", None)
@@ -241,6 +280,15 @@ def tiny_config(model_type: str, size: str = "tiny"):
             if isinstance(getattr(config, k), int):
                 setattr(config, k, max(8, getattr(config, k) // 2))
     return config
+
+
+def _composite_kwargs(model_type: str) -> dict:
+    from transformers import AutoConfig
+
+    a, b = COMPOSITES[model_type][1:]
+    if COMPOSITES[model_type][0] == "from_vision_text_configs":
+        return {"vision_config": AutoConfig.for_model(a).to_dict(), "text_config": AutoConfig.for_model(b).to_dict()}
+    return {"encoder": AutoConfig.for_model(a).to_dict(), "decoder": AutoConfig.for_model(b).to_dict()}
 
 
 def _set_path(d: dict, path: str, value) -> None:
@@ -268,14 +316,16 @@ MAPPING_PRIORITY = [
 
 
 def model_classes(model_type: str) -> list[tuple[str, str]]:
-    """(mapping, class name) candidates for the type, main task first; the base model last."""
+    """(mapping, class name) candidates for the type, main task first, then the base model, then
+    any other task transformers maps it to (depth estimation, segmentation, retrieval...)."""
     from transformers.models.auto import modeling_auto
 
     out: list[tuple[str, str]] = []
     forced = OVERRIDES.get(model_type, {}).get("class")
     if forced:
         out.append(("override", forced))
-    for name in MAPPING_PRIORITY:
+    others = sorted(n for n in dir(modeling_auto) if n.startswith("MODEL_") and n.endswith("_MAPPING_NAMES") and n not in MAPPING_PRIORITY)
+    for name in [*MAPPING_PRIORITY, *others]:
         mapping = getattr(modeling_auto, name, {})
         cls = mapping.get(model_type)
         if isinstance(cls, (list, tuple)):
