@@ -134,11 +134,21 @@ export default async function main(): Promise<number> {
           fork: LIMITS,
         });
       } catch (err) {
-        // The worker itself died (not a forked type): that type is a crash; start a new worker.
-        reference = { modelType: e.modelType, status: 'crash', reason: String(err), checks: [], metrics: {} };
-        worker = new TorchWorker();
-        workers.push(worker);
-        await worker.prewarm();
+        // A request that raised outside the checks is that type's error; a worker that died is a
+        // crash, and a new worker takes over.
+        const alive = worker.alive;
+        reference = {
+          modelType: e.modelType,
+          status: alive ? 'error' : 'crash',
+          reason: String(err),
+          checks: [],
+          metrics: {},
+        };
+        if (!alive) {
+          worker = new TorchWorker();
+          workers.push(worker);
+          await worker.prewarm();
+        }
       }
       const row: Row = { type: e.modelType, family: e.family, reference };
       if (reference.export?.status === 'pass') row.parity = await parityOnCpu(cpu, dir);

@@ -147,6 +147,11 @@ export class TorchWorker {
     return this.request('prewarm', {});
   }
 
+  /** False once the Python process has exited (a failed request leaves it alive). */
+  get alive(): boolean {
+    return !this.exited;
+  }
+
   /** The worker's process id (its CPU time, for the coverage script). */
   get pid(): number | undefined {
     return this.child.pid;

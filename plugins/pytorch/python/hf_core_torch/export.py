@@ -16,7 +16,7 @@ import os
 import sys
 import time
 
-from .build import build
+from .build import build, forward
 from .checks import main_output
 
 FORMAT = "hf-core-reference/1"
@@ -98,15 +98,21 @@ def write_support_files(built, out: str) -> list[str]:
 
 def export_built(built, out: str, seed: int = 0) -> dict:
     """Exports `built` into `out`; returns {status, reason, files, reference, exportMs}."""
+    try:
+        return _export(built, out, seed)
+    except Exception as err:  # noqa: BLE001 - whatever went wrong is this export's failure
+        text = str(err).strip().splitlines()
+        return {"status": "fail", "reason": f"export failed: {type(err).__name__}: {text[0] if text else ''}"[:600]}
+
+
+def _export(built, out: str, seed: int) -> dict:
     import torch
     import transformers
 
     os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
     feeds = {k: v for k, v in built.inputs.items() if hasattr(v, "shape")}
     names = list(feeds)
-    with torch.inference_mode():
-        ref_out = built.model(**feeds, return_dict=True)
-    out_name, ref = main_output(ref_out)
+    out_name, ref = main_output(forward(built.model, feeds))
     path = os.path.join(out, "onnx", "model.onnx")
     t0 = time.perf_counter()
     try:
