@@ -33,6 +33,9 @@ export interface ReferenceSpec {
   parity: { backend: string; engineModule: string }[];
 }
 
+/** A broken twin of the worker (faults.py: crash, hang, alloc, ...), for hf-core's own tests only. */
+export const FAULT_ENV = 'HF_CORE_TORCH_FAULT';
+
 /** The vitest functions the suite registers with (passed in, so this module needs no vitest of its own). */
 export interface SuiteApi {
   describe: (name: string, fn: () => void) => void;
@@ -78,6 +81,7 @@ export function referenceSuite(testFileUrl: string, spec: ReferenceSpec, t: Suit
           device: spec.device,
           measure: measure(),
           export: spec.exportDir,
+          ...(process.env[FAULT_ENV] ? { fault: process.env[FAULT_ENV] } : {}),
         });
         return result;
       } finally {
@@ -89,8 +93,9 @@ export function referenceSuite(testFileUrl: string, spec: ReferenceSpec, t: Suit
 
   t.describe(h.title, () => {
     t.it('build', async (ctx) => {
+      // Outside the check: a worker that died is this process's crash, not a failed check.
+      const r = await run();
       await h.check(ctx, 'build', LEVEL, async () => {
-        const r = await run();
         if (r.status === 'skip') throw new SkipCheck(r.reason);
         if (r.status === 'error') {
           h.recorder.write({ t: 'error', phase: 'load', message: `${spec.modelType}: ${r.reason}` });

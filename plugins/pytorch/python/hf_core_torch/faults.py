@@ -5,7 +5,25 @@ from __future__ import annotations
 
 import functools
 
-FAULTS = ("nondeterministic", "ignore-mask", "batch-mix", "nan", "shape", "save-drop", "cache")
+FAULTS = ("nondeterministic", "ignore-mask", "batch-mix", "nan", "shape", "save-drop", "cache", "crash", "hang", "alloc")
+
+
+def process_fault(fault: str | None) -> None:
+    """Faults of the worker process itself, for the isolation's broken twins: a native crash, a
+    hang, memory that grows without bound."""
+    import os
+    import signal
+    import time
+
+    if fault == "crash":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif fault == "hang":
+        while True:
+            time.sleep(1)
+    elif fault == "alloc":
+        hoard = []
+        while True:
+            hoard.append(bytearray(64 << 20))
 
 
 def _patch_forward(model, after=None, before=None):
@@ -32,7 +50,7 @@ def apply_fault(model, fault: str | None) -> None:
     """Installs `fault` on `model` (in place)."""
     import torch
 
-    if not fault or fault == "save-drop":
+    if not fault or fault in ("save-drop", "crash", "hang", "alloc"):
         return
     if fault == "nondeterministic":
 

@@ -8,6 +8,12 @@ OVERRIDES: dict[str, dict] = {
     "time_series_transformer": _FORECASTER,
     "informer": _FORECASTER,
     "autoformer": _FORECASTER,
+    # AST takes a spectrogram [batch, frames, mel bins] (ASTModelTester: max_length 24, 16 mel bins).
+    "audio-spectrogram-transformer": {
+        "config": {"max_length": 24, "num_mel_bins": 16, "patch_size": 2, "frequency_stride": 2, "time_stride": 2},
+        "inputs": {"randn": {"input_values": ["B", 24, 16]}},
+    },
+    "deepseek_v2": {"config": {"num_experts_per_tok": 2, "n_group": 1, "topk_group": 1}},
     "esm": {"config": {"pad_token_id": 1, "mask_token_id": 2}},
     # Random patch masking unless the noise is given (as ViTMAEModelTester does).
     "vit_mae": {"inputs": {"randn": {"noise": ["B", 64]}}},

@@ -9,7 +9,7 @@ import traceback
 
 from . import checks as C
 from .build import BuildError, SkipType, build, forward
-from .faults import apply_fault
+from .faults import apply_fault, process_fault
 
 CHECKS = ("output-shapes", "finite", "determinism", "batch-equivalence", "padding-invariance", "save-load", "generate-cache")
 
@@ -61,6 +61,7 @@ def latency(fn, warmup=2, runs=10, min_ms=200.0, max_runs=2000) -> dict:
 def run_reference(model_type: str, seed=0, size="tiny", device="cpu", fault=None, measure=None, only=None) -> dict:
     """Result of one type: status pass/fail/skip/error, reason, checks and metrics."""
     measure = measure or {}
+    process_fault(fault)
     result = {"modelType": model_type, "status": "pass", "reason": "", "checks": [], "metrics": {}}
     t0 = time.perf_counter()
     try:

@@ -8,7 +8,6 @@ the generic rule cannot guess live in overrides.py (values as in transformers' o
 
 from __future__ import annotations
 
-import copy
 import re
 
 from .overrides import OVERRIDES
@@ -57,62 +56,39 @@ POSITION_KEYS = {"max_position_embeddings", "n_positions", "max_seq_len", "max_s
 HEAD_DIM_KEYS = {"head_dim", "attention_head_dim", "kv_channels", "d_kv", "d_head", "v_head_dim", "qk_nope_head_dim"}
 
 
-def _shrink_list(value: list, keep: int = 2) -> list:
-    return copy.deepcopy(value[:keep]) if len(value) > keep else value
+#: (attribute names, the most a tiny model keeps). Names match on the config and every sub-config.
+CAPS: list[tuple[set, int]] = [
+    (LAYER_KEYS, LAYERS),
+    (HIDDEN_KEYS, HIDDEN),
+    (HEAD_KEYS, HEADS),
+    (KV_KEYS, KV_HEADS),
+    (FFN_KEYS, FFN),
+    (MOE_FFN_KEYS, 16),
+    (EXPERT_KEYS, EXPERTS),
+    (TOPK_KEYS, 2),
+    (VOCAB_KEYS, VOCAB),
+    (POSITION_KEYS, POSITIONS),
+    (HEAD_DIM_KEYS, HEAD_DIM),
+    ({"image_size"}, IMAGE),
+    ({"patch_size"}, PATCH),
+    ({"num_frames"}, 4),
+    ({"window_size"}, 2),
+    ({"rotary_dim"}, HEAD_DIM // 2),
+    ({"kv_lora_rank", "q_lora_rank"}, 16),
+    ({"qk_rope_head_dim"}, 4),
+    ({"n_group", "topk_group", "num_expert_group", "mamba_n_groups", "n_groups"}, 1),
+    ({"n_shared_experts", "num_shared_experts"}, 1),
+    ({"mamba_n_heads"}, 4),
+    ({"mamba_d_head"}, 16),
+    ({"state_size", "mamba_d_state", "ssm_state_size", "d_state"}, 16),
+]
 
 
 def _shrink_int(key: str, value: int) -> int | None:
     """The tiny value of an integer attribute, or None to keep it."""
-    if key in LAYER_KEYS:
-        return min(value, LAYERS)
-    if key in HIDDEN_KEYS:
-        return min(value, HIDDEN)
-    if key in HEAD_KEYS:
-        return min(value, HEADS)
-    if key in KV_KEYS:
-        return min(value, KV_HEADS)
-    if key in FFN_KEYS:
-        return min(value, FFN)
-    if key in MOE_FFN_KEYS:
-        return min(value, 16)
-    if key in EXPERT_KEYS:
-        return min(value, EXPERTS)
-    if key in TOPK_KEYS:
-        return min(value, 2)
-    if key in VOCAB_KEYS:
-        return min(value, VOCAB)
-    if key in POSITION_KEYS:
-        return min(value, POSITIONS)
-    if key in HEAD_DIM_KEYS:
-        return min(value, HEAD_DIM)
-    if key == "image_size":
-        return min(value, IMAGE)
-    if key == "num_frames":
-        return min(value, 4)
-    if key == "window_size":
-        return min(value, 2)
-    if key in {"rotary_dim"}:
-        return min(value, HEAD_DIM // 2)
-    if key in {"kv_lora_rank", "q_lora_rank"}:
-        return min(value, 16)
-    if key in {"qk_rope_head_dim"}:
-        return min(value, 4)
-    if key in {"n_group", "topk_group", "num_expert_group"}:
-        return 1
-    if key in {"n_shared_experts", "num_shared_experts"}:
-        return min(value, 1)
-    if key in {"mamba_n_heads"}:
-        return min(value, 4)
-    if key in {"mamba_d_head"}:
-        return min(value, 16)
-    if key in {"mamba_n_groups", "n_groups"}:
-        return 1
-    if key in {"state_size", "mamba_d_state", "ssm_state_size", "d_state"}:
-        return min(value, 16)
-    if key == "patch_size":
-        return min(value, PATCH)
-    if key in {"num_labels"}:
-        return value
+    for keys, cap in CAPS:
+        if key in keys:
+            return min(value, cap)
     return None
 
 
@@ -184,6 +160,10 @@ def shrink_dict(d: dict) -> dict:
         if h % d["num_key_value_heads"]:
             d["num_key_value_heads"] = h
     _fit_ssm(d)
+    if isinstance(d.get("kv_lora_rank"), int) and isinstance(d.get("num_key_value_heads"), int):
+        d["num_key_value_heads"] = d.get("num_attention_heads", HEADS)  # latent attention: one kv head per head
+    if "window_size" in d and isinstance(d.get("depths"), list) and isinstance(d.get("patch_size"), int):
+        d["patch_size"] = 2  # windowed hierarchies halve the grid per stage: keep the last stage >= one window
     if isinstance(d.get("qk_rope_head_dim"), int) and "head_dim" in d:
         d["head_dim"] = d["qk_rope_head_dim"]  # multi-head latent attention: rotary on the rope part
     _fit_layer_lists(d)
