@@ -109,7 +109,7 @@ export default async function main(): Promise<number> {
   }
   const only = process.env.HF_CORE_COVERAGE_TYPES?.split(',').filter(Boolean);
   const entries = listEntries().filter(
-    (e) => e.sources.includes('transformers') && (!only || only.includes(e.modelType)),
+    (e) => (e.sources ?? []).includes('transformers') && (!only || only.includes(e.modelType)),
   );
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'exports'), { recursive: true });
@@ -196,6 +196,7 @@ export default async function main(): Promise<number> {
   ];
   writeFileSync(join(out, 'report.md'), `${lines.join('\n')}\n`);
   const ms = rows.map((r) => r.reference.durationMs ?? 0).filter((x) => x > 0);
+  const cpuMs = rows.map((r) => r.reference.cpuMs ?? 0).filter((x) => x > 0);
   console.log(
     `\nreference (pytorch cpu): ${passed.length} of ${rows.length} pass, ${by('fail').length} fail, ` +
       `${by('error').length} error, ${by('crash').length + by('timeout').length + by('oom').length} crash/timeout/oom, ${by('skip').length} skip`,
@@ -211,7 +212,7 @@ export default async function main(): Promise<number> {
     `types with a working test: ${working.size} of ${rows.length} (reference ${passed.length}, ONNX session ${session.size}, transformers.js pipeline ${pipeline.length}${levels.size ? '' : '; no family coverage found under ' + root}); ${passed.length + session.size + pipeline.length} type-levels`,
   );
   console.log(
-    `time: ${wallS.toFixed(0)} s wall, ${cpuS.toFixed(0)} s CPU (workers + forked types + this process), median ${(median(ms) / 1000).toFixed(2)} s per type (wall, in the forked child); load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (shared machine)`,
+    `time: ${wallS.toFixed(0)} s wall, ${cpuS.toFixed(0)} s CPU (workers + forked types + this process), median per type ${(median(ms) / 1000).toFixed(2)} s wall, ${(median(cpuMs) / 1000).toFixed(2)} s CPU (the forked child: build, checks, export); load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (shared machine)`,
   );
   console.log(`table: ${join(out, 'report.md')}`);
   console.log(`\n${passed.length} passed, ${failed.length} failed`);

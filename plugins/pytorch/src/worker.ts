@@ -34,7 +34,9 @@ export interface ReferenceResult {
   checks: WorkerCheck[];
   metrics: Record<string, number | LatencyStats>;
   export?: ExportOutcome;
+  /** Forked requests: wall time and CPU time (user + system) of the child that ran the type. */
   durationMs?: number;
+  cpuMs?: number;
 }
 
 export interface ReferenceRequest {

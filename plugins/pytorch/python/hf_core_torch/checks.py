@@ -38,13 +38,18 @@ MAIN_OUTPUTS = ("logits", "last_hidden_state", "prediction_logits", "text_embeds
 
 def main_output(out):
     """The output the checks hold: logits, else last_hidden_state, else the first tensor."""
+    def tensor(v):  # a tensor, or the first of a tuple of them (backbone feature maps, per-head logits)
+        if isinstance(v, (tuple, list)) and v:
+            v = v[0]
+        return v if hasattr(v, "shape") and v.is_floating_point() else None
+
     for k in MAIN_OUTPUTS:
-        v = out.get(k) if hasattr(out, "get") else None
-        if v is not None and hasattr(v, "shape") and v.is_floating_point():
+        v = tensor(out.get(k)) if hasattr(out, "get") else None
+        if v is not None:
             return k, v
     for k, v in out.items():
-        if hasattr(v, "shape") and v.is_floating_point():
-            return k, v
+        if tensor(v) is not None:
+            return k, tensor(v)
     raise CheckFailure(f"the forward returned no floating-point tensor (keys: {', '.join(out.keys())})")
 
 

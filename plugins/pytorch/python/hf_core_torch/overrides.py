@@ -4,7 +4,20 @@ the model class; "inputs" adds seeded tensors ("B" is the batch) or drops some."
 
 _FORECASTER = {"config": {"prediction_length": 4, "context_length": 8, "lags_sequence": [1, 2, 3], "num_time_features": 1}}
 
+# Multimodal rotary sections (temporal, height, width) must add up to half the tiny head (8 / 2).
+_MROPE = {"config": {"rope_parameters.mrope_section": [1, 1, 2]}}
+_MROPE_TEXT = {"config": {"text_config.rope_parameters.mrope_section": [1, 1, 2]}}
+
 OVERRIDES: dict[str, dict] = {
+    "qwen2_vl_text": _MROPE,
+    "qwen2_5_vl_text": _MROPE,
+    "glm4v_text": _MROPE,
+    "glm4v_moe_text": _MROPE,
+    "qwen2_vl": _MROPE_TEXT,
+    "qwen2_5_vl": _MROPE_TEXT,
+    "glm4v": _MROPE_TEXT,
+    "glm4v_moe": _MROPE_TEXT,
+    "glm46v": _MROPE_TEXT,
     "time_series_transformer": _FORECASTER,
     "informer": _FORECASTER,
     "autoformer": _FORECASTER,
@@ -13,6 +26,8 @@ OVERRIDES: dict[str, dict] = {
         "config": {"max_length": 24, "num_mel_bins": 16, "patch_size": 2, "frequency_stride": 2, "time_stride": 2},
         "inputs": {"randn": {"input_values": ["B", 24, 16]}},
     },
+    # Attention (and experts) every 2nd layer, so 2 layers hold one of each (JambaModelTester: 2 / 1).
+    "jamba": {"config": {"attn_layer_period": 2, "attn_layer_offset": 1, "expert_layer_period": 2, "expert_layer_offset": 1}},
     "deepseek_v2": {"config": {"num_experts_per_tok": 2, "n_group": 1, "topk_group": 1}},
     "esm": {"config": {"pad_token_id": 1, "mask_token_id": 2}},
     # Random patch masking unless the noise is given (as ViTMAEModelTester does).

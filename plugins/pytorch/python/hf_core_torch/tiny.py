@@ -134,6 +134,8 @@ def shrink_dict(d: dict) -> dict:
             elif key in {"num_heads", "num_attention_heads", "heads"}:
                 powers = all(v & (v - 1) == 0 for v in value)
                 d[key] = [min(v, 2**i) for i, v in enumerate(value)] if powers else [1] * n
+            elif key in FFN_KEYS:
+                d[key] = [min(v, FFN) for v in value[:LAYERS]]  # one width per layer
             elif key == "image_size":
                 d[key] = [IMAGE, IMAGE]
             elif key == "patch_size":
@@ -174,7 +176,7 @@ def shrink_dict(d: dict) -> dict:
 # Per-layer lists (layer_types, sliding window patterns...) must match the layer count.
 LAYER_LIST_KEYS = re.compile(r"^(layer_types|layers_block_type|block_types|attn_layer_indices|mlp_only_layers|"
                              r"layer_type|hybrid_override_pattern|full_attn_idxs|attention_layers|"
-                             r"no_rope_layers|sliding_window_pattern_list|swin_layers)$")
+                             r"no_rope_layers|sliding_window_pattern_list|swin_layers|activation_sparsity_pattern)$")
 
 
 def _fit_layer_lists(d: dict) -> None:

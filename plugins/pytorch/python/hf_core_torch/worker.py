@@ -96,6 +96,7 @@ def handle_forked(req: dict, limits: dict) -> dict:
     started = time.monotonic()
     peak = 0.0
     killed = None
+    cpu_ms = None
     chunks = []
     os.set_blocking(r, False)
     while True:
@@ -105,8 +106,9 @@ def handle_forked(req: dict, limits: dict) -> dict:
                 chunks.append(data)
         except BlockingIOError:
             pass
-        done, status = os.waitpid(pid, os.WNOHANG)
+        done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
+            cpu_ms = round((usage.ru_utime + usage.ru_stime) * 1000)
             break
         peak = max(peak, _rss_mb(pid))
         if cap and peak > cap:
@@ -141,8 +143,9 @@ def handle_forked(req: dict, limits: dict) -> dict:
     if not text:
         return {"ok": True, "result": {**base, "status": "crash", "reason": f"the worker exited ({status}) without an answer"}}
     msg = json.loads(text)
-    if msg.get("ok"):
+    if msg.get("ok") and isinstance(msg.get("result"), dict):
         msg["result"]["durationMs"] = elapsed
+        msg["result"]["cpuMs"] = cpu_ms
     return msg
 
 
