@@ -24,7 +24,9 @@ describe.skipIf(!!skipWhy)(`hf-core run on the pytorch backends ${skipWhy}`, () 
   const out = mkdtempSync(join(tmpdir(), 'hf-core-pytorch-run-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('bert: the reference test runs in its own process, exports, and the export matches PyTorch on cpu', async () => {
+  it('bert: the reference test runs in its own process, exports, and the export matches PyTorch on cpu', {
+    timeout: 600_000,
+  }, async () => {
     const core = await coreWith();
     const models = await classifyRefs(core, ['bert'], { cwd: out, env: process.env });
     const summary = await runModels(core, models, {
@@ -58,7 +60,9 @@ describe.skipIf(!!skipWhy)(`hf-core run on the pytorch backends ${skipWhy}`, () 
     expect(cuda.reason).toMatch(/^pytorch-cuda unavailable: /);
   });
 
-  it('broken twin: a worker that dies of SIGSEGV makes the row a crash, like any backend', async () => {
+  it('broken twin: a worker that dies of SIGSEGV makes the row a crash, like any backend', {
+    timeout: 600_000,
+  }, async () => {
     const core = await coreWith();
     const models = await classifyRefs(core, ['bert'], { cwd: out, env: process.env });
     process.env[FAULT_ENV] = 'crash';

@@ -28,9 +28,11 @@ const ONE_PER_FAMILY: Record<string, string> = {
 
 describe.skipIf(!!skipWhy)(`pytorch reference ${skipWhy}`, () => {
   let worker: TorchWorker;
-  beforeAll(() => {
+  // Starting Python and importing torch and transformers takes seconds (minutes on a busy machine).
+  beforeAll(async () => {
     worker = new TorchWorker();
-  });
+    await worker.ready;
+  }, 600_000);
   afterAll(() => worker?.close());
 
   const statusOf = (r: ReferenceResult, name: string) => r.checks.find((c) => c.name === name)?.status;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BackendEngine, Level } from '@hf-core/core';
-import { CheckFailure, harness, SkipCheck } from '@hf-core/harness';
+import { CheckFailure, harness, measureOptions, SkipCheck } from '@hf-core/harness';
 import { compareCase, readReferenceFile } from './reference-json.ts';
 import { type ReferenceRequest, type ReferenceResult, TorchWorker } from './worker.ts';
 
@@ -45,13 +45,10 @@ export interface SuiteApi {
 
 const LEVEL: Level = 'reference';
 
+/** HF_CORE_MEASURE, read the harness's way, in the worker's terms. */
 function measure(): ReferenceRequest['measure'] {
-  const out: Record<string, number> = {};
-  for (const part of (process.env.HF_CORE_MEASURE ?? '').split(',')) {
-    const [k, v] = part.split('=');
-    if (k && v && ['warmup', 'runs', 'ms'].includes(k.trim())) out[k.trim()] = Number(v);
-  }
-  return out;
+  const o = measureOptions();
+  return { warmup: o.warmup, runs: o.minRuns, ms: o.minMs };
 }
 
 /**

@@ -61,7 +61,8 @@ def apply_fault(model, fault: str | None) -> None:
 
         _patch_forward(model, after=after)
     elif fault == "ignore-mask":
-        _patch_forward(model, before=lambda a, kw: (a, {**kw, "attention_mask": None}))
+        # Drops every trace of the padding: transformers also reads pads off reset position ids.
+        _patch_forward(model, before=lambda a, kw: (a, {**kw, "attention_mask": None, "position_ids": None}))
     elif fault == "batch-mix":
 
         def after(out, _kw):
