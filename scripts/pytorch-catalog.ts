@@ -194,7 +194,18 @@ export default async function main(): Promise<number> {
       )
       .map((l) => `| ${l} |`),
   ];
-  writeFileSync(join(out, 'report.md'), `${lines.join('\n')}\n`);
+  const families = [...new Set(rows.map((r) => r.family))].sort();
+  const familyTable = [
+    '| family | types | reference pass | skip | exported | ORT parity <= 1e-4 (cpu) |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...families.map((f) => {
+      const of = rows.filter((r) => r.family === f);
+      const n = (pred: (r: Row) => boolean) => of.filter(pred).length;
+      return `| ${f} | ${of.length} | ${n((r) => r.reference.status === 'pass')} | ${n((r) => r.reference.status === 'skip')} | ${n((r) => r.reference.export?.status === 'pass')} | ${n((r) => r.parity?.status === 'pass')} |`;
+    }),
+  ];
+  writeFileSync(join(out, 'report.md'), `${familyTable.join('\n')}\n\n${lines.join('\n')}\n`);
+  console.log(`\n${familyTable.join('\n')}`);
   const ms = rows.map((r) => r.reference.durationMs ?? 0).filter((x) => x > 0);
   const cpuMs = rows.map((r) => r.reference.cpuMs ?? 0).filter((x) => x > 0);
   console.log(
