@@ -15,7 +15,7 @@ export async function detectTorch(device: TorchDevice, env: NodeJS.ProcessEnv = 
   let probing = probes.get(choice.python);
   if (!probing) probes.set(choice.python, (probing = probePython(choice.python, env)));
   const probe = await probing;
-  const versions = versionsOf(probe);
+  const versions = { node: process.version, ...versionsOf(probe) };
   const why = whyNot(choice, probe);
   if (why) return { available: false, reason: why, versions };
   if (device === 'cuda' && !probe.cuda)
