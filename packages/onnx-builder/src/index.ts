@@ -8,5 +8,6 @@ export * from './nn-vision.ts';
 export * from './nn-seq2seq.ts';
 export * from './nn-speech.ts';
 export * from './nn-decoder.ts';
+export * from './nn-encoder.ts';
 export * from './nn-recurrent.ts';
 export * from './nn-multimodal-decoders.ts';

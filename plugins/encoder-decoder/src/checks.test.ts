@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import createCpuEngine from '@hf-core/plugin-cpu/engine';
+import { createCpuEngine } from '@hf-core/ort';
 import { CheckFailure, harness } from '@hf-core/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGreedyGeneration, checkPaddedBatch, checkTextPipeline, type Seq2SeqFacts } from './pipeline-checks.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import createCpuEngine from '@hf-core/plugin-cpu/engine';
+import { createCpuEngine } from '@hf-core/ort';
 import { harness } from '@hf-core/harness';
 import { checkAutoModelDual, checkTextPadding, checkZeroShot, dualFeeds, type DualFacts } from './checks-dual.ts';
 import { checkEmbedsKvCache, checkGenerate, type VlmFacts } from './checks-vlm.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import createCpuEngine from '@hf-core/plugin-cpu/engine';
+import { createCpuEngine } from '@hf-core/ort';
 import { CheckFailure, harness, tone, writeWav } from '@hf-core/harness';
 import { GraphBuilder, saveGraph, whisperMergedDecoder } from '@hf-core/onnx-builder';
 import {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import createEngine from '@hf-core/plugin-cpu/engine';
+import { createCpuEngine } from '@hf-core/ort';
 import { checkBatchEquivalence } from '@hf-core/harness';
 import {
   assertVisionShapes,
@@ -17,7 +17,7 @@ import { NOT_IN_TRANSFORMERS_JS, VISION_SPECS, VISION_TYPES, VISION_UNCOVERED } 
 import { synthesizeVision } from './synthesize.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hf-vision-synth-'));
-const engine = createEngine();
+const engine = createCpuEngine();
 
 async function synth(type: string, opts: { broken?: 'mix-batch' | 'ignore-input' } = {}) {
   const prepared = await synthesizeVision(type, join(root, `${type}${opts.broken ? `-${opts.broken}` : ''}`), {

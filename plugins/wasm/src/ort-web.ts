@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type { Detection, EngineSession, SessionOptions } from '@hf-core/core';
-import { DEFAULT_THREADS, wrapOrtSession, type OrtModuleLike, type OrtSessionLike } from '@hf-core/plugin-cpu';
+import { DEFAULT_THREADS, wrapOrtSession, type OrtModuleLike, type OrtSessionLike } from '@hf-core/ort';
 
 type OrtWeb = typeof import('onnxruntime-web');
 
