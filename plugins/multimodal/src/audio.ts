@@ -12,6 +12,7 @@ import {
   vitLayer,
   writeJson,
   type TokenizerFiles,
+  llamaTextKeys,
 } from '@hf-core/onnx-builder';
 import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
 import type { VlmFacts } from './checks-vlm.ts';
@@ -45,20 +46,9 @@ interface AudioSpec {
   prompt: string;
 }
 
-const llamaTextKeys = (d: LmDims, tok: TokenizerFiles, modelType: string) => ({
+const textKeys = (d: LmDims, tok: TokenizerFiles, modelType: string) => ({
   model_type: modelType,
-  vocab_size: d.vocab,
-  hidden_size: d.hidden,
-  intermediate_size: d.inner,
-  num_hidden_layers: d.layers,
-  num_attention_heads: d.heads,
-  num_key_value_heads: d.kvHeads,
-  head_dim: d.headDim,
-  max_position_embeddings: d.maxPos,
-  hidden_act: 'silu',
-  rms_norm_eps: 1e-6,
-  rope_theta: 10000,
-  tie_word_embeddings: false,
+  ...llamaTextKeys(d),
   bos_token_id: sid(tok, 'bos_token'),
   eos_token_id: sid(tok, 'eos_token'),
 });
@@ -229,7 +219,7 @@ export async function synthesizeAudio(modelType: string, dir: string, opts: Synt
   const config = {
     model_type: modelType,
     architectures: [spec.architecture],
-    ...spec.config(s, d, tok, llamaTextKeys(d, tok, 'llama'), audioKeys),
+    ...spec.config(s, d, tok, textKeys(d, tok, 'llama'), audioKeys),
     transformers_version: '4.57.0',
     hf_core: { synthesized: true, seed: opts.seed, size: opts.size },
   };

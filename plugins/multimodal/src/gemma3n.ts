@@ -10,6 +10,7 @@ import {
   saveGraph,
   writeJson,
   type TokenizerFiles,
+  llamaSizeKeys,
 } from '@hf-core/onnx-builder';
 import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
 import { squareImageProcessor } from './processors.ts';
@@ -209,16 +210,9 @@ export async function synthesizeGemma3n(
     audio_soft_tokens_per_image: GEMMA3N_AUDIO_TOKENS,
     text_config: {
       model_type: 'gemma3n_text',
-      vocab_size: d.vocab,
+      ...llamaSizeKeys(d),
       vocab_size_per_layer_input: d.vocab,
-      hidden_size: d.hidden,
       hidden_size_per_layer_input: GEMMA3N_PER_LAYER,
-      intermediate_size: d.inner,
-      num_hidden_layers: d.layers,
-      num_attention_heads: d.heads,
-      num_key_value_heads: d.kvHeads,
-      head_dim: d.headDim,
-      max_position_embeddings: d.maxPos,
       hidden_activation: 'gelu_pytorch_tanh',
       rms_norm_eps: 1e-6,
       rope_theta: 10000,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import { cachedDecoder, gelu, GraphBuilder, linear, saveGraph, writeJson } from '@hf-core/onnx-builder';
+import { cachedDecoder, gelu, GraphBuilder, linear, saveGraph, writeJson, llamaSizeKeys } from '@hf-core/onnx-builder';
 import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
 import { SIZES, type Size } from './sizes.ts';
 import { lmDims } from './vlm.ts';
@@ -253,16 +253,9 @@ export async function synthesizeGemma4(
     eoa_token_id: sid(tok, 'eoa_token'),
     text_config: {
       model_type: 'gemma4_text',
-      vocab_size: d.vocab,
+      ...llamaSizeKeys(d),
       vocab_size_per_layer_input: d.vocab,
-      hidden_size: d.hidden,
       hidden_size_per_layer_input: GEMMA3N_PER_LAYER,
-      intermediate_size: d.inner,
-      num_hidden_layers: d.layers,
-      num_attention_heads: d.heads,
-      num_key_value_heads: d.kvHeads,
-      head_dim: d.headDim,
-      max_position_embeddings: d.maxPos,
       hidden_activation: 'gelu_pytorch_tanh',
       rms_norm_eps: 1e-6,
       rope_theta: 10000,

@@ -15,6 +15,7 @@ import {
   rotaryTables,
   saveGraph,
   writeJson,
+  llamaTextKeys,
 } from '@hf-core/onnx-builder';
 import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
 import type { JanusFacts } from './checks-janus.ts';
@@ -301,16 +302,7 @@ export async function synthesizeJanus(
     architectures: ['MultiModalityCausalLM'],
     language_config: {
       model_type: 'llama',
-      vocab_size: d.vocab,
-      hidden_size: d.hidden,
-      intermediate_size: d.inner,
-      num_hidden_layers: d.layers,
-      num_attention_heads: d.heads,
-      num_key_value_heads: d.kvHeads,
-      head_dim: d.headDim,
-      max_position_embeddings: d.maxPos,
-      rms_norm_eps: 1e-6,
-      hidden_act: 'silu',
+      ...llamaTextKeys(d),
       bos_token_id: bos,
       eos_token_id: eos,
       pad_token_id: pad,

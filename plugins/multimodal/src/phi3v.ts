@@ -10,6 +10,7 @@ import {
   saveGraph,
   writeJson,
   type TokenizerFiles,
+  llamaTextKeys,
 } from '@hf-core/onnx-builder';
 import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
 import { OPENAI_CLIP_MEAN, OPENAI_CLIP_STD } from './processors.ts';
@@ -293,19 +294,8 @@ export async function synthesizePhi3v(
   const config = {
     model_type: modelType,
     architectures: ['Phi3VForCausalLM'],
-    vocab_size: d.vocab,
-    hidden_size: d.hidden,
-    intermediate_size: d.inner,
-    num_hidden_layers: d.layers,
-    num_attention_heads: d.heads,
-    num_key_value_heads: d.kvHeads,
-    head_dim: d.headDim,
-    max_position_embeddings: d.maxPos,
+    ...llamaTextKeys(d),
     original_max_position_embeddings: d.maxPos,
-    hidden_act: 'silu',
-    rms_norm_eps: 1e-6,
-    rope_theta: 10000,
-    tie_word_embeddings: false,
     bos_token_id: bos,
     eos_token_id: eos,
     pad_token_id: pad,

@@ -11,6 +11,7 @@ import {
   vitLayer,
   writeJson,
   type TokenizerFiles,
+  llamaTextKeys,
 } from '@hf-core/onnx-builder';
 import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
 import type { VlmFacts } from './checks-vlm.ts';
@@ -47,19 +48,8 @@ interface QwenSpec {
 }
 
 const textKeys = (d: LmDims, tok: TokenizerFiles, sections: number[]) => ({
-  vocab_size: d.vocab,
-  hidden_size: d.hidden,
-  intermediate_size: d.inner,
-  num_hidden_layers: d.layers,
-  num_attention_heads: d.heads,
-  num_key_value_heads: d.kvHeads,
-  head_dim: d.headDim,
-  max_position_embeddings: d.maxPos,
-  hidden_act: 'silu',
-  rms_norm_eps: 1e-6,
-  rope_theta: 10000,
+  ...llamaTextKeys(d),
   rope_scaling: { type: 'mrope', mrope_section: sections },
-  tie_word_embeddings: false,
   bos_token_id: sid(tok, 'bos_token'),
   eos_token_id: sid(tok, 'eos_token'),
 });

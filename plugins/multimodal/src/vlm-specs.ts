@@ -1,4 +1,4 @@
-import { byteLevelBpeTokenizer, type TokenizerFiles } from '@hf-core/onnx-builder';
+import { byteLevelBpeTokenizer, type TokenizerFiles, llamaTextKeys } from '@hf-core/onnx-builder';
 import { clipImageProcessor, squareImageProcessor } from './processors.ts';
 import type { Size } from './sizes.ts';
 
@@ -78,18 +78,7 @@ const pixtralTokenizer = () =>
 
 const textKeys = (d: LmDims, tok: TokenizerFiles, modelType: string) => ({
   model_type: modelType,
-  vocab_size: d.vocab,
-  hidden_size: d.hidden,
-  intermediate_size: d.inner,
-  num_hidden_layers: d.layers,
-  num_attention_heads: d.heads,
-  num_key_value_heads: d.kvHeads,
-  head_dim: d.headDim,
-  max_position_embeddings: d.maxPos,
-  hidden_act: 'silu',
-  rms_norm_eps: 1e-6,
-  rope_theta: 10000,
-  tie_word_embeddings: false,
+  ...llamaTextKeys(d),
   bos_token_id: sid(tok, 'bos_token'),
   eos_token_id: sid(tok, 'eos_token'),
   pad_token_id: sid(tok, 'pad_token'),

@@ -13,6 +13,7 @@ import {
   rotaryTables,
   saveGraph,
   writeJson,
+  llamaTextKeys,
 } from '@hf-core/onnx-builder';
 import type { LmDims } from './vlm-specs.ts';
 import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
@@ -265,17 +266,7 @@ export async function synthesizeVoxtralRt(
     },
     text_config: {
       model_type: 'voxtral_realtime_text',
-      vocab_size: d.vocab,
-      hidden_size: d.hidden,
-      intermediate_size: d.inner,
-      num_hidden_layers: d.layers,
-      num_attention_heads: d.heads,
-      num_key_value_heads: d.kvHeads,
-      head_dim: d.headDim,
-      max_position_embeddings: d.maxPos,
-      rms_norm_eps: 1e-6,
-      rope_theta: 10000,
-      hidden_act: 'silu',
+      ...llamaTextKeys(d),
       bos_token_id: BOS_ID,
       eos_token_id: eos,
     },
