@@ -25,7 +25,7 @@ const hBroken = harness(import.meta.url, {
 let facts: DecoderFacts;
 
 beforeAll(async () => {
-  facts = (await synthesizeDecoder('llama', good, { size: 'tiny', seed: 42 })).facts as unknown as DecoderFacts;
+  facts = (await synthesizeDecoder('llama', good, { size: 'tiny', seed: 42 })).facts;
   await synthesizeDecoder('llama', broken, { size: 'tiny', seed: 42, faults: { ignorePadding: true } });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { buildEncoderGraph, saveGraph, writeJson } from '@hf-core/onnx-builder';
-import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SynthesizedModel, SynthesizeOptions } from '@hf-core/core';
+import type { EncoderFacts } from './checks.ts';
 import { ENCODER_SPECS, type Dims } from './specs.ts';
 import { encoderTokenizer } from './tokenizers.ts';
 
@@ -17,7 +18,7 @@ export async function synthesizeEncoder(
   modelType: string,
   dir: string,
   opts: SynthesizeOptions & { ignoreMask?: boolean },
-): Promise<PreparedModel> {
+): Promise<SynthesizedModel<EncoderFacts>> {
   const spec = ENCODER_SPECS[modelType];
   if (!spec) throw new Error(`encoder plugin cannot synthesize "${modelType}"`);
   const tok = encoderTokenizer(spec);

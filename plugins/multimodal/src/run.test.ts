@@ -37,6 +37,6 @@ describe('multimodal plugin end to end', () => {
       expect.arrayContaining(['processor', 'kv-cache', 'generate', 'batch-equivalence']),
     );
     expect(llava!.metrics.tokens_per_s).toBeGreaterThan(0);
-    expect(readFileSync(llava!.model!.testFile!, 'utf8')).toContain("from '@hf-core/plugin-multimodal/checks'");
+    expect(readFileSync(llava!.model!.testFile!, 'utf8')).toContain("from '@hf-core/plugin-multimodal/kinds/vlm'");
   });
 });

@@ -141,7 +141,7 @@ beforeAll(async () => {
     ['moonshine', 'moonshine'],
     ['speecht5', 'speecht5'],
   ] as const) {
-    facts[key] = (await synthesizeSpeech(type, dirs[key], { size: 'tiny', seed: 1 })).facts as unknown as SpeechFacts;
+    facts[key] = (await synthesizeSpeech(type, dirs[key], { size: 'tiny', seed: 1 })).facts;
   }
   editJson(join(dirs.badRate, 'preprocessor_config.json'), (j) => (j.sampling_rate = 8000));
   editJson(join(dirs.badLabels, 'config.json'), (j) => (j.id2label = { 0: 'speech', 1: 'music', 2: 'noise' }));

@@ -72,7 +72,7 @@ beforeAll(async () => {
       processorOverrides: f.processorOverrides,
       broken: f.broken,
     });
-    facts[name] = p.facts as unknown as VisionFacts;
+    facts[name] = p.facts;
   }
 });
 

@@ -11,7 +11,6 @@ import {
   expectedShapes,
   fixedPixelSize,
   visionFeeds,
-  type VisionFacts,
 } from './checks.ts';
 import { NOT_IN_TRANSFORMERS_JS, VISION_SPECS, VISION_TYPES, VISION_UNCOVERED } from './specs.ts';
 import { synthesizeVision } from './synthesize.ts';
@@ -25,10 +24,8 @@ async function synth(type: string, opts: { broken?: 'mix-batch' | 'ignore-input'
     seed: 3,
     ...opts,
   });
-  const session = await engine.createSession(
-    join(prepared.dir, (prepared.facts as { sessionFile?: string }).sessionFile ?? 'onnx/model.onnx'),
-  );
-  return { prepared, session, facts: prepared.facts as unknown as VisionFacts };
+  const session = await engine.createSession(join(prepared.dir, prepared.facts.sessionFile ?? 'onnx/model.onnx'));
+  return { prepared, session, facts: prepared.facts };
 }
 
 describe('vision synthesizer', () => {
