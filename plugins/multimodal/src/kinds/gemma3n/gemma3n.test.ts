@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness } from '@hf-core/harness';
 import {
   checkGemma3nGenerate,
-  checkGemma3nKvCache,
-  checkGemma3nPerLayer,
+  checkGemmaKvCache,
+  checkGemmaPerLayer,
   checkGemma3nProcessor,
   checkGemma3nShapes,
   type Gemma3nFacts,
@@ -51,13 +51,13 @@ describe('gemma3n checks', () => {
   });
 
   it('per-layer inputs: pass; fail when the decoder ignores them', async () => {
-    expect((await checkGemma3nPerLayer(h.good, facts)).maxAbsDiff).toBeGreaterThan(1e-4);
-    await expect(checkGemma3nPerLayer(h.ignorePerLayer, facts)).rejects.toThrow(/do not depend on per_layer_inputs/);
+    expect((await checkGemmaPerLayer(h.good, facts)).maxAbsDiff).toBeGreaterThan(1e-4);
+    await expect(checkGemmaPerLayer(h.ignorePerLayer, facts)).rejects.toThrow(/do not depend on per_layer_inputs/);
   });
 
   it('kv cache: pass; fail when present drops the past', async () => {
-    expect((await checkGemma3nKvCache(h.good, facts)).maxAbsDiff).toBeLessThan(1e-4);
-    await expect(checkGemma3nKvCache(h.dropPast, facts)).rejects.toThrow();
+    expect((await checkGemmaKvCache(h.good, facts)).maxAbsDiff).toBeLessThan(1e-4);
+    await expect(checkGemmaKvCache(h.dropPast, facts)).rejects.toThrow();
   });
 
   it('processor: pass; fail when the feature extractor gives other mel bins than config.json', async () => {

@@ -2,39 +2,40 @@ import type { Feeds } from '@hf-core/core';
 import {
   assertOutputShapes,
   expectThat,
+  fromTfTensor as plain,
   maxAbsDiff,
   SeededFeeds,
   tensor,
   tone,
   toNumbers,
   type Harness,
-  fromTfTensor as plain,
-  idRows as rowsOf,
-  newIdsAfterPrompt,
 } from '@hf-core/harness';
-import { rawImages, type TfTensor } from '../../shared/images.ts';
 import {
-  gemma3nDecoderFeeds,
-  gemma3nIds,
-  gemma3nSessions,
-  GEMMA3N_FILES,
-  rawGreedyGemma3n,
-} from '../gemma3n/checks.ts';
+  checkGemmaGenerate,
+  configAt,
+  GEMMA_CLIP_SECONDS,
+  gemmaDecoderFeeds,
+  gemmaIds,
+  gemmaSessions,
+  type GemmaFacts,
+  type GemmaProcessor,
+} from '../../shared/gemma-checks.ts';
+import { rawImages, type TfTensor } from '../../shared/images.ts';
+
+export {
+  checkGemmaKvCache,
+  checkGemmaPerLayer,
+  GEMMA_FILES,
+  gemmaDecoderFeeds,
+  gemmaIds,
+  gemmaSessions,
+} from '../../shared/gemma-checks.ts';
 
 /** Facts a Gemma 4 test is rendered with. */
-export interface Gemma4Facts {
+export interface Gemma4Facts extends GemmaFacts {
   kind: 'gemma4';
-  imageSize: number;
-  channels: number;
-  vocabSize: number;
-  hidden: number;
-  layers: number;
-  kvHeads: number;
-  headDim: number;
-  perLayer: number;
   /** text_config.num_kv_shared_layers: the last layers keep no cache of their own. */
   kvSharedLayers: number;
-  mels: number;
   patch: number;
   /** pooling_kernel_size: pool x pool patches make one soft token. */
   pool: number;
@@ -42,16 +43,10 @@ export interface Gemma4Facts {
   maxSoftTokens: number;
   /** processor audio_seq_length: the most audio tokens per clip. */
   audioCap: number;
-  imageTokenId: number;
-  audioTokenId: number;
-  imagePrompt: string;
-  audioPrompt: string;
 }
 
-export const GEMMA4_FILES = GEMMA3N_FILES;
-export const gemma4Sessions = gemma3nSessions;
-/** Half a second of 16 kHz audio. */
-const CLIP_SECONDS = 0.5;
+/** Gemma4ImageProcessor's output: patches, their positions, and soft tokens per image. */
+type Gemma4ImageOut = Record<string, TfTensor> & { num_soft_tokens_per_image: number[] };
 
 /** Gemma4Processor._compute_audio_num_tokens: 20 ms frames every 10 ms, two stride-2 convolutions, capped. */
 export function gemma4AudioTokens(samples: number, cap: number, rate = 16000): number {
@@ -101,8 +96,8 @@ export function gemma4AudioFeeds(facts: Gemma4Facts, rows: number, frames: numbe
 
 /** Output names and shapes: soft tokens = real patches / pool^2 per image; audio tokens from the valid frames. */
 export async function checkGemma4Shapes(h: Harness, facts: Gemma4Facts): Promise<Record<string, unknown>> {
-  const { embed, vision, audio, decoder } = await gemma4Sessions(h);
-  const e = await embed.run({ input_ids: gemma3nIds(facts, 2, 6) });
+  const { embed, vision, audio, decoder } = await gemmaSessions(h);
+  const e = await embed.run({ input_ids: gemmaIds(facts, 2, 6) });
   assertOutputShapes(e, {
     inputs_embeds: [2, 6, facts.hidden],
     per_layer_inputs: [2, 6, facts.layers, facts.perLayer],
@@ -116,7 +111,7 @@ export async function checkGemma4Shapes(h: Harness, facts: Gemma4Facts): Promise
   const kvLayers = facts.layers - facts.kvSharedLayers;
   for (let l = 0; l < kvLayers; l++)
     for (const kv of ['key', 'value']) expected[`present.${l}.${kv}`] = [2, facts.kvHeads, 6, facts.headDim];
-  const d = await decoder.run(gemma3nDecoderFeeds(decoder, e.inputs_embeds!, e.per_layer_inputs!));
+  const d = await decoder.run(gemmaDecoderFeeds(decoder, e.inputs_embeds!, e.per_layer_inputs!));
   assertOutputShapes(d, expected);
   const extra = Object.keys(d).filter((k) => !(k in expected));
   expectThat(
@@ -132,7 +127,7 @@ export async function checkGemma4VisionBatch(
   facts: Gemma4Facts,
   tol = 1e-5,
 ): Promise<Record<string, unknown>> {
-  const { vision } = await gemma4Sessions(h);
+  const { vision } = await gemmaSessions(h);
   const real = [48, 32];
   const all = toNumbers((await vision.run(gemma4VisionFeeds(facts, real, 6))).image_features!);
   let off = 0;
@@ -169,7 +164,7 @@ export async function checkGemma4VisionBatch(
 
 /** pixel_position_ids reach the vision encoder: moving the patches' positions changes the features. */
 export async function checkGemma4Positions(h: Harness, facts: Gemma4Facts): Promise<Record<string, unknown>> {
-  const { vision } = await gemma4Sessions(h);
+  const { vision } = await gemmaSessions(h);
   const a = (await vision.run(gemma4VisionFeeds(facts, [48], 7, 8))).image_features!;
   const b = (await vision.run(gemma4VisionFeeds(facts, [48], 7, 6))).image_features!;
   const d = maxAbsDiff(a, b);
@@ -179,16 +174,6 @@ export async function checkGemma4Positions(h: Harness, facts: Gemma4Facts): Prom
   );
   return { maxAbsDiff: d };
 }
-
-type Gemma4Processor = ((
-  text: string | string[],
-  images?: unknown,
-  audio?: unknown,
-) => Promise<Record<string, TfTensor>>) & {
-  image_processor: (images: unknown) => Promise<Record<string, TfTensor> & { num_soft_tokens_per_image: number[] }>;
-  feature_extractor: (audio: Float32Array) => Promise<Record<string, TfTensor>>;
-};
-const configAt = (c: Record<string, unknown>, k: string) => (c[k] ?? {}) as Record<string, unknown>;
 
 /**
  * Gemma4ImageProcessor: pixel_values [n, max_soft_tokens * pool^2, patch^2 * 3] with vision_config's patch_size
@@ -208,7 +193,7 @@ export async function checkGemma4Processor(h: Harness, facts: Gemma4Facts): Prom
     patch === facts.patch && pool === facts.pool && mels === facts.mels,
     `config.json states patch_size ${patch}, pooling_kernel_size ${pool}, input_feat_size ${mels}; the test was generated for ${facts.patch}, ${facts.pool}, ${facts.mels}`,
   );
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as Gemma4Processor;
+  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as GemmaProcessor<Gemma4ImageOut>;
   const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
   const max = facts.maxSoftTokens * pool ** 2;
   const out = await processor.image_processor(images);
@@ -229,7 +214,7 @@ export async function checkGemma4Processor(h: Harness, facts: Gemma4Facts): Prom
       `image ${i}: ${n} soft tokens for ${real} real patches (pooling ${pool}x${pool}, at most ${facts.maxSoftTokens})`,
     );
   });
-  const clip = tone(440, CLIP_SECONDS);
+  const clip = tone(440, GEMMA_CLIP_SECONDS);
   const a = await processor.feature_extractor(clip);
   expectThat(
     a.input_features!.dims.length === 3 && a.input_features!.dims[2] === mels,
@@ -250,88 +235,20 @@ export async function checkGemma4Processor(h: Harness, facts: Gemma4Facts): Prom
   };
 }
 
-const NEW_TOKENS = 6;
-
 /**
- * Gemma4Processor + AutoModelForImageTextToText.generate with an image, then with an audio clip: the
- * prompt holds the processor's soft-token count; exactly max_new_tokens new ids, equal to greedy decoding
- * on the raw sessions (whose modality features do move the logits), the same twice.
+ * Gemma4Processor + AutoModelForImageTextToText.generate with an image and with an audio clip: the
+ * prompt holds the image processor's soft-token count, and the audio tokens Gemma4Processor computes
+ * (see checkGemmaGenerate).
  */
-export async function checkGemma4Generate(h: Harness, facts: Gemma4Facts): Promise<Record<string, unknown>> {
-  const { tf, modelId, device } = await h.pipelineEnv();
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as Gemma4Processor;
-  const model = await tf.AutoModelForImageTextToText.from_pretrained(modelId, {
-    device: device as 'cpu',
-    dtype: 'fp32',
+export function checkGemma4Generate(h: Harness, facts: Gemma4Facts): Promise<Record<string, unknown>> {
+  return checkGemmaGenerate<Gemma4ImageOut>(h, facts, {
+    expectedTokens: async (kind, processor, image, clip) =>
+      kind === 'image'
+        ? (await processor.image_processor(image)).num_soft_tokens_per_image[0]!
+        : gemma4AudioTokens(clip.length, facts.audioCap),
+    imageFeeds: (inputs) => ({
+      pixel_values: plain(inputs.pixel_values!),
+      pixel_position_ids: plain(inputs.image_position_ids!),
+    }),
   });
-  try {
-    const result: Record<string, unknown> = {};
-    const image = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts)[0];
-    const clip = tone(440, CLIP_SECONDS);
-    for (const kind of ['image', 'audio'] as const) {
-      const inputs =
-        kind === 'image' ? await processor(facts.imagePrompt, image) : await processor(facts.audioPrompt, null, clip);
-      const prompt = rowsOf(inputs.input_ids!)[0]!;
-      const tokenId = kind === 'image' ? facts.imageTokenId : facts.audioTokenId;
-      const want =
-        kind === 'image'
-          ? (await processor.image_processor(image)).num_soft_tokens_per_image[0]!
-          : gemma4AudioTokens(clip.length, facts.audioCap);
-      const count = prompt.filter((x) => x === tokenId).length;
-      expectThat(count === want, `the processor put ${count} ${kind} tokens in the prompt, expected ${want}`);
-      const run = async () =>
-        rowsOf(
-          (await model.generate({
-            ...inputs,
-            max_new_tokens: NEW_TOKENS,
-            min_new_tokens: NEW_TOKENS,
-            do_sample: false,
-          } as never)) as unknown as TfTensor,
-        )[0]!;
-      const row = await run();
-      expectThat(
-        row.length === prompt.length + NEW_TOKENS,
-        `generate (${kind}) returned ${row.length} ids, expected ${prompt.length + NEW_TOKENS} (prompt ${prompt.length} + max_new_tokens ${NEW_TOKENS})`,
-      );
-      const fresh = newIdsAfterPrompt(row, prompt, facts.vocabSize, `generate (${kind})`);
-      const modality =
-        kind === 'image'
-          ? {
-              image: {
-                pixel_values: plain(inputs.pixel_values!),
-                pixel_position_ids: plain(inputs.image_position_ids!),
-              },
-            }
-          : {
-              audio: {
-                input_features: plain(inputs.input_features!),
-                input_features_mask: plain(inputs.input_features_mask!),
-              },
-            };
-      const raw = await rawGreedyGemma3n(h, facts, prompt, modality, NEW_TOKENS);
-      expectThat(
-        raw.featureEffect > 1e-4,
-        `the ${kind} features do not change the prompt's last logits (max change ${raw.featureEffect}), so generate cannot show they were merged`,
-      );
-      expectThat(
-        raw.tokens.join() === fresh.join(),
-        `transformers.js generated ${fresh} (${kind}), greedy decoding on the raw sessions gives ${raw.tokens}`,
-      );
-      expectThat(
-        (await run()).join() === row.join(),
-        `the same ${kind} and prompt generated different tokens on a second call`,
-      );
-      if (kind === 'image')
-        for (const m of ['prefill_ms', 'decode_ms_per_token', 'tokens_per_s'] as const) h.metric(m, raw[m]);
-      result[kind] = {
-        promptTokens: prompt.length,
-        modalityTokens: count,
-        generated: fresh,
-        featureEffect: raw.featureEffect,
-      };
-    }
-    return result;
-  } finally {
-    await model.dispose();
-  }
 }

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness } from '@hf-core/harness';
-import { checkGemma3nKvCache } from '../gemma3n/checks.ts';
 import {
+  checkGemmaKvCache,
   checkGemma4Generate,
   checkGemma4Positions,
   checkGemma4Processor,
@@ -61,8 +61,8 @@ describe('gemma4 checks', () => {
   });
 
   it('kv cache fails when present drops the past', async () => {
-    expect((await checkGemma3nKvCache(h.good, facts)).maxAbsDiff).toBeLessThan(1e-4);
-    await expect(checkGemma3nKvCache(h.dropPast, facts)).rejects.toThrow();
+    expect((await checkGemmaKvCache(h.good, facts)).maxAbsDiff).toBeLessThan(1e-4);
+    await expect(checkGemmaKvCache(h.dropPast, facts)).rejects.toThrow();
   });
 
   it('processor: pass; fail when max_soft_tokens disagrees with the model', async () => {

@@ -1,16 +1,24 @@
 import { join } from 'node:path';
-import { writeFile } from 'node:fs/promises';
-import { cachedDecoder, gelu, GraphBuilder, linear, saveGraph, writeJson, llamaSizeKeys } from '@hf-core/onnx-builder';
+import { gelu, GraphBuilder, linear, saveGraph, writeJson } from '@hf-core/onnx-builder';
 import type { SynthesizedModel, SynthesizeOptions } from '@hf-core/core';
+import {
+  buildGemmaDecoder,
+  buildGemmaEmbeds,
+  GEMMA_PER_LAYER,
+  gemmaFacts,
+  gemmaTextConfig,
+  gemmaTokenIdKeys,
+  gemmaTokenizer,
+  writeGemmaChatTemplate,
+  writeGemmaTextFiles,
+} from '../../shared/gemma.ts';
 import { SIZES, type Size } from '../../shared/sizes.ts';
 import { lmDims } from '../../shared/towers.ts';
-import { sid } from '../../shared/towers.ts';
-import { buildGemma3nEmbeds, gemma3nTokenizer, GEMMA3N_PER_LAYER } from '../gemma3n/synthesize.ts';
 import type { Gemma4Facts } from './checks.ts';
 
 /**
  * Gemma 4 (ImageAudioTextToText), as transformers.js's Gemma4ForConditionalGeneration loads it: the
- * Gemma 3n sessions (embed_tokens with per_layer_inputs, decoder_model_merged) with Gemma 4's encoders:
+ * Gemma sessions of shared/gemma.ts (embed_tokens with per_layer_inputs, decoder_model_merged) with Gemma 4's encoders:
  * `vision_encoder` takes Gemma4ImageProcessor's patches pixel_values [n, max_patches, patch*patch*3] and
  * pixel_position_ids [n, max_patches, 2] (-1 = padding) and gives one feature per pooling_kernel^2 real
  * patches, [soft tokens of all images, hidden]; `audio_encoder` takes input_features [b, frames, mels] +
@@ -202,9 +210,6 @@ export function buildGemma4Audio(hidden: number, mels: number, cap: number, seed
   return g;
 }
 
-const CHAT_TEMPLATE =
-  "{{ bos_token }}{% for message in messages %}<start_of_turn>{{ 'model' if message['role'] == 'assistant' else message['role'] }}\n{{ message['content'] }}<end_of_turn>\n{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}";
-
 export async function synthesizeGemma4(
   modelType: string,
   dir: string,
@@ -217,11 +222,13 @@ export async function synthesizeGemma4(
 ): Promise<SynthesizedModel<Gemma4Facts>> {
   if (modelType !== 'gemma4') throw new Error(`multimodal plugin: synthesizeGemma4 cannot synthesize "${modelType}"`);
   const s = SIZES[opts.size];
-  const tok = gemma3nTokenizer();
+  const tok = gemmaTokenizer();
   const d = lmDims(s, tok.vocabSize);
+  // The last layer (of the tiny two) shares the previous layer's keys/values: transformers.js feeds caches for num_hidden_layers - num_kv_shared_layers layers only.
+  const kvShared = Math.min(1, d.layers - 1);
   const onnx = (f: string) => join(dir, 'onnx', f);
   const files = [
-    ...(await saveGraph(buildGemma3nEmbeds(d, GEMMA3N_PER_LAYER, opts.seed), onnx('embed_tokens.onnx'))),
+    ...(await saveGraph(buildGemmaEmbeds(d, GEMMA_PER_LAYER, opts.seed), onnx('embed_tokens.onnx'))),
     ...(await saveGraph(
       buildGemma4Vision(s, d.hidden, opts.seed, { ignorePositions: opts.ignorePositions }),
       onnx('vision_encoder.onnx'),
@@ -230,42 +237,16 @@ export async function synthesizeGemma4(
       buildGemma4Audio(d.hidden, GEMMA4_MELS, opts.graphAudioCap ?? GEMMA4_AUDIO_CAP, opts.seed),
       onnx('audio_encoder.onnx'),
     )),
+    ...(await saveGraph(
+      buildGemmaDecoder(d, opts.seed, { dropPast: opts.dropPast, kvSharedLayers: kvShared }),
+      onnx('decoder_model_merged.onnx'),
+    )),
   ];
-  const dec = new GraphBuilder({ seed: opts.seed, name: 'decoder_model_merged' });
-  // The last layer (of the tiny two) shares the previous layer's keys/values: transformers.js feeds caches for num_hidden_layers - num_kv_shared_layers layers only.
-  const kvShared = Math.min(1, d.layers - 1);
-  cachedDecoder(dec, d, {
-    input: 'inputs_embeds',
-    dropPast: opts.dropPast,
-    perLayerInput: GEMMA3N_PER_LAYER,
-    kvSharedLayers: kvShared,
-  });
-  files.push(...(await saveGraph(dec, onnx('decoder_model_merged.onnx'))));
-  const [bos, eos, pad] = [sid(tok, 'bos_token'), sid(tok, 'eos_token'), sid(tok, 'pad_token')];
   const config = {
     model_type: modelType,
     architectures: ['Gemma4ForConditionalGeneration'],
-    image_token_id: sid(tok, 'image_token'),
-    audio_token_id: sid(tok, 'audio_token'),
-    boi_token_id: sid(tok, 'boi_token'),
-    eoi_token_id: sid(tok, 'eoi_token'),
-    boa_token_id: sid(tok, 'boa_token'),
-    eoa_token_id: sid(tok, 'eoa_token'),
-    text_config: {
-      model_type: 'gemma4_text',
-      ...llamaSizeKeys(d),
-      vocab_size_per_layer_input: d.vocab,
-      hidden_size_per_layer_input: GEMMA3N_PER_LAYER,
-      hidden_activation: 'gelu_pytorch_tanh',
-      rms_norm_eps: 1e-6,
-      rope_theta: 10000,
-      sliding_window: 512,
-      layer_types: Array.from({ length: d.layers }, () => 'full_attention'),
-      num_kv_shared_layers: kvShared,
-      bos_token_id: bos,
-      eos_token_id: eos,
-      pad_token_id: pad,
-    },
+    ...gemmaTokenIdKeys(tok),
+    text_config: gemmaTextConfig('gemma4_text', d, tok, { num_kv_shared_layers: kvShared }),
     vision_config: {
       model_type: 'gemma4_vision',
       hidden_size: s.vision.hidden,
@@ -277,27 +258,7 @@ export async function synthesizeGemma4(
     transformers_version: '4.57.0',
     hf_core: { synthesized: true, seed: opts.seed, size: opts.size },
   };
-  files.push(await writeJson(join(dir, 'config.json'), config));
-  files.push(
-    await writeJson(join(dir, 'generation_config.json'), {
-      bos_token_id: bos,
-      eos_token_id: eos,
-      pad_token_id: pad,
-      transformers_version: '4.57.0',
-    }),
-  );
-  files.push(await writeJson(join(dir, 'tokenizer.json'), tok.tokenizerJson));
-  const tokenizerConfig = {
-    ...tok.tokenizerConfig,
-    padding_side: 'left',
-    boi_token: '<start_of_image>',
-    image_token: '<image_soft_token>',
-    eoi_token: '<end_of_image>',
-    boa_token: '<start_of_audio>',
-    audio_token: '<audio_soft_token>',
-    eoa_token: '<end_of_audio>',
-  };
-  files.push(await writeJson(join(dir, 'tokenizer_config.json'), tokenizerConfig));
+  files.push(...(await writeGemmaTextFiles(dir, tok, config)));
   const imageProcessor = {
     image_processor_type: 'Gemma4ImageProcessor',
     patch_size: GEMMA4_PATCH,
@@ -337,32 +298,15 @@ export async function synthesizeGemma4(
       feature_extractor: featureExtractor,
     }),
   );
-  await writeFile(join(dir, 'chat_template.jinja'), CHAT_TEMPLATE);
-  files.push(join(dir, 'chat_template.jinja'));
-  await writeFile(
-    join(dir, 'README.md'),
-    `Tiny random ${modelType} image-audio-text-to-text model synthesized by hf-core (seed ${opts.seed}). Not a trained model.\n`,
-  );
+  files.push(await writeGemmaChatTemplate(dir, modelType, opts.seed));
   const facts: Gemma4Facts = {
     kind: 'gemma4',
-    imageSize: GEMMA4_PATCH,
-    channels: 3,
-    vocabSize: d.vocab,
-    hidden: d.hidden,
-    layers: d.layers,
-    kvHeads: d.kvHeads,
-    headDim: d.headDim,
-    perLayer: GEMMA3N_PER_LAYER,
+    ...gemmaFacts(d, tok, { imageSize: GEMMA4_PATCH, mels: GEMMA4_MELS }),
     kvSharedLayers: kvShared,
-    mels: GEMMA4_MELS,
     patch: GEMMA4_PATCH,
     pool: GEMMA4_POOL,
     maxSoftTokens: GEMMA4_MAX_SOFT,
     audioCap: GEMMA4_AUDIO_CAP,
-    imageTokenId: sid(tok, 'image_token')!,
-    audioTokenId: sid(tok, 'audio_token')!,
-    imagePrompt: '<bos><start_of_turn>user\n<image_soft_token>what is this?<end_of_turn>\n<start_of_turn>model\n',
-    audioPrompt: '<bos><start_of_turn>user\n<audio_soft_token>what is said?<end_of_turn>\n<start_of_turn>model\n',
   };
   return { dir, files: files.map((f) => f.slice(dir.length + 1)), synthesized: true, facts };
 }
