@@ -23,7 +23,7 @@ export {
 } from './tensors.ts';
 export { latencyStats, measureOptions, peakRssMb, percentile, timeRuns, type MeasureOptions } from './measure.ts';
 export { Recorder } from './recorder.ts';
-export { offlineTransformers } from './transformers.ts';
+export { offlineTransformers, processorPart } from './transformers.ts';
 export { checkParityWithCpu } from './parity.ts';
 export {
   checkerboardImage,
@@ -52,4 +52,4 @@ export {
   type FeedShape,
 } from './metadata-feeds.ts';
 export { textFeeds, type TextFeedsOptions } from './text-feeds.ts';
-export { fromTfTensor, generationMetrics, idRows, type TfTensorLike } from './tf-tensors.ts';
+export { fromTfTensor, generatedTensor, generationMetrics, idRows, type TfTensorLike } from './tf-tensors.ts';

@@ -45,10 +45,7 @@ export function halfToFloat(h: number): number {
 /** Rows `[start, end)` along axis 0. */
 export function sliceRows(t: TensorData, start: number, end: number): TensorData {
   const rowSize = t.dims.slice(1).reduce((a, b) => a * b, 1);
-  const data = (t.data as unknown as { slice(a: number, b: number): TensorData['data'] }).slice(
-    start * rowSize,
-    end * rowSize,
-  );
+  const data = t.data.slice(start * rowSize, end * rowSize);
   return { type: t.type, dims: [end - start, ...t.dims.slice(1)], data };
 }
 

@@ -10,6 +10,7 @@ export {
   loadOrtNode,
   ortNodeVersion,
   DEFAULT_THREADS,
+  type ExecutionProviders,
 } from './ort-node.ts';
 export { wrapOrtSession, type OrtModuleLike, type OrtSessionLike } from './ort-session.ts';
 export { probeOrtNodeProvider, type ProbeOutcome } from './probe.ts';

@@ -1,6 +1,10 @@
 import { createRequire } from 'node:module';
 import type { Detection, EngineSession, SessionOptions } from '@hf-core/core';
-import { wrapOrtSession, type OrtModuleLike, type OrtSessionLike } from './ort-session.ts';
+import type { InferenceSession } from 'onnxruntime-node';
+import { wrapOrtSession } from './ort-session.ts';
+
+/** Execution providers as onnxruntime-node takes them: names (`'cpu'`) or option objects (`{ name: 'cuda', deviceId }`). */
+export type ExecutionProviders = NonNullable<InferenceSession.SessionOptions['executionProviders']>;
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -31,10 +35,7 @@ export async function detectOrtNodeProvider(provider: string, hint: string): Pro
   } catch (err) {
     return { available: false, reason: `onnxruntime-node failed to load: ${(err as Error).message}`, versions };
   }
-  const listed =
-    (
-      ort as unknown as { listSupportedBackends?: () => { name: string; bundled?: boolean }[] }
-    ).listSupportedBackends?.() ?? [];
+  const listed = ort.listSupportedBackends();
   const names = listed.map((b) => b.name);
   if (!names.includes(provider)) {
     return {
@@ -49,16 +50,16 @@ export async function detectOrtNodeProvider(provider: string, hint: string): Pro
 /** An EngineSession over onnxruntime-node with the given execution providers. */
 export async function createOrtNodeSession(
   modelPath: string,
-  executionProviders: unknown[],
+  executionProviders: ExecutionProviders,
   options: SessionOptions = {},
 ): Promise<EngineSession> {
   const ort = await loadOrtNode();
   const threads = options.threads ?? DEFAULT_THREADS;
   const session = await ort.InferenceSession.create(modelPath, {
-    executionProviders: executionProviders as never,
+    executionProviders,
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   });
-  return wrapOrtSession(ort as unknown as OrtModuleLike, session as unknown as OrtSessionLike);
+  return wrapOrtSession(ort, session);
 }

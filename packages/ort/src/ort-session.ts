@@ -5,7 +5,7 @@ import type { EngineSession, Feeds, TensorData, ValueInfo } from '@hf-core/core'
  * wrapper serves the cpu, cuda, webgpu and wasm engines.
  */
 export interface OrtModuleLike {
-  Tensor: new (type: never, data: never, dims: number[]) => unknown;
+  Tensor: new (type: TensorData['type'], data: TensorData['data'], dims: readonly number[]) => unknown;
 }
 
 interface OrtTensorLike {
@@ -17,7 +17,11 @@ interface OrtTensorLike {
 export interface OrtSessionLike {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  run(feeds: Record<string, unknown>, fetches?: string[]): Promise<Record<string, OrtTensorLike>>;
+  /** Declared inputs and outputs (name, type, shape), where the runtime exposes them. */
+  readonly inputMetadata?: readonly unknown[];
+  readonly outputMetadata?: readonly unknown[];
+  run(feeds: Record<string, unknown>): Promise<Record<string, OrtTensorLike>>;
+  run(feeds: Record<string, unknown>, fetches: string[]): Promise<Record<string, OrtTensorLike>>;
   release(): Promise<void>;
 }
 
@@ -37,19 +41,18 @@ const tensorCache = new WeakMap<TensorData, { data: unknown; dims: readonly numb
 function toOrtTensor(ort: OrtModuleLike, t: TensorData): unknown {
   const hit = tensorCache.get(t);
   if (hit && hit.data === t.data && hit.dims === t.dims) return hit.tensor;
-  const tensor = new ort.Tensor(t.type as never, t.data as never, [...t.dims]);
+  const tensor = new ort.Tensor(t.type, t.data, [...t.dims]);
   tensorCache.set(t, { data: t.data, dims: t.dims, tensor });
   return tensor;
 }
 
 /** An EngineSession over an onnxruntime InferenceSession (node or web). */
 export function wrapOrtSession(ort: OrtModuleLike, session: OrtSessionLike): EngineSession {
-  const meta = session as unknown as { inputMetadata?: unknown[]; outputMetadata?: unknown[] };
   return {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
-    inputs: (meta.inputMetadata ?? []).map(toValueInfo).filter((v): v is ValueInfo => !!v),
-    outputs: (meta.outputMetadata ?? []).map(toValueInfo).filter((v): v is ValueInfo => !!v),
+    inputs: (session.inputMetadata ?? []).map(toValueInfo).filter((v): v is ValueInfo => !!v),
+    outputs: (session.outputMetadata ?? []).map(toValueInfo).filter((v): v is ValueInfo => !!v),
     async run(feeds: Feeds, outputNames?: readonly string[]) {
       const ortFeeds: Record<string, unknown> = {};
       for (const name in feeds) ortFeeds[name] = toOrtTensor(ort, feeds[name]!);

@@ -1,4 +1,4 @@
-import { loadOrtNode } from './ort-node.ts';
+import { loadOrtNode, type ExecutionProviders } from './ort-node.ts';
 
 /**
  * A one-node model (y = x + [1, 2, 3, 4]) built in memory: the smallest thing that makes an
@@ -18,12 +18,12 @@ export type ProbeOutcome = { ok: true; ms: number } | { ok: false; error: string
  * Creates a tiny session on `executionProviders` of onnxruntime-node and runs it once; the
  * result must be [2, 3, 4, 5]. Errors come back as the runtime wrote them, whitespace folded.
  */
-export async function probeOrtNodeProvider(executionProviders: unknown[]): Promise<ProbeOutcome> {
+export async function probeOrtNodeProvider(executionProviders: ExecutionProviders): Promise<ProbeOutcome> {
   const t0 = performance.now();
   try {
     const ort = await loadOrtNode();
     const session = await ort.InferenceSession.create(await probeModel(), {
-      executionProviders: executionProviders as never,
+      executionProviders,
     });
     try {
       const out = await session.run({ x: new ort.Tensor('float32', new Float32Array([1, 1, 1, 1]), [1, 4]) });

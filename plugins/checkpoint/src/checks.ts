@@ -264,7 +264,7 @@ export async function checkPipeline(h: Harness, plan: CheckpointPlan) {
     if (components.has('encoder_model') && [...components].some((c) => c.startsWith('decoder_model'))) {
       const model = await tf.AutoModelForSeq2SeqLM.from_pretrained(modelId, opts);
       loaded.push(model);
-      const out = (await model.generate({ ...inputs, max_new_tokens: 4, do_sample: false } as never)) as {
+      const out = (await model.generate({ ...inputs, max_new_tokens: 4, do_sample: false })) as {
         dims: number[];
         data: BigInt64Array;
       };
@@ -277,7 +277,7 @@ export async function checkPipeline(h: Harness, plan: CheckpointPlan) {
     if (plan.pipeline.generate) {
       const model = await tf.AutoModelForCausalLM.from_pretrained(modelId, opts);
       loaded.push(model);
-      const out = (await model.generate({ ...inputs, max_new_tokens: 4, do_sample: false } as never)) as {
+      const out = (await model.generate({ ...inputs, max_new_tokens: 4, do_sample: false })) as {
         dims: number[];
         data: BigInt64Array;
       };

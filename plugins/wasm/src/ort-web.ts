@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type { Detection, EngineSession, SessionOptions } from '@hf-core/core';
-import { DEFAULT_THREADS, wrapOrtSession, type OrtModuleLike, type OrtSessionLike } from '@hf-core/ort';
+import { DEFAULT_THREADS, wrapOrtSession } from '@hf-core/ort';
 
 type OrtWeb = typeof import('onnxruntime-web');
 
@@ -106,5 +106,5 @@ export async function createOrtWebSession(modelPath: string, options: SessionOpt
     graphOptimizationLevel: 'all',
     externalData: await externalDataOf(modelPath),
   });
-  return wrapOrtSession(ort as unknown as OrtModuleLike, session as unknown as OrtSessionLike);
+  return wrapOrtSession(ort, session);
 }

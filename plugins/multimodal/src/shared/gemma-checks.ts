@@ -4,6 +4,7 @@ import {
   emptyCache,
   expectThat,
   fromTfTensor as plain,
+  generatedTensor,
   generationMetrics,
   idRows as rowsOf,
   logitsAt,
@@ -149,8 +150,8 @@ export type GemmaProcessor<ImageOut = Record<string, TfTensor>> = ((
   images?: unknown,
   audio?: unknown,
 ) => Promise<Record<string, TfTensor>>) & {
-  image_processor: (images: unknown) => Promise<ImageOut>;
-  feature_extractor: (audio: Float32Array) => Promise<Record<string, TfTensor>>;
+  image_processor?: (images: unknown) => Promise<ImageOut>;
+  feature_extractor?: (audio: Float32Array) => Promise<Record<string, TfTensor>>;
 };
 
 /** A nested config section (`vision_config`, `audio_config`), empty when absent. */
@@ -237,7 +238,7 @@ export async function checkGemmaGenerate<ImageOut>(
   spec: GemmaGenerateSpec<ImageOut>,
 ): Promise<Record<string, unknown>> {
   const { tf, modelId, device } = await h.pipelineEnv();
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as GemmaProcessor<ImageOut>;
+  const processor: GemmaProcessor<ImageOut> = await tf.AutoProcessor.from_pretrained(modelId);
   const model = await tf.AutoModelForImageTextToText.from_pretrained(modelId, {
     device: device as 'cpu',
     dtype: 'fp32',
@@ -259,12 +260,14 @@ export async function checkGemmaGenerate<ImageOut>(
       );
       const run = async () =>
         rowsOf(
-          (await model.generate({
-            ...inputs,
-            max_new_tokens: NEW_TOKENS,
-            min_new_tokens: NEW_TOKENS,
-            do_sample: false,
-          } as never)) as unknown as TfTensor,
+          generatedTensor(
+            await model.generate({
+              ...inputs,
+              max_new_tokens: NEW_TOKENS,
+              min_new_tokens: NEW_TOKENS,
+              do_sample: false,
+            }),
+          ),
         )[0]!;
       const row = await run();
       expectThat(

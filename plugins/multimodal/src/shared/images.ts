@@ -3,6 +3,7 @@ import {
   checkerboardImage,
   expectThat,
   gradientImage,
+  processorPart,
   SeededFeeds,
   tensor,
   tone,
@@ -84,13 +85,11 @@ export async function checkProcessor(h: Harness, facts: ImageFacts): Promise<Rec
   );
   const loaded = await tf.AutoProcessor.from_pretrained(modelId);
   // Multimodal processors differ in argument order (images, text) vs (text, images); the image processor inside is what sizes pixels.
-  const processor = (loaded.image_processor ?? loaded) as unknown as (images: unknown) => Promise<unknown>;
+  const processor: (images: unknown) => Promise<{ pixel_values: TfTensor }> = loaded.image_processor ?? loaded;
   const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
   const shapes: number[][] = [];
   for (const batch of [[images[0]], images]) {
-    const { pixel_values } = (await processor(facts.tiles ? batch.map((i) => [i]) : batch)) as {
-      pixel_values: TfTensor;
-    };
+    const { pixel_values } = await processor(facts.tiles ? batch.map((i) => [i]) : batch);
     const want = facts.tiles ? [batch.length, facts.tiles, channels, size, size] : [batch.length, channels, size, size];
     expectThat(
       pixel_values.dims.join() === want.join(),
@@ -119,7 +118,10 @@ async function checkPatchProcessor(h: Harness, facts: ImageFacts): Promise<Recor
     `config.json vision_config gives patches of ${dim} values, the test was generated for ${facts.patchInput!.dim}`,
   );
   const loaded = await tf.AutoProcessor.from_pretrained(modelId);
-  const processor = loaded.image_processor as unknown as (images: unknown) => Promise<Record<string, TfTensor>>;
+  const processor: (images: unknown) => Promise<Record<string, TfTensor>> = processorPart(
+    loaded.image_processor,
+    'image_processor',
+  );
   const out = await processor(rawImages<InstanceType<typeof tf.RawImage>>(tf, facts)[0]);
   const grid = Array.from(out.image_grid_thw!.data as ArrayLike<bigint>, Number);
   const patches = grid.reduce((a, b) => a * b, 1);
@@ -143,10 +145,10 @@ async function checkAudioProcessor(h: Harness, facts: ImageFacts): Promise<Recor
     `config.json audio_config.num_mel_bins is ${mels}, the test was generated for ${facts.audio!.mels}`,
   );
   const loaded = await tf.AutoProcessor.from_pretrained(modelId);
-  const extract = loaded.feature_extractor as unknown as (
-    a: Float32Array,
-    o?: object,
-  ) => Promise<Record<string, TfTensor>>;
+  const extract: (a: Float32Array, o?: object) => Promise<Record<string, TfTensor>> = processorPart(
+    loaded.feature_extractor,
+    'feature_extractor',
+  );
   const a = facts.audio!;
   const { input_features } = await extract(
     tone(440, a.samples / 16000),

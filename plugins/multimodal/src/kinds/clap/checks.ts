@@ -74,7 +74,7 @@ export async function checkZeroShotAudio(
       tone(440, facts.samples / facts.sampleRate, facts.sampleRate),
       tone(1200, facts.samples / facts.sampleRate, facts.sampleRate, 0.3),
     ];
-    const results = (await classify(clips, LABELS)) as unknown as { label: string; score: number }[][];
+    const results = (await classify(clips, LABELS)) as { label: string; score: number }[][];
     expectThat(
       Array.isArray(results) && results.length === 2,
       `two clips gave ${JSON.stringify(results).slice(0, 120)}, expected two result lists`,

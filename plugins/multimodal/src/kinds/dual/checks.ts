@@ -62,7 +62,7 @@ export async function checkZeroShot(h: Harness, facts: DualFacts): Promise<Recor
   });
   try {
     const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
-    const batched = (await classify(images, LABELS)) as unknown as { label: string; score: number }[][];
+    const batched = (await classify(images, LABELS)) as { label: string; score: number }[][];
     expectThat(
       Array.isArray(batched) && batched.length === images.length,
       `two images gave ${Array.isArray(batched) ? batched.length : 'no'} result lists, expected ${images.length}`,
@@ -89,7 +89,7 @@ export async function checkZeroShot(h: Harness, facts: DualFacts): Promise<Recor
         expectThat(Math.abs(sum - 1) < 1e-4, `image ${i}: softmax scores sum to ${sum}, expected 1`);
       sums.push(sum);
     }
-    const single = (await classify(images[0]!, LABELS)) as unknown as { label: string; score: number }[];
+    const single = (await classify(images[0]!, LABELS)) as { label: string; score: number }[];
     const want = batched[0]!;
     const diff = Math.max(
       ...single.map((o) => Math.abs(o.score - (want.find((w) => w.label === o.label)?.score ?? Number.NaN))),

@@ -9,6 +9,7 @@ import {
   type Harness,
   fromTfTensor as plain,
   idRows as rowsOf,
+  processorPart,
 } from '@hf-core/harness';
 import { rawImages, type ImageFacts, type TfTensor } from '../../shared/images.ts';
 
@@ -125,7 +126,9 @@ export async function checkEGemmaVisionBatch(
 }
 
 type Processor = ((text: string | string[] | null, images?: unknown) => Promise<Record<string, TfTensor>>) & {
-  image_processor: (i: unknown) => Promise<Record<string, unknown>>;
+  image_processor?: (
+    i: unknown,
+  ) => Promise<{ pixel_values: TfTensor; image_position_ids: TfTensor; num_soft_tokens_per_image: number[] }>;
 };
 
 /** Gemma 4 image processor: pixel_values [n, max patches, 3*p*p] (p from config.json), one (col, row) per valid patch, soft tokens = patches / k^2. */
@@ -137,13 +140,9 @@ export async function checkEGemmaProcessor(h: Harness, facts: EGemmaFacts): Prom
     dim === facts.patchDim,
     `config.json vision_config gives patches of ${dim} values, the test was generated for ${facts.patchDim}`,
   );
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as Processor;
+  const processor: Processor = await tf.AutoProcessor.from_pretrained(modelId);
   const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
-  const out = (await processor.image_processor(images)) as {
-    pixel_values: TfTensor;
-    image_position_ids: TfTensor;
-    num_soft_tokens_per_image: number[];
-  };
+  const out = await processorPart(processor.image_processor, 'image_processor')(images);
   const want = [2, facts.maxPatches, dim];
   expectThat(
     out.pixel_values.dims.join() === want.join(),
@@ -174,15 +173,17 @@ export async function checkEGemmaProcessor(h: Harness, facts: EGemmaFacts): Prom
  */
 export async function checkEGemmaEmbed(h: Harness, facts: EGemmaFacts, tol = 1e-4): Promise<Record<string, unknown>> {
   const { tf, modelId, device } = await h.pipelineEnv();
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as Processor;
+  const processor: Processor = await tf.AutoProcessor.from_pretrained(modelId);
   const model = await tf.AutoModel.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
+  // transformers.js models are callables typed `(...args: any[]) => any`: this names what the check reads.
+  const forward: (inputs: object) => Promise<Record<string, TfTensor>> = model;
   const { vision, model: session } = await egemmaSessions(h);
   const vec = (v: number[]): TensorData => ({ type: 'float32', dims: [v.length], data: Float32Array.from(v) });
   try {
     const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
     const embed = async (texts: string[], imgs: unknown[] | null) => {
       const inputs = await processor(texts, imgs);
-      const out = await (model as unknown as (i: object) => Promise<Record<string, TfTensor>>)(inputs);
+      const out = await forward(inputs);
       return { inputs, emb: toNumbers(plain(out.sentence_embedding!)), dims: out.sentence_embedding!.dims };
     };
     const one = await embed([facts.prompts[0]], [images[0]]);

@@ -12,6 +12,8 @@ import {
   type Harness,
   fromTfTensor as plain,
   argmax,
+  generatedTensor,
+  CheckFailure,
 } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from '../../shared/images.ts';
 
@@ -137,13 +139,11 @@ const NEW_TOKENS = 6;
  */
 export async function checkFlorenceGenerate(h: Harness, facts: FlorenceFacts): Promise<Record<string, unknown>> {
   const { tf, modelId, device } = await h.pipelineEnv();
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as ((
-    image: unknown,
-    text: string,
-  ) => Promise<Record<string, TfTensor>>) & {
+  const processor: ((image: unknown, text: string) => Promise<Record<string, TfTensor>>) & {
     batch_decode(ids: unknown, o: object): string[];
-    post_process_generation(text: string, task: string, size: [number, number]): Record<string, unknown>;
-  };
+    /** Florence2Processor's own: the text of each task, parsed. */
+    post_process_generation?(text: string, task: string, size: [number, number]): Record<string, unknown>;
+  } = await tf.AutoProcessor.from_pretrained(modelId);
   const model = await tf.AutoModelForImageTextToText.from_pretrained(modelId, {
     device: device as 'cpu',
     dtype: 'fp32',
@@ -152,12 +152,14 @@ export async function checkFlorenceGenerate(h: Harness, facts: FlorenceFacts): P
     const image = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts)[0]!;
     const inputs = await processor(image, '<CAPTION>');
     const run = async () =>
-      (await model.generate({
-        ...inputs,
-        max_new_tokens: NEW_TOKENS,
-        min_new_tokens: NEW_TOKENS,
-        do_sample: false,
-      } as never)) as unknown as TfTensor;
+      generatedTensor(
+        await model.generate({
+          ...inputs,
+          max_new_tokens: NEW_TOKENS,
+          min_new_tokens: NEW_TOKENS,
+          do_sample: false,
+        }),
+      );
     const out = await run();
     expectThat(
       out.dims.join() === [1, 1 + NEW_TOKENS].join(),
@@ -178,6 +180,8 @@ export async function checkFlorenceGenerate(h: Harness, facts: FlorenceFacts): P
       'the same image and task generated different tokens on a second call',
     );
     const text = processor.batch_decode(out, { skip_special_tokens: false })[0]!;
+    if (!processor.post_process_generation)
+      throw new CheckFailure('the processor has no post_process_generation: it is not a Florence2Processor');
     const parsed = processor.post_process_generation(text, '<CAPTION>', [image.height, image.width]);
     expectThat(
       typeof parsed['<CAPTION>'] === 'string',

@@ -48,7 +48,7 @@ export async function checkGroundedDetection(
   const processor = await tf.AutoProcessor.from_pretrained(modelId);
   try {
     const image = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts)[0]!;
-    const dets = (await detector(image, [PROMPT], { threshold: THRESHOLD } as never)) as unknown as {
+    const dets = (await detector(image, [PROMPT], { threshold: THRESHOLD })) as {
       score: number;
       label: string;
       box: Record<string, number>;

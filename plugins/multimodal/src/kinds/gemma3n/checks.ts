@@ -6,6 +6,7 @@ import {
   SeededFeeds,
   tensor,
   tone,
+  processorPart,
   type Harness,
 } from '@hf-core/harness';
 import {
@@ -88,17 +89,17 @@ export async function checkGemma3nProcessor(h: Harness, facts: Gemma3nFacts): Pr
     size === facts.imageSize && mels === facts.mels,
     `config.json states image_size ${size} / input_feat_size ${mels}, the test was generated for ${facts.imageSize} / ${facts.mels}`,
   );
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as GemmaProcessor;
+  const processor: GemmaProcessor = await tf.AutoProcessor.from_pretrained(modelId);
   const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
   for (const batch of [[images[0]], images]) {
-    const { pixel_values } = await processor.image_processor(batch);
+    const { pixel_values } = await processorPart(processor.image_processor, 'image_processor')(batch);
     const want = [batch.length, 3, size, size];
     expectThat(
       pixel_values!.dims.join() === want.join(),
       `processor gave pixel_values [${pixel_values!.dims}] for ${batch.length} image(s), expected [${want}]`,
     );
   }
-  const a = await processor.feature_extractor(tone(440, GEMMA_CLIP_SECONDS));
+  const a = await processorPart(processor.feature_extractor, 'feature_extractor')(tone(440, GEMMA_CLIP_SECONDS));
   expectThat(
     a.input_features!.dims.join() === [1, CLIP_FRAMES, mels].join(),
     `the feature extractor gave input_features [${a.input_features!.dims}], expected [1, ${CLIP_FRAMES}, ${mels}]`,

@@ -8,6 +8,7 @@ import {
   tensor,
   tone,
   toNumbers,
+  processorPart,
   type Harness,
 } from '@hf-core/harness';
 import {
@@ -193,10 +194,10 @@ export async function checkGemma4Processor(h: Harness, facts: Gemma4Facts): Prom
     patch === facts.patch && pool === facts.pool && mels === facts.mels,
     `config.json states patch_size ${patch}, pooling_kernel_size ${pool}, input_feat_size ${mels}; the test was generated for ${facts.patch}, ${facts.pool}, ${facts.mels}`,
   );
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as GemmaProcessor<Gemma4ImageOut>;
+  const processor: GemmaProcessor<Gemma4ImageOut> = await tf.AutoProcessor.from_pretrained(modelId);
   const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
   const max = facts.maxSoftTokens * pool ** 2;
-  const out = await processor.image_processor(images);
+  const out = await processorPart(processor.image_processor, 'image_processor')(images);
   const want = [2, max, patch * patch * 3];
   expectThat(
     out.pixel_values!.dims.join() === want.join(),
@@ -215,7 +216,7 @@ export async function checkGemma4Processor(h: Harness, facts: Gemma4Facts): Prom
     );
   });
   const clip = tone(440, GEMMA_CLIP_SECONDS);
-  const a = await processor.feature_extractor(clip);
+  const a = await processorPart(processor.feature_extractor, 'feature_extractor')(clip);
   expectThat(
     a.input_features!.dims.length === 3 && a.input_features!.dims[2] === mels,
     `input_features are [${a.input_features!.dims}], expected [1, frames, ${mels}]`,
@@ -244,7 +245,7 @@ export function checkGemma4Generate(h: Harness, facts: Gemma4Facts): Promise<Rec
   return checkGemmaGenerate<Gemma4ImageOut>(h, facts, {
     expectedTokens: async (kind, processor, image, clip) =>
       kind === 'image'
-        ? (await processor.image_processor(image)).num_soft_tokens_per_image[0]!
+        ? (await processorPart(processor.image_processor, 'image_processor')(image)).num_soft_tokens_per_image[0]!
         : gemma4AudioTokens(clip.length, facts.audioCap),
     imageFeeds: (inputs) => ({
       pixel_values: plain(inputs.pixel_values!),

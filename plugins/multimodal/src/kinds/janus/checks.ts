@@ -1,4 +1,4 @@
-import type { Feeds, TensorData } from '@hf-core/core';
+import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
 import {
   assertOutputShapes,
   emptyCache,
@@ -12,8 +12,10 @@ import {
   toNumbers,
   type Harness,
   fromTfTensor as plain,
+  type TfTensorLike,
   argmax,
   newIdsAfterPrompt,
+  generatedTensor,
 } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from '../../shared/images.ts';
 
@@ -74,14 +76,14 @@ export function janusIds(facts: JanusFacts, pre: number, post: number, seed = 1)
   return [...text(pre), ...new Array(facts.imageTokens).fill(facts.imageTokenId), ...text(post)];
 }
 
-function lmFeeds(model: { inputs?: unknown }, embeds: TensorData, pastLen: number, cache?: Feeds): Feeds {
+function lmFeeds(model: EngineSession, embeds: TensorData, pastLen: number, cache?: Feeds): Feeds {
   const [b, s] = embeds.dims as [number, number];
   const mask = Array.from({ length: b }, () => new Array(pastLen + s).fill(1) as number[]);
   return {
     inputs_embeds: embeds,
     attention_mask: tensor('int64', mask.flat(), [b, pastLen + s]),
     position_ids: positionIdsFromMask(mask, s),
-    ...(cache ?? emptyCache(model as never, b)),
+    ...(cache ?? emptyCache(model, b)),
   };
 }
 
@@ -214,9 +216,7 @@ export async function rawGreedyJanus(
 }
 
 const NEW_TOKENS = 6;
-const rowOf = (t: TfTensor) => Array.from(t.data as ArrayLike<bigint>).map(Number);
-
-type JanusModel = { generate(o: object): Promise<unknown>; dispose(): Promise<unknown> };
+const rowOf = (t: TfTensorLike) => Array.from(t.data as ArrayLike<bigint>).map(Number);
 
 /**
  * VLChatProcessor + MultiModalityCausalLM.generate (text mode): the prompt holds one placeholder
@@ -225,23 +225,21 @@ type JanusModel = { generate(o: object): Promise<unknown>; dispose(): Promise<un
  */
 export async function checkJanusGenerate(h: Harness, facts: JanusFacts): Promise<Record<string, unknown>> {
   const { tf, modelId, device } = await h.pipelineEnv();
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as (
-    conv: object[],
-    o: object,
-  ) => Promise<Record<string, TfTensor>>;
-  const Cls = (tf as unknown as Record<string, { from_pretrained(id: string, o: object): Promise<JanusModel> }>)
-    .MultiModalityCausalLM!;
-  const model = await Cls.from_pretrained(modelId, { device, dtype: 'fp32' });
+  const processor: (conv: object[], o: object) => Promise<Record<string, TfTensor>> =
+    await tf.AutoProcessor.from_pretrained(modelId);
+  const model = await tf.MultiModalityCausalLM.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
     const images = rawImages(tf, facts);
     const gen = async (img: unknown) => {
       const inputs = await processor([{ role: 'User', content: facts.prompt, images: [] }], { images: [img] });
-      const out = (await model.generate({
-        ...inputs,
-        max_new_tokens: NEW_TOKENS,
-        min_new_tokens: NEW_TOKENS,
-        do_sample: false,
-      })) as TfTensor;
+      const out = generatedTensor(
+        await model.generate({
+          ...inputs,
+          max_new_tokens: NEW_TOKENS,
+          min_new_tokens: NEW_TOKENS,
+          do_sample: false,
+        }),
+      );
       return { inputs, row: rowOf(out), dims: out.dims };
     };
     const one = await gen(images[0]);

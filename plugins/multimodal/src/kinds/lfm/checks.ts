@@ -15,6 +15,8 @@ import {
   idRows as rowsOf,
   generationMetrics,
   newIdsAfterPrompt,
+  generatedTensor,
+  processorPart,
 } from '@hf-core/harness';
 import { decoderFeeds, idsFeeds, VLM_FILES, vlmSessions, type VlmFacts } from '../vlm/checks.ts';
 import { rawImages, type TfTensor } from '../../shared/images.ts';
@@ -37,9 +39,6 @@ export interface LfmFacts extends Omit<VlmFacts, 'kind'> {
     grid?: [number, number, number];
   };
 }
-
-/** The same facts for the LLaVA-style helpers of checks-vlm.ts (which never read `kind`). */
-export const asVlm = (facts: LfmFacts): VlmFacts => facts as unknown as VlmFacts;
 
 /**
  * Vision encoder feeds: lfm2, `rows` tiles of h x w valid patches (seeded values, padding zeros,
@@ -93,7 +92,7 @@ const tokensOf = (facts: LfmFacts, rows: number) =>
 /** Output names and shapes: image_features [tokens, hidden]; decoder logits, present_conv.i [b, hidden, kernel-1] for conv layers, present.i.key/value for attention layers. */
 export async function checkLfmShapes(h: Harness, facts: LfmFacts): Promise<Record<string, unknown>> {
   const { embed, vision, decoder } = await vlmSessions(h);
-  const e = await embed.run(idsFeeds(asVlm(facts), 2, 6));
+  const e = await embed.run(idsFeeds(facts, 2, 6));
   assertOutputShapes(e, { inputs_embeds: [2, 6, facts.hidden] });
   assertOutputShapes(await vision.run(lfmVisionFeeds(facts, 2, 3)), {
     image_features: [tokensOf(facts, 2), facts.hidden],
@@ -103,7 +102,7 @@ export async function checkLfmShapes(h: Harness, facts: LfmFacts): Promise<Recor
     if (facts.lfm.convLayers.includes(l)) expected[`present_conv.${l}`] = [2, facts.hidden, facts.lfm.kernel - 1];
     else for (const kv of ['key', 'value']) expected[`present.${l}.${kv}`] = [2, facts.kvHeads, 6, facts.headDim];
   }
-  assertOutputShapes(await decoder.run(decoderFeeds(decoder, asVlm(facts), e.inputs_embeds!)), expected);
+  assertOutputShapes(await decoder.run(decoderFeeds(decoder, facts, e.inputs_embeds!)), expected);
   return { files: Object.values(VLM_FILES) };
 }
 
@@ -167,8 +166,11 @@ export async function checkLfmProcessor(h: Harness, facts: LfmFacts): Promise<Re
   const vision = configAt(h.config, 'vision_config');
   const f = facts.lfm;
   const loaded = await tf.AutoProcessor.from_pretrained(modelId);
-  const processor = loaded.image_processor as unknown as (images: unknown) => Promise<Record<string, TfTensor>>;
-  const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, asVlm(facts));
+  const processor: (images: unknown) => Promise<Record<string, TfTensor>> = processorPart(
+    loaded.image_processor,
+    'image_processor',
+  );
+  const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
   if (f.variant === 'lfm3') {
     const dim = Number(vision.in_channels ?? 3) * Number(vision.temporal_patch_size) * Number(vision.patch_size) ** 2;
     expectThat(
@@ -249,9 +251,7 @@ export async function lfmRawGreedy(
     `the prompt has ${k} image tokens but the encoder gave ${features.length / facts.hidden} features`,
   );
   let t0 = performance.now();
-  let out = await decoder.run(
-    decoderFeeds(decoder, asVlm(facts), { type: 'float32', dims: embeds.dims, data: merged }),
-  );
+  let out = await decoder.run(decoderFeeds(decoder, facts, { type: 'float32', dims: embeds.dims, data: merged }));
   const prefill = performance.now() - t0;
   const tokens: number[] = [];
   const mask = [new Array(inputIds.length).fill(1) as number[]];
@@ -283,24 +283,28 @@ export async function lfmRawGreedy(
  */
 export async function checkLfmGenerate(h: Harness, facts: LfmFacts): Promise<Record<string, unknown>> {
   const { tf, modelId, device } = await h.pipelineEnv();
-  const processor = await tf.AutoProcessor.from_pretrained(modelId);
+  const processor: ((images: unknown, texts: string[]) => Promise<Record<string, TfTensor>>) & {
+    tokenizer?: { decode(ids: number[], o: object): string };
+  } = await tf.AutoProcessor.from_pretrained(modelId);
   const model = await tf.AutoModelForImageTextToText.from_pretrained(modelId, {
     device: device as 'cpu',
     dtype: 'fp32',
   });
   try {
-    const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, asVlm(facts));
+    const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
     const gen = async (imgs: unknown[]) => {
-      const inputs = await (processor as unknown as (i: unknown, t: string[]) => Promise<Record<string, TfTensor>>)(
+      const inputs = await processor(
         imgs.length === 1 ? imgs[0] : imgs,
         imgs.map(() => facts.prompt),
       );
-      const out = (await model.generate({
-        ...inputs,
-        max_new_tokens: NEW_TOKENS,
-        min_new_tokens: NEW_TOKENS,
-        do_sample: false,
-      } as never)) as unknown as TfTensor;
+      const out = generatedTensor(
+        await model.generate({
+          ...inputs,
+          max_new_tokens: NEW_TOKENS,
+          min_new_tokens: NEW_TOKENS,
+          do_sample: false,
+        }),
+      );
       return { inputs, rows: rowsOf(out), dims: out.dims };
     };
     const one = await gen([images[0]]);
@@ -348,10 +352,7 @@ export async function checkLfmGenerate(h: Harness, facts: LfmFacts): Promise<Rec
         `a batch of two images generated ${JSON.stringify(both.rows)}, alone they give ${JSON.stringify([one.rows[0], alone1.rows[0]])}`,
       );
     }
-    const text = (processor as unknown as { tokenizer: { decode(ids: number[], o: object): string } }).tokenizer.decode(
-      fresh,
-      { skip_special_tokens: false },
-    );
+    const text = processorPart(processor.tokenizer, 'tokenizer').decode(fresh, { skip_special_tokens: false });
     for (const m of ['prefill_ms', 'decode_ms_per_token', 'tokens_per_s'] as const) h.metric(m, raw[m]);
     return { promptTokens: prompt.length, imageTokens, generated: fresh, text };
   } finally {

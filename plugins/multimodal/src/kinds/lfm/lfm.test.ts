@@ -3,14 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness } from '@hf-core/harness';
-import {
-  asVlm,
-  checkLfmGenerate,
-  checkLfmProcessor,
-  checkLfmShapes,
-  checkLfmVisionBatch,
-  type LfmFacts,
-} from './checks.ts';
+import { checkLfmGenerate, checkLfmProcessor, checkLfmShapes, checkLfmVisionBatch, type LfmFacts } from './checks.ts';
 import { checkEmbedsKvCache } from '../vlm/checks.ts';
 import { synthesizeLfmVl } from './synthesize.ts';
 
@@ -62,7 +55,7 @@ describe('LFM-VL checks', () => {
     const f = facts[t]!;
     const m = h(t, t);
     await checkLfmShapes(m, f);
-    expect((await checkEmbedsKvCache(m, asVlm(f))).maxAbsDiff).toBeLessThan(1e-4);
+    expect((await checkEmbedsKvCache(m, f)).maxAbsDiff).toBeLessThan(1e-4);
     await checkLfmProcessor(m, f);
     expect((await checkLfmGenerate(m, f)).generated).toHaveLength(6);
     if (t === 'lfm2_vl') expect((await checkLfmVisionBatch(m, f)).paddingDiff).toBeLessThan(1e-4);
@@ -75,9 +68,9 @@ describe('LFM-VL checks', () => {
   it('fail on broken fixtures', async () => {
     const f = facts.lfm2_vl!;
     // present.* without the past: the decoder cannot even run a cached step.
-    await expect(checkEmbedsKvCache(h('lfm2-drop-past', 'lfm2_vl'), asVlm(f))).rejects.toThrow();
+    await expect(checkEmbedsKvCache(h('lfm2-drop-past', 'lfm2_vl'), f)).rejects.toThrow();
     // present_conv.* that never advances: step-by-step logits drift from the full forward.
-    await expect(checkEmbedsKvCache(h('lfm2-stale-conv', 'lfm2_vl'), asVlm(f))).rejects.toThrow(
+    await expect(checkEmbedsKvCache(h('lfm2-stale-conv', 'lfm2_vl'), f)).rejects.toThrow(
       /KV cache: logits at position/,
     );
     await expect(checkLfmVisionBatch(h('lfm2-no-mask', 'lfm2_vl'), f)).rejects.toThrow(/padded patch slots/);

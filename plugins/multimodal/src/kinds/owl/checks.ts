@@ -77,7 +77,7 @@ export async function checkZeroShotDetection(
   const processor = await tf.AutoProcessor.from_pretrained(modelId);
   try {
     const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
-    const results = (await detector(images, LABELS, { threshold: THRESHOLD } as never)) as unknown as {
+    const results = (await detector(images, LABELS, { threshold: THRESHOLD })) as {
       score: number;
       label: string;
       box: { xmin: number; ymin: number; xmax: number; ymax: number };

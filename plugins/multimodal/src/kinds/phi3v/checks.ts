@@ -16,6 +16,8 @@ import {
   generationMetrics,
   argmax,
   newIdsAfterPrompt,
+  generatedTensor,
+  processorPart,
 } from '@hf-core/harness';
 import { rawImages, type TfTensor } from '../../shared/images.ts';
 
@@ -249,7 +251,10 @@ export async function checkPhi3vProcessor(h: Harness, facts: Phi3vFacts): Promis
     perCrop === facts.tokensPerCrop,
     `config.json img_processor.num_img_tokens is ${perCrop}, the test was generated for ${facts.tokensPerCrop}`,
   );
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)).image_processor as unknown as Phi3vImageProcessor;
+  const processor: Phi3vImageProcessor = processorPart(
+    (await tf.AutoProcessor.from_pretrained(modelId)).image_processor,
+    'image_processor',
+  );
   const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, { imageSize: CROP, channels: 3 });
   const shapes: number[][] = [];
   for (const batch of [[images[0]], images]) {
@@ -329,10 +334,12 @@ const NEW_TOKENS = 6;
  */
 export async function checkPhi3vGenerate(h: Harness, facts: Phi3vFacts): Promise<Record<string, unknown>> {
   const { tf, modelId, device } = await h.pipelineEnv();
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as (
-    t: string,
+  const processor: ((
+    t: string | string[],
     i: unknown,
-  ) => Promise<Record<string, TfTensor> & { num_img_tokens: number[] }>;
+  ) => Promise<Record<string, TfTensor> & { num_img_tokens: number[] }>) & {
+    tokenizer?: { decode(ids: number[], o: object): string };
+  } = await tf.AutoProcessor.from_pretrained(modelId);
   const model = await tf.AutoModelForCausalLM.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
     const image = rawImages<InstanceType<typeof tf.RawImage>>(tf, { imageSize: CROP, channels: 3 })[0];
@@ -346,12 +353,14 @@ export async function checkPhi3vGenerate(h: Harness, facts: Phi3vFacts): Promise
       `the processor put ${imageTokens} (negative) image tokens in the prompt, expected ${want} for a ${sizes[0]}x${sizes[1]} image`,
     );
     const run = async () =>
-      (await model.generate({
-        ...inputs,
-        max_new_tokens: NEW_TOKENS,
-        min_new_tokens: NEW_TOKENS,
-        do_sample: false,
-      } as never)) as unknown as TfTensor;
+      generatedTensor(
+        await model.generate({
+          ...inputs,
+          max_new_tokens: NEW_TOKENS,
+          min_new_tokens: NEW_TOKENS,
+          do_sample: false,
+        }),
+      );
     const out = await run();
     expectThat(
       out.dims.join() === [1, prompt.length + NEW_TOKENS].join(),
@@ -377,17 +386,16 @@ export async function checkPhi3vGenerate(h: Harness, facts: Phi3vFacts): Promise
     // A batch of two prompts with two images of different sizes (different image token counts, so the processor pads on the left).
     const other = rawImages<InstanceType<typeof tf.RawImage>>(tf, { imageSize: CROP, channels: 3 })[1];
     const gen = async (texts: string[], imgs: unknown[]) => {
-      const i = await (processor as unknown as (t: string[], im: unknown[]) => Promise<Record<string, TfTensor>>)(
-        texts,
-        imgs,
-      );
+      const i = await processor(texts, imgs);
       return rowsOf(
-        (await model.generate({
-          ...i,
-          max_new_tokens: NEW_TOKENS,
-          min_new_tokens: NEW_TOKENS,
-          do_sample: false,
-        } as never)) as unknown as TfTensor,
+        generatedTensor(
+          await model.generate({
+            ...i,
+            max_new_tokens: NEW_TOKENS,
+            min_new_tokens: NEW_TOKENS,
+            do_sample: false,
+          }),
+        ),
       );
     };
     const alone1 = (await gen([facts.prompt], [other]))[0]!;
@@ -398,10 +406,7 @@ export async function checkPhi3vGenerate(h: Harness, facts: Phi3vFacts): Promise
       both.length === 2 && unpad(both[0]!).join() === row.join() && unpad(both[1]!).join() === alone1.join(),
       `a batch of two images generated ${JSON.stringify(both)}, alone they give ${JSON.stringify([row, alone1])}`,
     );
-    const text = (processor as unknown as { tokenizer: { decode(ids: number[], o: object): string } }).tokenizer.decode(
-      fresh,
-      { skip_special_tokens: false },
-    );
+    const text = processorPart(processor.tokenizer, 'tokenizer').decode(fresh, { skip_special_tokens: false });
     expectThat(typeof text === 'string', 'the tokenizer could not decode the generated ids');
     for (const m of ['prefill_ms', 'decode_ms_per_token', 'tokens_per_s'] as const) h.metric(m, raw[m]);
     return { promptTokens: prompt.length, imageTokens, imageSizes: sizes, generated: fresh, text };

@@ -13,6 +13,7 @@ import {
   idRows as rowsOf,
   generationMetrics,
   argmax,
+  generatedTensor,
 } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from '../../shared/images.ts';
 
@@ -123,12 +124,14 @@ export async function checkImageToText(h: Harness, facts: V2sFacts): Promise<Rec
     const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
     const gen = async (imgs: unknown[]) => {
       const { pixel_values } = (await processor(imgs)) as { pixel_values: TfTensor };
-      const out = (await model.generate({
-        inputs: pixel_values,
-        max_new_tokens: NEW_TOKENS,
-        min_new_tokens: NEW_TOKENS,
-        do_sample: false,
-      } as never)) as unknown as TfTensor;
+      const out = generatedTensor(
+        await model.generate({
+          pixel_values,
+          max_new_tokens: NEW_TOKENS,
+          min_new_tokens: NEW_TOKENS,
+          do_sample: false,
+        }),
+      );
       return { pixel_values, rows: rowsOf(out), dims: out.dims };
     };
     const one = await gen([images[0]]);
@@ -165,7 +168,7 @@ export async function checkImageToText(h: Harness, facts: V2sFacts): Promise<Rec
     const captions = (await captioner(images, {
       max_new_tokens: NEW_TOKENS,
       min_new_tokens: NEW_TOKENS,
-    } as never)) as unknown as { generated_text: string }[][];
+    })) as { generated_text: string }[][];
     expectThat(
       Array.isArray(captions) && captions.length === 2,
       `image-to-text on two images returned ${JSON.stringify(captions).slice(0, 200)}, expected two results`,

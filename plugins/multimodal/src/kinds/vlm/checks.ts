@@ -19,6 +19,8 @@ import {
   generationMetrics,
   argmax,
   newIdsAfterPrompt,
+  generatedTensor,
+  processorPart,
 } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from '../../shared/images.ts';
 
@@ -43,6 +45,9 @@ export interface VlmFacts extends ImageFacts {
   audio?: { mels: number; frames: number; samples: number; timeMajor?: boolean };
 }
 
+/** What the session helpers read of the facts: any kind with the LLaVA-style session layout (lfm too). */
+export type VlmLayout = Omit<VlmFacts, 'kind'>;
+
 export const VLM_FILES = {
   embed: 'onnx/embed_tokens.onnx',
   vision: 'onnx/vision_encoder.onnx',
@@ -52,7 +57,7 @@ export const VLM_FILES = {
 export const AUDIO_ENCODER_FILE = 'onnx/audio_encoder.onnx';
 
 /** The model's sessions; `vision` is the modality encoder (vision_encoder, or audio_encoder for audio models). */
-export async function vlmSessions(h: Harness, facts?: VlmFacts) {
+export async function vlmSessions(h: Harness, facts?: VlmLayout) {
   return {
     embed: await h.session(VLM_FILES.embed),
     vision: await h.session(facts ? encoderFile(facts) : VLM_FILES.vision),
@@ -61,11 +66,11 @@ export async function vlmSessions(h: Harness, facts?: VlmFacts) {
 }
 
 /** The modality encoder's file: vision_encoder, or audio_encoder for audio models. */
-export const encoderFile = (facts: VlmFacts) => (facts.audio ? AUDIO_ENCODER_FILE : VLM_FILES.vision);
+export const encoderFile = (facts: VlmLayout) => (facts.audio ? AUDIO_ENCODER_FILE : VLM_FILES.vision);
 
-const featuresName = (facts: VlmFacts) => (facts.audio ? 'audio_features' : 'image_features');
+const featuresName = (facts: VlmLayout) => (facts.audio ? 'audio_features' : 'image_features');
 
-export function idsFeeds(facts: VlmFacts, rows: number, seq: number, seed = 1): Feeds {
+export function idsFeeds(facts: VlmLayout, rows: number, seq: number, seed = 1): Feeds {
   const rng = new SeededFeeds(seed);
   return {
     input_ids: tensor(
@@ -77,7 +82,7 @@ export function idsFeeds(facts: VlmFacts, rows: number, seq: number, seed = 1): 
 }
 
 /** Text position ids from the mask (the last `n`); Qwen-VL's M-RoPE takes the same ids on all 3 rows. */
-export function textPositions(facts: VlmFacts, mask: number[][], n: number): TensorData {
+export function textPositions(facts: VlmLayout, mask: number[][], n: number): TensorData {
   const p = positionIdsFromMask(mask, n, facts.positionStart);
   if (!facts.patchInput) return p;
   const v = toNumbers(p);
@@ -85,7 +90,7 @@ export function textPositions(facts: VlmFacts, mask: number[][], n: number): Ten
 }
 
 /** Decoder feeds for a prompt of `embeds` [b, s, hidden] with an empty cache. */
-export function decoderFeeds(decoder: EngineSession, facts: VlmFacts, embeds: TensorData): Feeds {
+export function decoderFeeds(decoder: EngineSession, facts: VlmLayout, embeds: TensorData): Feeds {
   const [b, s] = embeds.dims as [number, number];
   const mask = Array.from({ length: b }, () => new Array(s).fill(1) as number[]);
   return {
@@ -97,7 +102,7 @@ export function decoderFeeds(decoder: EngineSession, facts: VlmFacts, embeds: Te
 }
 
 /** Vision encoder feeds: `rows` seeded images, or one image's flattened patches + grid (Qwen-VL). */
-export function visionFeeds(facts: VlmFacts, rows: number, seed: number): Feeds {
+export function visionFeeds(facts: VlmLayout, rows: number, seed: number): Feeds {
   const q = facts.patchInput;
   if (facts.audio) {
     const rng = new SeededFeeds(seed);
@@ -134,7 +139,7 @@ export function visionFeeds(facts: VlmFacts, rows: number, seed: number): Feeds 
 }
 
 /** Each of two images encoded alone equals its row of the two-image batch. */
-export async function checkVisionBatch(h: Harness, facts: VlmFacts): Promise<Record<string, unknown>> {
+export async function checkVisionBatch(h: Harness, facts: VlmLayout): Promise<Record<string, unknown>> {
   if (facts.patchInput)
     throw new SkipCheck(
       "transformers.js's Qwen2VLImageProcessor stacks several images as temporal frames of one grid, so the vision encoder takes one image per call",
@@ -143,7 +148,7 @@ export async function checkVisionBatch(h: Harness, facts: VlmFacts): Promise<Rec
 }
 
 /** Every session's outputs have the documented names and shapes. */
-export async function checkVlmShapes(h: Harness, facts: VlmFacts): Promise<Record<string, unknown>> {
+export async function checkVlmShapes(h: Harness, facts: VlmLayout): Promise<Record<string, unknown>> {
   const { embed, vision, decoder } = await vlmSessions(h, facts);
   const e = await embed.run(idsFeeds(facts, 2, 6));
   assertOutputShapes(e, { inputs_embeds: [2, 6, facts.hidden] });
@@ -167,7 +172,7 @@ export async function checkVlmShapes(h: Harness, facts: VlmFacts): Promise<Recor
  * KV-cache consistency through inputs_embeds: logits of each position computed step by step
  * (prefill, then one token at a time feeding present back as past) equal one full forward.
  */
-export async function checkEmbedsKvCache(h: Harness, facts: VlmFacts, tol = 1e-4): Promise<Record<string, unknown>> {
+export async function checkEmbedsKvCache(h: Harness, facts: VlmLayout, tol = 1e-4): Promise<Record<string, unknown>> {
   const { embed, decoder } = await vlmSessions(h, facts);
   const ids = idsFeeds(facts, 1, 8, 21);
   const all = toNumbers(ids.input_ids!);
@@ -202,7 +207,7 @@ export async function checkEmbedsKvCache(h: Harness, facts: VlmFacts, tol = 1e-4
  * makes them: text counts up on all three rows; the image block holds (t, h, w) grid positions
  * after the text before it; text after the image resumes past the block's largest position.
  */
-export function mropePositions(ids: number[], facts: VlmFacts): { rows: number[][]; max: number } {
+export function mropePositions(ids: number[], facts: VlmLayout): { rows: number[][]; max: number } {
   const q = facts.patchInput!;
   const [gt, gh, gw] = [q.grid[0], q.grid[1] / q.merge, q.grid[2] / q.merge];
   const start = ids.findIndex((x, i) => x === facts.imageTokenId && ids[i - 1] === q.visionStartId);
@@ -223,7 +228,7 @@ export function mropePositions(ids: number[], facts: VlmFacts): { rows: number[]
  * Greedy generation on the raw sessions, the way transformers.js runs an ImageTextToText model:
  * embed the prompt, put the image features at the image tokens, then decode with the cache.
  */
-export async function rawGreedy(h: Harness, facts: VlmFacts, inputIds: number[], vision_: Feeds, newTokens: number) {
+export async function rawGreedy(h: Harness, facts: VlmLayout, inputIds: number[], vision_: Feeds, newTokens: number) {
   const { embed, vision, decoder } = await vlmSessions(h, facts);
   const embeds = (await embed.run({ input_ids: tensor('int64', inputIds, [1, inputIds.length]) })).inputs_embeds!;
   const features = toNumbers((await vision.run(vision_))[featuresName(facts)]!);
@@ -273,28 +278,29 @@ const NEW_TOKENS = 6;
  * equal to greedy decoding on the raw sessions, the same twice, and the same for each image
  * alone as in a batch of two.
  */
-export async function checkGenerate(h: Harness, facts: VlmFacts): Promise<Record<string, unknown>> {
+export async function checkGenerate(h: Harness, facts: VlmLayout): Promise<Record<string, unknown>> {
   const { tf, modelId, device } = await h.pipelineEnv();
-  const processor = await tf.AutoProcessor.from_pretrained(modelId);
+  const processor: ((a: unknown, b: unknown) => Promise<Record<string, TfTensor>>) & {
+    tokenizer?: { decode(ids: number[], o: object): string };
+  } = await tf.AutoProcessor.from_pretrained(modelId);
   const auto = facts.audio ? tf.AutoModelForAudioTextToText : tf.AutoModelForImageTextToText;
   const model = await auto.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
-    if (facts.audio) return await generateFromAudio(h, facts, processor as never, model as never);
+    if (facts.audio) return await generateFromAudio(h, facts, processor, model);
     const images = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts);
     const gen = async (imgs: unknown[]) => {
       // Idefics3-style processors take one list of images per prompt.
       const images_ = imgs.length === 1 ? imgs[0] : facts.tiles ? imgs.map((i) => [i]) : imgs;
       const texts = imgs.map(() => facts.prompt);
-      const inputs = (facts.textFirst ? await processor(texts, images_) : await processor(images_, texts)) as Record<
-        string,
-        TfTensor
-      >;
-      const out = (await model.generate({
-        ...inputs,
-        max_new_tokens: NEW_TOKENS,
-        min_new_tokens: NEW_TOKENS,
-        do_sample: false,
-      } as never)) as unknown as TfTensor;
+      const inputs = facts.textFirst ? await processor(texts, images_) : await processor(images_, texts);
+      const out = generatedTensor(
+        await model.generate({
+          ...inputs,
+          max_new_tokens: NEW_TOKENS,
+          min_new_tokens: NEW_TOKENS,
+          do_sample: false,
+        }),
+      );
       return { inputs, rows: rowsOf(out), dims: out.dims };
     };
     const one = await gen([images[0]]);
@@ -331,10 +337,7 @@ export async function checkGenerate(h: Harness, facts: VlmFacts): Promise<Record
         both.rows[1]!.join() === alone1.rows[0]!.join(),
       `a batch of two images generated ${JSON.stringify(both.rows)}, alone they give ${JSON.stringify([one.rows[0], alone1.rows[0]])}`,
     );
-    const text = (processor as unknown as { tokenizer: { decode(ids: number[], o: object): string } }).tokenizer.decode(
-      fresh,
-      { skip_special_tokens: false },
-    );
+    const text = processorPart(processor.tokenizer, 'tokenizer').decode(fresh, { skip_special_tokens: false });
     expectThat(typeof text === 'string', 'the tokenizer could not decode the generated ids');
     for (const m of ['prefill_ms', 'decode_ms_per_token', 'tokens_per_s'] as const) h.metric(m, raw[m]);
     return { promptTokens: prompt.length, imageTokens, generated: fresh, text };
@@ -343,8 +346,6 @@ export async function checkGenerate(h: Harness, facts: VlmFacts): Promise<Record
   }
 }
 
-type Generator = { generate(o: object): Promise<unknown> };
-
 /**
  * Audio-text-to-text generate (one clip: these processors take no batches): the prompt holds
  * one audio token per audio feature; exactly max_new_tokens new ids; equal to raw greedy
@@ -352,9 +353,9 @@ type Generator = { generate(o: object): Promise<unknown> };
  */
 async function generateFromAudio(
   h: Harness,
-  facts: VlmFacts,
+  facts: VlmLayout,
   processor: (t: string, a: Float32Array) => Promise<Record<string, TfTensor>>,
-  model: Generator,
+  model: { generate(o: object): Promise<unknown> },
 ): Promise<Record<string, unknown>> {
   const clip = tone(440, facts.audio!.samples / 16000);
   const inputs = await processor(facts.prompt, clip);
@@ -366,12 +367,14 @@ async function generateFromAudio(
   );
   const run = async () =>
     rowsOf(
-      (await model.generate({
-        ...inputs,
-        max_new_tokens: NEW_TOKENS,
-        min_new_tokens: NEW_TOKENS,
-        do_sample: false,
-      })) as TfTensor,
+      generatedTensor(
+        await model.generate({
+          ...inputs,
+          max_new_tokens: NEW_TOKENS,
+          min_new_tokens: NEW_TOKENS,
+          do_sample: false,
+        }),
+      ),
     );
   const rows = await run();
   expectThat(

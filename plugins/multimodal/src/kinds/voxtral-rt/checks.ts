@@ -1,4 +1,4 @@
-import type { Feeds, TensorData } from '@hf-core/core';
+import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
 import {
   assertOutputShapes,
   emptyCache,
@@ -12,6 +12,7 @@ import {
   toNumbers,
   type Harness,
   argmax,
+  generatedTensor,
 } from '@hf-core/harness';
 import type { TfTensor } from '../../shared/images.ts';
 
@@ -71,7 +72,7 @@ export class EncoderStream {
   state: Feeds;
   constructor(
     readonly facts: VoxtralRtFacts,
-    encoder: { inputs?: unknown },
+    encoder: EngineSession,
   ) {
     this.state = {
       past_padding_cache: tensor('float32', new Array((facts.mels + facts.encHidden) * 2).fill(0), [
@@ -79,7 +80,7 @@ export class EncoderStream {
         facts.mels + facts.encHidden,
         2,
       ]),
-      ...emptyCache(encoder as never, 1),
+      ...emptyCache(encoder, 1),
     };
   }
   /** Encodes one chunk [1, mels, L] (L a multiple of 8): audio_embeds [1, L / 8, hidden]. */
@@ -220,8 +221,6 @@ export async function rawVoxtralRt(
   return tokens;
 }
 
-type Generator = { generate(o: object): Promise<unknown>; dispose(): Promise<unknown> };
-
 /**
  * VoxtralRealtimeProcessor (streaming first chunk: BOS + streaming pads, left-padded mel) and
  * VoxtralRealtimeForConditionalGeneration.generate: the prompt is BOS + 38 [STREAMING_PAD];
@@ -230,13 +229,12 @@ type Generator = { generate(o: object): Promise<unknown>; dispose(): Promise<unk
  */
 export async function checkVoxtralRtGenerate(h: Harness, facts: VoxtralRtFacts): Promise<Record<string, unknown>> {
   const { tf, modelId, device } = await h.pipelineEnv();
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as (
-    a: Float32Array,
-    o: object,
-  ) => Promise<Record<string, TfTensor>>;
-  const Cls = (tf as unknown as Record<string, { from_pretrained(id: string, o: object): Promise<Generator> }>)
-    .VoxtralRealtimeForConditionalGeneration!;
-  const model = await Cls.from_pretrained(modelId, { device, dtype: 'fp32' });
+  const processor: (a: Float32Array, o: object) => Promise<Record<string, TfTensor>> =
+    await tf.AutoProcessor.from_pretrained(modelId);
+  const model = await tf.VoxtralRealtimeForConditionalGeneration.from_pretrained(modelId, {
+    device: device as 'cpu',
+    dtype: 'fp32',
+  });
   try {
     const clip = tone(440, 0.8);
     const inputs = await processor(clip, { is_streaming: true, is_first_audio_chunk: true });
@@ -256,12 +254,14 @@ export async function checkVoxtralRtGenerate(h: Harness, facts: VoxtralRtFacts):
       data: inputs.input_features!.data as Float32Array,
     };
     const gen = async () => {
-      const out = (await model.generate({
-        input_ids: inputs.input_ids,
-        input_features: [inputs.input_features],
-        max_new_tokens: 32,
-        do_sample: false,
-      })) as TfTensor;
+      const out = generatedTensor(
+        await model.generate({
+          input_ids: inputs.input_ids,
+          input_features: [inputs.input_features],
+          max_new_tokens: 32,
+          do_sample: false,
+        }),
+      );
       return Array.from(out.data as ArrayLike<bigint>).map(Number);
     };
     const row = await gen();
