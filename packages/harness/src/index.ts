@@ -12,7 +12,6 @@ export {
 } from './checks.ts';
 export {
   SeededFeeds,
-  concatRows,
   maxAbsDiff,
   shapeOf,
   sliceAxis,
@@ -31,7 +30,6 @@ export {
   encodePng,
   gradientImage,
   noiseImage,
-  readPng,
   readRawImage,
   toChwFloats,
   writePng,

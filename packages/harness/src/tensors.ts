@@ -64,16 +64,6 @@ export function sliceAxis(t: TensorData, axis: number, n: number): TensorData {
   return { type: 'float32', dims, data: Float32Array.from(out) };
 }
 
-/** Stacks tensors of equal shape [1, ...] or [...] along a new/first axis. */
-export function concatRows(ts: TensorData[]): TensorData {
-  const first = ts[0]!;
-  const values = ts.flatMap((t) => Array.from(t.data as ArrayLike<number | bigint>));
-  const rows = ts.reduce((a, t) => a + t.dims[0]!, 0);
-  const dims = [rows, ...first.dims.slice(1)];
-  if (first.type === 'int64') return { type: 'int64', dims, data: BigInt64Array.from(values as bigint[]) };
-  return tensor(first.type, values as number[], dims);
-}
-
 export function maxAbsDiff(a: TensorData, b: TensorData): number {
   const x = toNumbers(a);
   const y = toNumbers(b);

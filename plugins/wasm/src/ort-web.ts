@@ -14,15 +14,6 @@ export const loadOrtWeb = (): Promise<OrtWeb> => (ortPromise ??= import('onnxrun
 /** Thread count the WebAssembly runtime started with; it cannot change afterwards. */
 let startedThreads: number | undefined;
 
-/** onnxruntime-web's version as the loaded runtime reports it (its package.json is not exported). */
-export async function ortWebVersion(): Promise<string> {
-  try {
-    return (await loadOrtWeb()).env.versions.web ?? 'unknown';
-  } catch {
-    return 'not loadable';
-  }
-}
-
 /** Threads from the plugin's `threads` option (via HF_CORE_WASM_THREADS), else the shared default. */
 export const defaultThreads = (): number => Number(process.env.HF_CORE_WASM_THREADS ?? DEFAULT_THREADS);
 

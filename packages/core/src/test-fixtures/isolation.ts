@@ -21,7 +21,6 @@ export const FIXTURE_TYPES = [
   'fx-oom',
   'fx-corrupt',
 ] as const;
-export type FixtureType = (typeof FIXTURE_TYPES)[number];
 
 /** Generated tests append `<ref>\n` here when set, so a test can count how often each ran. */
 export const RUNLOG_ENV = 'HF_CORE_FIXTURE_RUNLOG';
