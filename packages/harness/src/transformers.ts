@@ -1,5 +1,6 @@
 import { basename, dirname } from 'node:path';
 import { CheckFailure, SkipCheck } from './errors.ts';
+import { generatedTensor, type TfTensorLike } from './tf-tensors.ts';
 
 type Transformers = typeof import('@huggingface/transformers');
 
@@ -38,4 +39,15 @@ export function processorPart<T>(part: T | null | undefined, name: string): T {
       `the model's processor has no ${name}: check its preprocessor_config.json / processor_config.json`,
     );
   return part;
+}
+
+/** Greedy `generate` of exactly `newTokens` tokens (min = max, no sampling): the ids, prompt first. */
+export async function generateGreedy(
+  model: { generate(args: Record<string, unknown>): Promise<unknown> },
+  inputs: object,
+  newTokens: number,
+): Promise<TfTensorLike> {
+  return generatedTensor(
+    await model.generate({ ...inputs, max_new_tokens: newTokens, min_new_tokens: newTokens, do_sample: false }),
+  );
 }

@@ -4,7 +4,7 @@ import {
   emptyCache,
   expectThat,
   fromTfTensor as plain,
-  generatedTensor,
+  generateGreedy,
   generationMetrics,
   idRows as rowsOf,
   logitsAt,
@@ -258,17 +258,7 @@ export async function checkGemmaGenerate<ImageOut>(
         count === want,
         `the processor put ${count} ${kind} tokens in the prompt, expected ${want} (one per ${kind} feature)`,
       );
-      const run = async () =>
-        rowsOf(
-          generatedTensor(
-            await model.generate({
-              ...inputs,
-              max_new_tokens: NEW_TOKENS,
-              min_new_tokens: NEW_TOKENS,
-              do_sample: false,
-            }),
-          ),
-        )[0]!;
+      const run = async () => rowsOf(await generateGreedy(model, inputs, NEW_TOKENS))[0]!;
       const row = await run();
       expectThat(
         row.length === prompt.length + NEW_TOKENS,

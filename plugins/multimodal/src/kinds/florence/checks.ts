@@ -12,7 +12,7 @@ import {
   type Harness,
   fromTfTensor as plain,
   argmax,
-  generatedTensor,
+  generateGreedy,
   CheckFailure,
 } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from '../../shared/images.ts';
@@ -151,15 +151,7 @@ export async function checkFlorenceGenerate(h: Harness, facts: FlorenceFacts): P
   try {
     const image = rawImages<InstanceType<typeof tf.RawImage>>(tf, facts)[0]!;
     const inputs = await processor(image, '<CAPTION>');
-    const run = async () =>
-      generatedTensor(
-        await model.generate({
-          ...inputs,
-          max_new_tokens: NEW_TOKENS,
-          min_new_tokens: NEW_TOKENS,
-          do_sample: false,
-        }),
-      );
+    const run = async () => await generateGreedy(model, inputs, NEW_TOKENS);
     const out = await run();
     expectThat(
       out.dims.join() === [1, 1 + NEW_TOKENS].join(),

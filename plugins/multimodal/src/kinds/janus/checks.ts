@@ -15,7 +15,7 @@ import {
   type TfTensorLike,
   argmax,
   newIdsAfterPrompt,
-  generatedTensor,
+  generateGreedy,
 } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from '../../shared/images.ts';
 
@@ -232,14 +232,7 @@ export async function checkJanusGenerate(h: Harness, facts: JanusFacts): Promise
     const images = rawImages(tf, facts);
     const gen = async (img: unknown) => {
       const inputs = await processor([{ role: 'User', content: facts.prompt, images: [] }], { images: [img] });
-      const out = generatedTensor(
-        await model.generate({
-          ...inputs,
-          max_new_tokens: NEW_TOKENS,
-          min_new_tokens: NEW_TOKENS,
-          do_sample: false,
-        }),
-      );
+      const out = await generateGreedy(model, inputs, NEW_TOKENS);
       return { inputs, row: rowOf(out), dims: out.dims };
     };
     const one = await gen(images[0]);

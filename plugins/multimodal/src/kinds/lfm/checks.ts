@@ -15,7 +15,7 @@ import {
   idRows as rowsOf,
   generationMetrics,
   newIdsAfterPrompt,
-  generatedTensor,
+  generateGreedy,
   processorPart,
 } from '@hf-core/harness';
 import { decoderFeeds, idsFeeds, VLM_FILES, vlmSessions, type VlmFacts } from '../vlm/checks.ts';
@@ -297,14 +297,7 @@ export async function checkLfmGenerate(h: Harness, facts: LfmFacts): Promise<Rec
         imgs.length === 1 ? imgs[0] : imgs,
         imgs.map(() => facts.prompt),
       );
-      const out = generatedTensor(
-        await model.generate({
-          ...inputs,
-          max_new_tokens: NEW_TOKENS,
-          min_new_tokens: NEW_TOKENS,
-          do_sample: false,
-        }),
-      );
+      const out = await generateGreedy(model, inputs, NEW_TOKENS);
       return { inputs, rows: rowsOf(out), dims: out.dims };
     };
     const one = await gen([images[0]]);

@@ -16,7 +16,7 @@ import {
   generationMetrics,
   argmax,
   newIdsAfterPrompt,
-  generatedTensor,
+  generateGreedy,
   processorPart,
 } from '@hf-core/harness';
 import { rawImages, type TfTensor } from '../../shared/images.ts';
@@ -352,15 +352,7 @@ export async function checkPhi3vGenerate(h: Harness, facts: Phi3vFacts): Promise
       imageTokens === want,
       `the processor put ${imageTokens} (negative) image tokens in the prompt, expected ${want} for a ${sizes[0]}x${sizes[1]} image`,
     );
-    const run = async () =>
-      generatedTensor(
-        await model.generate({
-          ...inputs,
-          max_new_tokens: NEW_TOKENS,
-          min_new_tokens: NEW_TOKENS,
-          do_sample: false,
-        }),
-      );
+    const run = async () => await generateGreedy(model, inputs, NEW_TOKENS);
     const out = await run();
     expectThat(
       out.dims.join() === [1, prompt.length + NEW_TOKENS].join(),
@@ -387,16 +379,7 @@ export async function checkPhi3vGenerate(h: Harness, facts: Phi3vFacts): Promise
     const other = rawImages<InstanceType<typeof tf.RawImage>>(tf, { imageSize: CROP, channels: 3 })[1];
     const gen = async (texts: string[], imgs: unknown[]) => {
       const i = await processor(texts, imgs);
-      return rowsOf(
-        generatedTensor(
-          await model.generate({
-            ...i,
-            max_new_tokens: NEW_TOKENS,
-            min_new_tokens: NEW_TOKENS,
-            do_sample: false,
-          }),
-        ),
-      );
+      return rowsOf(await generateGreedy(model, i, NEW_TOKENS));
     };
     const alone1 = (await gen([facts.prompt], [other]))[0]!;
     const both = await gen([facts.prompt, facts.prompt], [image, other]);

@@ -19,7 +19,7 @@ import {
   generationMetrics,
   argmax,
   newIdsAfterPrompt,
-  generatedTensor,
+  generateGreedy,
   processorPart,
 } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from '../../shared/images.ts';
@@ -293,14 +293,7 @@ export async function checkGenerate(h: Harness, facts: VlmLayout): Promise<Recor
       const images_ = imgs.length === 1 ? imgs[0] : facts.tiles ? imgs.map((i) => [i]) : imgs;
       const texts = imgs.map(() => facts.prompt);
       const inputs = facts.textFirst ? await processor(texts, images_) : await processor(images_, texts);
-      const out = generatedTensor(
-        await model.generate({
-          ...inputs,
-          max_new_tokens: NEW_TOKENS,
-          min_new_tokens: NEW_TOKENS,
-          do_sample: false,
-        }),
-      );
+      const out = await generateGreedy(model, inputs, NEW_TOKENS);
       return { inputs, rows: rowsOf(out), dims: out.dims };
     };
     const one = await gen([images[0]]);
@@ -365,17 +358,7 @@ async function generateFromAudio(
     audioTokens === facts.imageTokens,
     `the processor put ${audioTokens} audio tokens in the prompt, expected ${facts.imageTokens} (one per audio feature)`,
   );
-  const run = async () =>
-    rowsOf(
-      generatedTensor(
-        await model.generate({
-          ...inputs,
-          max_new_tokens: NEW_TOKENS,
-          min_new_tokens: NEW_TOKENS,
-          do_sample: false,
-        }),
-      ),
-    );
+  const run = async () => rowsOf(await generateGreedy(model, inputs, NEW_TOKENS));
   const rows = await run();
   expectThat(
     rows[0]!.length === prompt.length + NEW_TOKENS,
