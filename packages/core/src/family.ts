@@ -70,7 +70,7 @@ export interface FamilyTemplateData<F extends object> {
   facts: F;
 }
 
-/** The data every family template gets. */
+/** Builds the data every family template gets, from the family and the model's context. */
 export function familyTemplateData<F extends object>(
   def: Pick<FamilyDefinition<F>, 'family' | 'templateVersion'>,
   ctx: FamilyTemplateContext<F>,
