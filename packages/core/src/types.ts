@@ -194,11 +194,15 @@ export interface ModelExportResult {
   details?: Record<string, unknown>;
 }
 
-/** A model prepared on disk for testing. */
-export interface PreparedModel {
+/**
+ * A model prepared on disk for testing. `F` is the type of its facts: what the plugin that
+ * prepared it knows and its template needs (vocab size, labels, image size). Core carries them
+ * without reading them, so across the hooks they are just an `object`; a family plugin's
+ * synthesizer, template and checks share one type (`SynthesizedModel<F>` in family.ts).
+ */
+export interface PreparedModel<F extends object = object> {
   dir: string;
   files: string[];
   synthesized: boolean;
-  /** Free-form facts the template may need (e.g. vocab size, labels, image size). */
-  facts?: Record<string, unknown>;
+  facts?: F;
 }

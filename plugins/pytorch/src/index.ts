@@ -93,7 +93,7 @@ const pytorchPlugin: PluginFactory = () => ({
       return { dir: ctx.targetDir, files: [], synthesized: false, facts: { referenceOnly: true } };
     });
     core.hooks.template.tapPromise({ name: PLUGIN_NAME, stage: TEMPLATE_STAGE.RENDER + 1 }, async (out, ctx) => {
-      if (out.source || !ctx.prepared.facts?.referenceOnly) return out;
+      if (out.source || !(ctx.prepared.facts && 'referenceOnly' in ctx.prepared.facts)) return out;
       return renderPlaceholderTest(ctx);
     });
   },
