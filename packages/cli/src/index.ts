@@ -11,6 +11,16 @@ export interface CommandModule {
   register(cli: CAC, io: CliIO, done: (code: Promise<number> | number) => void): void;
 }
 
+/** `--seed -1` as `--seed=-1`: the parser would read a negative number as an option of its own. */
+const negativeValues = (argv: string[]): string[] =>
+  argv.flatMap((a, i) =>
+    /^-\d/.test(a) && /^--[^=]+$/.test(argv[i - 1] ?? '')
+      ? []
+      : /^--[^=]+$/.test(a) && /^-\d/.test(argv[i + 1] ?? '')
+        ? [`${a}=${argv[i + 1]}`]
+        : [a],
+  );
+
 /** Runs the hf-core CLI on `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   const cli = cac('hf-core');
@@ -28,7 +38,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       'Start with `hf-core run` (every built-in family on cpu) or `hf-core <command> --help`.',
   );
   try {
-    cli.parse(['node', 'hf-core', ...argv], { run: false });
+    cli.parse(['node', 'hf-core', ...negativeValues(argv)], { run: false });
     if (!cli.matchedCommand) {
       if (cli.options.help || cli.options.version) return 0;
       if (cli.args.length) {

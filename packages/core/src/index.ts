@@ -16,3 +16,8 @@ export * from './classify.ts';
 export * from './config.ts';
 export * from './discover.ts';
 export * from './variants.ts';
+export * from './fallback.ts';
+export * from './out-lock.ts';
+export * from './request.ts';
+export * from './select.ts';
+export * from './skip-rows.ts';

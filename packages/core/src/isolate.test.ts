@@ -103,6 +103,46 @@ describe('isolated runs: a misbehaving model is recorded, the others in the run 
   }, 60_000);
 });
 
+describe("hf-core's runner and the vitest CLI give the same rows", () => {
+  // The same generated files, run by each: every check, its status and message, the level and
+  // the row's status agree (a crash's reason names what each saw die).
+  it('for a pass, a mix of fail/skip/nested hooks/a throw outside a check, a crash and a load error', async () => {
+    const types = ['fx-good', 'fx-mixed', 'fx-abort', 'fx-corrupt'];
+    const rowsOf = async (runner: 'hf-core' | 'vitest') => {
+      const core = await fixtureCore();
+      const outDir = tempDir();
+      const summary = await runModels(core, await classify(core, types), {
+        outDir,
+        backends: ['cpu'],
+        timeoutMs: 60_000,
+        resolveFrom: RESOLVE_FROM,
+        runner,
+        jobs: 2,
+      });
+      const here = (text: string) => text.replaceAll(outDir, '<out>');
+      return summary.results.map((r) => ({
+        ref: r.ref,
+        status: r.status,
+        level: r.level,
+        checks: r.checks.map((c) => ({ name: c.name, status: c.status, message: here(c.message) })),
+        ...(r.status === 'crash' ? {} : { reason: here(r.reason) }),
+      }));
+    };
+    const ours = await rowsOf('hf-core');
+    expect(ours).toEqual(await rowsOf('vitest'));
+    const mixed = ours.find((r) => r.ref === 'fx-mixed')!;
+    expect(mixed).toMatchObject({ status: 'fail', reason: 'wrong: expected 1, got 2' });
+    expect(mixed.checks.map((c) => `${c.name}:${c.status}`)).toEqual([
+      'runs:pass',
+      'wrong:fail',
+      'not-here:skip',
+      'hooks:pass',
+      'after-throw:pass',
+    ]);
+    expect(ours.map((r) => r.status)).toEqual(['pass', 'fail', 'crash', 'error']);
+  }, 180_000);
+});
+
 describe('rssOfGroupMb', () => {
   it('sums resident memory over a process group, including children', async () => {
     // A detached shell (its own group) whose node child holds 150 MB of touched memory.

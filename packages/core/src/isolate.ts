@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ChildMessage, ParentMessage, RunnerPhase } from './runner/protocol.ts';
 
 /** What came of running one test file in its own process. */
 export interface ProcessOutcome {
@@ -20,32 +21,92 @@ export interface ProcessOutcome {
   logFile?: string;
 }
 
-/**
- * Resident memory (MB) summed over every process in process group `pgid` (vitest runs the test
- * in a forked child; anything the test spawns stays in the group too, even once reparented).
- * Undefined where there is no /proc (not Linux): the cap is then not enforced.
- */
-export function rssOfGroupMb(pgid: number): number | undefined {
+/** The process group of each process on this machine: pid -> pgid; undefined where there is no /proc. */
+function processGroups(): Map<number, number> | undefined {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
     return undefined;
   }
-  let total = 0;
+  const groups = new Map<number, number>();
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // Fields after the parenthesized command name: state, ppid, pgrp, ...
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue;
-      const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
-      if (m) total += Number(m[1]) / 1024;
+      groups.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]));
     } catch {
       // the process exited while we looked
     }
   }
+  return groups;
+}
+
+/** Resident memory (MB) of one process, or 0 once it is gone. */
+function rssOfMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Resident memory (MB) summed over every process in process group `pgid` (a test process and
+ * anything it spawns, even once reparented, stay in its group). Undefined where there is no
+ * /proc (not Linux): the memory cap is then not enforced.
+ */
+export function rssOfGroupMb(pgid: number): number | undefined {
+  const groups = processGroups();
+  if (!groups) return undefined;
+  let total = 0;
+  for (const [pid, group] of groups) if (group === pgid) total += rssOfMb(pid);
   return total;
+}
+
+/**
+ * Watches the memory of every running test process group with one timer: each tick (100 ms)
+ * reads the resident memory of the members it knows, and every 10th tick it scans /proc for
+ * new members (a machine has hundreds of processes: scanning them all each tick for each group
+ * cost more CPU than some models' tests).
+ */
+const watched = new Map<number, { members: Set<number>; onRss: (mb: number) => void }>();
+let watchTimer: NodeJS.Timeout | undefined;
+let tick = 0;
+let noProc = false;
+
+function watchTick(): void {
+  if (tick++ % 10 === 0 || noProc) {
+    const groups = processGroups();
+    noProc = !groups;
+    if (groups) for (const [pid, pgid] of groups) watched.get(pgid)?.members.add(pid);
+  }
+  if (noProc) return;
+  for (const w of watched.values()) {
+    let total = 0;
+    for (const pid of w.members) {
+      const mb = rssOfMb(pid);
+      if (mb === 0) w.members.delete(pid);
+      total += mb;
+    }
+    w.onRss(total);
+  }
+}
+
+/** Calls `onRss` with the group's resident memory (MB) every 100 ms until the returned function is called. */
+function watchGroupRss(pgid: number, onRss: (mb: number) => void): () => void {
+  watched.set(pgid, { members: new Set([pgid]), onRss });
+  tick = 0; // look for its members at the next tick
+  watchTimer ??= setInterval(watchTick, 100);
+  return () => {
+    watched.delete(pgid);
+    if (!watched.size && watchTimer) {
+      clearInterval(watchTimer);
+      watchTimer = undefined;
+    }
+  };
 }
 
 /** Tells a test run's vitest which process owns it (see the watchdog in vitestConfigSource). */
@@ -53,6 +114,8 @@ const PARENT_ENV = 'HF_CORE_PARENT_PID';
 
 /** Process groups of test runs still alive, killed if this process exits or is interrupted. */
 const liveGroups = new Set<number>();
+/** What must happen however this process ends (kill test groups, remove lock files). */
+const exitTasks = new Set<() => void>();
 let exitHooked = false;
 
 function killGroup(pgid: number): void {
@@ -63,18 +126,30 @@ function killGroup(pgid: number): void {
   }
 }
 
+function runExitTasks(): void {
+  for (const task of exitTasks) {
+    try {
+      task();
+    } catch {
+      // best effort: the process is ending
+    }
+  }
+}
+
 /**
  * Test processes run in their own process group (so one kill takes the whole tree), which also
- * means Ctrl-C in the terminal does not reach them. Kill them when this process exits or is
- * interrupted; re-raise the signal when nobody else handles it, so the default exit happens.
+ * means Ctrl-C in the terminal does not reach them. Kill them (and run the other exit tasks) when
+ * this process exits or is interrupted; re-raise the signal when nobody else handles it, so the
+ * default exit happens.
  */
 function hookParentExit(): void {
   if (exitHooked) return;
   exitHooked = true;
-  process.on('exit', () => liveGroups.forEach(killGroup));
+  exitTasks.add(() => liveGroups.forEach(killGroup));
+  process.on('exit', runExitTasks);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = () => {
-      liveGroups.forEach(killGroup);
+      runExitTasks();
       if (process.listenerCount(sig) === 1) {
         process.removeListener(sig, onSignal);
         process.kill(process.pid, sig);
@@ -84,6 +159,29 @@ function hookParentExit(): void {
   }
 }
 
+/**
+ * Runs `task` when this process exits or is interrupted (SIGINT, SIGTERM, SIGHUP), unless the
+ * returned function cancels it first. For what a killed run must not leave behind.
+ */
+export function onParentExit(task: () => void): () => void {
+  hookParentExit();
+  exitTasks.add(task);
+  return () => exitTasks.delete(task);
+}
+
+/** How a test file runs: hf-core's runner (runner/main.ts) or the vitest CLI with the folder's config. */
+export type TestRunner = 'hf-core' | 'vitest';
+
+/** The runner's start-up, given by the run (runner/scripts.ts). */
+export interface RunnerStart {
+  main: string;
+  esbuildUrl: string;
+  /** A file of the hf-core install from which the test's `@hf-core/*` imports resolve. */
+  resolveFrom: string;
+  /** The run's compiled-module cache (runner/transform.ts). */
+  cacheDir: string;
+}
+
 export interface IsolatedRun {
   testFile: string;
   configFile: string;
@@ -91,6 +189,16 @@ export interface IsolatedRun {
   timeoutMs: number;
   memoryCapMb: number;
   logFile: string;
+  /** hf-core's runner when given; the vitest CLI otherwise. */
+  runner?: RunnerStart;
+  /** Each phase of the runner's life as it ends (epoch ms, and the CPU ms it had used). */
+  onPhase?: (phase: RunnerPhase, at: number, cpuMs: number) => void;
+  /**
+   * The tests start when this resolves (default: at once). hf-core's runner is started and
+   * imports the test file before, so its start-up overlaps other models; vitest starts then.
+   * The time limit counts from here.
+   */
+  gate?: Promise<void>;
 }
 
 const vitestBin = (): string => {
@@ -98,25 +206,46 @@ const vitestBin = (): string => {
   return join(dirname(req.resolve('vitest/package.json')), 'vitest.mjs');
 };
 
+/** The command line of one test process, and whether it speaks the runner's IPC protocol. */
+function commandOf(run: IsolatedRun): { args: string[]; ipc: boolean } {
+  if (!run.runner) {
+    return {
+      args: [vitestBin(), 'run', run.testFile, '--config', run.configFile, '--reporter', 'default', '--no-color'],
+      ipc: false,
+    };
+  }
+  const r = run.runner;
+  return {
+    // --config names the run's folder, as vitest's command line does (tools find a run's processes by it).
+    args: [
+      '--conditions=hf-core-source',
+      r.main,
+      ...['--test', run.testFile, '--resolve-from', r.resolveFrom, '--cache', r.cacheDir, '--esbuild', r.esbuildUrl],
+      ...['--config', run.configFile],
+    ],
+    ipc: true,
+  };
+}
+
 /**
- * Runs one generated test file under vitest in its own process group, enforcing the time limit
- * and memory cap by killing the whole group; the output goes to `logFile`. Whatever is left of
- * the group when vitest exits is killed too, so nothing outlives its run.
+ * Runs one generated test file in its own process group (hf-core's runner, or vitest), enforcing
+ * the time limit and memory cap by killing the whole group; the output goes to `logFile`.
+ * Whatever is left of the group when the test process exits is killed too, so nothing outlives
+ * its run.
  */
-export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
-  const started = performance.now();
+export async function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
   hookParentExit();
+  const { args, ipc } = commandOf(run);
+  // vitest cannot wait once started: it starts at the gate.
+  if (!ipc) await run.gate;
+  let started = performance.now();
   return new Promise((resolvePromise) => {
-    const child = spawn(
-      process.execPath,
-      [vitestBin(), 'run', run.testFile, '--config', run.configFile, '--reporter', 'default', '--no-color'],
-      {
-        cwd: dirname(run.configFile),
-        env: { ...process.env, ...run.env, FORCE_COLOR: '0', NO_COLOR: '1', [PARENT_ENV]: String(process.pid) },
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, args, {
+      cwd: dirname(run.configFile),
+      env: { ...process.env, ...run.env, FORCE_COLOR: '0', NO_COLOR: '1', [PARENT_ENV]: String(process.pid) },
+      detached: true,
+      stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+    });
     const pgid = child.pid;
     if (pgid) liveGroups.add(pgid);
     let output = '';
@@ -124,8 +253,8 @@ export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
       output += b.toString();
       if (output.length > 200_000) output = output.slice(-100_000);
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
     let killedFor: ProcessOutcome['killedFor'];
     let peak = 0;
     const kill = (why: 'timeout' | 'oom') => {
@@ -134,20 +263,35 @@ export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
       if (pgid) killGroup(pgid);
       else child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => kill('timeout'), run.timeoutMs);
-    const poll = setInterval(() => {
-      if (!pgid) return;
-      const rss = rssOfGroupMb(pgid) ?? 0;
-      peak = Math.max(peak, rss);
-      if (run.memoryCapMb > 0 && rss > run.memoryCapMb) kill('oom');
-    }, 100);
+    let timer: NodeJS.Timeout | undefined;
+    const startClock = () => {
+      started = performance.now();
+      timer = setTimeout(() => kill('timeout'), run.timeoutMs);
+    };
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    if (ipc) {
+      child.on('message', (m: ChildMessage) => {
+        if (m.type === 'phase') run.onPhase?.(m.name, m.at, m.cpuMs);
+      });
+      child.on('error', () => undefined); // a message to a process that just died
+      void Promise.resolve(run.gate).then(() => {
+        if (exit) return;
+        startClock();
+        child.send({ type: 'start' } satisfies ParentMessage);
+      });
+    } else startClock();
+    const unwatch = pgid
+      ? watchGroupRss(pgid, (rss) => {
+          peak = Math.max(peak, rss);
+          if (run.memoryCapMb > 0 && rss > run.memoryCapMb) kill('oom');
+        })
+      : () => undefined;
     let finished = false;
     const finish = () => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      clearInterval(poll);
+      unwatch();
       if (pgid) liveGroups.delete(pgid);
       writeFileSync(run.logFile, output);
       resolvePromise({
@@ -166,8 +310,8 @@ export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
       // Leftovers of the group (a process the test started) would hold the pipes open.
       if (pgid) killGroup(pgid);
       setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
+        child.stdout!.destroy();
+        child.stderr!.destroy();
         finish();
       }, 2000).unref();
     });

@@ -2,12 +2,18 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateTest, HfCoreError, prepareModel, vitestConfigSource, type Classification } from '@hf-core/core';
+import {
+  generateTest,
+  HfCoreError,
+  prepareModel,
+  selectModels,
+  vitestConfigSource,
+  type Classification,
+} from '@hf-core/core';
 import { listEntries, readSyncedNewTypes } from '@hf-core/catalog';
-import { fixPlugins, fixSource } from '@hf-core/fix';
+import { fixPlugins } from '@hf-core/fix';
 import type { CommandModule } from '../index.ts';
 import { createCore, DEFAULT_PLUGINS, splitList, type CliIO } from '../context.ts';
-import { selectModels } from '../models.ts';
 
 interface GenerateFlags {
   plugins?: string | string[];
@@ -39,7 +45,9 @@ export async function generate(refs: string[], flags: GenerateFlags, io: CliIO):
       hint: 'e.g. `hf-core generate bert llama --out tests-out`',
     });
   }
-  const models: Classification[] = await selectModels(core, io, inputs, {
+  const models: Classification[] = await selectModels(core, inputs, {
+    cwd: io.cwd,
+    env: io.env,
     family: flags.family,
     lenient: flags.all || flags.new,
   });
@@ -76,7 +84,6 @@ export async function generate(refs: string[], flags: GenerateFlags, io: CliIO):
         outDir,
         seed: flags.seed,
         reuseModels: true,
-        fixer: (s, o) => fixSource(core, s, o),
       });
       rows.push({ ref: c.ref, status: 'written', file: g.testFile });
       if (!flags.quiet && !flags.json) io.stderr(`wrote ${g.testFile}`);

@@ -1,6 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { HfCore, HfCoreError, REPORTERS, resultKey, ResultsWriter, summarize, type ModelResult } from '@hf-core/core';
+import {
+  HfCore,
+  HfCoreError,
+  lockOutputFolder,
+  REPORTERS,
+  resultKey,
+  ResultsWriter,
+  summarize,
+  type ModelResult,
+} from '@hf-core/core';
 import type { CommandModule } from '../index.ts';
 import { splitList, type CliIO } from '../context.ts';
 import { VERSION } from '../version.ts';
@@ -26,6 +35,22 @@ export async function report(dirs: string[], flags: ReportFlags, io: CliIO): Pro
     for (const r of ResultsWriter.read(file)) merged.set(resultKey(r), r);
   }
   const outDir = resolve(io.cwd, flags.out ?? dirs[0]!);
+  // One writer per output folder: not while a run (or another report) writes there.
+  const release = lockOutputFolder(outDir, 'hf-core report', (m) => io.stderr(`hf-core: warning: ${m}`));
+  try {
+    return await writeReports(dirs, merged, outDir, flags, io);
+  } finally {
+    release();
+  }
+}
+
+async function writeReports(
+  dirs: string[],
+  merged: Map<string, ModelResult>,
+  outDir: string,
+  flags: ReportFlags,
+  io: CliIO,
+): Promise<number> {
   // Re-rendering must not append the same run to history again.
   const names = splitList(flags.reporters) ?? Object.keys(REPORTERS).filter((n) => n !== 'history');
   const core = new HfCore();
