@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RowTimings } from '@hf-core/core';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -70,28 +71,16 @@ function timed(cmd: string, args: string[]): { wallS: number; cpuS: number; code
   };
 }
 
-interface Timing {
-  status: string;
-  prepare_ms?: number;
-  template_fix_ms?: number;
-  spawn_ms?: number;
-  imports_ms?: number;
-  load_ms?: number;
-  checks_ms?: number;
-  report_ms?: number;
-  cpu_ms?: number;
-}
-
 function splitOf(out: string): { rows: number; split: Split; cpuPerModelMs: number } {
   const file = join(out, 'logs', 'timings.jsonl');
   const rows = existsSync(file)
     ? readFileSync(file, 'utf8')
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as Timing)
+        .map((l) => JSON.parse(l) as RowTimings)
         .filter((t) => t.status !== 'skip')
     : [];
-  const mean = (k: keyof Timing) => {
+  const mean = (k: keyof RowTimings) => {
     const xs = rows.map((r) => r[k]).filter((x): x is number => typeof x === 'number');
     return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
   };

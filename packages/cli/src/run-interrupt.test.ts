@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE, resultKey, ResultsWriter, type ModelResult } from '@hf-core/core';
+import { testProcessesOf } from '../../core/src/test-fixtures/processes.ts';
 import { main } from './index.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -18,20 +19,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rows = (out: string): ModelResult[] => ResultsWriter.read(join(out, 'results.jsonl'));
-
-/** Test processes of the run in `out` (their command line names its vitest.config.mjs). */
-function testProcessesOf(out: string): number[] {
-  const found: number[] = [];
-  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(out, 'vitest.config.mjs')))
-        found.push(Number(pid));
-    } catch {
-      // exited while we looked
-    }
-  }
-  return found;
-}
 
 function captureIO() {
   const err: string[] = [];

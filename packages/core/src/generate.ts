@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Project, QuoteKind } from 'ts-morph';
@@ -95,6 +96,11 @@ export interface GenerateOptions {
   reuseModels?: boolean;
   /** The hf-core version in the stamp of synthesized folders, so an upgrade synthesizes anew. */
   stampVersion?: string;
+  /**
+   * Where to remember which rendered sources the fix chain turned into which files: a test whose
+   * rendered source and file on disk are those of a past fix is not fixed (nor type-checked) again.
+   */
+  fixCacheDir?: string;
 }
 
 export interface Generated {
@@ -164,6 +170,13 @@ export async function generateTest(core: HfCore, c: Classification, opts: Genera
     });
   }
   const previous = existsSync(testFile) ? readFileSync(testFile, 'utf8') : undefined;
+  const fixedBefore = (text: string) =>
+    opts.fixCacheDir ? join(opts.fixCacheDir, fixKey(core, rendered.source, text, opts.stampVersion)) : undefined;
+  const marker = previous === undefined ? undefined : fixedBefore(previous);
+  if (marker && existsSync(marker)) {
+    const timings = { prepareMs: Math.round(t1 - t0), templateFixMs: Math.round(performance.now() - t1) };
+    return { classification: c, prepared, testFile, template: rendered.template, changedBy: [], timings };
+  }
   const fixed = await (opts.fixer ?? ((text, o) => fixWithHooks(core, text, o)))(rendered.source, {
     filePath: testFile,
     previous,
@@ -182,8 +195,19 @@ export async function generateTest(core: HfCore, c: Classification, opts: Genera
   }
   mkdirSync(dirname(testFile), { recursive: true });
   writeFileSync(testFile, fixed.text);
+  const done = fixedBefore(fixed.text);
+  if (done) {
+    mkdirSync(dirname(done), { recursive: true });
+    writeFileSync(done, '');
+  }
   const timings = { prepareMs: Math.round(t1 - t0), templateFixMs: Math.round(performance.now() - t1) };
   return { classification: c, prepared, testFile, template: rendered.template, changedBy: fixed.changedBy, timings };
+}
+
+/** The fix cache's key: the rendered source, the file it became, the fix passes and the hf-core version. */
+function fixKey(core: HfCore, rendered: string, text: string, version = ''): string {
+  const passes = core.hooks.fix.taps.map((t) => t.name).join(',');
+  return createHash('sha256').update(`${version}\0${passes}\0${rendered}\0${text}`).digest('hex').slice(0, 40);
 }
 
 /** What hf-core knows of a folder it synthesized: the PreparedModel, stamped with what made it. */

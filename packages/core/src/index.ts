@@ -21,3 +21,4 @@ export * from './out-lock.ts';
 export * from './request.ts';
 export * from './select.ts';
 export * from './skip-rows.ts';
+export * from './run-model.ts';

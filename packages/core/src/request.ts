@@ -44,6 +44,8 @@ export interface RunRequest {
   allowNetwork?: boolean;
   shard?: string;
   runner?: string;
+  /** Synthesize every model and fix every test anew, reusing nothing the output folder holds. */
+  fresh?: boolean;
 }
 
 /** A request with the config applied and every value checked. */
@@ -62,7 +64,7 @@ export interface SettledRun {
   shard?: string;
   options: Pick<
     RunOptions,
-    'timeoutMs' | 'memoryCapMb' | 'measure' | 'seed' | 'jobs' | 'threads' | 'runner' | 'dtypes'
+    'timeoutMs' | 'memoryCapMb' | 'measure' | 'seed' | 'jobs' | 'threads' | 'runner' | 'dtypes' | 'reuseModels'
   >;
 }
 
@@ -161,6 +163,7 @@ export function settleRun(
       threads: pick('threads', config.threads, 'threads'),
       runner: runner as TestRunner,
       dtypes: parseDtypes(req.dtype),
+      reuseModels: !req.fresh,
     },
   };
 }

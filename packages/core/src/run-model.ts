@@ -28,6 +28,7 @@ export interface RunSettings {
   toolVersion: string;
   /** hf-core's runner; undefined runs each test under the vitest CLI. */
   runner?: RunnerStart;
+  /** Reuse synthesized models and fixed tests whose inputs did not change. */
   reuseModels: boolean;
 }
 
@@ -67,6 +68,7 @@ export async function generateFor(
     size,
     reuseModels: s.reuseModels,
     stampVersion: s.toolVersion,
+    ...(s.reuseModels ? { fixCacheDir: join(s.outDir, '.cache', 'fixed') } : {}),
   });
   if (s.runner) await compileTs(s.runner.cacheDir, readFileSync(g.testFile, 'utf8'), g.testFile, s.runner.esbuildUrl);
   return g;

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ResultsWriter } from './results.ts';
 import { RUNLOG_ENV } from './test-fixtures/isolation.ts';
+import { testProcessesOf } from './test-fixtures/processes.ts';
 import type { ModelResult } from './types.ts';
 
 const CHILD = fileURLToPath(new URL('./test-fixtures/run-child.ts', import.meta.url));
@@ -29,20 +30,6 @@ function startRun(outDir: string, runlog: string, resume: boolean) {
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return { child, exited, stderr: () => stderr };
-}
-
-/** Processes still running a test of `outDir` (their command line names its vitest config). */
-function testProcessesOf(outDir: string): number[] {
-  const out: number[] = [];
-  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(outDir, 'vitest.config.mjs')))
-        out.push(Number(pid));
-    } catch {
-      // exited while we looked
-    }
-  }
-  return out;
 }
 
 /** Starts a run, waits for `rowsBefore + 1` rows and the next model's test process, then kills it. */

@@ -34,7 +34,11 @@ export interface RunOptions {
   threads?: number;
   /** hf-core's runner (default), or the vitest CLI for each test file. */
   runner?: TestRunner;
-  /** Reuse synthesized model folders whose stamp matches (default true). */
+  /**
+   * Reuse what the output folder holds from an earlier run when its inputs match (default true):
+   * synthesized models whose stamp (type, plugin, seed, size, hf-core version) matches, and tests
+   * whose rendered source and file are those of a past fix (not type-checked again).
+   */
   reuseModels?: boolean;
   fixer?: Fixer;
   /** File inside the hf-core install from which generated tests resolve @hf-core/* and vitest. */

@@ -32,6 +32,7 @@ export interface RunFlags {
   jobs?: number | string;
   threads?: number | string;
   runner?: string;
+  fresh?: boolean;
   config?: string;
   reporters?: string | string[];
   allowNetwork?: boolean;
@@ -64,6 +65,7 @@ export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<n
       allowNetwork: flags.allowNetwork,
       shard: flags.shard,
       runner: flags.runner,
+      fresh: flags.fresh,
     },
     { cwd: io.cwd, config: await loadConfig(io.cwd, flags.config) },
   );
@@ -134,6 +136,7 @@ const command: CommandModule = {
         '--runner <name>',
         'hf-core (default: a light runner for the vitest files) or vitest (the vitest CLI per file)',
       )
+      .option('--fresh', 'Synthesize every model and fix every test anew (default: reuse those whose inputs match)')
       .option('--reporters <names>', `Reporters, comma-separated (default: ${Object.keys(REPORTERS).join(',')})`)
       .option('--config <file>', 'Config file (default: hf-core.config.{ts,mjs,js,json} in the current folder)')
       .option('--allow-network', 'Allow fetching hub ids that are not in the cache (HF_HUB_OFFLINE=1 still wins)')

@@ -21,6 +21,7 @@ export const FIXTURE_TYPES = [
   'fx-oom',
   'fx-corrupt',
   'fx-mixed',
+  'fx-expect',
 ] as const;
 export type FixtureType = (typeof FIXTURE_TYPES)[number];
 
@@ -55,6 +56,12 @@ async function synthesize(modelType: string, dir: string, size: 'tiny' | 'micro'
 
 /** The misbehaviour each type adds after a check that loads and runs the model. */
 function behaviour(modelType: string, size: unknown): string {
+  // vitest's own expect, which hf-core's runner does not offer: the file then runs under vitest.
+  if (modelType === 'fx-expect')
+    return `it('uses expect', (ctx) =>
+    h.check(ctx, 'expect', 'session', async () => {
+      expect([1, 2]).toEqual([1, 2]);
+    }));`;
   // What a generated test uses of vitest, each way it can end: nested suites and their hooks,
   // a failing check, a skipped one, a test that throws outside a check, it.skip.
   if (modelType === 'fx-mixed')
@@ -111,7 +118,7 @@ export function isolationFamily(): HfCorePlugin {
     templateVersion: 1,
     synthesize: (modelType, dir, opts) => synthesize(modelType, dir, opts.size),
     render: ({ classification: c, prepared, modelDirFromTest }) => `import { appendFileSync } from 'node:fs';
-import { afterEach, beforeAll, beforeEach, describe, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, ${c.modelType === 'fx-expect' ? 'expect, ' : ''}it } from 'vitest';
 import { CheckFailure, harness, SkipCheck } from ${JSON.stringify(HARNESS_ENTRY)};
 
 const h = harness(import.meta.url, { ref: ${JSON.stringify(c.ref)}, modelType: ${JSON.stringify(c.modelType)}, family: 'encoder-only', modelDir: ${JSON.stringify(modelDirFromTest)} });
