@@ -15,6 +15,7 @@ import {
   idRows as rowsOf,
   generationMetrics,
   newIdsAfterPrompt,
+  timedSection,
 } from '@hf-core/harness';
 import { decoderFeeds, idsFeeds, VLM_FILES, vlmSessions, type VlmFacts } from './checks-vlm.ts';
 import { rawImages, type TfTensor } from './images.ts';
@@ -248,32 +249,35 @@ export async function lfmRawGreedy(
     k * facts.hidden === features.length,
     `the prompt has ${k} image tokens but the encoder gave ${features.length / facts.hidden} features`,
   );
-  let t0 = performance.now();
-  let out = await decoder.run(
-    decoderFeeds(decoder, asVlm(facts), { type: 'float32', dims: embeds.dims, data: merged }),
-  );
-  const prefill = performance.now() - t0;
-  const tokens: number[] = [];
-  const mask = [new Array(inputIds.length).fill(1) as number[]];
-  t0 = performance.now();
-  for (let i = 0; i < newTokens; i++) {
-    const logits = toNumbers(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1)).map((x, id) =>
-      eos.includes(id) ? -Infinity : x,
+  // The prefill and decode timings are one timed section: no other model of the run is timed meanwhile.
+  return timedSection(async () => {
+    let t0 = performance.now();
+    let out = await decoder.run(
+      decoderFeeds(decoder, asVlm(facts), { type: 'float32', dims: embeds.dims, data: merged }),
     );
-    const next = logits.reduce((best, x, j, a) => (x > a[best]! ? j : best), 0);
-    tokens.push(next);
-    if (i + 1 === newTokens) break;
-    mask[0]!.push(1);
-    const feeds: Feeds = {
-      inputs_embeds: (await embed.run({ input_ids: tensor('int64', [next], [1, 1]) })).inputs_embeds!,
-      attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]),
-      position_ids: positionIdsFromMask(mask, 1, facts.positionStart),
-    };
-    for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
-    out = await decoder.run(feeds);
-  }
-  const decode = performance.now() - t0;
-  return { tokens, ...generationMetrics(prefill, decode, newTokens - 1) };
+    const prefill = performance.now() - t0;
+    const tokens: number[] = [];
+    const mask = [new Array(inputIds.length).fill(1) as number[]];
+    t0 = performance.now();
+    for (let i = 0; i < newTokens; i++) {
+      const logits = toNumbers(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1)).map((x, id) =>
+        eos.includes(id) ? -Infinity : x,
+      );
+      const next = logits.reduce((best, x, j, a) => (x > a[best]! ? j : best), 0);
+      tokens.push(next);
+      if (i + 1 === newTokens) break;
+      mask[0]!.push(1);
+      const feeds: Feeds = {
+        inputs_embeds: (await embed.run({ input_ids: tensor('int64', [next], [1, 1]) })).inputs_embeds!,
+        attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]),
+        position_ids: positionIdsFromMask(mask, 1, facts.positionStart),
+      };
+      for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
+      out = await decoder.run(feeds);
+    }
+    const decode = performance.now() - t0;
+    return { tokens, ...generationMetrics(prefill, decode, newTokens - 1) };
+  });
 }
 
 /**
