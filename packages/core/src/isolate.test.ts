@@ -101,6 +101,38 @@ describe('isolated runs: a misbehaving model is recorded, the others in the run 
     expect(hang!.duration_ms).toBeGreaterThanOrEqual(6000);
     expect(hang!.duration_ms).toBeLessThan(15_000);
   }, 60_000);
+
+  it('a plugin adds its own fallback: a tap on hooks.fallback answers the timeout with another attempt', async () => {
+    const core = await fixtureCore();
+    const seen: string[] = [];
+    await core.use({
+      name: 'test:retry-after-timeout',
+      apply(c) {
+        // Before core's own fallbacks; it retries a timed-out model once as the fx-good type.
+        c.hooks.fallback.tapPromise({ name: 'test:retry-after-timeout', stage: -10 }, async (row, ctx) => {
+          seen.push(`${row.ref}:${row.status}`);
+          if (row.status !== 'timeout') return row;
+          const again = await ctx.retry({ ...ctx.classification, ref: 'fx-good', modelType: 'fx-good' });
+          return { ...again, ref: row.ref, fallback: 'fx-good', reason: `retried after: ${row.reason}` };
+        });
+      },
+    });
+    const summary = await runModels(core, await classify(core, ['fx-hang', 'fx-good-2']), {
+      outDir: tempDir(),
+      backends: ['cpu'],
+      timeoutMs: 4000,
+      resolveFrom: RESOLVE_FROM,
+    });
+    const r = byRef(summary.results);
+    expect(r['fx-hang']).toMatchObject({
+      status: 'pass',
+      fallback: 'fx-good',
+      checks: [{ name: 'runs', status: 'pass' }],
+    });
+    expect(r['fx-hang']!.reason).toMatch(/^retried after: still running after the 4000 ms limit/);
+    expect(r['fx-good-2']).toMatchObject({ status: 'pass' });
+    expect(seen.sort()).toEqual(['fx-good-2:pass', 'fx-hang:timeout']);
+  }, 60_000);
 });
 
 describe("hf-core's runner and the vitest CLI give the same rows", () => {
