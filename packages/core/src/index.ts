@@ -8,6 +8,7 @@ export * from './backend.ts';
 export * from './template.ts';
 export * from './generate.ts';
 export * from './isolate.ts';
+export { onParentExit, rssOfGroupMb } from './process-groups.ts';
 export * from './results.ts';
 export * from './run.ts';
 export * from './reporters/index.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HfCore } from './core.ts';
-import { rssOfGroupMb } from './isolate.ts';
+import { rssOfGroupMb } from './process-groups.ts';
 import { runModels } from './run.ts';
 import { fixtureCpuBackend, isolationFamily, RESOLVE_FROM } from './test-fixtures/isolation.ts';
 import type { Classification, ModelResult } from './types.ts';

@@ -8,7 +8,7 @@ import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writ
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HfCoreError } from './errors.ts';
-import { onParentExit } from './isolate.ts';
+import { onParentExit } from './process-groups.ts';
 
 export const LOCK_FILE = '.hf-core.lock';
 
