@@ -13,6 +13,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { onParentExit } from '../process-groups.ts';
 
 /** The environment variable that names the lock's socket in a test process. */
 export const TIMED_LOCK_ENV = 'HF_CORE_TIMED_LOCK';
@@ -57,6 +58,7 @@ export class TimedSectionLock {
   private constructor(
     readonly path: string,
     private readonly worker: Worker,
+    private readonly forget: () => void,
   ) {}
 
   /** Starts a lock server on a fresh socket path (a named pipe on Windows). */
@@ -69,7 +71,9 @@ export class TimedSectionLock {
       worker.once('message', () => resolve());
       worker.once('error', reject);
     });
-    return new TimedSectionLock(path, worker);
+    // A run interrupted before close() leaves no socket file behind.
+    const forget = process.platform === 'win32' ? () => false : onParentExit(() => rmSync(path, { force: true }));
+    return new TimedSectionLock(path, worker, forget);
   }
 
   /** Environment that points a test process at this lock. */
@@ -81,6 +85,7 @@ export class TimedSectionLock {
     this.worker.ref(); // an unref'd worker's exit would not keep this process waiting for it
     this.worker.postMessage('close');
     await new Promise((r) => this.worker.once('exit', r));
+    this.forget();
     if (process.platform !== 'win32') rmSync(this.path, { force: true });
   }
 }
