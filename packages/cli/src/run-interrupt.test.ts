@@ -10,7 +10,7 @@ import { main } from './index.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url));
-const MODELS = ['bert', 'roberta', 'albert', 'distilbert', 'electra'];
+const MODELS = ['bert', 'roberta', 'albert', 'distilbert'];
 const RUN = ['run', '--plugins', 'encoder,cpu', '--models', MODELS.join(','), '--jobs', '2', '--quiet'];
 const FAST = ['--warmup', '1', '--runs', '3', '--min-ms', '0', '--reporters', 'json'];
 
