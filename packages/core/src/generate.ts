@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { Project, QuoteKind } from 'ts-morph';
+import type { Project } from 'ts-morph';
 import type { HfCore } from './core.ts';
 import { HfCoreError } from './errors.ts';
 import type { FixContext, FixDiagnostic } from './hooks.ts';
@@ -19,7 +19,13 @@ export interface FixResult {
 /** A fix function: runs the fix chain over one file's text. */
 export type Fixer = (source: string, opts: { filePath: string; previous?: string }) => Promise<FixResult>;
 
-let editing: Project | undefined;
+// ts-morph (and the TypeScript compiler in it) is loaded on first use: importing core stays fast.
+let editing: Promise<Project> | undefined;
+const editingProject = () =>
+  (editing ??= import('ts-morph').then(
+    ({ Project, QuoteKind }) =>
+      new Project({ useInMemoryFileSystem: true, manipulationSettings: { quoteKind: QuoteKind.Single } }),
+  ));
 /** Calls for the same path run one after the other: they would share a SourceFile. */
 const busy = new Map<string, Promise<unknown>>();
 
@@ -39,14 +45,14 @@ export async function fixWithHooks(
   const run = before
     .catch(() => undefined)
     .then(async () => {
-      editing ??= new Project({ useInMemoryFileSystem: true, manipulationSettings: { quoteKind: QuoteKind.Single } });
-      const file = editing.createSourceFile(filePath, source, { overwrite: true });
+      const project = await editingProject();
+      const file = project.createSourceFile(filePath, source, { overwrite: true });
       const ctx: FixContext = { filePath, previous: opts.previous, diagnostics: [], changedBy: [] };
       try {
         const out = await core.hooks.fix.promise(file, ctx);
         return { text: out.getFullText(), diagnostics: ctx.diagnostics, changedBy: ctx.changedBy };
       } finally {
-        editing.removeSourceFile(file);
+        project.removeSourceFile(file);
       }
     });
   busy.set(filePath, run);

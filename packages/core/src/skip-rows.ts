@@ -1,8 +1,9 @@
 /**
  * Rows a run reports as `skip` without running anything: the one place that decides which
- * models a report lists besides those it runs. Today: types a loaded family plugin knows but
- * cannot test yet, with its reason. Add other sources of skip rows here (runRequest passes what
- * `skipRowsFor` returns to runModels as `skipRows`).
+ * models a report lists besides those it runs (runRequest passes what `skipRowsFor` returns to
+ * runModels as `skipRows`). Today: the types a loaded family plugin knows but cannot test yet,
+ * with its reason. Another source of skip rows (every catalog type no family runs, say) is added
+ * in `skipRowsFor`.
  */
 import { getEntry } from '@hf-core/catalog';
 import type { HfCore } from './core.ts';
@@ -14,8 +15,8 @@ export interface SkipRow {
   reason: string;
 }
 
-/** Types the loaded families know but cannot test yet (a family's `uncovered` map). */
-export function uncoveredRows(core: HfCore, family?: string): SkipRow[] {
+/** Types the loaded families know but cannot test yet (a family's `uncovered` map), with its reason. */
+function knownUntested(core: HfCore, family?: string): SkipRow[] {
   const out: SkipRow[] = [];
   for (const f of core.families.values()) {
     if (family && f.family !== family) continue;
@@ -31,7 +32,7 @@ export function uncoveredRows(core: HfCore, family?: string): SkipRow[] {
           confidence: 'high',
           reason: `known to ${f.plugin}`,
         },
-        reason: `not covered yet: ${reason}`,
+        reason,
       });
     }
   }
@@ -40,9 +41,9 @@ export function uncoveredRows(core: HfCore, family?: string): SkipRow[] {
 
 /**
  * The skip rows of a run: none when the user named models (they asked for those alone), else
- * every source above, filtered to `family` when one was asked for.
+ * every source above, filtered to `family` when one was asked for; each reason says so.
  */
 export function skipRowsFor(core: HfCore, opts: { refsGiven: boolean; family?: string }): SkipRow[] {
   if (opts.refsGiven) return [];
-  return uncoveredRows(core, opts.family);
+  return knownUntested(core, opts.family).map((r) => ({ ...r, reason: `not covered yet: ${r.reason}` }));
 }
