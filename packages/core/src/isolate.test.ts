@@ -138,8 +138,8 @@ describe('isolated runs: a misbehaving model is recorded, the others in the run 
 describe("hf-core's runner and the vitest CLI give the same rows", () => {
   // The same generated files, run by each: every check, its status and message, the level and
   // the row's status agree (a crash's reason names what each saw die).
-  it('for a mix of pass/fail/skip/nested hooks/a throw outside a check, a crash, and a file that needs vitest itself', async () => {
-    const types = ['fx-mixed', 'fx-abort', 'fx-expect'];
+  it('for a mix of pass/fail/skip/nested hooks/a throw outside a check, a crash, and files that need vitest itself (an import, it.each)', async () => {
+    const types = ['fx-mixed', 'fx-abort', 'fx-expect', 'fx-each'];
     const rowsOf = async (runner: 'hf-core' | 'vitest') => {
       const core = await fixtureCore();
       const outDir = tempDir();
@@ -171,8 +171,11 @@ describe("hf-core's runner and the vitest CLI give the same rows", () => {
       'hooks:pass',
       'after-throw:pass',
     ]);
-    expect(ours.map((r) => r.status)).toEqual(['fail', 'crash', 'pass']);
-    expect(ours.at(-1)!.checks.map((c) => c.name)).toEqual(['runs', 'expect']);
+    expect(ours.map((r) => r.status)).toEqual(['fail', 'crash', 'pass', 'pass']);
+    expect(ours.slice(-2).map((r) => r.checks.map((c) => c.name))).toEqual([
+      ['runs', 'expect'],
+      ['runs', 'each'],
+    ]);
   }, 180_000);
 });
 

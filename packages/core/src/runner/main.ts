@@ -71,11 +71,7 @@ async function importTest(): Promise<number | undefined> {
   try {
     await import(pathToFileURL(testFile!).href);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof SyntaxError && /module '[^']*vitest[^']*' does not provide an export/.test(message)) {
-      console.error(`hf-core runner: ${message}; hf-core runs this file under vitest instead.`);
-      return RUNNER_SHIM_MISSING_EXIT;
-    }
+    if (needsVitest(err)) return RUNNER_SHIM_MISSING_EXIT;
     console.error(` FAIL  ${label}\n${formatError(err)}`);
     return 1;
   }
@@ -83,15 +79,31 @@ async function importTest(): Promise<number | undefined> {
   return undefined;
 }
 
+/** The file uses what the shim does not offer (an import, `it.each`, `ctx.expect`...): vitest runs it. */
+function needsVitest(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  const missingExport =
+    err instanceof SyntaxError && /module '[^']*vitest[^']*' does not provide an export/.test(message);
+  if (!missingExport && !(err instanceof Error && err.name === 'ShimUnsupported')) return false;
+  console.error(`hf-core runner: ${message}; hf-core runs this file under vitest instead.`);
+  return true;
+}
+
 async function runTests(): Promise<number> {
   const shim = (await import(shimUrl)) as typeof import('./vitest-shim.ts');
   const startAt = now();
   console.log(`\n RUN  ${label}  (hf-core runner)\n`);
   const counts = { pass: 0, fail: 0, skip: 0 };
-  const ok = await shim.runRegistered(label, (r) => {
-    counts[r.state] += 1;
-    printTest(r);
-  });
+  let ok: boolean;
+  try {
+    ok = await shim.runRegistered(label, (r) => {
+      counts[r.state] += 1;
+      printTest(r);
+    });
+  } catch (err) {
+    if (needsVitest(err)) return RUNNER_SHIM_MISSING_EXIT;
+    throw err;
+  }
   const doneAt = now();
   send({ type: 'phase', name: 'tests', at: doneAt });
   const parts = [

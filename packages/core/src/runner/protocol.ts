@@ -19,7 +19,7 @@ export type ChildMessage = {
 export type RunnerPhase = 'started' | 'imported' | 'tests';
 
 /**
- * Exit code of a runner whose test file imports from `vitest` what the shim does not provide:
- * nothing of the file ran, and core runs it under vitest instead.
+ * Exit code of a runner whose test file uses what the vitest shim does not provide (an import,
+ * `it.each`, `ctx.expect`...): core discards what it recorded and runs the file under vitest.
  */
 export const RUNNER_SHIM_MISSING_EXIT = 86;

@@ -7,7 +7,8 @@
  * suites and tests run one after the other in file order, `beforeAll` hooks in order and
  * `afterAll` hooks in reverse (vitest's `sequence.hooks: 'stack'`), a failing test does not stop
  * the next, a failing `beforeAll` fails every test of its suite, `ctx.skip(note)` skips.
- * Anything else a file imports from `vitest` makes hf-core run that file under vitest itself.
+ * Anything else a file imports from `vitest`, or uses of it (`it.each`, `ctx.expect`, ...),
+ * makes hf-core run that file under vitest itself (ShimUnsupported).
  */
 
 type HookFn = () => unknown;
@@ -40,8 +41,23 @@ interface SuiteNode {
   afterEach: HookFn[];
 }
 
-/** Names this module exports as vitest would: a file that imports only these can run here. */
-export const SHIM_EXPORTS = ['describe', 'suite', 'it', 'test', 'beforeAll', 'afterAll', 'beforeEach', 'afterEach'];
+/** A part of vitest's API this shim does not offer was used: the file runs under vitest instead. */
+export class ShimUnsupported extends Error {
+  override name = 'ShimUnsupported';
+  constructor(what: string) {
+    super(`${what} is not offered by hf-core's runner`);
+  }
+}
+
+/** `obj` with an error for each property it lacks, instead of an undefined that fails later. */
+function strict<T extends object>(obj: T, name: string): T {
+  return new Proxy(obj, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'symbol' || prop in target) return Reflect.get(target, prop, receiver);
+      throw new ShimUnsupported(`${name}.${prop}`);
+    },
+  });
+}
 
 const newSuite = (name: string, mode: Mode, factory?: () => unknown): SuiteNode => ({
   kind: 'suite',
@@ -81,18 +97,19 @@ type TestApi = ((name: string, a?: unknown, b?: unknown) => void) & {
   runIf: (condition: unknown) => (name: string, a?: unknown, b?: unknown) => void;
 };
 
-function api(add: (mode: Mode, name: string, a?: unknown, b?: unknown) => void): TestApi {
-  return Object.assign((name: string, a?: unknown, b?: unknown) => add('run', name, a, b), {
-    skip: (name: string, a?: unknown, b?: unknown) => add('skip', name, a, b),
-    todo: (name: string) => add('todo', name),
-    skipIf: (c: unknown) => (name: string, a?: unknown, b?: unknown) => add(c ? 'skip' : 'run', name, a, b),
-    runIf: (c: unknown) => (name: string, a?: unknown, b?: unknown) => add(c ? 'run' : 'skip', name, a, b),
+function api(name: string, add: (mode: Mode, name: string, a?: unknown, b?: unknown) => void): TestApi {
+  const fn = Object.assign((title: string, a?: unknown, b?: unknown) => add('run', title, a, b), {
+    skip: (title: string, a?: unknown, b?: unknown) => add('skip', title, a, b),
+    todo: (title: string) => add('todo', title),
+    skipIf: (c: unknown) => (title: string, a?: unknown, b?: unknown) => add(c ? 'skip' : 'run', title, a, b),
+    runIf: (c: unknown) => (title: string, a?: unknown, b?: unknown) => add(c ? 'run' : 'skip', title, a, b),
   });
+  return strict(fn, name);
 }
 
-export const it = api(addTest);
+export const it = api('it', addTest);
 export const test = it;
-export const describe = api(addSuite);
+export const describe = api('describe', addSuite);
 export const suite = describe;
 export const beforeAll = (fn: HookFn): void => void current.beforeAll.push(fn);
 export const afterAll = (fn: HookFn): void => void current.afterAll.push(fn);
@@ -136,6 +153,7 @@ async function runHooks(hooks: HookFn[]): Promise<unknown> {
     try {
       await h();
     } catch (err) {
+      if (err instanceof ShimUnsupported) throw err;
       return err ?? new Error('a hook threw undefined');
     }
   }
@@ -156,16 +174,20 @@ async function runTest(
   let error = await runHooks(chain.flatMap((s) => s.beforeEach));
   let note: string | undefined;
   if (error === undefined) {
-    const ctx: TestContext = {
-      task: { name: t.name },
-      skip(conditionOrNote, maybeNote) {
-        if (typeof conditionOrNote === 'boolean' && !conditionOrNote) return;
-        throw new SkipSignal((typeof conditionOrNote === 'string' ? conditionOrNote : maybeNote) ?? '');
+    const ctx: TestContext = strict(
+      {
+        task: { name: t.name },
+        skip(conditionOrNote?: boolean | string, maybeNote?: string) {
+          if (typeof conditionOrNote === 'boolean' && !conditionOrNote) return;
+          throw new SkipSignal((typeof conditionOrNote === 'string' ? conditionOrNote : maybeNote) ?? '');
+        },
       },
-    };
+      'the test context',
+    );
     try {
       await t.fn(ctx);
     } catch (err) {
+      if (err instanceof ShimUnsupported) throw err;
       if (err instanceof SkipSignal) note = err.note;
       else error = err ?? new Error('the test threw undefined');
     }
@@ -206,7 +228,10 @@ async function runSuite(
   }
 }
 
-/** Collects what the imported file registered, runs it, and reports each test; true when none failed. */
+/**
+ * Collects what the imported file registered, runs it, and reports each test; true when none
+ * failed. Throws ShimUnsupported as soon as the file uses what the shim does not offer.
+ */
 export async function runRegistered(filePath: string, report: (r: TestReport) => void): Promise<boolean> {
   let failed = false;
   const onReport = (r: TestReport) => {
@@ -216,6 +241,7 @@ export async function runRegistered(filePath: string, report: (r: TestReport) =>
   try {
     await collect(root);
   } catch (err) {
+    if (err instanceof ShimUnsupported) throw err;
     onReport({ path: [filePath, '(collect)'], state: 'fail', ms: 0, error: err });
     return false;
   }

@@ -22,6 +22,7 @@ export const FIXTURE_TYPES = [
   'fx-corrupt',
   'fx-mixed',
   'fx-expect',
+  'fx-each',
 ] as const;
 export type FixtureType = (typeof FIXTURE_TYPES)[number];
 
@@ -56,6 +57,13 @@ async function synthesize(modelType: string, dir: string, size: 'tiny' | 'micro'
 
 /** The misbehaviour each type adds after a check that loads and runs the model. */
 function behaviour(modelType: string, size: unknown): string {
+  // vitest's it.each, met by hf-core's runner only once the tests are collected.
+  if (modelType === 'fx-each')
+    return `describe('table', () => {
+    it.each([[1, 2]])('adds %i', (a, b) => h.check({ skip: () => undefined }, 'each', 'session', async () => {
+      if (a + 1 !== b) throw new CheckFailure('bad table');
+    }));
+  });`;
   // vitest's own expect, which hf-core's runner does not offer: the file then runs under vitest.
   if (modelType === 'fx-expect')
     return `it('uses expect', (ctx) =>
