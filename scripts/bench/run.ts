@@ -102,7 +102,7 @@ function splitOf(out: string): { rows: number; split: Split; testCpuMs: number }
   };
 }
 
-const ms = (x: number) => (Number.isFinite(x) ? String(Math.round(x)) : '-').padStart(12);
+const ms = (x: number) => (Number.isFinite(x) ? String(Math.round(x)) : '-').padStart(14);
 
 function printSplit(label: string, s: Split, cpu: number): void {
   console.log(`${label.padEnd(34)}${SPLIT.map((k) => ms(s[k])).join('')}${ms(cpu)}`);
@@ -142,7 +142,7 @@ export default async function runBench(): Promise<void> {
     ? hfCoreRun('the old path now (--runner vitest --jobs 1)', ['--runner', 'vitest', '--jobs', '1'])
     : undefined;
   console.log(
-    `\nper model x backend, mean ms${' '.repeat(6)}${SPLIT.map((k) => k.padStart(12)).join('')}${'CPU/run'.padStart(12)}`,
+    `\nper model x backend, mean ms${' '.repeat(6)}${SPLIT.map((k) => k.padStart(14)).join('')}${'CPU/run'.padStart(14)}`,
   );
   printSplit(`after (${after.rows} runs)`, after.split, after.cpuPerModelMs);
   if (before) printSplit(`old path now (${before.rows} runs)`, before.split, before.cpuPerModelMs);
