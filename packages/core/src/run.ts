@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { HfCore } from './core.ts';
 import { HfCoreError } from './errors.ts';
@@ -28,7 +28,7 @@ export interface RunOptions {
   /** Measurement settings passed to the harness (HF_CORE_MEASURE). */
   measure?: { warmup?: number; runs?: number; minMs?: number };
   seed?: number;
-  /** Test processes at once (default: the number of CPU cores). Timed sections never overlap. */
+  /** Test processes at once (default: the number of cores, at most one per GiB of memory). Timed sections never overlap. */
   jobs?: number;
   /** Intra-op threads of the runtime in each test process (HF_CORE_THREADS; engines default to 1). */
   threads?: number;
@@ -59,7 +59,12 @@ export type ProgressEvent =
   | { kind: 'start'; total: number; resumed: number; jobs: number }
   | { kind: 'result'; index: number; total: number; result: ModelResult };
 
-export const RUN_DEFAULTS = { timeoutMs: 300_000, memoryCapMb: 8192, jobs: availableParallelism() } as const;
+export const RUN_DEFAULTS = {
+  timeoutMs: 300_000,
+  memoryCapMb: 8192,
+  /** One test process per core, and at most one per GiB of memory. */
+  jobs: Math.max(1, Math.min(availableParallelism(), Math.floor(totalmem() / 2 ** 30))),
+} as const;
 
 function measureEnv(m: RunOptions['measure']): string {
   if (!m) return '';
