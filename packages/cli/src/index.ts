@@ -12,6 +12,16 @@ function commandName(argv: string[]): string | undefined {
   return first === undefined ? undefined : String(first);
 }
 
+/** `--seed -1` as `--seed=-1`: the parser would read a negative number as an option of its own. */
+const negativeValues = (argv: string[]): string[] =>
+  argv.flatMap((a, i) =>
+    /^-\d/.test(a) && /^--[^=]+$/.test(argv[i - 1] ?? '')
+      ? []
+      : /^--[^=]+$/.test(a) && /^-\d/.test(argv[i + 1] ?? '')
+        ? [`${a}=${argv[i + 1]}`]
+        : [a],
+  );
+
 /**
  * Runs the hf-core CLI on `argv` (without node and script); resolves to the exit code. Only the
  * command that runs is loaded: `--version` and `--help` load none, so they answer at once.
@@ -23,7 +33,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     result = code;
   };
   try {
-    const name = commandName(argv);
+    const args = negativeValues(argv);
+    const name = commandName(args);
     const entry = COMMANDS.find((c) => c.name === name);
     if (entry) (await entry.load()).default.register(cli, io, done);
     // The list of commands for `hf-core --help`: names and summaries, no module loaded.
@@ -36,7 +47,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         'hardware backend. Offline by default: tiny models are synthesized locally.\n\n' +
         'Start with `hf-core run` (every installed plugin) or `hf-core <command> --help`.',
     );
-    cli.parse(['node', 'hf-core', ...argv], { run: false });
+    cli.parse(['node', 'hf-core', ...args], { run: false });
     if (!entry) {
       if (cli.options.help || cli.options.version) return 0;
       if (name !== undefined) {

@@ -25,7 +25,9 @@ export function progressPrinter(io: CliIO, quiet = false): (e: ProgressEvent) =>
   return (e) => {
     if (quiet) return;
     if (e.kind === 'start')
-      io.stderr(`hf-core: ${e.total} model x backend runs${e.resumed ? ` (${e.resumed} already done, resuming)` : ''}`);
+      io.stderr(
+        `hf-core: ${e.total} model x backend runs, ${e.jobs} at a time${e.resumed ? ` (${e.resumed} already done, resuming)` : ''}`,
+      );
     else io.stderr(`[${String(e.index).padStart(String(e.total).length)}/${e.total}] ${resultLine(e.result)}`);
   };
 }

@@ -87,6 +87,19 @@ describe('hf-core bad input', () => {
     expect(io.err.join('\n')).toMatch(/bertt.*bert/s);
   });
 
+  it('--jobs 0, --jobs abc, --seed -1 exit 2 with the accepted range', async () => {
+    for (const [flag, value, range] of [
+      ['--jobs', '0', 'a whole number from 1 to 256'],
+      ['--jobs', 'abc', 'a whole number from 1 to 256'],
+      ['--seed', '-1', 'a whole number from 0 to 4294967295'],
+      ['--threads', '0', 'a whole number from 1 to 256'],
+    ]) {
+      const io = captureIO(process.cwd());
+      expect(await main(['run', '--plugins', 'encoder,cpu', flag!, value!], io)).toBe(2);
+      expect(io.err.join('\n')).toContain(`${flag} expects ${range}, got "${value}"`);
+    }
+  });
+
   it('an unknown option or command exits 2 and points at --help', async () => {
     const io = captureIO(process.cwd());
     expect(await main(['run', '--no-such-flag'], io)).toBe(2);

@@ -11,7 +11,7 @@ import { hasOnnxFiles } from './discover.ts';
 import { formatError } from './errors.ts';
 import { CLASSIFY_STAGE, type ClassifyContext } from './hooks.ts';
 import type { HfCorePlugin } from './plugin.ts';
-import { fetchHubConfig, parseRef, readModelConfig, type ParseRefOptions } from './sources.ts';
+import { downloadHubSnapshot, fetchHubConfig, parseRef, readModelConfig, type ParseRefOptions } from './sources.ts';
 import type { Classification, ModelRef } from './types.ts';
 
 export const CATALOG_FALLBACK_PLUGIN = 'hf-core:catalog-fallback';
@@ -101,7 +101,15 @@ function stampClaims(core: HfCore): void {
   });
 }
 
-export interface ClassifyRefsOptions extends ParseRefOptions {}
+export interface ClassifyRefsOptions extends ParseRefOptions {
+  /**
+   * Fetch a hub id that is not in the cache into it (its config, tokenizer and the ONNX files of
+   * the dtypes asked for), then classify that folder, so a run plans its dtype rows from the
+   * files; without it, only its config.json is fetched (enough to classify). Network only where
+   * parseRef allows it (--allow-network, and never with HF_HUB_OFFLINE=1).
+   */
+  snapshot?: { dtypesOf(ref: string): string[] | undefined; log(message: string): void };
+}
 
 function failed(input: string, reason: string, extra: Partial<Classification> = {}): Classification {
   return {
@@ -133,8 +141,16 @@ async function contextFor(ref: ModelRef, opts: ClassifyRefsOptions): Promise<Cla
       return { ref, modelDir: ref.path, config: readModelConfig(ref.path) };
     case 'config':
       return { ref, config: ref.config };
-    case 'hub':
-      return { ref, config: await fetchHubConfig(ref.id, ref.revision, opts.env) };
+    case 'hub': {
+      if (!opts.snapshot) return { ref, config: await fetchHubConfig(ref.id, ref.revision, opts.env) };
+      const dtypes = opts.snapshot.dtypesOf(ref.ref);
+      opts.snapshot.log(
+        `hf-core: fetching ${ref.id}${ref.revision ? `@${ref.revision}` : ''} into the Hugging Face cache${dtypes ? ` (dtypes ${dtypes.join(', ')})` : ''}`,
+      );
+      const got = await downloadHubSnapshot(ref.id, ref.revision, opts.env, { dtypes });
+      opts.snapshot.log(`hf-core: ${got.files.length} file(s) in ${got.dir}`);
+      return contextFor({ kind: 'folder', path: got.dir, ref: ref.ref }, opts);
+    }
     default:
       return { ref };
   }

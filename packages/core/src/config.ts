@@ -19,6 +19,10 @@ export interface HfCoreConfig {
   reporters?: string[];
   seed?: number;
   allowNetwork?: boolean;
+  /** Test processes at once (`--jobs`). */
+  jobs?: number;
+  /** Intra-op threads of the runtime in each test process (`--threads`). */
+  threads?: number;
 }
 
 export const CONFIG_FILES = ['hf-core.config.ts', 'hf-core.config.mjs', 'hf-core.config.js', 'hf-core.config.json'];
@@ -34,6 +38,8 @@ const KNOWN_KEYS = new Set([
   'reporters',
   'seed',
   'allowNetwork',
+  'jobs',
+  'threads',
 ]);
 
 /** Loads the config file named, or the first of CONFIG_FILES in `cwd`; undefined when none. */

@@ -4,14 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { discoverModelFolder, hasOnnxFiles, parseOnnxName } from './discover.ts';
 import { HfCoreError } from './errors.ts';
-import {
-  defaultDtype,
-  fallBackToLighterDtype,
-  lighterDtype,
-  parseDtypes,
-  planVariants,
-  variantRef,
-} from './variants.ts';
+import { HfCore } from './core.ts';
+import { fallbackPlugin } from './fallback.ts';
+import { defaultDtype, lighterDtype, parseDtypes, planVariants, variantRef } from './variants.ts';
 import type { Classification, ModelResult } from './types.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hf-core-discover-'));
@@ -143,7 +138,7 @@ describe('variants', () => {
     expect(single.runs[0]!.classification).toMatchObject({ ref: `${tjs}#q4`, dtype: 'q4' });
   });
 
-  it('after an oom runs the next lighter variant and records it as the fallback', async () => {
+  it('after an oom the fallback hook runs the next lighter variant and records it as the fallback', async () => {
     const row = (status: ModelResult['status'], reason: string): ModelResult => ({
       ref: 'm',
       modelType: null,
@@ -157,19 +152,33 @@ describe('variants', () => {
       started_at: '',
       duration_ms: 0,
     });
+    const core = await new HfCore().use(fallbackPlugin);
     const tried: string[] = [];
-    const out = await fallBackToLighterDtype(cls(tjs, { dtype: 'fp32' }), row('oom', 'rss 9000 MB'), async (c) => {
-      tried.push(c.dtype!);
-      return c.dtype === 'fp16' ? row('oom', 'rss 8500 MB') : row('pass', '');
+    const ctx = (retry: (c: Classification) => Promise<ModelResult>) => ({
+      classification: cls(tjs, { dtype: 'fp32' }),
+      backend: 'cpu',
+      prepared: { dir: tjs, files: [], synthesized: false },
+      testFile: join(root, 'm.test.ts'),
+      retry,
     });
+    const out = await core.hooks.fallback.promise(
+      row('oom', 'rss 9000 MB'),
+      ctx(async (c) => {
+        tried.push(c.dtype!);
+        return c.dtype === 'fp16' ? row('oom', 'rss 8500 MB') : row('pass', '');
+      }),
+    );
     expect(tried).toEqual(['fp16', 'q8']);
     expect(out).toMatchObject({ status: 'pass', fallback: 'q8' });
     expect(out.reason).toBe(
       'fp32 went past the memory cap (rss 9000 MB); fp16 went past the memory cap (rss 8500 MB); ran q8 instead',
     );
     const untouched = row('fail', 'x');
-    expect(await fallBackToLighterDtype(cls(tjs, { dtype: 'fp32' }), untouched, async () => row('pass', ''))).toBe(
-      untouched,
-    );
+    expect(
+      await core.hooks.fallback.promise(
+        untouched,
+        ctx(async () => row('pass', '')),
+      ),
+    ).toBe(untouched);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Project } from 'ts-morph';
@@ -6,26 +7,60 @@ import { HfCoreError } from './errors.ts';
 import type { FixContext, FixDiagnostic } from './hooks.ts';
 import type { Classification, PreparedModel } from './types.ts';
 
+/** What the fix chain made of one file's text. */
+export interface FixResult {
+  /** The fixed source. */
+  text: string;
+  diagnostics: FixDiagnostic[];
+  /** Passes that changed the file, in the order they ran. */
+  changedBy: string[];
+}
+
 /** A fix function: runs the fix chain over one file's text. */
-export type Fixer = (
+export type Fixer = (source: string, opts: { filePath: string; previous?: string }) => Promise<FixResult>;
+
+// ts-morph (and the TypeScript compiler in it) is loaded on first use: importing core stays fast.
+let editing: Promise<Project> | undefined;
+const editingProject = () =>
+  (editing ??= import('ts-morph').then(
+    ({ Project, QuoteKind }) =>
+      new Project({ useInMemoryFileSystem: true, manipulationSettings: { quoteKind: QuoteKind.Single } }),
+  ));
+/** Calls for the same path run one after the other: they would share a SourceFile. */
+const busy = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `core.hooks.fix` over `source` as the file at `filePath` (where it will be written:
+ * relative imports and the nearest package.json are looked up from there), in one in-memory
+ * ts-morph project per process (the passes work on syntax; a type-check pass reads the disk).
+ * `previous` is the file already on disk, whose keep regions the new text receives.
+ */
+export async function fixWithHooks(
+  core: HfCore,
   source: string,
   opts: { filePath: string; previous?: string },
-) => Promise<{ text: string; diagnostics: FixDiagnostic[]; changedBy: string[] }>;
-
-/** The fix hook over an in-memory ts-morph file; @hf-core/fix offers a type-checking one. */
-export function hookFixer(core: HfCore): Fixer {
-  // ts-morph (and the TypeScript compiler in it) is loaded on first use: importing core stays fast.
-  let loading: Promise<Project> | undefined;
-  return async (source, { filePath, previous }) => {
-    loading ??= import('ts-morph').then(({ Project }) => new Project({ useInMemoryFileSystem: true }));
-    const project = await loading;
-    const file = project.createSourceFile(filePath, source, { overwrite: true });
-    const ctx: FixContext = { filePath, previous, diagnostics: [], changedBy: [] };
-    const out = await core.hooks.fix.promise(file, ctx);
-    const text = out.getFullText();
-    project.removeSourceFile(out);
-    return { text, diagnostics: ctx.diagnostics, changedBy: ctx.changedBy };
-  };
+): Promise<FixResult> {
+  const filePath = resolve(opts.filePath);
+  const before = busy.get(filePath) ?? Promise.resolve();
+  const run = before
+    .catch(() => undefined)
+    .then(async () => {
+      const project = await editingProject();
+      const file = project.createSourceFile(filePath, source, { overwrite: true });
+      const ctx: FixContext = { filePath, previous: opts.previous, diagnostics: [], changedBy: [] };
+      try {
+        const out = await core.hooks.fix.promise(file, ctx);
+        return { text: out.getFullText(), diagnostics: ctx.diagnostics, changedBy: ctx.changedBy };
+      } finally {
+        project.removeSourceFile(file);
+      }
+    });
+  busy.set(filePath, run);
+  try {
+    return await run;
+  } finally {
+    if (busy.get(filePath) === run) busy.delete(filePath);
+  }
 }
 
 /**
@@ -60,8 +95,18 @@ export interface GenerateOptions {
   size?: 'tiny' | 'micro';
   seed?: number;
   fixer?: Fixer;
-  /** Synthesized model folders are reused when present (same seed and size give the same bytes). */
+  /**
+   * Synthesized model folders are reused when present and stamped with the same type, plugin,
+   * seed, size and `stampVersion` (same inputs give the same bytes).
+   */
   reuseModels?: boolean;
+  /** The hf-core version in the stamp of synthesized folders, so an upgrade synthesizes anew. */
+  stampVersion?: string;
+  /**
+   * Where to remember which rendered sources the fix chain turned into which files: a test whose
+   * rendered source and file on disk are those of a past fix is not fixed (nor type-checked) again.
+   */
+  fixCacheDir?: string;
 }
 
 export interface Generated {
@@ -70,6 +115,8 @@ export interface Generated {
   testFile: string;
   template: string;
   changedBy: string[];
+  /** Where the time went: preparing the model (synthesis), and template + fix chain. */
+  timings: { prepareMs: number; templateFixMs: number };
 }
 
 /**
@@ -81,7 +128,13 @@ export async function prepareModel(core: HfCore, c: Classification, opts: Genera
   const size = opts.size ?? 'tiny';
   const seed = opts.seed ?? 42;
   // A stale folder of ours is removed first, so no file of an older synthesis lingers.
-  const stamp = { modelType: c.modelType, claimedBy: c.claimedBy ?? null, seed, size };
+  const stamp = {
+    modelType: c.modelType,
+    claimedBy: c.claimedBy ?? null,
+    seed,
+    size,
+    version: opts.stampVersion ?? null,
+  };
   const reused = opts.reuseModels && !c.modelDir ? readPrepared(targetDir, stamp) : undefined;
   if (reused) return reused;
   if (!c.modelDir && existsSync(join(targetDir, PREPARED_FILE))) rmSync(targetDir, { recursive: true, force: true });
@@ -106,7 +159,9 @@ export async function prepareModel(core: HfCore, c: Classification, opts: Genera
 /** prepare -> template -> fix -> write, for one classified model. */
 export async function generateTest(core: HfCore, c: Classification, opts: GenerateOptions): Promise<Generated> {
   const name = safeName(c.ref);
+  const t0 = performance.now();
   const prepared = await prepareModel(core, c, opts);
+  const t1 = performance.now();
   const testFile = inside(opts.outDir, join('tests', `${name}.test.ts`));
   const modelDirFromTest = relative(dirname(testFile), prepared.dir).split(sep).join('/') || '.';
   const rendered = await core.hooks.template.promise(
@@ -121,8 +176,17 @@ export async function generateTest(core: HfCore, c: Classification, opts: Genera
     });
   }
   const previous = existsSync(testFile) ? readFileSync(testFile, 'utf8') : undefined;
-  const fixer = opts.fixer ?? hookFixer(core);
-  const fixed = await fixer(rendered.source, { filePath: testFile, previous });
+  const fixedBefore = (text: string) =>
+    opts.fixCacheDir ? join(opts.fixCacheDir, fixKey(core, rendered.source, text, opts.stampVersion)) : undefined;
+  const marker = previous === undefined ? undefined : fixedBefore(previous);
+  if (marker && existsSync(marker)) {
+    const timings = { prepareMs: Math.round(t1 - t0), templateFixMs: Math.round(performance.now() - t1) };
+    return { classification: c, prepared, testFile, template: rendered.template, changedBy: [], timings };
+  }
+  const fixed = await (opts.fixer ?? ((text, o) => fixWithHooks(core, text, o)))(rendered.source, {
+    filePath: testFile,
+    previous,
+  });
   if (fixed.diagnostics.length) {
     const d = fixed.diagnostics[0]!;
     throw new HfCoreError(
@@ -137,7 +201,19 @@ export async function generateTest(core: HfCore, c: Classification, opts: Genera
   }
   mkdirSync(dirname(testFile), { recursive: true });
   writeFileSync(testFile, fixed.text);
-  return { classification: c, prepared, testFile, template: rendered.template, changedBy: fixed.changedBy };
+  const done = fixedBefore(fixed.text);
+  if (done) {
+    mkdirSync(dirname(done), { recursive: true });
+    writeFileSync(done, '');
+  }
+  const timings = { prepareMs: Math.round(t1 - t0), templateFixMs: Math.round(performance.now() - t1) };
+  return { classification: c, prepared, testFile, template: rendered.template, changedBy: fixed.changedBy, timings };
+}
+
+/** The fix cache's key: the rendered source, the file it became, the fix passes and the hf-core version. */
+function fixKey(core: HfCore, rendered: string, text: string, version = ''): string {
+  const passes = core.hooks.fix.taps.map((t) => t.name).join(',');
+  return createHash('sha256').update(`${version}\0${passes}\0${rendered}\0${text}`).digest('hex').slice(0, 40);
 }
 
 /** What hf-core knows of a folder it synthesized: the PreparedModel, stamped with what made it. */

@@ -66,6 +66,23 @@ export interface RunJob {
   memoryCapMb: number;
 }
 
+/**
+ * What a fallback tap gets beside the result so far: the model, the test that ran, and a way to
+ * run another variant of it on the same backend (a smaller synthesized size, a lighter dtype).
+ */
+export interface FallbackContext {
+  classification: Classification;
+  backend: string;
+  /** The model and test file of the attempt that produced the result. */
+  prepared: PreparedModel;
+  testFile: string;
+  /**
+   * Generates the test of `variant` (its own model folder and test file, named by its ref) and
+   * runs it on this backend; throws when it cannot be generated.
+   */
+  retry(variant: Classification, opts?: { size?: PrepareContext['size'] }): Promise<ModelResult>;
+}
+
 export interface ReportContext {
   outDir: string;
   summary: RunSummary;
@@ -84,7 +101,10 @@ export const CLASSIFY_STAGE = {
 } as const;
 
 export const PREPARE_STAGE = {
-  /** Real checkpoints: a local folder, the HF cache, a hub download. */
+  /**
+   * Real checkpoints: a local folder or a Hugging Face cache snapshot (a hub id not in the cache
+   * is fetched into it by core's runRequest, before classification, so its dtypes can be planned).
+   */
   SOURCE: -100,
   /** Family plugins synthesize a tiny random model of the type. */
   SYNTHESIZE: 0,
@@ -119,6 +139,13 @@ export const RUN_STAGE = {
   DECORATE: 100,
 } as const;
 
+export const FALLBACK_STAGE = {
+  /** A synthesized model that ran out of memory runs again at the `micro` size. */
+  SMALLER_SIZE: 0,
+  /** A real checkpoint that ran out of memory runs again at the next lighter dtype its folder has. */
+  LIGHTER_DTYPE: 100,
+} as const;
+
 export function createHooks() {
   return Object.freeze({
     /** First plugin that claims the model wins. */
@@ -131,6 +158,11 @@ export function createHooks() {
     fix: new AsyncSeriesWaterfallHook<[SourceFile, FixContext]>(['file', 'ctx']),
     /** One hook per backend name: `hooks.run.for('cpu')`. */
     run: new HookMap(() => new AsyncSeriesWaterfallHook<[RunJob]>(['job'])),
+    /**
+     * Each model x backend result before it is recorded; a tap may answer a failed attempt with
+     * another attempt (ctx.retry) and return that row instead. Taps run in FALLBACK_STAGE order.
+     */
+    fallback: new AsyncSeriesWaterfallHook<[ModelResult, FallbackContext]>(['result', 'ctx']),
     /** Called for each finished result, as it arrives. */
     result: new AsyncParallelHook<[ModelResult]>(['result']),
     /** Reporters write their files; independent of each other. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HfCore } from './core.ts';
-import { rssOfGroupMb } from './isolate.ts';
+import { rssOfGroupMb } from './process-groups.ts';
 import { runModels } from './run.ts';
 import { fixtureCpuBackend, isolationFamily, RESOLVE_FROM } from './test-fixtures/isolation.ts';
 import type { Classification, ModelResult } from './types.ts';
@@ -101,6 +101,82 @@ describe('isolated runs: a misbehaving model is recorded, the others in the run 
     expect(hang!.duration_ms).toBeGreaterThanOrEqual(6000);
     expect(hang!.duration_ms).toBeLessThan(15_000);
   }, 60_000);
+
+  it('a plugin adds its own fallback: a tap on hooks.fallback answers the timeout with another attempt', async () => {
+    const core = await fixtureCore();
+    const seen: string[] = [];
+    await core.use({
+      name: 'test:retry-after-timeout',
+      apply(c) {
+        // Before core's own fallbacks; it retries a timed-out model once as the fx-good type.
+        c.hooks.fallback.tapPromise({ name: 'test:retry-after-timeout', stage: -10 }, async (row, ctx) => {
+          seen.push(`${row.ref}:${row.status}`);
+          if (row.status !== 'timeout') return row;
+          const again = await ctx.retry({ ...ctx.classification, ref: 'fx-good', modelType: 'fx-good' });
+          return { ...again, ref: row.ref, fallback: 'fx-good', reason: `retried after: ${row.reason}` };
+        });
+      },
+    });
+    const summary = await runModels(core, await classify(core, ['fx-hang', 'fx-good-2']), {
+      outDir: tempDir(),
+      backends: ['cpu'],
+      timeoutMs: 4000,
+      resolveFrom: RESOLVE_FROM,
+    });
+    const r = byRef(summary.results);
+    expect(r['fx-hang']).toMatchObject({
+      status: 'pass',
+      fallback: 'fx-good',
+      checks: [{ name: 'runs', status: 'pass' }],
+    });
+    expect(r['fx-hang']!.reason).toMatch(/^retried after: still running after the 4000 ms limit/);
+    expect(r['fx-good-2']).toMatchObject({ status: 'pass' });
+    expect(seen.sort()).toEqual(['fx-good-2:pass', 'fx-hang:timeout']);
+  }, 60_000);
+});
+
+describe("hf-core's runner and the vitest CLI give the same rows", () => {
+  // The same generated files, run by each: every check, its status and message, the level and
+  // the row's status agree (a crash's reason names what each saw die).
+  it('for a mix of pass/fail/skip/nested hooks/a throw outside a check, a crash, and files that need vitest itself (an import, it.each)', async () => {
+    const types = ['fx-mixed', 'fx-abort', 'fx-expect', 'fx-each'];
+    const rowsOf = async (runner: 'hf-core' | 'vitest') => {
+      const core = await fixtureCore();
+      const outDir = tempDir();
+      const summary = await runModels(core, await classify(core, types), {
+        outDir,
+        backends: ['cpu'],
+        timeoutMs: 60_000,
+        resolveFrom: RESOLVE_FROM,
+        runner,
+        jobs: 2,
+      });
+      const here = (text: string) => text.replaceAll(outDir, '<out>');
+      return summary.results.map((r) => ({
+        ref: r.ref,
+        status: r.status,
+        level: r.level,
+        checks: r.checks.map((c) => ({ name: c.name, status: c.status, message: here(c.message) })),
+        ...(r.status === 'crash' ? {} : { reason: here(r.reason) }),
+      }));
+    };
+    const ours = await rowsOf('hf-core');
+    expect(ours).toEqual(await rowsOf('vitest'));
+    const mixed = ours.find((r) => r.ref === 'fx-mixed')!;
+    expect(mixed).toMatchObject({ status: 'fail', reason: 'wrong: expected 1, got 2' });
+    expect(mixed.checks.map((c) => `${c.name}:${c.status}`)).toEqual([
+      'runs:pass',
+      'wrong:fail',
+      'not-here:skip',
+      'hooks:pass',
+      'after-throw:pass',
+    ]);
+    expect(ours.map((r) => r.status)).toEqual(['fail', 'crash', 'pass', 'pass']);
+    expect(ours.slice(-2).map((r) => r.checks.map((c) => c.name))).toEqual([
+      ['runs', 'expect'],
+      ['runs', 'each'],
+    ]);
+  }, 180_000);
 });
 
 describe('rssOfGroupMb', () => {

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hookParentExit, killGroup, liveGroups, watchGroupRss } from './process-groups.ts';
+import type { ChildMessage, ParentMessage, RunnerPhase } from './runner/protocol.ts';
 
 /** What came of running one test file in its own process. */
 export interface ProcessOutcome {
@@ -20,68 +22,20 @@ export interface ProcessOutcome {
   logFile?: string;
 }
 
-/**
- * Resident memory (MB) summed over every process in process group `pgid` (vitest runs the test
- * in a forked child; anything the test spawns stays in the group too, even once reparented).
- * Undefined where there is no /proc (not Linux): the cap is then not enforced.
- */
-export function rssOfGroupMb(pgid: number): number | undefined {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return undefined;
-  }
-  let total = 0;
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after the parenthesized command name: state, ppid, pgrp, ...
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue;
-      const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
-      if (m) total += Number(m[1]) / 1024;
-    } catch {
-      // the process exited while we looked
-    }
-  }
-  return total;
-}
-
 /** Tells a test run's vitest which process owns it (see the watchdog in vitestConfigSource). */
 const PARENT_ENV = 'HF_CORE_PARENT_PID';
 
-/** Process groups of test runs still alive, killed if this process exits or is interrupted. */
-const liveGroups = new Set<number>();
-let exitHooked = false;
+/** How a test file runs: hf-core's runner (runner/main.ts) or the vitest CLI with the folder's config. */
+export type TestRunner = 'hf-core' | 'vitest';
 
-function killGroup(pgid: number): void {
-  try {
-    process.kill(-pgid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-/**
- * Test processes run in their own process group (so one kill takes the whole tree), which also
- * means Ctrl-C in the terminal does not reach them. Kill them when this process exits or is
- * interrupted; re-raise the signal when nobody else handles it, so the default exit happens.
- */
-function hookParentExit(): void {
-  if (exitHooked) return;
-  exitHooked = true;
-  process.on('exit', () => liveGroups.forEach(killGroup));
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = () => {
-      liveGroups.forEach(killGroup);
-      if (process.listenerCount(sig) === 1) {
-        process.removeListener(sig, onSignal);
-        process.kill(process.pid, sig);
-      }
-    };
-    process.on(sig, onSignal);
-  }
+/** The runner's start-up, given by the run (runner/scripts.ts). */
+export interface RunnerStart {
+  main: string;
+  esbuildUrl: string;
+  /** A file of the hf-core install from which the test's `@hf-core/*` imports resolve. */
+  resolveFrom: string;
+  /** The run's compiled-module cache (runner/transform.ts). */
+  cacheDir: string;
 }
 
 export interface IsolatedRun {
@@ -91,6 +45,16 @@ export interface IsolatedRun {
   timeoutMs: number;
   memoryCapMb: number;
   logFile: string;
+  /** hf-core's runner when given; the vitest CLI otherwise. */
+  runner?: RunnerStart;
+  /** Each phase of the runner's life as it ends (epoch ms, and the CPU ms it had used). */
+  onPhase?: (phase: RunnerPhase, at: number, cpuMs: number) => void;
+  /**
+   * The tests start when this resolves (default: at once). hf-core's runner is started and
+   * imports the test file before, so its start-up overlaps other models; vitest starts then.
+   * The time limit counts from here.
+   */
+  gate?: Promise<void>;
 }
 
 const vitestBin = (): string => {
@@ -98,25 +62,46 @@ const vitestBin = (): string => {
   return join(dirname(req.resolve('vitest/package.json')), 'vitest.mjs');
 };
 
+/** The command line of one test process, and whether it speaks the runner's IPC protocol. */
+function commandOf(run: IsolatedRun): { args: string[]; ipc: boolean } {
+  if (!run.runner) {
+    return {
+      args: [vitestBin(), 'run', run.testFile, '--config', run.configFile, '--reporter', 'default', '--no-color'],
+      ipc: false,
+    };
+  }
+  const r = run.runner;
+  return {
+    // --config names the run's folder, as vitest's command line does (tools find a run's processes by it).
+    args: [
+      '--conditions=hf-core-source',
+      r.main,
+      ...['--test', run.testFile, '--resolve-from', r.resolveFrom, '--cache', r.cacheDir, '--esbuild', r.esbuildUrl],
+      ...['--config', run.configFile],
+    ],
+    ipc: true,
+  };
+}
+
 /**
- * Runs one generated test file under vitest in its own process group, enforcing the time limit
- * and memory cap by killing the whole group; the output goes to `logFile`. Whatever is left of
- * the group when vitest exits is killed too, so nothing outlives its run.
+ * Runs one generated test file in its own process group (hf-core's runner, or vitest), enforcing
+ * the time limit and memory cap by killing the whole group; the output goes to `logFile`.
+ * Whatever is left of the group when the test process exits is killed too, so nothing outlives
+ * its run.
  */
-export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
-  const started = performance.now();
+export async function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
   hookParentExit();
+  const { args, ipc } = commandOf(run);
+  // vitest cannot wait once started: it starts at the gate.
+  if (!ipc) await run.gate;
+  let started = performance.now();
   return new Promise((resolvePromise) => {
-    const child = spawn(
-      process.execPath,
-      [vitestBin(), 'run', run.testFile, '--config', run.configFile, '--reporter', 'default', '--no-color'],
-      {
-        cwd: dirname(run.configFile),
-        env: { ...process.env, ...run.env, FORCE_COLOR: '0', NO_COLOR: '1', [PARENT_ENV]: String(process.pid) },
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, args, {
+      cwd: dirname(run.configFile),
+      env: { ...process.env, ...run.env, FORCE_COLOR: '0', NO_COLOR: '1', [PARENT_ENV]: String(process.pid) },
+      detached: true,
+      stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+    });
     const pgid = child.pid;
     if (pgid) liveGroups.add(pgid);
     let output = '';
@@ -124,8 +109,8 @@ export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
       output += b.toString();
       if (output.length > 200_000) output = output.slice(-100_000);
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
     let killedFor: ProcessOutcome['killedFor'];
     let peak = 0;
     const kill = (why: 'timeout' | 'oom') => {
@@ -134,20 +119,35 @@ export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
       if (pgid) killGroup(pgid);
       else child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => kill('timeout'), run.timeoutMs);
-    const poll = setInterval(() => {
-      if (!pgid) return;
-      const rss = rssOfGroupMb(pgid) ?? 0;
-      peak = Math.max(peak, rss);
-      if (run.memoryCapMb > 0 && rss > run.memoryCapMb) kill('oom');
-    }, 100);
+    let timer: NodeJS.Timeout | undefined;
+    const startClock = () => {
+      started = performance.now();
+      timer = setTimeout(() => kill('timeout'), run.timeoutMs);
+    };
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    if (ipc) {
+      child.on('message', (m: ChildMessage) => {
+        if (m.type === 'phase') run.onPhase?.(m.name, m.at, m.cpuMs);
+      });
+      child.on('error', () => undefined); // a message to a process that just died
+      void Promise.resolve(run.gate).then(() => {
+        if (exit) return;
+        startClock();
+        child.send({ type: 'start' } satisfies ParentMessage);
+      });
+    } else startClock();
+    const unwatch = pgid
+      ? watchGroupRss(pgid, (rss) => {
+          peak = Math.max(peak, rss);
+          if (run.memoryCapMb > 0 && rss > run.memoryCapMb) kill('oom');
+        })
+      : () => undefined;
     let finished = false;
     const finish = () => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      clearInterval(poll);
+      unwatch();
       if (pgid) liveGroups.delete(pgid);
       writeFileSync(run.logFile, output);
       resolvePromise({
@@ -166,8 +166,8 @@ export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
       // Leftovers of the group (a process the test started) would hold the pipes open.
       if (pgid) killGroup(pgid);
       setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
+        child.stdout!.destroy();
+        child.stderr!.destroy();
         finish();
       }, 2000).unref();
     });

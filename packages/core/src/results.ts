@@ -107,7 +107,7 @@ export function foldResult(
     reason = failed.map((c) => `${c.name}: ${c.message}`).join('; ');
   } else if (proc.exitCode !== 0) {
     status = 'error';
-    reason = `vitest exited with code ${proc.exitCode} before the checks ran; see the log`;
+    reason = `the test process exited with code ${proc.exitCode} before the checks ran; see the log`;
   } else if (checks.some((c) => c.status === 'pass')) {
     status = 'pass';
     const skipped = checks.filter((c) => c.status === 'skip');

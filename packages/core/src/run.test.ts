@@ -1,23 +1,32 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ResultsWriter } from './results.ts';
 import { RUNLOG_ENV } from './test-fixtures/isolation.ts';
+import { testProcessesOf } from './test-fixtures/processes.ts';
 import type { ModelResult } from './types.ts';
 
 const CHILD = fileURLToPath(new URL('./test-fixtures/run-child.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-// The last one takes 8 s, so a test process orphaned by a SIGKILLed run would outlive the check.
-const TYPES = ['fx-good', 'fx-good-2', 'fx-slow'];
+// The middle one takes 8 s: each kill lands while it runs (a fast model could finish between
+// seeing its process and the kill), and a test process orphaned by a SIGKILLed run would outlive the check.
+const TYPES = ['fx-good', 'fx-slow', 'fx-good-2'];
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rows = (outDir: string): ModelResult[] => ResultsWriter.read(join(outDir, 'results.jsonl'));
+/** How often each generated test was started (each appends its ref to the run log on import). */
+const started = (runlog: string, ref: string): number =>
+  existsSync(runlog)
+    ? readFileSync(runlog, 'utf8')
+        .split('\n')
+        .filter((x) => x === ref).length
+    : 0;
 
 function startRun(outDir: string, runlog: string, resume: boolean) {
   const child = spawn(process.execPath, ['--conditions=hf-core-source', '--import', 'tsx', CHILD, outDir, ...TYPES], {
@@ -31,36 +40,20 @@ function startRun(outDir: string, runlog: string, resume: boolean) {
   return { child, exited, stderr: () => stderr };
 }
 
-/** Processes still running a test of `outDir` (their command line names its vitest config). */
-function testProcessesOf(outDir: string): number[] {
-  const out: number[] = [];
-  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(outDir, 'vitest.config.mjs')))
-        out.push(Number(pid));
-    } catch {
-      // exited while we looked
-    }
-  }
-  return out;
-}
-
-/** Starts a run, waits for `rowsBefore + 1` rows and the next model's test process, then kills it. */
-async function killAfterOneMoreRow(
+/** Starts a run, waits until fx-slow's test process has started `times` times in all, then kills the run. */
+async function killWhileSlowRuns(
   outDir: string,
   runlog: string,
-  resume: boolean,
-  signal: NodeJS.Signals,
+  opts: { resume: boolean; signal: NodeJS.Signals; times: number },
 ): Promise<ModelResult[]> {
-  const rowsBefore = rows(outDir).length;
-  const run = startRun(outDir, runlog, resume);
-  while (rows(outDir).length <= rowsBefore) {
-    if (run.child.exitCode !== null) throw new Error(`the run ended before its next result: ${run.stderr()}`);
+  const run = startRun(outDir, runlog, opts.resume);
+  // fx-slow's process starts ahead (it imports its test while fx-good still runs): wait for fx-good's row too.
+  const goodDone = () => existsSync(join(outDir, 'results.jsonl')) && rows(outDir).some((r) => r.ref === 'fx-good');
+  while (started(runlog, 'fx-slow') < opts.times || testProcessesOf(outDir).length === 0 || !goodDone()) {
+    if (run.child.exitCode !== null) throw new Error(`the run ended before fx-slow started: ${run.stderr()}`);
     await sleep(50);
   }
-  // Kill it while the next model's test process is running.
-  while (testProcessesOf(outDir).length === 0 && rows(outDir).length < TYPES.length) await sleep(20);
-  run.child.kill(signal);
+  run.child.kill(opts.signal);
   await run.exited;
   return rows(outDir);
 }
@@ -71,15 +64,15 @@ describe('resume', () => {
     dirs.push(outDir);
     const runlog = join(outDir, 'runlog.txt');
 
-    // SIGTERM: the run kills the test process in flight on its way out.
-    const afterTerm = await killAfterOneMoreRow(outDir, runlog, false, 'SIGTERM');
-    expect(afterTerm).toHaveLength(1);
+    // SIGTERM: the run kills the test processes in flight on its way out.
+    const afterTerm = await killWhileSlowRuns(outDir, runlog, { resume: false, signal: 'SIGTERM', times: 1 });
+    expect(afterTerm.map((r) => r.ref)).toEqual(['fx-good']);
     await sleep(300);
     expect(testProcessesOf(outDir)).toEqual([]);
 
-    // SIGKILL: nothing runs in the dead run; the orphaned vitest notices and ends its group.
-    const afterKill = await killAfterOneMoreRow(outDir, runlog, true, 'SIGKILL');
-    expect(afterKill).toHaveLength(2);
+    // SIGKILL: nothing runs in the dead run; its orphaned test processes notice and end their groups.
+    const afterKill = await killWhileSlowRuns(outDir, runlog, { resume: true, signal: 'SIGKILL', times: 2 });
+    expect(afterKill).toEqual(afterTerm);
     for (let i = 0; i < 30 && testProcessesOf(outDir).length; i++) await sleep(100);
     expect(testProcessesOf(outDir)).toEqual([]);
 
@@ -88,13 +81,11 @@ describe('resume', () => {
     const after = rows(outDir);
     expect(after.map((r) => r.ref).sort()).toEqual([...TYPES].sort());
     expect(after.every((r) => r.status === 'pass')).toBe(true);
-    // Rows written before each kill are kept as they were, not rewritten.
-    expect(after.slice(0, 2)).toEqual(afterKill);
-    expect(afterKill.slice(0, 1)).toEqual(afterTerm);
-    // A model whose row was written ran exactly once; each run's in-flight model ran again.
-    const runs = readFileSync(runlog, 'utf8').trim().split('\n');
-    for (const r of afterKill.slice(0, 1)) expect(runs.filter((x) => x === r.ref)).toHaveLength(1);
-    for (const t of TYPES) expect(runs).toContain(t);
-    expect(runs.filter((x) => x === afterKill[1]!.ref).length).toBeLessThanOrEqual(2);
+    // The row written before the kills is kept as it was, not rewritten.
+    expect(after[0]).toEqual(afterTerm[0]);
+    // The model whose row was written ran exactly once; the ones in flight ran again.
+    expect(started(runlog, 'fx-good')).toBe(1);
+    expect(started(runlog, 'fx-slow')).toBe(3);
+    expect(started(runlog, 'fx-good-2')).toBeGreaterThanOrEqual(1);
   }, 240_000);
 });

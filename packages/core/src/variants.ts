@@ -1,11 +1,11 @@
 /**
  * The dtype matrix of real checkpoints: which variants of a folder to test (`--dtype
- * fp32,fp16,q8,q4`), the lighter variant to fall back to after an oom, and how close a variant's
- * outputs must stay to fp32's.
+ * fp32,fp16,q8,q4`), the lighter variant to fall back to after an oom (fallback.ts runs it),
+ * and how close a variant's outputs must stay to fp32's.
  */
 import { discoverModelFolder, DTYPE_ORDER, DTYPE_SUFFIXES, type ModelFolder } from './discover.ts';
 import { HfCoreError } from './errors.ts';
-import type { Classification, ModelResult } from './types.ts';
+import type { Classification } from './types.ts';
 
 /** `fp32,fp16` or ['q8', 'q4'] into known dtype names; an unknown name is a usage error. */
 export function parseDtypes(spec: string | readonly string[] | undefined): string[] | undefined {
@@ -133,40 +133,4 @@ export function lighterVariant(c: Classification): Classification | undefined {
   }
   const dtype = lighterDtype(folder, c.dtype);
   return dtype ? { ...c, dtype, fallbackFrom: c.fallbackFrom ?? c.dtype } : undefined;
-}
-
-/**
- * After an oom of a real checkpoint, runs the next lighter dtype the folder has (and the next,
- * while it stays oom); the row says which dtype ran in `fallback` and `model.dtype`, and why.
- */
-export async function fallBackToLighterDtype(
-  c: Classification,
-  first: ModelResult,
-  attempt: (lighter: Classification) => Promise<ModelResult>,
-): Promise<ModelResult> {
-  let result = first;
-  let raw = first.reason;
-  let tried = c;
-  const chain: string[] = [];
-  for (let lighter = lighterVariant(c); result.status === 'oom' && lighter; lighter = lighterVariant(lighter)) {
-    chain.push(`${tried.dtype} went past the memory cap (${raw})`);
-    let next: ModelResult;
-    try {
-      next = await attempt(lighter);
-    } catch (err) {
-      return {
-        ...result,
-        reason: `${result.reason}; the lighter ${lighter.dtype} variant could not be prepared: ${err instanceof Error ? err.message : String(err)}`,
-      };
-    }
-    raw = next.reason;
-    result = {
-      ...next,
-      fallback: lighter.dtype,
-      reason: `${chain.join('; ')}; ran ${lighter.dtype} instead${next.reason ? `: ${next.reason}` : ''}`,
-      evidence: { ...next.evidence, oomOf: chain },
-    };
-    tried = lighter;
-  }
-  return result;
 }

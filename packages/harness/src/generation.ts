@@ -3,6 +3,7 @@ import { CheckFailure } from './errors.ts';
 import { expectThat } from './checks.ts';
 import { maxAbsDiff, tensor, toNumbers } from './tensors.ts';
 import { generationMetrics } from './tf-tensors.ts';
+import { timedSection } from './measure.ts';
 
 /**
  * Generation helpers over a raw decoder session with a cache, laid out as transformers.js feeds
@@ -190,30 +191,33 @@ export async function greedyGenerate(
   newTokens: number,
   opts: GreedyOptions = {},
 ): Promise<{ tokens: number[][]; prefill_ms: number; decode_ms_per_token: number; tokens_per_s: number }> {
-  const mask = opts.mask?.map((row) => [...row]) ?? prompt.map((row) => row.map(() => 1));
-  const tokens: number[][] = prompt.map(() => []);
-  let t0 = performance.now();
-  let step = await decoderStep(session, prompt, mask, undefined, opts);
-  const prefill = performance.now() - t0;
-  const pick = () =>
-    prompt.map((_, r) => argmax(logitsAt(step.logits, r, step.logits.dims[1]! - 1), opts.suppressTokens));
-  let next = pick();
-  next.forEach((id, r) => tokens[r]!.push(id));
-  t0 = performance.now();
-  for (let i = 1; i < newTokens; i++) {
-    mask.forEach((row) => row.push(1));
-    step = await decoderStep(
-      session,
-      next.map((id) => [id]),
-      mask,
-      step.cache,
-      opts,
-    );
-    next = pick();
+  // One timed section: no other model's timings overlap this one's.
+  return timedSection(async () => {
+    const mask = opts.mask?.map((row) => [...row]) ?? prompt.map((row) => row.map(() => 1));
+    const tokens: number[][] = prompt.map(() => []);
+    let t0 = performance.now();
+    let step = await decoderStep(session, prompt, mask, undefined, opts);
+    const prefill = performance.now() - t0;
+    const pick = () =>
+      prompt.map((_, r) => argmax(logitsAt(step.logits, r, step.logits.dims[1]! - 1), opts.suppressTokens));
+    let next = pick();
     next.forEach((id, r) => tokens[r]!.push(id));
-  }
-  const decode = performance.now() - t0;
-  return { tokens, ...generationMetrics(prefill, decode, newTokens - 1) };
+    t0 = performance.now();
+    for (let i = 1; i < newTokens; i++) {
+      mask.forEach((row) => row.push(1));
+      step = await decoderStep(
+        session,
+        next.map((id) => [id]),
+        mask,
+        step.cache,
+        opts,
+      );
+      next = pick();
+      next.forEach((id, r) => tokens[r]!.push(id));
+    }
+    const decode = performance.now() - t0;
+    return { tokens, ...generationMetrics(prefill, decode, newTokens - 1) };
+  });
 }
 
 /**

@@ -20,7 +20,15 @@ export {
   toNumbers,
   halfToFloat,
 } from './tensors.ts';
-export { latencyStats, measureOptions, peakRssMb, percentile, timeRuns, type MeasureOptions } from './measure.ts';
+export {
+  latencyStats,
+  measureOptions,
+  peakRssMb,
+  percentile,
+  timedSection,
+  timeRuns,
+  type MeasureOptions,
+} from './measure.ts';
 export { Recorder } from './recorder.ts';
 export { generateGreedy, offlineTransformers, processorPart } from './transformers.ts';
 export { checkParityWithCpu } from './parity.ts';

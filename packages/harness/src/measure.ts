@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import type { LatencyStats } from '@hf-core/core';
 
 export interface MeasureOptions {
@@ -48,17 +49,78 @@ export function latencyStats(samples: number[]): LatencyStats {
   };
 }
 
-/** Warmup runs, then at least `minRuns` runs and at least `minMs` of timed runs. */
+/**
+ * The socket of the run's timed-section lock (core's runner/timed-lock.ts sets it when models
+ * run side by side); without it (a plain `vitest run`) timed sections run unlocked.
+ */
+const TIMED_LOCK_ENV = 'HF_CORE_TIMED_LOCK';
+
+let lockSocket: Promise<Socket | undefined> | undefined;
+let held = 0;
+let lines: string[] = [];
+let waiting: (() => void) | undefined;
+
+function lockConnection(path: string): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    s.setEncoding('utf8');
+    s.on('data', (d: string) => {
+      lines.push(...d.split('\n').filter(Boolean));
+      waiting?.();
+    });
+    // A run that went away leaves nothing to wait for: time without the lock.
+    s.once('error', () => resolve(undefined));
+    s.once('close', () => {
+      lockSocket = Promise.resolve(undefined);
+      waiting?.();
+    });
+    s.once('connect', () => {
+      s.unref();
+      resolve(s);
+    });
+  });
+}
+
+async function acquire(s: Socket): Promise<void> {
+  lines = [];
+  s.ref(); // the wait for a grant keeps the process alive
+  s.write('acquire\n');
+  while (!lines.includes('granted') && !s.destroyed) await new Promise<void>((r) => (waiting = r));
+  waiting = undefined;
+  s.unref();
+}
+
+/**
+ * Runs `fn` as a timed section: while it runs, no other model of the same run is in a timed
+ * section (the run grants one at a time). Reentrant within a process; untimed work (loading,
+ * warm-up, checks) runs outside and may overlap other models.
+ */
+export async function timedSection<T>(fn: () => Promise<T>): Promise<T> {
+  const path = process.env[TIMED_LOCK_ENV];
+  if (!path) return fn();
+  const s = await (lockSocket ??= lockConnection(path));
+  if (!s) return fn();
+  if (held++ === 0) await acquire(s);
+  try {
+    return await fn();
+  } finally {
+    if (--held === 0 && !s.destroyed) s.write('release\n');
+  }
+}
+
+/** Warmup runs, then at least `minRuns` runs and at least `minMs` of timed runs (a timed section). */
 export async function timeRuns(fn: () => Promise<unknown>, o: MeasureOptions): Promise<number[]> {
   for (let i = 0; i < o.warmup; i++) await fn();
-  const samples: number[] = [];
-  const start = performance.now();
-  while (samples.length < o.maxRuns && (samples.length < o.minRuns || performance.now() - start < o.minMs)) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
-  }
-  return samples;
+  return timedSection(async () => {
+    const samples: number[] = [];
+    const start = performance.now();
+    while (samples.length < o.maxRuns && (samples.length < o.minRuns || performance.now() - start < o.minMs)) {
+      const t0 = performance.now();
+      await fn();
+      samples.push(performance.now() - t0);
+    }
+    return samples;
+  });
 }
 
 /** Peak resident set size of this process in MB (Linux VmHWM), or undefined elsewhere. */

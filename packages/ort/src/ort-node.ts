@@ -20,8 +20,12 @@ export function ortNodeVersion(): string {
   }
 }
 
-/** Default intra-op threads: fixed, so numbers are comparable run to run and across backends. */
+/**
+ * Default intra-op threads: fixed, so numbers are comparable run to run and across backends;
+ * `hf-core run --threads N` sets HF_CORE_THREADS in the test process to choose another.
+ */
 export const DEFAULT_THREADS = 1;
+const threadsOfEnv = (): number | undefined => Number(process.env.HF_CORE_THREADS) || undefined;
 
 /**
  * Detects an onnxruntime-node execution provider: the package loads, and the provider is among
@@ -54,7 +58,7 @@ export async function createOrtNodeSession(
   options: SessionOptions = {},
 ): Promise<EngineSession> {
   const ort = await loadOrtNode();
-  const threads = options.threads ?? DEFAULT_THREADS;
+  const threads = options.threads ?? threadsOfEnv() ?? DEFAULT_THREADS;
   const session = await ort.InferenceSession.create(modelPath, {
     executionProviders,
     intraOpNumThreads: threads,

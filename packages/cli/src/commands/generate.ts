@@ -6,15 +6,15 @@ import {
   generateTest,
   HfCoreError,
   prepareModel,
+  selectModels,
   skipReason,
   vitestConfigSource,
   type Classification,
 } from '@hf-core/core';
 import { exactEntry, listEntries, readSyncedNewTypes, readSyncFile } from '@hf-core/catalog';
-import { fixPlugins, fixSource } from '@hf-core/fix';
+import { fixPlugins } from '@hf-core/fix';
 import type { CommandModule } from '../context.ts';
 import { createCore, DEFAULT_PLUGINS_TEXT, defaultPlugins, splitList, type CliIO } from '../context.ts';
-import { selectModels } from '../models.ts';
 
 interface GenerateFlags {
   plugins?: string | string[];
@@ -46,7 +46,9 @@ export async function generate(refs: string[], flags: GenerateFlags, io: CliIO):
       hint: 'e.g. `hf-core generate bert llama --out tests-out`',
     });
   }
-  const models: Classification[] = await selectModels(core, io, inputs, {
+  const models: Classification[] = await selectModels(core, inputs, {
+    cwd: io.cwd,
+    env: io.env,
     family: flags.family,
     lenient: flags.all || flags.new,
   });
@@ -88,7 +90,6 @@ export async function generate(refs: string[], flags: GenerateFlags, io: CliIO):
         outDir,
         seed: flags.seed,
         reuseModels: true,
-        fixer: (s, o) => fixSource(core, s, o),
       });
       rows.push({ ref: c.ref, status: 'written', file: g.testFile });
       if (!flags.quiet && !flags.json) io.stderr(`wrote ${g.testFile}`);

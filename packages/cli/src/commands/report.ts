@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import {
   HfCore,
   HfCoreError,
+  lockOutputFolder,
   REPORTERS,
   resultKey,
   ResultsWriter,
@@ -48,6 +49,21 @@ export async function report(dirs: string[], flags: ReportFlags, io: CliIO): Pro
     for (const r of ResultsWriter.read(file)) merged.set(resultKey(r), r);
   }
   const outDir = resolve(io.cwd, flags.out ?? dirs[0]!);
+  // One writer per output folder: not while a run (or another report) writes there.
+  const release = lockOutputFolder(outDir, 'hf-core report', (m) => io.stderr(`hf-core: warning: ${m}`));
+  try {
+    return await writeReports({ dirs, inputs, merged, outDir }, flags, io);
+  } finally {
+    release();
+  }
+}
+
+async function writeReports(
+  run: { dirs: string[]; inputs: string[]; merged: Map<string, ModelResult>; outDir: string },
+  flags: ReportFlags,
+  io: CliIO,
+): Promise<number> {
+  const { dirs, inputs, merged, outDir } = run;
   const historyFile = flags.history ? resolve(io.cwd, flags.history) : undefined;
   const names =
     splitList(flags.reporters) ?? Object.keys(REPORTERS).filter((n) => n !== 'history' || historyFile !== undefined);

@@ -2,20 +2,17 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   FAILING_STATUSES,
-  HfCoreError,
   loadConfig,
   REPORTERS,
-  newTypesRun,
-  runModels,
-  uncoveredRows,
-  type PluginSpec,
+  RUN_DEFAULTS,
+  RUN_RANGES,
+  runRequest,
+  settleRun,
 } from '@hf-core/core';
-import { checkpointRunOptions } from '../checkpoints.ts';
-import { fixSource, fixPlugins } from '@hf-core/fix';
+import { fixPlugins } from '@hf-core/fix';
 import type { CommandModule } from '../context.ts';
 import { VERSION } from '../version.ts';
 import { createCore, DEFAULT_PLUGINS_TEXT, defaultPlugins, splitList, type CliIO } from '../context.ts';
-import { refsOfEntries, selectModels } from '../models.ts';
 import { progressPrinter } from '../progress.ts';
 
 export interface RunFlags {
@@ -26,12 +23,16 @@ export interface RunFlags {
   backends?: string | string[];
   out?: string;
   resume?: string;
-  timeout?: number;
-  memoryCap?: number;
-  warmup?: number;
-  runs?: number;
-  minMs?: number;
-  seed?: number;
+  timeout?: number | string;
+  memoryCap?: number | string;
+  warmup?: number | string;
+  runs?: number | string;
+  minMs?: number | string;
+  seed?: number | string;
+  jobs?: number | string;
+  threads?: number | string;
+  runner?: string;
+  fresh?: boolean;
   config?: string;
   reporters?: string | string[];
   allowNetwork?: boolean;
@@ -43,101 +44,60 @@ export interface RunFlags {
   history?: string;
 }
 
-/** `--shard i/n`: the i-th of n disjoint slices of the model list (1-based), for parallel CI jobs. */
-export function shardOf<T>(items: T[], spec: string | undefined): T[] {
-  if (!spec) return items;
-  const m = /^(\d+)\/(\d+)$/.exec(spec);
-  const i = Number(m?.[1]);
-  const n = Number(m?.[2]);
-  if (!m || n < 1 || i < 1 || i > n)
-    throw new HfCoreError(`--shard expects i/n with 1 <= i <= n, got "${spec}".`, { code: 'BAD_FLAG', exitCode: 2 });
-  return items.filter((_, k) => k % n === i - 1);
-}
-
-const num = (v: unknown, flag: string): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0)
-    throw new HfCoreError(`--${flag} expects a non-negative number, got "${String(v)}".`, {
-      code: 'BAD_FLAG',
-      exitCode: 2,
-    });
-  return n;
-};
-
+/** `hf-core run`: flags into a request, core runs it, this prints the totals. */
 export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<number> {
-  const loaded = await loadConfig(io.cwd, flags.config);
-  const config = loaded?.config ?? {};
-  const pluginSpecs: PluginSpec[] = splitList(flags.plugins) ?? config.plugins ?? (await defaultPlugins(io, 'run'));
-  const reporterNames = splitList(flags.reporters) ?? config.reporters ?? Object.keys(REPORTERS);
-  for (const name of reporterNames) {
-    if (!REPORTERS[name])
-      throw new HfCoreError(`Unknown reporter "${name}".`, {
-        code: 'BAD_FLAG',
-        hint: `Reporters: ${Object.keys(REPORTERS).join(', ')}.`,
-      });
-  }
-  const core = await createCore(io, pluginSpecs, flags.verbose);
+  const settled = settleRun(
+    {
+      refs: [...refs, ...(splitList(flags.models) ?? []), ...(splitList(flags.model) ?? [])],
+      plugins: splitList(flags.plugins),
+      reporters: splitList(flags.reporters),
+      family: flags.family,
+      backends: splitList(flags.backends),
+      out: flags.out,
+      resume: flags.resume,
+      timeout: flags.timeout,
+      memoryCap: flags.memoryCap,
+      warmup: flags.warmup,
+      runs: flags.runs,
+      minMs: flags.minMs,
+      seed: flags.seed,
+      jobs: flags.jobs,
+      threads: flags.threads,
+      dtype: flags.dtype,
+      allowNetwork: flags.allowNetwork,
+      shard: flags.shard,
+      runner: flags.runner,
+      fresh: flags.fresh,
+      newTypes: flags.new,
+    },
+    { cwd: io.cwd, config: await loadConfig(io.cwd, flags.config) },
+  );
+  const core = await createCore(io, settled.plugins ?? (await defaultPlugins(io, 'run')), flags.verbose);
   for (const p of fixPlugins({ resolveFrom: [io.cwd, dirname(fileURLToPath(import.meta.url))] })) await core.use(p);
   const reporterOptions = {
     historyFile: flags.history && resolve(io.cwd, flags.history),
     runId: io.env.HF_CORE_RUN_ID,
   };
-  for (const name of reporterNames) await core.use(REPORTERS[name]!(reporterOptions));
-  if (!core.backends.size) {
-    throw new HfCoreError('No backend plugin is loaded, so nothing can run.', {
-      code: 'NO_BACKEND',
-      hint: 'Add one to --plugins, e.g. --plugins encoder,cpu.',
-    });
-  }
-  const fresh = flags.new ? newTypesRun(core, io.cwd) : undefined;
-  const allRefs = [
-    ...(fresh?.refs ?? []),
-    ...refs,
-    ...(splitList(flags.models) ?? []),
-    ...(splitList(flags.model) ?? []),
-    ...(refs.length || flags.models || flags.model || fresh ? [] : refsOfEntries(config.models)),
-  ];
-  const allowNetwork = flags.allowNetwork ?? config.allowNetwork;
-  const backends = splitList(flags.backends) ?? config.backends ?? [...core.backends.keys()];
-  const checkpoints = await checkpointRunOptions(core, io, {
-    refs: allRefs,
-    entries: refs.length || flags.models || flags.model ? [] : config.models,
-    dtype: flags.dtype,
-    allowNetwork,
-  });
-  // --new with nothing a family synthesizes runs no model: its rows are the skips.
-  const models =
-    fresh && !allRefs.length
-      ? []
-      : shardOf(await selectModels(core, io, allRefs, { family: flags.family, allowNetwork }), flags.shard);
-  const outDir = resolve(io.cwd, flags.resume ?? flags.out ?? config.out ?? 'hf-core-results');
-  const summary = await runModels(core, models, {
-    outDir,
-    backends,
-    resume: !!flags.resume,
-    timeoutMs: num(flags.timeout, 'timeout') ?? config.timeoutMs,
-    memoryCapMb: num(flags.memoryCap, 'memory-cap') ?? config.memoryCapMb,
-    measure: {
-      warmup: num(flags.warmup, 'warmup') ?? config.measure?.warmup,
-      runs: num(flags.runs, 'runs') ?? config.measure?.runs,
-      minMs: num(flags.minMs, 'min-ms') ?? config.measure?.minMs,
-    },
-    seed: num(flags.seed, 'seed') ?? config.seed,
-    fixer: (source, o) => fixSource(core, source, o),
-    resolveFrom: fileURLToPath(import.meta.url),
+  for (const name of settled.reporters) await core.use(REPORTERS[name]!(reporterOptions));
+  const summary = await runRequest(core, settled, {
+    cwd: io.cwd,
+    env: io.env,
     toolVersion: VERSION,
+    resolveFrom: fileURLToPath(import.meta.url),
     onProgress: progressPrinter(io, flags.quiet),
-    uncovered: fresh?.uncovered ?? (allRefs.length ? [] : uncoveredRows(core, { family: flags.family })),
-    ...checkpoints,
+    onWarning: (m) => io.stderr(`hf-core: warning: ${m}`),
   });
   const t = summary.totals;
   io.stderr(
     `hf-core: ${t.pass} pass, ${t.fail} fail, ${t.skip} skip, ${t.error} error, ${t.crash} crash, ${t.timeout} timeout, ${t.oom} oom (of ${t.total}).`,
   );
-  io.stderr(`hf-core: wrote ${join(outDir, 'results.jsonl')} and the ${reporterNames.join(', ')} reports in ${outDir}`);
+  io.stderr(
+    `hf-core: wrote ${join(settled.outDir, 'results.jsonl')} and the ${settled.reporters.join(', ')} reports in ${settled.outDir}`,
+  );
   return summary.results.some((r) => FAILING_STATUSES.includes(r.status)) ? 1 : 0;
 }
+
+const range = (name: keyof typeof RUN_RANGES) => `${RUN_RANGES[name].min}-${RUN_RANGES[name].max}`;
 
 const command: CommandModule = {
   register(cli, io, done) {
@@ -146,12 +106,14 @@ const command: CommandModule = {
       .usage(
         'run [ref...] [options]\n\n' +
           'With no refs, runs every model type the loaded family plugins can synthesize: tiny random models\n' +
-          'built locally (offline), each tested in its own process on each backend. A ref is a model type\n' +
-          '(bert), a model folder, a config.json, or a hub id found in the Hugging Face cache.\n\n' +
+          'built locally (offline), each tested in its own process on each backend, --jobs at a time (timed\n' +
+          "sections never overlap: one model's latency is measured while no other model is being timed).\n" +
+          'A ref is a model type (bert), a model folder, a config.json, or a hub id found in the Hugging Face cache.\n\n' +
           'Writes OUT/results.jsonl as results arrive (a killed run loses nothing: --resume OUT continues it),\n' +
           'then OUT/summary.json, report.md, junit.xml, dashboard/index.html, and history.jsonl with\n' +
-          'regressions.json (what got worse since the last run into OUT). Exit code: 0 when every check that ran\n' +
-          'passed (skips are reported, never counted as passes), 1 when any failed, 2 for usage errors.',
+          'regressions.json (what got worse since the last run into OUT). One run writes to OUT at a time.\n' +
+          'Exit code: 0 when every check that ran passed (skips are reported, never counted as passes),\n' +
+          '1 when any failed, 2 for usage errors.',
       )
       .option(
         '--plugins <names>',
@@ -163,15 +125,25 @@ const command: CommandModule = {
       .option('--backends <names>', 'Backends to run on (default: every loaded backend plugin)')
       .option('--out <dir>', 'Output folder (default: ./hf-core-results)')
       .option('--resume <dir>', 'Continue a run in <dir>: run only what results.jsonl lacks')
-      .option('--timeout <ms>', 'Time limit per model and backend, in ms (default 300000)')
+      .option(
+        '--jobs <n>',
+        `Test processes at once, ${range('jobs')} (default: one per core, at most one per GiB of memory: here ${RUN_DEFAULTS.jobs})`,
+      )
+      .option('--timeout <ms>', `Time limit per model and backend, in ms (default ${RUN_DEFAULTS.timeoutMs})`)
       .option(
         '--memory-cap <mb>',
-        'Memory cap per model process tree, in MB; past it the run is `oom` (default 8192, 0 = none)',
+        `Memory cap per model process tree, in MB; past it the run is \`oom\` (default ${RUN_DEFAULTS.memoryCapMb}, 0 = none)`,
       )
       .option('--warmup <n>', 'Warmup forwards before timing (default 3)')
       .option('--runs <n>', 'At least this many timed forwards (default 10)')
       .option('--min-ms <ms>', 'And at least this long timing (default 200)')
-      .option('--seed <n>', 'Seed of the synthesized weights and feeds (default 42)')
+      .option('--seed <n>', `Seed of the synthesized weights and feeds, ${range('seed')} (default 42)`)
+      .option('--threads <n>', `Intra-op threads of the runtime in each test process, ${range('threads')} (default 1)`)
+      .option(
+        '--runner <name>',
+        'hf-core (default: a light runner for the vitest files) or vitest (the vitest CLI per file)',
+      )
+      .option('--fresh', 'Synthesize every model and fix every test anew (default: reuse those whose inputs match)')
       .option('--reporters <names>', `Reporters, comma-separated (default: ${Object.keys(REPORTERS).join(',')})`)
       .option('--config <file>', 'Config file (default: hf-core.config.{ts,mjs,js,json} in the current folder)')
       .option('--allow-network', 'Allow fetching hub ids that are not in the cache (HF_HUB_OFFLINE=1 still wins)')
@@ -195,6 +167,7 @@ const command: CommandModule = {
       .example('  hf-core run --plugins encoder,cpu,wasm              # adds a parity check per model on wasm')
       .example('  hf-core run --model ./my-onnx-export --backends cpu')
       .example('  hf-core run --model ./a --model ./b --dtype fp32,q8,q4  # one row per folder and dtype present')
+      .example('  hf-core run --jobs 1 --seed 7 --threads 2           # one model at a time, another seed, 2 threads')
       .example('  hf-core run --resume out                            # after an interrupted run')
       .example('  hf-core catalog sync --release 5.18.0 && hf-core run --new')
       .action((refs: string[], flags: RunFlags) => done(run(refs, flags, io)));

@@ -20,6 +20,9 @@ export const FIXTURE_TYPES = [
   'fx-hang',
   'fx-oom',
   'fx-corrupt',
+  'fx-mixed',
+  'fx-expect',
+  'fx-each',
 ] as const;
 
 /** Generated tests append `<ref>\n` here when set, so a test can count how often each ran. */
@@ -57,6 +60,49 @@ async function synthesize(
 
 /** The misbehaviour each type adds after a check that loads and runs the model. */
 function behaviour(modelType: string, size: unknown): string {
+  // vitest's it.each, met by hf-core's runner only once the tests are collected.
+  if (modelType === 'fx-each')
+    return `describe('table', () => {
+    it.each([[1, 2]])('adds %i', (a, b) => h.check({ skip: () => undefined }, 'each', 'session', async () => {
+      if (a + 1 !== b) throw new CheckFailure('bad table');
+    }));
+  });`;
+  // vitest's own expect, which hf-core's runner does not offer: the file then runs under vitest.
+  if (modelType === 'fx-expect')
+    return `it('uses expect', (ctx) =>
+    h.check(ctx, 'expect', 'session', async () => {
+      expect([1, 2]).toEqual([1, 2]);
+    }));`;
+  // What a generated test uses of vitest, each way it can end: nested suites and their hooks,
+  // a failing check, a skipped one, a test that throws outside a check, it.skip.
+  if (modelType === 'fx-mixed')
+    return `it('fails a check', (ctx) =>
+    h.check(ctx, 'wrong', 'session', async () => {
+      throw new CheckFailure('expected 1, got 2', { got: 2 });
+    }));
+  it('skips a check', (ctx) =>
+    h.check(ctx, 'not-here', 'session', async () => {
+      throw new SkipCheck('nothing to compare with');
+    }));
+  it.skip('is skipped', () => {});
+  describe('nested', () => {
+    const seen: string[] = [];
+    beforeAll(() => void seen.push('beforeAll'));
+    beforeEach(() => void seen.push('beforeEach'));
+    afterEach(() => void seen.push('afterEach'));
+    it('sees its hooks in order', (ctx) =>
+      h.check(ctx, 'hooks', 'session', async () => {
+        if (seen.join(',') !== 'beforeAll,beforeEach') throw new CheckFailure('hooks ran as ' + seen.join(','));
+      }));
+    it('throws outside a check', () => {
+      throw new Error('not a check');
+    });
+    it('runs after a throw', (ctx) =>
+      h.check(ctx, 'after-throw', 'session', async () => {
+        if (seen.join(',') !== 'beforeAll,beforeEach,afterEach,beforeEach,afterEach,beforeEach')
+          throw new CheckFailure('hooks ran as ' + seen.join(','));
+      }));
+  });`;
   if (modelType === 'fx-abort') return `it('aborts the process', () => { process.abort(); });`;
   if (modelType === 'fx-slow') return `it('takes 8 s, then passes', () => new Promise((r) => setTimeout(r, 8000)));`;
   if (modelType === 'fx-hang') return `it('never returns', () => new Promise(() => {}));`;
@@ -83,8 +129,8 @@ export function isolationFamily(): HfCorePlugin {
     templateVersion: 1,
     synthesize: (modelType, dir, opts) => synthesize(modelType, dir, opts.size),
     render: ({ classification: c, prepared, modelDirFromTest }) => `import { appendFileSync } from 'node:fs';
-import { describe, it } from 'vitest';
-import { harness } from ${JSON.stringify(HARNESS_ENTRY)};
+import { afterEach, beforeAll, beforeEach, describe, ${c.modelType === 'fx-expect' ? 'expect, ' : ''}it } from 'vitest';
+import { CheckFailure, harness, SkipCheck } from ${JSON.stringify(HARNESS_ENTRY)};
 
 const h = harness(import.meta.url, { ref: ${JSON.stringify(c.ref)}, modelType: ${JSON.stringify(c.modelType)}, family: 'encoder-only', modelDir: ${JSON.stringify(modelDirFromTest)} });
 if (process.env.${RUNLOG_ENV}) appendFileSync(process.env.${RUNLOG_ENV}, ${JSON.stringify(`${c.ref}\n`)});

@@ -17,6 +17,7 @@ import {
   newIdsAfterPrompt,
   generateGreedy,
   processorPart,
+  timedSection,
 } from '@hf-core/harness';
 import { decoderFeeds, idsFeeds, VLM_FILES, vlmSessions, type VlmFacts } from '../vlm/checks.ts';
 import { rawImages, type TfTensor } from '../../shared/images.ts';
@@ -250,30 +251,33 @@ export async function lfmRawGreedy(
     k * facts.hidden === features.length,
     `the prompt has ${k} image tokens but the encoder gave ${features.length / facts.hidden} features`,
   );
-  let t0 = performance.now();
-  let out = await decoder.run(decoderFeeds(decoder, facts, { type: 'float32', dims: embeds.dims, data: merged }));
-  const prefill = performance.now() - t0;
-  const tokens: number[] = [];
-  const mask = [new Array(inputIds.length).fill(1) as number[]];
-  t0 = performance.now();
-  for (let i = 0; i < newTokens; i++) {
-    const logits = toNumbers(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1)).map((x, id) =>
-      eos.includes(id) ? -Infinity : x,
-    );
-    const next = logits.reduce((best, x, j, a) => (x > a[best]! ? j : best), 0);
-    tokens.push(next);
-    if (i + 1 === newTokens) break;
-    mask[0]!.push(1);
-    const feeds: Feeds = {
-      inputs_embeds: (await embed.run({ input_ids: tensor('int64', [next], [1, 1]) })).inputs_embeds!,
-      attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]),
-      position_ids: positionIdsFromMask(mask, 1, facts.positionStart),
-    };
-    for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
-    out = await decoder.run(feeds);
-  }
-  const decode = performance.now() - t0;
-  return { tokens, ...generationMetrics(prefill, decode, newTokens - 1) };
+  // One timed section: no other model of the run is timed meanwhile.
+  return timedSection(async () => {
+    let t0 = performance.now();
+    let out = await decoder.run(decoderFeeds(decoder, facts, { type: 'float32', dims: embeds.dims, data: merged }));
+    const prefill = performance.now() - t0;
+    const tokens: number[] = [];
+    const mask = [new Array(inputIds.length).fill(1) as number[]];
+    t0 = performance.now();
+    for (let i = 0; i < newTokens; i++) {
+      const logits = toNumbers(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1)).map((x, id) =>
+        eos.includes(id) ? -Infinity : x,
+      );
+      const next = logits.reduce((best, x, j, a) => (x > a[best]! ? j : best), 0);
+      tokens.push(next);
+      if (i + 1 === newTokens) break;
+      mask[0]!.push(1);
+      const feeds: Feeds = {
+        inputs_embeds: (await embed.run({ input_ids: tensor('int64', [next], [1, 1]) })).inputs_embeds!,
+        attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]),
+        position_ids: positionIdsFromMask(mask, 1, facts.positionStart),
+      };
+      for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
+      out = await decoder.run(feeds);
+    }
+    const decode = performance.now() - t0;
+    return { tokens, ...generationMetrics(prefill, decode, newTokens - 1) };
+  });
 }
 
 /**
