@@ -1,5 +1,6 @@
 import type { HfCore } from './core.ts';
 import { RUN_STAGE } from './hooks.ts';
+import type { RunJob } from './hooks.ts';
 import type { HfCorePlugin } from './plugin.ts';
 import type { Detection } from './types.ts';
 
@@ -13,6 +14,11 @@ export interface BackendDefinition {
   detect(): Promise<Detection>;
   /** Extra environment for the test process (threads, provider options). */
   env?: Record<string, string>;
+  /**
+   * For a backend that runs the test file its own way (see RunJob.runner): the runner's Node
+   * arguments for this job, and the environment it needs from the job (e.g. the model folder).
+   */
+  runner?(job: RunJob): { args: string[]; env?: Record<string, string> };
 }
 
 /**
@@ -38,9 +44,17 @@ export function defineBackendPlugin(def: BackendDefinition): HfCorePlugin {
       });
       hook.tapPromise({ name: def.pluginName, stage: RUN_STAGE.CONFIGURE }, async (job) => {
         if (job.skip) return job;
+        const runner = def.runner?.(job);
         return {
           ...job,
-          env: { ...job.env, ...def.env, HF_CORE_BACKEND: def.backend, HF_CORE_BACKEND_MODULE: def.engineModule },
+          env: {
+            ...job.env,
+            ...def.env,
+            ...runner?.env,
+            HF_CORE_BACKEND: def.backend,
+            HF_CORE_BACKEND_MODULE: def.engineModule,
+          },
+          ...(runner ? { runner: runner.args } : {}),
         };
       });
     },

@@ -91,6 +91,8 @@ export interface IsolatedRun {
   timeoutMs: number;
   memoryCapMb: number;
   logFile: string;
+  /** Node arguments of a backend's own runner, run instead of vitest (see RunJob.runner). */
+  runner?: string[];
 }
 
 const vitestBin = (): string => {
@@ -99,7 +101,7 @@ const vitestBin = (): string => {
 };
 
 /**
- * Runs one generated test file under vitest in its own process group, enforcing the time limit
+ * Runs one generated test file under vitest (or a backend's own runner) in its own process group, enforcing the time limit
  * and memory cap by killing the whole group; the output goes to `logFile`. Whatever is left of
  * the group when vitest exits is killed too, so nothing outlives its run.
  */
@@ -107,16 +109,15 @@ export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
   const started = performance.now();
   hookParentExit();
   return new Promise((resolvePromise) => {
-    const child = spawn(
-      process.execPath,
-      [vitestBin(), 'run', run.testFile, '--config', run.configFile, '--reporter', 'default', '--no-color'],
-      {
-        cwd: dirname(run.configFile),
-        env: { ...process.env, ...run.env, FORCE_COLOR: '0', NO_COLOR: '1', [PARENT_ENV]: String(process.pid) },
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const args = run.runner
+      ? [...run.runner, run.testFile]
+      : [vitestBin(), 'run', run.testFile, '--config', run.configFile, '--reporter', 'default', '--no-color'];
+    const child = spawn(process.execPath, args, {
+      cwd: dirname(run.configFile),
+      env: { ...process.env, ...run.env, FORCE_COLOR: '0', NO_COLOR: '1', [PARENT_ENV]: String(process.pid) },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const pgid = child.pid;
     if (pgid) liveGroups.add(pgid);
     let output = '';

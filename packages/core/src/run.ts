@@ -228,6 +228,7 @@ async function runOnBackend(
     testFile: job.testFile,
     configFile: opts.configFile,
     env: job.env,
+    ...(job.runner ? { runner: job.runner } : {}),
     timeoutMs: job.timeoutMs,
     memoryCapMb: job.memoryCapMb,
     logFile: inside(opts.outDir, join('logs', `${name}.log`)),

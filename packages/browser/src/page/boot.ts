@@ -1,0 +1,33 @@
+/**
+ * The page's entry: wires transformers.js to the local server (no remote model, no CDN, no
+ * browser cache), reports page errors and unhandled rejections, then imports the bundled test
+ * file (which registers its tests and the harness) and runs it. The runner reads the outcome
+ * from `globalThis.__hfCoreOutcome`.
+ */
+import { env } from '@huggingface/transformers';
+import { ROUTES } from '../wire.ts';
+import { page } from './config.ts';
+import './ort.ts';
+import { runRegistered, type PageTestOutcome } from './vitest.ts';
+
+env.allowRemoteModels = false;
+env.allowLocalModels = true;
+env.useBrowserCache = false;
+env.useWasmCache = false;
+
+export interface PageOutcome {
+  tests: PageTestOutcome[];
+  /** The test file failed to load (a syntax error, a throwing import): nothing ran. */
+  loadError?: string;
+}
+
+async function main(): Promise<PageOutcome> {
+  try {
+    await import(`${ROUTES.bundle}test.js`);
+  } catch (err) {
+    return { tests: [], loadError: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
+  return { tests: await runRegistered() };
+}
+
+(page as unknown as { __hfCoreOutcome: Promise<PageOutcome> }).__hfCoreOutcome = main();
