@@ -93,15 +93,24 @@ function sweepProfiles(): void {
 
 /**
  * Starts Chromium with a fresh profile and connects to it. It is a child of this process, in
- * this process group: killing the group (hf-core's time limit and memory cap) ends it too.
+ * this process group: killing the group (hf-core's time limit and memory cap) ends it too. It
+ * also holds a DevTools pipe from this process (fds 3 and 4, unused otherwise): when this
+ * process dies however it dies, the pipe closes and Chromium exits, so no browser is orphaned.
  */
 export async function launchChromium(binary: string, extraArgs: string[] = []): Promise<RunningBrowser> {
   sweepProfiles();
   const profile = mkdtempSync(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
   const child = spawn(
     binary,
-    [...CHROMIUM_FLAGS, ...extraArgs, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    [
+      ...CHROMIUM_FLAGS,
+      ...extraArgs,
+      '--remote-debugging-port=0',
+      '--remote-debugging-pipe',
+      `--user-data-dir=${profile}`,
+      'about:blank',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
   );
   const cleanup = () => rmSync(profile, { recursive: true, force: true });
   let stderr = '';
@@ -131,7 +140,7 @@ export async function launchChromium(binary: string, extraArgs: string[] = []): 
     cleanup();
     throw err;
   });
-  const browser = await chromium.connectOverCDP(endpoint);
+  const browser = await chromium.connectOverCDP(endpoint, { timeout: 0 });
   return {
     browser,
     process: child,

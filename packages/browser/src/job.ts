@@ -4,7 +4,8 @@
  */
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { siblingModule, type RunJob } from '@hf-core/core';
 import type { PageRoots } from './node-calls.ts';
 import type { PageDevice } from './page/config.ts';
@@ -28,7 +29,7 @@ export function runnerArgs(): string[] {
   return [
     '--conditions=hf-core-source',
     '--import',
-    import.meta.resolve('tsx/esm'),
+    pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href,
     fileURLToPath(new URL(`./runner${PAGE_ENGINE_MODULE.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)),
   ];
 }

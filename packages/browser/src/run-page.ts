@@ -3,7 +3,7 @@
  * every request that would leave 127.0.0.1 failed and listed, page errors and a renderer crash
  * caught, the browser's memory sampled; then everything down again.
  */
-import { fileURLToPath } from 'node:url';
+import { defaultResolveFrom } from '@hf-core/core';
 import type { BrowserContext, CDPSession } from 'playwright-core';
 import { bundlePage } from './bundle.ts';
 import { launchChromium } from './chromium.ts';
@@ -64,14 +64,20 @@ function pageEnv(env: PageRunOptions['env']): Record<string, string> {
   return out;
 }
 
+/** At most `ms` of waiting: a DevTools call to a crashed page never answers. */
+const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<undefined>((ok) => setTimeout(ok, ms))]);
+
 /** Samples the page's JS heap every `everyMs` (used size), keeping the peak. */
 function sampleHeap(cdp: CDPSession, everyMs = 200) {
   let peak = 0;
   const sample = () =>
-    cdp
-      .send('Runtime.getHeapUsage')
-      .then((h) => void (peak = Math.max(peak, h.usedSize)))
-      .catch(() => undefined);
+    within(
+      cdp
+        .send('Runtime.getHeapUsage')
+        .then((h) => void (peak = Math.max(peak, h.usedSize)))
+        .catch(() => undefined),
+      1000,
+    );
   const timer = setInterval(sample, everyMs);
   return {
     async stop() {
@@ -105,8 +111,7 @@ export async function runPageTest(opts: PageRunOptions): Promise<PageRunResult> 
   let t0 = performance.now();
   let bundle: Awaited<ReturnType<typeof bundlePage>>;
   try {
-    const resolveFrom = opts.resolveFrom ?? fileURLToPath(import.meta.resolve('@hf-core/core'));
-    bundle = await bundlePage(opts.testFile, { resolveFrom });
+    bundle = await bundlePage(opts.testFile, { resolveFrom: opts.resolveFrom ?? defaultResolveFrom() });
   } catch (err) {
     result.loadError = (err as Error).message;
     return result;
@@ -136,7 +141,9 @@ export async function runPageTest(opts: PageRunOptions): Promise<PageRunResult> 
     const context = await running.browser.newContext();
     await guardNetwork(context, origin, result.blocked);
     const page = await context.newPage();
-    page.on('console', (m) => log(`[page ${m.type()}] ${m.text()}`));
+    // No Playwright time limits: hf-core's --timeout ends the whole run, browser included.
+    page.setDefaultTimeout(0);
+    page.on('console', (m) => log(`[console.${m.type()}] ${m.text()}`));
     page.on('pageerror', (e) => result.pageErrors.push(`${e.name}: ${e.message}`));
     page.on('crash', () => (result.crashed = true));
     heap = sampleHeap(await context.newCDPSession(page));
@@ -155,7 +162,7 @@ export async function runPageTest(opts: PageRunOptions): Promise<PageRunResult> 
     result.memory = memory.stop();
     result.served = server.served;
     result.refused = server.refused;
-    await running.close();
+    await within(running.close(), 10_000);
     await remote.releaseAll();
     await server.stop();
   }
