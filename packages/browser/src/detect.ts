@@ -15,16 +15,15 @@ interface Probe {
   versions: Record<string, string>;
 }
 
-/** Starts Chromium once, opens a blank page on 127.0.0.1 (WebGPU needs a secure origin), asks for the adapter. */
-async function probe(): Promise<Probe> {
-  const found = findChromium();
-  if ('missing' in found) return { ok: false, reason: `${found.missing}: ${CHROMIUM_INSTALL_HINT}`, versions: {} };
+/** Starts Chromium, opens a blank page on 127.0.0.1 (WebGPU needs a secure origin), asks for the adapter. */
+async function probe(binary: string): Promise<Probe> {
   const server = createServer((_, res) => res.end('<!doctype html><title>hf-core</title>'));
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   try {
-    const running = await launchChromium(found.path);
+    const running = await launchChromium(binary);
     try {
       const page = await (await running.browser.newContext()).newPage();
+      page.setDefaultTimeout(60_000);
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const adapter = await page.evaluate(`(${adapterVersions.toString()})()`);
       return {
@@ -38,7 +37,7 @@ async function probe(): Promise<Probe> {
   } catch (err) {
     return {
       ok: false,
-      reason: `Chromium at ${found.path} did not start a page: ${(err as Error).message.split('\n')[0]}. Check that it runs (${found.path} --headless --no-sandbox), or ${CHROMIUM_INSTALL_HINT}`,
+      reason: `Chromium at ${binary} did not start a page: ${(err as Error).message.split('\n')[0]}. Check that it runs (${binary} --headless --no-sandbox), or ${CHROMIUM_INSTALL_HINT}`,
       versions: {},
     };
   } finally {
@@ -46,11 +45,17 @@ async function probe(): Promise<Probe> {
   }
 }
 
-let probed: Promise<Probe> | undefined;
+/** One probe per Chromium binary, shared by both backends and by doctor. */
+const probes = new Map<string, Promise<Probe>>();
 
 /** Whether `device` runs in this machine's Chromium, with the browser and adapter as versions. */
 export async function detectBrowser(device: PageDevice): Promise<Detection> {
-  const p = await (probed ??= probe());
+  const found = findChromium();
+  if ('missing' in found)
+    return { available: false, reason: `${found.missing}: ${CHROMIUM_INSTALL_HINT}`, versions: {} };
+  let probed = probes.get(found.path);
+  if (!probed) probes.set(found.path, (probed = probe(found.path)));
+  const p = await probed;
   if (!p.ok) return { available: false, reason: p.reason, versions: p.versions };
   if (device === 'webgpu' && !p.versions['webgpu.vendor'])
     return {
