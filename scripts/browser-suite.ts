@@ -38,9 +38,13 @@ const code = await main([
 const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as RunSummary;
 const rows = summary.results;
 for (const r of rows)
-  console.log(`${r.status.padEnd(7)} ${r.modelType} [${r.backend}] ${r.level ?? '-'} ${r.status === 'pass' ? '' : r.reason}`);
+  console.log(
+    `${r.status.padEnd(7)} ${r.modelType} [${r.backend}] ${r.level ?? '-'} ${r.status === 'pass' ? '' : r.reason}`,
+  );
 const passed = rows.filter((r) => r.status === 'pass' && r.level === 'pipeline').length;
-const failed = rows.filter((r) => FAILING_STATUSES.includes(r.status) || (r.status === 'pass' && r.level !== 'pipeline'));
+const failed = rows.filter(
+  (r) => FAILING_STATUSES.includes(r.status) || (r.status === 'pass' && r.level !== 'pipeline'),
+);
 const skipped = rows.length - passed - failed.length;
 console.log(
   `\n${passed} passed, ${failed.length} failed${skipped ? ` (${skipped} skipped: ${rows.find((r) => r.status === 'skip')?.reason})` : ''}`,

@@ -47,7 +47,9 @@ describe('hf-core doctor', () => {
     const webgpu = by['browser-webgpu']!;
     if (webgpu.available) {
       expect(webgpu.versions.chromium).toMatch(/^\d+\./);
-      expect(Object.keys(webgpu.versions)).toEqual(expect.arrayContaining(['webgpu.vendor', 'webgpu.isFallbackAdapter']));
+      expect(Object.keys(webgpu.versions)).toEqual(
+        expect.arrayContaining(['webgpu.vendor', 'webgpu.isFallbackAdapter']),
+      );
       expect(webgpu.reason).toContain(webgpu.versions['webgpu.architecture']);
     } else expect(webgpu.reason).toMatch(/apt-get install -y chromium|WebGPU adapter/);
   }, 180_000);
