@@ -16,7 +16,7 @@ import encoder from '@hf-core/plugin-encoder';
 const outDir = mkdtempSync(join(tmpdir(), 'hf-core-browser-e2e-'));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-async function runBert(out: string): Promise<Record<string, ModelResult>> {
+async function runBert(out: string, memoryCapMb?: number): Promise<Record<string, ModelResult>> {
   const core = new HfCore();
   for (const p of [encoder(), browserWasm(), browserWebgpu()]) await core.use(p);
   const bert = (await core.hooks.classify.promise({
@@ -26,6 +26,7 @@ async function runBert(out: string): Promise<Record<string, ModelResult>> {
     outDir: out,
     backends: ['browser-wasm', 'browser-webgpu'],
     timeoutMs: 600_000,
+    memoryCapMb,
     measure: { warmup: 1, runs: 5, minMs: 20 },
   });
   return Object.fromEntries(summary.results.map((r) => [r.backend, r]));
@@ -83,5 +84,13 @@ describe.skipIf(!('path' in chromium))(
         });
       }
     }, 900_000);
+
+    it('a browser past the memory cap is oom, with the browser killed with its run, and the run goes on', async () => {
+      const by = await runBert(join(outDir, 'oom'), 250);
+      for (const backend of ['browser-wasm', 'browser-webgpu']) {
+        expect(by[backend], by[backend]!.reason).toMatchObject({ status: 'oom', fallback: 'micro' });
+        expect(by[backend]!.reason).toMatch(/past the 250 MB cap; the process group was killed/);
+      }
+    }, 600_000);
   },
 );

@@ -90,7 +90,7 @@ describe.skipIf(!('path' in chromium))(
   });
 `,
         ),
-        ['--js-flags=--max-old-space-size=24'],
+        ['--js-flags=--max-old-space-size=64'],
       );
       expect(r.crashed).toBe(true);
       expect(r.tests).toEqual([]);

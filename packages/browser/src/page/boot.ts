@@ -1,19 +1,13 @@
 /**
- * The page's entry: wires transformers.js to the local server (no remote model, no CDN, no
- * browser cache), reports page errors and unhandled rejections, then imports the bundled test
- * file (which registers its tests and the harness) and runs it. The runner reads the outcome
- * from `globalThis.__hfCoreOutcome`.
+ * The page's entry: points onnxruntime-web at the local server (./ort.ts), imports the bundled
+ * test file (which registers its tests and the harness) and runs it. The runner reads the
+ * outcome from `globalThis.__hfCoreOutcome`. transformers.js loads when the test asks for it,
+ * as in Node; the engine sets it offline (./engine.ts).
  */
-import { env } from '@huggingface/transformers';
 import { ROUTES } from '../wire.ts';
 import { page } from './config.ts';
 import './ort.ts';
 import { runRegistered, type PageTestOutcome } from './vitest.ts';
-
-env.allowRemoteModels = false;
-env.allowLocalModels = true;
-env.useBrowserCache = false;
-env.useWasmCache = false;
 
 export interface PageOutcome {
   tests: PageTestOutcome[];

@@ -13,18 +13,31 @@ import type {
   TensorData,
   ValueInfo,
 } from '@hf-core/core';
-import { env as tfEnv } from '@huggingface/transformers';
 import { readdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { adapterText, adapterVersions } from './adapter.ts';
 import { pageConfig, type PageDevice } from './config.ts';
 import { ort } from './ort.ts';
 
+/**
+ * transformers.js offline in the page: no remote model, no Cache Storage, no CDN for its
+ * WebAssembly (./ort.ts set the local path before any session). The harness adds the local model
+ * path when a check asks for a pipeline.
+ */
+async function offlineTransformers(): Promise<string> {
+  const { env } = await import('@huggingface/transformers');
+  env.allowRemoteModels = false;
+  env.useBrowserCache = false;
+  env.useWasmCache = false;
+  return env.version;
+}
+
 async function detect(device: PageDevice): Promise<Detection> {
+  const tfVersion = await offlineTransformers();
   const versions: Record<string, string> = {
     browser: pageConfig().browser,
     'onnxruntime-web': ort.env.versions.web ?? 'unknown',
-    'transformers.js': tfEnv.version,
+    'transformers.js': tfVersion,
     ...(await adapterVersions()),
   };
   if (device === 'webgpu' && !versions['webgpu.vendor'])
