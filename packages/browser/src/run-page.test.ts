@@ -79,23 +79,6 @@ describe.skipIf(!('path' in chromium))(
       expect(r.memory?.peak_rss_mb).toBeGreaterThan(0);
     }, 120_000);
 
-    it('a renderer that runs out of memory is a crash, reported, and the run returns', async () => {
-      const r = await run(
-        fixture(
-          'oom',
-          `
-  it('allocates until the renderer dies', () => {
-    const keep: unknown[] = [];
-    for (;;) keep.push(Array.from({ length: 1e5 }, (_, i) => ({ i })));
-  });
-`,
-        ),
-        ['--js-flags=--max-old-space-size=64'],
-      );
-      expect(r.crashed).toBe(true);
-      expect(r.tests).toEqual([]);
-    }, 120_000);
-
     it('a test file that does not bundle is a load error naming the file, before any browser starts', async () => {
       const file = join(dir, 'broken.test.ts');
       writeFileSync(file, "import { spawn } from 'node:child_process';\nspawn('ls');\n");
