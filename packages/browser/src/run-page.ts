@@ -68,7 +68,7 @@ function pageEnv(env: PageRunOptions['env']): Record<string, string> {
 const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<undefined>((ok) => setTimeout(ok, ms))]);
 
 /** Samples the page's JS heap every `everyMs` (used size), keeping the peak. */
-function sampleHeap(cdp: CDPSession, everyMs = 200) {
+function sampleHeap(cdp: CDPSession, everyMs = 500) {
   let peak = 0;
   const sample = () =>
     within(
