@@ -78,6 +78,15 @@ export interface RunningBrowser {
 
 const PROFILE_PREFIX = 'hf-core-chromium-';
 
+/** Never throws: a Chromium helper still writing in a profile must not fail a run; the next sweep gets it. */
+function removeQuietly(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  } catch {
+    // swept later
+  }
+}
+
 /** Profiles left by runs that were killed (their pid is gone): removed before a new one starts. */
 function sweepProfiles(): void {
   for (const name of readdirSync(tmpdir())) {
@@ -86,7 +95,7 @@ function sweepProfiles(): void {
     try {
       process.kill(pid, 0);
     } catch {
-      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+      removeQuietly(join(tmpdir(), name));
     }
   }
 }
@@ -112,7 +121,7 @@ export async function launchChromium(binary: string, extraArgs: string[] = []): 
     ],
     { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
   );
-  const cleanup = () => rmSync(profile, { recursive: true, force: true });
+  const cleanup = () => removeQuietly(profile);
   let stderr = '';
   const endpoint = await new Promise<string>((ok, fail) => {
     const timer = setTimeout(
@@ -146,12 +155,14 @@ export async function launchChromium(binary: string, extraArgs: string[] = []): 
     process: child,
     version: browser.version(),
     async close() {
+      const running = () => child.exitCode === null && child.signalCode === null;
+      const exited = new Promise<boolean>((ok) => (running() ? child.once('exit', () => ok(true)) : ok(true)));
+      const within = (ms: number) =>
+        Promise.race([exited, new Promise<boolean>((ok) => setTimeout(() => ok(false), ms))]);
       await browser.close().catch(() => undefined);
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((ok) => child.once('exit', ok));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((ok) => setTimeout(ok, 3000))]);
+      if (!(await within(5000))) {
         child.kill('SIGKILL');
+        await within(2000);
       }
       cleanup();
     },
