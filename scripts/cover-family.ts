@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { main } from '@hf-core/cli';
 import type { RunSummary } from '@hf-core/core';
 
-export async function coverFamily(family: string, backends = ['cpu'], folder = family): Promise<RunSummary> {
+export async function coverFamily(
+  family: string,
+  backends = ['cpu'],
+  opts: { folder?: string; args?: string[] } = {},
+): Promise<RunSummary> {
+  const folder = opts.folder ?? family;
   const out = join(process.env.HF_CORE_COVERAGE_OUT ?? '/tmp/hf-core-coverage', folder);
   const only = process.env.HF_CORE_COVERAGE_TYPES;
   const t0 = Date.now();
@@ -21,6 +26,7 @@ export async function coverFamily(family: string, backends = ['cpu'], folder = f
     '--out',
     out,
     ...(only ? ['--models', only] : []),
+    ...(opts.args ?? []),
   ]);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as RunSummary;
   for (const backend of backends) {
