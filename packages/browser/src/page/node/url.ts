@@ -16,6 +16,6 @@ export function pathToFileURL(path: string): URL {
   return new URL(path.split('/').map(encodeURIComponent).join('/'), page.location.origin);
 }
 
-export const URL_ = URL;
-export { URL_ as URL };
-export default { fileURLToPath, pathToFileURL, URL };
+const PageURL = globalThis.URL;
+export { PageURL as URL };
+export default { fileURLToPath, pathToFileURL, URL: PageURL };
