@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { RunJob } from '@hf-core/core';
-import { pageRoots, RUNNER_ENV, runnerArgs } from './job.ts';
+import { pageRoots, runnerArgs } from './job.ts';
 
 const job = {
   testFile: '/runs/out/tests/bert.test.ts',
