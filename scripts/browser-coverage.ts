@@ -24,8 +24,9 @@ const families = process.argv.slice(2).length ? process.argv.slice(2) : FAMILIES
 const rows: { family: string; results: ModelResult[] }[] = [];
 for (const family of families) {
   const folder = `${family}-browser`;
-  // Continues an earlier run; SwiftShader's WebGPU needs more than the default 5 minutes a model.
-  const args = ['--resume', join(ROOT, folder), '--timeout', '900000'];
+  // Continues an earlier run. Coverage, not a benchmark: short timing loops, and more than the
+  // default 5 minutes a model (SwiftShader's WebGPU is slow).
+  const args = ['--resume', join(ROOT, folder), '--warmup', '1', '--runs', '3', '--min-ms', '0', '--timeout', '900000'];
   const summary = await coverFamily(family, RUN_ON, { folder, args });
   rows.push({ family, results: summary.results.filter((r) => !r.reason.startsWith('not covered yet')) });
 }
