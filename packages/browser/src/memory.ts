@@ -55,7 +55,7 @@ const role = (pid: number): string => {
 const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
 
 export interface BrowserMemory {
-  /** Peak of the summed proportional set (PSS) of the browser's processes, sampled once a second. */
+  /** Peak of the summed proportional set (PSS) of the browser's processes, sampled every 2 s. */
   browser_peak_pss_mb: number;
   /**
    * Peak resident set (VmHWM) of the page's renderer, the process that ran the model's
@@ -67,11 +67,11 @@ export interface BrowserMemory {
 }
 
 /**
- * Samples the browser tree under `root` until `stop()`, which returns what it saw. Once a second:
+ * Samples the browser tree under `root` until `stop()`, which returns what it saw. Every 2 s:
  * reading PSS walks each process's page tables (about 4 ms of kernel time per Chromium process),
  * and the per-process peaks (VmHWM) are exact whenever they are read.
  */
-export function sampleBrowserMemory(root: number, everyMs = 1000): { stop(): BrowserMemory | undefined } {
+export function sampleBrowserMemory(root: number, everyMs = 2000): { stop(): BrowserMemory | undefined } {
   let peak = 0;
   const hwm: Record<string, number> = {};
   const sample = () => {
