@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
-/** What to run where Chromium is missing (Debian's package; Ubuntu's `chromium` is a snap). */
+/** What to run where Chromium is missing (Debian's package; elsewhere any Chrome or Chromium binary). */
 export const CHROMIUM_INSTALL_HINT =
   'install it (Debian/Ubuntu: apt-get install -y chromium) or point HF_CORE_CHROMIUM at a Chrome or Chromium binary';
 
