@@ -53,6 +53,9 @@ describe.skipIf(!('path' in chromium))(
     if (existsSync('/etc/hostname')) throw new Error('the page sees /etc/hostname');
     readFileSync('/proc/self/status');
   });
+  it('is cross-origin isolated (timers at full resolution)', () => {
+    if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) throw new Error('not isolated');
+  });
   it('skips', (ctx) => ctx.skip('nothing to do here'));
   it('fetches a model from the internet', async () => { await fetch('https://huggingface.co/bert/resolve/main/config.json'); });
   it('throws later', () => { setTimeout(() => { throw new Error('late boom'); }, 0); });
@@ -65,13 +68,14 @@ describe.skipIf(!('path' in chromium))(
       expect(r.tests.map((t) => [t.name.split(' > ').pop(), t.state])).toEqual([
         ['reads inside its folders', 'pass'],
         ['is refused outside them', 'fail'],
+        ['is cross-origin isolated (timers at full resolution)', 'pass'],
         ['skips', 'skip'],
         ['fetches a model from the internet', 'fail'],
         ['throws later', 'pass'],
         ['leaves a rejection unhandled', 'pass'],
       ]);
       expect(r.tests[1]!.message).toMatch(/EACCES: the page may not read \/proc\/self\/status/);
-      expect(r.tests[2]!.message).toBe('nothing to do here');
+      expect(r.tests[3]!.message).toBe('nothing to do here');
       expect(r.blocked).toEqual(['https://huggingface.co/bert/resolve/main/config.json']);
       expect(r.pageErrors).toEqual(['Error: late boom', 'Error: nobody catches me']);
       expect(r.served).toBeGreaterThan(3);
