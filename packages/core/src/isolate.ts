@@ -101,9 +101,10 @@ const vitestBin = (): string => {
 };
 
 /**
- * Runs one generated test file under vitest (or a backend's own runner) in its own process group, enforcing the time limit
- * and memory cap by killing the whole group; the output goes to `logFile`. Whatever is left of
- * the group when vitest exits is killed too, so nothing outlives its run.
+ * Runs one generated test file under vitest (or a backend's own runner, RunJob.runner) in its own
+ * process group, enforcing the time limit and memory cap by killing the whole group; the output
+ * goes to `logFile`. Whatever is left of the group when vitest exits is killed too, so nothing
+ * outlives its run.
  */
 export function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
   const started = performance.now();
