@@ -1,5 +1,6 @@
 import type { HfCore } from './core.ts';
 import { RUN_STAGE } from './hooks.ts';
+import type { RunJob } from './hooks.ts';
 import type { HfCorePlugin } from './plugin.ts';
 import type {
   BackendSetupOptions,
@@ -23,6 +24,11 @@ export interface BackendDefinition {
   setup?(opts: BackendSetupOptions): Promise<BackendSetupResult>;
   /** Exports a tiny model to ONNX with its reference outputs (`hf-core export`), for reference backends. */
   exportModel?(opts: ModelExportOptions): Promise<ModelExportResult>;
+  /**
+   * For a backend that runs the test file its own way (see RunJob.runner): the runner's Node
+   * arguments for this job, and the environment it needs from the job (e.g. the model folder).
+   */
+  runner?(job: RunJob): { args: string[]; env?: Record<string, string> };
 }
 
 /**
@@ -50,9 +56,17 @@ export function defineBackendPlugin(def: BackendDefinition): HfCorePlugin {
       });
       hook.tapPromise({ name: def.pluginName, stage: RUN_STAGE.CONFIGURE }, async (job) => {
         if (job.skip) return job;
+        const runner = def.runner?.(job);
         return {
           ...job,
-          env: { ...job.env, ...def.env, HF_CORE_BACKEND: def.backend, HF_CORE_BACKEND_MODULE: def.engineModule },
+          env: {
+            ...job.env,
+            ...def.env,
+            ...runner?.env,
+            HF_CORE_BACKEND: def.backend,
+            HF_CORE_BACKEND_MODULE: def.engineModule,
+          },
+          ...(runner ? { runner: runner.args } : {}),
         };
       });
     },

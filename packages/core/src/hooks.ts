@@ -62,6 +62,13 @@ export interface RunJob {
   env: Record<string, string>;
   /** Set by a backend that cannot run here: the job becomes a `skip` with this reason. */
   skip?: string;
+  /**
+   * Set by a backend that runs the test file its own way rather than under vitest in Node (the
+   * browser backends drive a page): Node arguments (options, then a script) that core runs as
+   * `node ...runner <testFile>` in the job's isolated process group, with its env, limits and
+   * log. The runner writes the same records (HF_CORE_RESULT_FILE) a vitest run does.
+   */
+  runner?: string[];
   timeoutMs: number;
   memoryCapMb: number;
 }

@@ -55,6 +55,8 @@ export interface IsolatedRun {
    * The time limit counts from here.
    */
   gate?: Promise<void>;
+  /** Node arguments of a backend's own runner (RunJob.runner), run as `node ...command <testFile>` instead of vitest. */
+  command?: string[];
 }
 
 const vitestBin = (): string => {
@@ -64,6 +66,7 @@ const vitestBin = (): string => {
 
 /** The command line of one test process, and whether it speaks the runner's IPC protocol. */
 function commandOf(run: IsolatedRun): { args: string[]; ipc: boolean } {
+  if (run.command) return { args: [...run.command, run.testFile], ipc: false };
   if (!run.runner) {
     return {
       args: [vitestBin(), 'run', run.testFile, '--config', run.configFile, '--reporter', 'default', '--no-color'],
@@ -84,10 +87,10 @@ function commandOf(run: IsolatedRun): { args: string[]; ipc: boolean } {
 }
 
 /**
- * Runs one generated test file in its own process group (hf-core's runner, or vitest), enforcing
- * the time limit and memory cap by killing the whole group; the output goes to `logFile`.
- * Whatever is left of the group when the test process exits is killed too, so nothing outlives
- * its run.
+ * Runs one generated test file in its own process group (hf-core's runner, vitest, or a
+ * backend's own runner: RunJob.runner), enforcing the time limit and memory cap by killing the
+ * whole group; the output goes to `logFile`. Whatever is left of the group when the test process
+ * exits is killed too, so nothing outlives its run.
  */
 export async function runIsolated(run: IsolatedRun): Promise<ProcessOutcome> {
   hookParentExit();

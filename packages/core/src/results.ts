@@ -65,6 +65,7 @@ export function foldResult(
   const metrics: Metrics = {};
   let loadError: string | undefined;
   let unavailable: string | undefined;
+  let runtime: Record<string, string> | undefined;
   for (const r of records) {
     if (r.t === 'check')
       checks.push({
@@ -76,7 +77,10 @@ export function foldResult(
       });
     else if (r.t === 'metric') metrics[r.name] = r.value;
     else if (r.t === 'error') loadError ??= r.message;
-    else if (r.t === 'backend' && !r.available) unavailable = r.reason;
+    else if (r.t === 'backend') {
+      runtime = r.versions;
+      if (!r.available) unavailable = r.reason;
+    }
   }
   if (metrics.peak_rss_mb === undefined && proc.peakTreeRssMb > 0) metrics.peak_rss_mb = proc.peakTreeRssMb;
   let status: ResultStatus;
@@ -141,6 +145,7 @@ export function foldResult(
     ...(levelReason ? { levelReason } : {}),
     checks,
     metrics,
+    ...(runtime && Object.keys(runtime).length ? { runtime } : {}),
     ...(Object.keys(evidence).length ? { evidence } : {}),
     duration_ms: proc.durationMs,
   };

@@ -189,11 +189,13 @@ export async function runOnBackend(
       memoryCapMb: job.memoryCapMb,
       logFile: inside(s.outDir, join('logs', `${name}.log`)),
       runner,
+      ...(job.runner ? { command: job.runner } : {}),
       gate: waitFor,
       onPhase: (phase, at, cpuMs) => phases.set(phase, { at, cpuMs }),
     });
   let spawnedAt = Date.now();
-  let proc = await isolated(s.runner, gate);
+  // A backend with its own runner (the browser ones) runs the file its way, not through hf-core's runner.
+  let proc = await isolated(job.runner ? undefined : s.runner, gate);
   if (s.runner && proc.exitCode === RUNNER_SHIM_MISSING_EXIT) {
     // The file imports from vitest what hf-core's runner does not offer: vitest runs it.
     await gate;

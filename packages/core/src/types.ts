@@ -88,6 +88,11 @@ export interface ModelResult {
   metrics: Metrics;
   /** The folder tested, the files used, the generated test file. */
   model?: { dir?: string; files?: string[]; testFile?: string; dtype?: string; synthesized?: boolean };
+  /**
+   * What the model ran on, as the test process's backend reported it: runtime versions, and for
+   * the browser backends the browser and its WebGPU adapter (vendor, architecture, fallback).
+   */
+  runtime?: Record<string, string>;
   /** Evidence for crash / timeout / oom: signal, exit code, output tail, memory seen. */
   evidence?: Record<string, unknown>;
   /** Set when a lighter variant was used after an oom. */
@@ -153,7 +158,7 @@ export interface BackendEngine {
   detect(): Promise<Detection>;
   createSession(modelPath: string, options?: SessionOptions): Promise<EngineSession>;
   /** transformers.js `device` for pipeline-level checks; absent when only session level runs. */
-  readonly transformersDevice?: 'cpu' | 'cuda' | 'webgpu';
+  readonly transformersDevice?: 'cpu' | 'cuda' | 'webgpu' | 'wasm';
   /** Backend-specific memory reading in MB (e.g. VRAM), if the backend can say. */
   memory?(): Promise<{ vram_mb?: number } | undefined>;
 }

@@ -31,11 +31,13 @@ describe('hf-core doctor', () => {
       'openvino',
       'pytorch',
       'pytorch-cuda',
+      'browser-wasm',
+      'browser-webgpu',
     ]);
     for (const row of rows) {
       expect(Object.keys(row)).toEqual(['backend', 'available', 'reason', 'versions']);
       expect(row.reason.length).toBeGreaterThan(10);
-      expect(row.versions.node).toBe(process.version);
+      if (!row.backend.startsWith('browser-')) expect(row.versions.node).toBe(process.version);
     }
     const by = Object.fromEntries(rows.map((x) => [x.backend, x]));
     // pytorch: the Python side's versions when it runs, else what is missing and the setup command.
@@ -47,7 +49,16 @@ describe('hf-core doctor', () => {
     // This machine has no GPU and no openvino-node: each says why.
     if (!by.cuda!.available) expect(by.cuda!.reason).toMatch(/cuda/i);
     if (!by.openvino!.available) expect(by.openvino!.reason).toMatch(/openvino-node/);
-  }, 60_000);
+    // The browser backends name Chromium and its WebGPU adapter, or say how to install Chromium.
+    const webgpu = by['browser-webgpu']!;
+    if (webgpu.available) {
+      expect(webgpu.versions.chromium).toMatch(/^\d+\./);
+      expect(Object.keys(webgpu.versions)).toEqual(
+        expect.arrayContaining(['webgpu.vendor', 'webgpu.isFallbackAdapter']),
+      );
+      expect(webgpu.reason).toContain(webgpu.versions['webgpu.architecture']);
+    } else expect(webgpu.reason).toMatch(/apt-get install -y chromium|WebGPU adapter/);
+  }, 180_000);
 
   it('prints a table, and a plugin that does not load is a row saying so rather than a failure', async () => {
     const r = await cli('doctor', '--plugins', 'cpu,no-such-backend');

@@ -4,7 +4,7 @@ import { pluginSearchDirs, splitList, stderrLogger, type CliIO } from '../contex
 import { table } from './classify.ts';
 
 /** The published backend plugins: `doctor` lists them first, and says how to install those missing. */
-export const DOCTOR_BACKENDS = ['cpu', 'wasm', 'cuda', 'webgpu', 'openvino', 'pytorch'];
+export const DOCTOR_BACKENDS = ['cpu', 'wasm', 'cuda', 'webgpu', 'openvino', 'pytorch', 'browser-wasm', 'browser-webgpu'];
 
 interface DoctorOptions {
   json?: boolean;
@@ -116,7 +116,9 @@ const command: CommandModule = {
       .usage(
         'doctor [options]\n\n' +
           'Loads each backend plugin and runs its detection: is the runtime installed, does it load, and\n' +
-          '(for cuda and webgpu) does a tiny model really run on the device. A backend that cannot run\n' +
+          '(for cuda and webgpu) does a tiny model really run on the device. The browser backends start\n' +
+          'Chromium and show its WebGPU adapter (vendor, architecture, whether it is a software fallback\n' +
+          'such as SwiftShader, whose numbers are not GPU numbers). A backend that cannot run\n' +
           'says why and how to enable it; `hf-core run` reports its results as skip with that reason.\n' +
           'Checks every installed backend plugin unless --plugins names others, and says how to install\n' +
           `the published ones that are missing (${DOCTOR_BACKENDS.join(', ')}). Always exits 0: an\n` +
