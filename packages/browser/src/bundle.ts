@@ -20,13 +20,14 @@ const BUILTINS: Record<string, string> = {
   'fs/promises': page('node/fs-promises'),
   zlib: page('node/zlib'),
   os: page('node/os'),
+  net: page('node/net'),
   url: page('node/url'),
   buffer: page('node/buffer'),
   path: 'path-browserify',
 };
 
 /** Modules only Node can load, run by the runner for the page (the cpu parity reference). */
-export const NODE_ONLY_MODULES = ['@hf-core/plugin-cpu/engine'];
+export const NODE_ONLY_MODULES = ['@hf-core/ort/cpu-engine'];
 
 export interface PageBundle {
   /** Output files by name: boot.js, test.js, engine.js and shared chunks. */

@@ -30,7 +30,7 @@ async function runJob(name: string, body: string, flags = ''): Promise<ModelResu
     timeoutMs: 600_000,
     memoryCapMb: 0,
     logFile: join(dir, `${name}.log`),
-    runner: runnerArgs(),
+    command: runnerArgs(),
   });
   const base = { ref: name, modelType: name, family: null, backend: 'browser-wasm', started_at: '' };
   return foldResult(base, existsSync(records) ? parseRecords(readFileSync(records, 'utf8')) : [], proc);

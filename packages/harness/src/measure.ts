@@ -62,7 +62,12 @@ let waiting: (() => void) | undefined;
 
 function lockConnection(path: string): Promise<Socket | undefined> {
   return new Promise((resolve) => {
-    const s = connect(path);
+    let s: Socket;
+    try {
+      s = connect(path);
+    } catch {
+      return resolve(undefined); // no sockets here (a browser page): time without the lock
+    }
     s.setEncoding('utf8');
     s.on('data', (d: string) => {
       lines.push(...d.split('\n').filter(Boolean));

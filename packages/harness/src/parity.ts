@@ -1,5 +1,5 @@
 import type { Feeds } from '@hf-core/core';
-import { createCpuEngine } from '@hf-core/ort';
+import createCpuEngine from '@hf-core/ort/cpu-engine';
 import { CheckFailure, SkipCheck } from './errors.ts';
 import type { Harness } from './harness.ts';
 import { maxAbsDiff } from './tensors.ts';

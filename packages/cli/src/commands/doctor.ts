@@ -4,7 +4,16 @@ import { pluginSearchDirs, splitList, stderrLogger, type CliIO } from '../contex
 import { table } from './classify.ts';
 
 /** The published backend plugins: `doctor` lists them first, and says how to install those missing. */
-export const DOCTOR_BACKENDS = ['cpu', 'wasm', 'cuda', 'webgpu', 'openvino', 'pytorch', 'browser-wasm', 'browser-webgpu'];
+export const DOCTOR_BACKENDS = [
+  'cpu',
+  'wasm',
+  'cuda',
+  'webgpu',
+  'openvino',
+  'pytorch',
+  'browser-wasm',
+  'browser-webgpu',
+];
 
 interface DoctorOptions {
   json?: boolean;
