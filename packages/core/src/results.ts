@@ -10,12 +10,13 @@ export type HarnessRecord =
   | { t: 'error'; message: string; phase: string }
   | { t: 'backend'; name: string; available: boolean; reason: string; versions: Record<string, string> };
 
-export function parseRecords(text: string): HarnessRecord[] {
-  const out: HarnessRecord[] = [];
+/** JSON lines: a test process's records (the default), or result rows. */
+export function parseRecords<T = HarnessRecord>(text: string): T[] {
+  const out: T[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
-      out.push(JSON.parse(line) as HarnessRecord);
+      out.push(JSON.parse(line) as T);
     } catch {
       // a torn last line from a process that died mid-write
     }
@@ -162,7 +163,7 @@ export class ResultsWriter {
   /** Rows already written (for --resume); a torn last line is ignored. */
   static read(file: string): ModelResult[] {
     if (!existsSync(file)) return [];
-    return parseRecords(readFileSync(file, 'utf8')) as unknown as ModelResult[];
+    return parseRecords<ModelResult>(readFileSync(file, 'utf8'));
   }
 }
 
