@@ -40,6 +40,7 @@ export {
 } from './images.ts';
 export { chirp, decodeWav, encodeWav, noise, readWavAt, silence, tone, writeWav, type DecodedAudio } from './audio.ts';
 export * from './generation.ts';
+export * from './near-ties.ts';
 export {
   cacheLayout,
   checkOutputsAgainstMetadata,
