@@ -22,7 +22,7 @@ export {
 } from './tensors.ts';
 export { latencyStats, measureOptions, peakRssMb, percentile, timeRuns, type MeasureOptions } from './measure.ts';
 export { Recorder } from './recorder.ts';
-export { generateGreedy, offlineTransformers, processorPart } from './transformers.ts';
+export { generateGreedy, generationEosIds, offlineTransformers, processorPart } from './transformers.ts';
 export { checkParityWithCpu } from './parity.ts';
 export {
   checkerboardImage,

@@ -1,7 +1,8 @@
+import { decodeGreedily, embedStep } from './greedy.ts';
 import type { Feeds, TensorData } from '@hf-core/core';
 import {
+  generationEosIds,
   greedyMismatch,
-  GreedyTrace,
   emptyCache,
   expectThat,
   fromTfTensor as plain,
@@ -165,6 +166,7 @@ export async function rawGreedyGemma(
   inputIds: number[],
   modality: { image?: Feeds; audio?: Feeds },
   newTokens: number,
+  suppress: readonly number[] = [],
 ) {
   const { embed, vision, audio, decoder } = await gemmaSessions(h);
   const e = await embed.run({ input_ids: tensor('int64', inputIds, [1, inputIds.length]) });
@@ -181,8 +183,8 @@ export async function rawGreedyGemma(
   };
   if (modality.image) put(toNumbers((await vision.run(modality.image)).image_features!), facts.imageTokenId, 'image');
   if (modality.audio) put(toNumbers((await audio.run(modality.audio)).audio_features!), facts.audioTokenId, 'audio');
-  let t0 = performance.now();
-  let out = await decoder.run(
+  const t0 = performance.now();
+  const out = await decoder.run(
     gemmaDecoderFeeds(decoder, { type: 'float32', dims: e.inputs_embeds!.dims, data: merged }, e.per_layer_inputs!),
   );
   const prefill = performance.now() - t0;
@@ -190,24 +192,17 @@ export async function rawGreedyGemma(
   const textOnly = await decoder.run(gemmaDecoderFeeds(decoder, e.inputs_embeds!, e.per_layer_inputs!));
   const last = inputIds.length - 1;
   const featureEffect = maxAbsDiff(logitsAt(out.logits!, 0, last), logitsAt(textOnly.logits!, 0, last));
-  const trace = new GreedyTrace();
-  const mask = [new Array(inputIds.length).fill(1) as number[]];
-  t0 = performance.now();
-  for (let i = 0; i < newTokens; i++) {
-    const next = trace.pick(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1));
-    if (i + 1 === newTokens) break;
-    mask[0]!.push(1);
-    const n = await embed.run({ input_ids: tensor('int64', [next], [1, 1]) });
-    const feeds: Feeds = {
-      inputs_embeds: n.inputs_embeds!,
-      per_layer_inputs: n.per_layer_inputs!,
-      attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]),
-      position_ids: positionIdsFromMask(mask, 1, 0),
-    };
-    for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
-    out = await decoder.run(feeds);
-  }
-  const decode = performance.now() - t0;
+  const { trace, decodeMs: decode } = await decodeGreedily(
+    decoder,
+    out,
+    inputIds.length,
+    newTokens,
+    embedStep(async (input_ids) => {
+      const n = await embed.run({ input_ids });
+      return { inputs_embeds: n.inputs_embeds!, per_layer_inputs: n.per_layer_inputs! };
+    }),
+    suppress,
+  );
   return { tokens: trace.tokens, trace, featureEffect, ...generationMetrics(prefill, decode, newTokens - 1) };
 }
 
@@ -274,7 +269,7 @@ export async function checkGemmaGenerate<ImageOut>(
                 input_features_mask: plain(inputs.input_features_mask!),
               },
             };
-      const raw = await rawGreedyGemma(h, facts, prompt, modality, NEW_TOKENS);
+      const raw = await rawGreedyGemma(h, facts, prompt, modality, NEW_TOKENS, generationEosIds(model));
       expectThat(
         raw.featureEffect > 1e-4,
         `the ${kind} features do not change the prompt's last logits (max change ${raw.featureEffect}), so generate cannot show they were merged`,

@@ -11,6 +11,7 @@ import {
   toNumbers,
   type Harness,
   fromTfTensor as plain,
+  generationEosIds,
   greedyMismatch,
   GreedyTrace,
   generateGreedy,
@@ -163,7 +164,13 @@ export async function checkFlorenceGenerate(h: Harness, facts: FlorenceFacts): P
       ids[0] === facts.startId,
       `the output starts with ${ids[0]}, expected decoder_start_token_id ${facts.startId}`,
     );
-    const raw = await rawFlorence(h, facts, plain(inputs.input_ids!), plain(inputs.pixel_values!));
+    const raw = await rawFlorence(
+      h,
+      facts,
+      plain(inputs.input_ids!),
+      plain(inputs.pixel_values!),
+      generationEosIds(model),
+    );
     expectThat(
       greedyMismatch(raw, ids.slice(1)) === undefined,
       `transformers.js generated ${ids.slice(1)}, greedy decoding on the raw sessions gives ${raw.tokens}`,
@@ -191,6 +198,7 @@ async function rawFlorence(
   facts: FlorenceFacts,
   inputIds: TensorData,
   pixels: TensorData,
+  suppress: readonly number[] = [],
 ): Promise<GreedyTrace> {
   const { embed, vision, encoder, decoder } = await florenceSessions(h);
   const image = toNumbers((await vision.run({ pixel_values: pixels })).image_features!);
@@ -207,7 +215,7 @@ async function rawFlorence(
   let cache = nextCache(out);
   const trace = new GreedyTrace();
   for (let i = 0; i < NEW_TOKENS; i++) {
-    const next = trace.pick(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1));
+    const next = trace.pick(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1), suppress);
     if (i + 1 === NEW_TOKENS) break;
     out = await decoder.run(florenceDecoderFeeds(decoder, await embedOf(next), memory, cache));
     cache = nextCache(out, cache);

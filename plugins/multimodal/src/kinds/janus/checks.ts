@@ -13,6 +13,7 @@ import {
   type Harness,
   fromTfTensor as plain,
   type TfTensorLike,
+  generationEosIds,
   greedyMismatch,
   GreedyTrace,
   newIdsAfterPrompt,
@@ -193,13 +194,14 @@ export async function checkJanusKvCache(h: Harness, facts: JanusFacts, tol = 1e-
   return { maxAbsDiff: worst, steps: ids.length - prefill };
 }
 
-/** Greedy decoding on the raw sessions as MultiModalityCausalLM runs text generation: the picks with their near ties. */
+/** Greedy decoding on the raw sessions as MultiModalityCausalLM runs text generation (never picking `suppress`): the picks with their near ties. */
 export async function rawGreedyJanus(
   h: Harness,
   facts: JanusFacts,
   ids: number[],
   pixels: TensorData,
   newTokens: number,
+  suppress: readonly number[] = [],
 ) {
   const { prepare, model, lmHead } = await janusSessions(h);
   const e = (await prepare.run(janusPrepareFeeds(facts, [ids], pixels))).inputs_embeds!;
@@ -207,7 +209,7 @@ export async function rawGreedyJanus(
   const trace = new GreedyTrace();
   for (let i = 0; i < newTokens; i++) {
     const l = (await lmHead.run({ hidden_states: out.hidden_states! })).logits!;
-    const next = trace.pick(logitsAt(l, 0, l.dims[1]! - 1));
+    const next = trace.pick(logitsAt(l, 0, l.dims[1]! - 1), suppress);
     if (i + 1 === newTokens) break;
     const step = (await prepare.run(janusPrepareFeeds(facts, [[next]]))).inputs_embeds!;
     out = await model.run(lmFeeds(model, step, ids.length + i, pastFrom(out)));
@@ -252,7 +254,14 @@ export async function checkJanusGenerate(h: Harness, facts: JanusFacts): Promise
       `generate returned [${one.dims}], expected [1, ${prompt.length + NEW_TOKENS}] (prompt ${prompt.length} + max_new_tokens ${NEW_TOKENS})`,
     );
     const fresh = newIdsAfterPrompt(one.row, prompt, facts.vocabSize);
-    const raw = await rawGreedyJanus(h, facts, prompt, plain(one.inputs.pixel_values!), NEW_TOKENS);
+    const raw = await rawGreedyJanus(
+      h,
+      facts,
+      prompt,
+      plain(one.inputs.pixel_values!),
+      NEW_TOKENS,
+      generationEosIds(model),
+    );
     expectThat(
       greedyMismatch(raw, fresh) === undefined,
       `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw.tokens}`,

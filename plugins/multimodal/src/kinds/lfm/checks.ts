@@ -2,10 +2,7 @@ import type { Feeds, TensorData } from '@hf-core/core';
 import {
   assertOutputShapes,
   expectThat,
-  logitsAt,
   maxAbsDiff,
-  pastNameOf,
-  positionIdsFromMask,
   SeededFeeds,
   SkipCheck,
   tensor,
@@ -14,14 +11,15 @@ import {
   fromTfTensor as plain,
   idRows as rowsOf,
   generationMetrics,
+  generationEosIds,
   greedyMismatch,
-  GreedyTrace,
   newIdsAfterPrompt,
   generateGreedy,
   processorPart,
 } from '@hf-core/harness';
 import { decoderFeeds, idsFeeds, VLM_FILES, vlmSessions, type VlmFacts } from '../vlm/checks.ts';
 import { rawImages, type TfTensor } from '../../shared/images.ts';
+import { decodeGreedily, embedStep } from '../../shared/greedy.ts';
 
 /** Facts an LFM2-VL / LFM3-VL test is rendered with (kind 'lfm' picks its template; the rest is what the VLM helpers read). */
 export interface LfmFacts extends Omit<VlmFacts, 'kind'> {
@@ -252,25 +250,20 @@ export async function lfmRawGreedy(
     k * facts.hidden === features.length,
     `the prompt has ${k} image tokens but the encoder gave ${features.length / facts.hidden} features`,
   );
-  let t0 = performance.now();
-  let out = await decoder.run(decoderFeeds(decoder, facts, { type: 'float32', dims: embeds.dims, data: merged }));
+  const t0 = performance.now();
+  const out = await decoder.run(decoderFeeds(decoder, facts, { type: 'float32', dims: embeds.dims, data: merged }));
   const prefill = performance.now() - t0;
-  const trace = new GreedyTrace();
-  const mask = [new Array(inputIds.length).fill(1) as number[]];
-  t0 = performance.now();
-  for (let i = 0; i < newTokens; i++) {
-    const next = trace.pick(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1), eos);
-    if (i + 1 === newTokens) break;
-    mask[0]!.push(1);
-    const feeds: Feeds = {
-      inputs_embeds: (await embed.run({ input_ids: tensor('int64', [next], [1, 1]) })).inputs_embeds!,
-      attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]),
-      position_ids: positionIdsFromMask(mask, 1, facts.positionStart),
-    };
-    for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
-    out = await decoder.run(feeds);
-  }
-  const decode = performance.now() - t0;
+  const { trace, decodeMs: decode } = await decodeGreedily(
+    decoder,
+    out,
+    inputIds.length,
+    newTokens,
+    embedStep(
+      async (input_ids) => ({ inputs_embeds: (await embed.run({ input_ids })).inputs_embeds! }),
+      facts.positionStart,
+    ),
+    eos,
+  );
   return { tokens: trace.tokens, trace, ...generationMetrics(prefill, decode, newTokens - 1) };
 }
 
@@ -321,19 +314,9 @@ export async function checkLfmGenerate(h: Harness, facts: LfmFacts): Promise<Rec
           }
         : { pixel_values: plain(inputs.pixel_values!), image_grid_thw: plain(inputs.image_grid_thw!) };
     // generate runs with min_new_tokens = max_new_tokens, so the end-of-sequence ids never win.
-    const eosId = (configAt(h.config, 'text_config').eos_token_id ?? h.config.eos_token_id) as
-      | number
-      | number[]
-      | undefined;
+    const eos = generationEosIds(model);
     const rawOf = (inputs: Record<string, TfTensor>) =>
-      lfmRawGreedy(
-        h,
-        facts,
-        rowsOf(inputs.input_ids!)[0]!,
-        visionOf(inputs),
-        NEW_TOKENS,
-        eosId === undefined ? [] : [eosId].flat(),
-      );
+      lfmRawGreedy(h, facts, rowsOf(inputs.input_ids!)[0]!, visionOf(inputs), NEW_TOKENS, eos);
     const raw = await rawOf(one.inputs);
     expectThat(
       greedyMismatch(raw.trace, fresh) === undefined,

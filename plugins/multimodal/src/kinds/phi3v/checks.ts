@@ -14,13 +14,14 @@ import {
   fromTfTensor as plain,
   idRows as rowsOf,
   generationMetrics,
+  generationEosIds,
   greedyMismatch,
-  GreedyTrace,
   newIdsAfterPrompt,
   generateGreedy,
   processorPart,
 } from '@hf-core/harness';
 import { rawImages, type TfTensor } from '../../shared/images.ts';
+import { decodeGreedily, embedStep } from '../../shared/greedy.ts';
 
 /** Facts a Phi-3 Vision test is rendered with. */
 export interface Phi3vFacts {
@@ -297,30 +298,23 @@ export async function rawGreedyPhi3v(
   inputIds: number[],
   visionIn: Feeds,
   newTokens: number,
+  suppress: readonly number[] = [],
 ) {
   const { embeds, vision, model } = await phi3vSessions(h);
   const image_features = (await vision.run(visionIn)).image_features!;
   const e = (await embeds.run({ input_ids: tensor('int64', inputIds, [1, inputIds.length]), image_features }))
     .inputs_embeds!;
-  let t0 = performance.now();
-  let out = await model.run(phi3vModelFeeds(model, e));
+  const t0 = performance.now();
+  const out = await model.run(phi3vModelFeeds(model, e));
   const prefill = performance.now() - t0;
-  const trace = new GreedyTrace();
-  const mask = [new Array(inputIds.length).fill(1) as number[]];
-  t0 = performance.now();
-  for (let i = 0; i < newTokens; i++) {
-    const next = trace.pick(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1));
-    if (i + 1 === newTokens) break;
-    mask[0]!.push(1);
-    const feeds: Feeds = {
-      inputs_embeds: await textEmbeds(h, facts, tensor('int64', [next], [1, 1])),
-      attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]),
-      position_ids: positionIdsFromMask(mask, 1, 0),
-    };
-    for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
-    out = await model.run(feeds);
-  }
-  const decode = performance.now() - t0;
+  const { trace, decodeMs: decode } = await decodeGreedily(
+    model,
+    out,
+    inputIds.length,
+    newTokens,
+    embedStep(async (ids) => ({ inputs_embeds: await textEmbeds(h, facts, ids) })),
+    suppress,
+  );
   return { tokens: trace.tokens, trace, ...generationMetrics(prefill, decode, newTokens - 1) };
 }
 
@@ -368,6 +362,7 @@ export async function checkPhi3vGenerate(h: Harness, facts: Phi3vFacts): Promise
         rowsOf(i.input_ids!)[0]!,
         { pixel_values: plain(i.pixel_values!), image_sizes: plain(i.image_sizes!) },
         NEW_TOKENS,
+        generationEosIds(model),
       );
     const raw = await rawOf(inputs);
     expectThat(

@@ -13,6 +13,7 @@ import {
   idRows as rowsOf,
   generationMetrics,
   generatedTensor,
+  generationEosIds,
   greedyMismatch,
   greedyTextAgrees,
   GreedyTrace,
@@ -94,9 +95,16 @@ export async function checkV2sKvCache(h: Harness, facts: V2sFacts, tol = 1e-4): 
 
 /**
  * Greedy captioning on the raw sessions: encoder once, then the decoder from
- * decoder_start_token_id with the cache; `trace` holds the picks with their near ties.
+ * decoder_start_token_id with the cache, never picking `suppress` (the EOS ids generate holds
+ * back while min_new_tokens applies); `trace` holds the picks with their near ties.
  */
-export async function rawCaption(h: Harness, facts: V2sFacts, pixels: TensorData, newTokens: number) {
+export async function rawCaption(
+  h: Harness,
+  facts: V2sFacts,
+  pixels: TensorData,
+  newTokens: number,
+  suppress: readonly number[] = [],
+) {
   const { encoder, decoder } = await v2sSessions(h);
   const memory = (await encoder.run({ pixel_values: pixels })).last_hidden_state!;
   const t0 = performance.now();
@@ -105,7 +113,7 @@ export async function rawCaption(h: Harness, facts: V2sFacts, pixels: TensorData
   const trace = new GreedyTrace();
   const t1 = performance.now();
   for (let i = 0; i < newTokens; i++) {
-    const next = trace.pick(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1));
+    const next = trace.pick(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1), suppress);
     if (i + 1 < newTokens) out = await decoder.run(v2sDecoderFeeds(decoder, [[next]], memory, presentAsPast(out)));
   }
   const decode = performance.now() - t1;
@@ -154,7 +162,8 @@ export async function checkImageToText(h: Harness, facts: V2sFacts): Promise<Rec
       fresh.every((t) => Number.isInteger(t) && t >= 0 && t < facts.vocabSize),
       `generated ids ${fresh} are not all in the vocabulary [0, ${facts.vocabSize})`,
     );
-    const raw = await rawCaption(h, facts, plain(one.pixel_values), NEW_TOKENS);
+    const eos = generationEosIds(model);
+    const raw = await rawCaption(h, facts, plain(one.pixel_values), NEW_TOKENS, eos);
     expectThat(
       greedyMismatch(raw.trace, fresh) === undefined,
       `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw.tokens}`,
@@ -164,7 +173,7 @@ export async function checkImageToText(h: Harness, facts: V2sFacts): Promise<Rec
       'the same image generated a different caption on a second call',
     );
     const alone1 = await gen([images[1]]);
-    const raw1 = await rawCaption(h, facts, plain(alone1.pixel_values), NEW_TOKENS);
+    const raw1 = await rawCaption(h, facts, plain(alone1.pixel_values), NEW_TOKENS, eos);
     const both = await gen(images);
     expectThat(
       both.rows.length === 2 &&

@@ -18,12 +18,13 @@ import {
   idRows as rowsOf,
   generationMetrics,
   greedyMismatch,
-  GreedyTrace,
   newIdsAfterPrompt,
   generateGreedy,
+  generationEosIds,
   processorPart,
 } from '@hf-core/harness';
 import { imageInputs, rawImages, type ImageFacts, type TfTensor } from '../../shared/images.ts';
+import { decodeGreedily, embedStep } from '../../shared/greedy.ts';
 
 /** Facts an image-text-to-text test is rendered with. */
 export interface VlmFacts extends ImageFacts {
@@ -227,9 +228,17 @@ export function mropePositions(ids: number[], facts: VlmLayout): { rows: number[
 
 /**
  * Greedy generation on the raw sessions, the way transformers.js runs an ImageTextToText model:
- * embed the prompt, put the image features at the image tokens, then decode with the cache.
+ * embed the prompt, put the image features at the image tokens, then decode with the cache,
+ * never picking `suppress` (the EOS ids generate holds back while min_new_tokens applies).
  */
-export async function rawGreedy(h: Harness, facts: VlmLayout, inputIds: number[], vision_: Feeds, newTokens: number) {
+export async function rawGreedy(
+  h: Harness,
+  facts: VlmLayout,
+  inputIds: number[],
+  vision_: Feeds,
+  newTokens: number,
+  suppress: readonly number[] = [],
+) {
   const { embed, vision, decoder } = await vlmSessions(h, facts);
   const embeds = (await embed.run({ input_ids: tensor('int64', inputIds, [1, inputIds.length]) })).inputs_embeds!;
   const features = toNumbers((await vision.run(vision_))[featuresName(facts)]!);
@@ -245,28 +254,24 @@ export async function rawGreedy(h: Harness, facts: VlmLayout, inputIds: number[]
   const prompt = decoderFeeds(decoder, facts, { type: 'float32', dims: embeds.dims, data: merged });
   const mrope = facts.patchInput ? mropePositions(inputIds, facts) : undefined;
   if (mrope) prompt.position_ids = tensor('int64', mrope.rows.flat(), [3, 1, inputIds.length]);
-  let t0 = performance.now();
-  let out = await decoder.run(prompt);
+  const t0 = performance.now();
+  const out = await decoder.run(prompt);
   const prefill = performance.now() - t0;
-  const trace = new GreedyTrace();
-  const mask = [new Array(inputIds.length).fill(1) as number[]];
-  t0 = performance.now();
-  for (let i = 0; i < newTokens; i++) {
-    const next = trace.pick(logitsAt(out.logits!, 0, out.logits!.dims[1]! - 1));
-    if (i + 1 === newTokens) break;
-    mask[0]!.push(1);
-    const pos = mrope
-      ? tensor('int64', new Array(3).fill(mrope.max + i + 1), [3, 1, 1])
-      : positionIdsFromMask(mask, 1, facts.positionStart);
-    const feeds: Feeds = {
-      inputs_embeds: (await embed.run({ input_ids: tensor('int64', [next], [1, 1]) })).inputs_embeds!,
-      attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]),
-      position_ids: pos,
-    };
-    for (const [name, v] of Object.entries(out)) if (name.startsWith('present')) feeds[pastNameOf(name)] = v;
-    out = await decoder.run(feeds);
-  }
-  const decode = performance.now() - t0;
+  const embedOf = async (input_ids: TensorData) => ({ inputs_embeds: (await embed.run({ input_ids })).inputs_embeds! });
+  const { trace, decodeMs: decode } = await decodeGreedily(
+    decoder,
+    out,
+    inputIds.length,
+    newTokens,
+    mrope
+      ? async (next, mask, i) => ({
+          ...(await embedOf(tensor('int64', [next], [1, 1]))),
+          attention_mask: tensor('int64', mask[0]!, [1, mask[0]!.length]),
+          position_ids: tensor('int64', new Array(3).fill(mrope.max + i + 1), [3, 1, 1]),
+        })
+      : embedStep(embedOf, facts.positionStart),
+    suppress,
+  );
   return { tokens: trace.tokens, trace, ...generationMetrics(prefill, decode, newTokens - 1) };
 }
 
@@ -313,7 +318,7 @@ export async function checkGenerate(h: Harness, facts: VlmLayout): Promise<Recor
       const visionIn: Feeds = { pixel_values: plain(inputs.pixel_values!) };
       if (facts.tiles) visionIn.pixel_attention_mask = plain(inputs.pixel_attention_mask!);
       if (facts.patchInput) visionIn[facts.patchInput.gridName] = plain(inputs.image_grid_thw!);
-      return rawGreedy(h, facts, rowsOf(inputs.input_ids!)[0]!, visionIn, NEW_TOKENS);
+      return rawGreedy(h, facts, rowsOf(inputs.input_ids!)[0]!, visionIn, NEW_TOKENS, generationEosIds(model));
     };
     const raw = await rawOf(one.inputs);
     expectThat(
@@ -358,7 +363,7 @@ async function generateFromAudio(
   h: Harness,
   facts: VlmLayout,
   processor: (t: string, a: Float32Array) => Promise<Record<string, TfTensor>>,
-  model: { generate(o: object): Promise<unknown> },
+  model: { generate(o: object): Promise<unknown>; config?: unknown; generation_config?: unknown },
 ): Promise<Record<string, unknown>> {
   const clip = tone(440, facts.audio!.samples / 16000);
   const inputs = await processor(facts.prompt, clip);
@@ -382,7 +387,7 @@ async function generateFromAudio(
   const audioIn: Feeds = facts.audio!.timeMajor
     ? { input_features: plain(inputs.input_features!) }
     : { audio_values: plain(inputs.audio_values!) };
-  const raw = await rawGreedy(h, facts, prompt, audioIn, NEW_TOKENS);
+  const raw = await rawGreedy(h, facts, prompt, audioIn, NEW_TOKENS, generationEosIds(model));
   expectThat(
     greedyMismatch(raw.trace, fresh) === undefined,
     `transformers.js generated ${fresh}, greedy decoding on the raw sessions gives ${raw.tokens}`,
