@@ -1,6 +1,7 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
 import { CheckFailure } from './errors.ts';
 import { expectThat } from './checks.ts';
+import { GreedyTrace, greedyMismatch, NEAR_TIE } from './near-ties.ts';
 import { maxAbsDiff, tensor, toNumbers } from './tensors.ts';
 import { generationMetrics } from './tf-tensors.ts';
 import { timedSection } from './measure.ts';
@@ -184,24 +185,31 @@ export interface GreedyOptions extends StepOptions {
  * Greedy generation on the raw session with the cache, timed: prefill_ms (the prompt pass),
  * decode_ms_per_token (mean of the one-token steps), tokens_per_s (decode throughput).
  * `suppressTokens` are never picked (as transformers.js's min_new_tokens does for EOS).
+ * `traces` holds each row's picks with their near ties, to compare another path's ids with
+ * (greedyMismatch).
  */
 export async function greedyGenerate(
   session: EngineSession,
   prompt: number[][],
   newTokens: number,
   opts: GreedyOptions = {},
-): Promise<{ tokens: number[][]; prefill_ms: number; decode_ms_per_token: number; tokens_per_s: number }> {
-  // One timed section: no other model's timings overlap this one's.
+): Promise<{
+  tokens: number[][];
+  traces: GreedyTrace[];
+  prefill_ms: number;
+  decode_ms_per_token: number;
+  tokens_per_s: number;
+}> {
+  // One timed section: no other model of the run is timed meanwhile.
   return timedSection(async () => {
     const mask = opts.mask?.map((row) => [...row]) ?? prompt.map((row) => row.map(() => 1));
-    const tokens: number[][] = prompt.map(() => []);
+    const traces = prompt.map(() => new GreedyTrace());
     let t0 = performance.now();
     let step = await decoderStep(session, prompt, mask, undefined, opts);
     const prefill = performance.now() - t0;
     const pick = () =>
-      prompt.map((_, r) => argmax(logitsAt(step.logits, r, step.logits.dims[1]! - 1), opts.suppressTokens));
+      traces.map((trace, r) => trace.pick(logitsAt(step.logits, r, step.logits.dims[1]! - 1), opts.suppressTokens));
     let next = pick();
-    next.forEach((id, r) => tokens[r]!.push(id));
     t0 = performance.now();
     for (let i = 1; i < newTokens; i++) {
       mask.forEach((row) => row.push(1));
@@ -213,16 +221,16 @@ export async function greedyGenerate(
         opts,
       );
       next = pick();
-      next.forEach((id, r) => tokens[r]!.push(id));
     }
     const decode = performance.now() - t0;
-    return { tokens, ...generationMetrics(prefill, decode, newTokens - 1) };
+    return { tokens: traces.map((t) => t.tokens), traces, ...generationMetrics(prefill, decode, newTokens - 1) };
   });
 }
 
 /**
  * Left padding on the raw session: prompts of different lengths, left-padded with `padId` (mask
- * 0) into one batch, generate greedily the same tokens row by row as each prompt alone.
+ * 0) into one batch, generate greedily the same tokens row by row as each prompt alone (up to a
+ * near tie of the prompt alone, where either tied id is right: greedyMismatch).
  */
 export async function checkLeftPaddedGeneration(
   session: EngineSession,
@@ -239,10 +247,11 @@ export async function checkLeftPaddedGeneration(
   const together = await greedyGenerate(session, padded, newTokens, { ...opts, mask });
   for (let r = 0; r < prompts.length; r++) {
     const alone = await greedyGenerate(session, [prompts[r]!], newTokens, opts);
-    if (alone.tokens[0]!.join() !== together.tokens[r]!.join()) {
+    const step = greedyMismatch(alone.traces[0]!, together.tokens[r]!);
+    if (step !== undefined) {
       throw new CheckFailure(
-        `left padding: row ${r} (${prompts[r]!.length} tokens, ${width - prompts[r]!.length} pad) generates [${together.tokens[r]}] in the batch but [${alone.tokens[0]}] alone; padded positions leak into attention, positions or state`,
-        { row: r },
+        `left padding: row ${r} (${prompts[r]!.length} tokens, ${width - prompts[r]!.length} pad) generates [${together.tokens[r]}] in the batch but [${alone.tokens[0]}] alone (at step ${step} the batch picked an id whose logit alone is not within ${NEAR_TIE} of the top); padded positions leak into attention, positions or state`,
+        { row: r, step },
       );
     }
   }

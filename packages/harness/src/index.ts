@@ -30,7 +30,7 @@ export {
   type MeasureOptions,
 } from './measure.ts';
 export { Recorder } from './recorder.ts';
-export { generateGreedy, offlineTransformers, processorPart } from './transformers.ts';
+export { generateGreedy, generationEosIds, offlineTransformers, processorPart } from './transformers.ts';
 export { checkParityWithCpu } from './parity.ts';
 export {
   checkerboardImage,
@@ -48,6 +48,7 @@ export {
 } from './images.ts';
 export { chirp, decodeWav, encodeWav, noise, readWavAt, silence, tone, writeWav, type DecodedAudio } from './audio.ts';
 export * from './generation.ts';
+export * from './near-ties.ts';
 export {
   cacheLayout,
   checkOutputsAgainstMetadata,

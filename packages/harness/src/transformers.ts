@@ -51,3 +51,24 @@ export async function generateGreedy(
     await model.generate({ ...inputs, max_new_tokens: newTokens, min_new_tokens: newTokens, do_sample: false }),
   );
 }
+
+const idList = (v: unknown): number[] | undefined =>
+  typeof v === 'number' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'number') ? v : undefined;
+const fieldOf = (o: unknown, key: string): unknown =>
+  o && typeof o === 'object' ? (o as Record<string, unknown>)[key] : undefined;
+
+/**
+ * The end-of-sequence ids a loaded transformers.js model holds back while min_new_tokens applies:
+ * generation_config.json's eos_token_id, else config.json's (its decoder / generator /
+ * text_config first), as transformers.js's _prepare_generation_config merges them. A raw greedy
+ * loop compared with `generateGreedy` suppresses these.
+ */
+export function generationEosIds(model: { config?: unknown; generation_config?: unknown }): number[] {
+  const fromGeneration = idList(fieldOf(model.generation_config, 'eos_token_id'));
+  if (fromGeneration) return fromGeneration;
+  for (const key of ['text_config', 'generator', 'decoder']) {
+    const ids = idList(fieldOf(fieldOf(model.config, key), 'eos_token_id'));
+    if (ids) return ids;
+  }
+  return idList(fieldOf(model.config, 'eos_token_id')) ?? [];
+}

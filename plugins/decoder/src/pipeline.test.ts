@@ -37,11 +37,11 @@ describe('pipeline checks through transformers.js (llama)', () => {
   });
 
   it('a left-padded batch generates what each prompt generates alone', async () => {
-    expect((await checkLeftPaddedBatch(hGood)).rows).toBe(2);
+    expect((await checkLeftPaddedBatch(hGood, await hGood.session(), facts)).rows).toBe(2);
   });
 
   it('the left-padded batch check fails when attention ignores the padding mask', async () => {
-    await expect(checkLeftPaddedBatch(hBroken)).rejects.toThrow(
+    await expect(checkLeftPaddedBatch(hBroken, await hBroken.session(), facts)).rejects.toThrow(
       /row \d \(".*"\) generates \[[\d,]+\] in a left-padded batch but \[[\d,]+\] alone/,
     );
   });

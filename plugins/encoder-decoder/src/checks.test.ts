@@ -117,8 +117,12 @@ describe('pipeline-level seq2seq checks (transformers.js, offline)', () => {
   });
 
   it('padded batch: rows equal their solo generation; a decoder ignoring encoder padding is caught', async () => {
-    expect((await checkPaddedBatch(h.good, facts.good!)).paddedPositions as number).toBeGreaterThan(0);
-    await expect(checkPaddedBatch(h.ignoresMask, facts.ignoresMask!)).rejects.toThrow(
+    const good = await sessions(dirs.good);
+    expect((await checkPaddedBatch(h.good, good.enc, good.dec, facts.good!)).paddedPositions as number).toBeGreaterThan(
+      0,
+    );
+    const bad = await sessions(dirs.ignoresMask);
+    await expect(checkPaddedBatch(h.ignoresMask, bad.enc, bad.dec, facts.ignoresMask!)).rejects.toThrow(
       /row 0 of a padded batch generated/,
     );
   });

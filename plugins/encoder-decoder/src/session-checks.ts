@@ -3,6 +3,7 @@ import {
   CheckFailure,
   emptyCache,
   expectThat,
+  GreedyTrace,
   maxAbsDiff,
   pastNameOf,
   SeededFeeds,
@@ -237,20 +238,19 @@ export async function checkCrossAttentionPadding(
   return { maxAbsDiff: d };
 }
 
-const argmax = (logits: TensorData, row: number, suppress: number[] = []): number => {
-  const [, len, v] = logits.dims as number[];
-  const data = toNumbers(logits);
-  const off = (row * len! + len! - 1) * v!;
-  let best = -1;
-  for (let i = 0; i < v!; i++) if (!suppress.includes(i) && (best < 0 || data[off + i]! > data[off + best]!)) best = i;
-  return best;
+/** Logits of the last position of `row` of a [rows, len, vocab] tensor, as a [vocab] tensor. */
+const lastLogits = (logits: TensorData, row: number): TensorData => {
+  const [, len, v] = logits.dims as [number, number, number];
+  const start = (row * len + len - 1) * v;
+  return { type: 'float32', dims: [v], data: Float32Array.from(toNumbers(logits).slice(start, start + v)) };
 };
 
 /**
  * Greedy decoding straight on the sessions. With `cache` it steps through the KV cache and
  * records prefill / per-token times; without, it re-runs the whole sequence every step (the
  * reference that cached generation must match). `suppress` ids are never chosen (EOS when a
- * fixed number of tokens is wanted).
+ * fixed number of tokens is wanted). `traces` hold each row's picks after the start token with
+ * their near ties (greedyMismatch).
  */
 export async function greedyDecode(
   encSession: EngineSession,
@@ -259,13 +259,14 @@ export async function greedyDecode(
   feeds: Feeds,
   n: number,
   opts: { cache: boolean; suppress?: number[] },
-): Promise<{ tokens: number[][]; prefillMs: number; decodeMs: number[] }> {
+): Promise<{ tokens: number[][]; traces: GreedyTrace[]; prefillMs: number; decodeMs: number[] }> {
   // One timed section: no other model of the run is timed meanwhile.
   return timedSection(async () => {
     const rows = feeds.input_ids!.dims[0]!;
     const t0 = performance.now();
     const enc = await encode(encSession, feeds);
     const seqs = Array.from({ length: rows }, () => [g.decoderStartTokenId]);
+    const traces = seqs.map(() => new GreedyTrace());
     let past: Record<string, TensorData> | undefined;
     let prefillMs = 0;
     const decodeMs: number[] = [];
@@ -275,11 +276,11 @@ export async function greedyDecode(
         ? await decoderStep(dec, g, past ? seqs.map((s) => [s.at(-1)!]) : seqs, enc, past)
         : await decoderStep(dec, g, seqs, enc);
       if (opts.cache) past = out;
-      seqs.forEach((s, r) => s.push(argmax(out.logits!, r, opts.suppress)));
+      seqs.forEach((s, r) => s.push(traces[r]!.pick(lastLogits(out.logits!, r), opts.suppress)));
       if (step === 0) prefillMs = performance.now() - t0;
       else decodeMs.push(performance.now() - s0);
     }
-    return { tokens: seqs, prefillMs, decodeMs };
+    return { tokens: seqs, traces, prefillMs, decodeMs };
   });
 }
 

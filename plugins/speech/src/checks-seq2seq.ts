@@ -1,10 +1,14 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
 import type { Tensor } from '@huggingface/transformers';
 import {
+  expectGreedyAgreement,
   expectThat,
+  firstNearTie,
   generatedTensor,
+  GreedyTrace,
   idRows,
   maxAbsDiff,
+  nearTopIds,
   readWavAt,
   SeededFeeds,
   sliceAxis,
@@ -18,23 +22,20 @@ import { audioFiles, speechFeeds } from './inputs.ts';
 
 type TfTensor = { dims: number[]; data: Float32Array | BigInt64Array; type: string };
 
-/** Argmax of the last position of logits [1, s, v], with `banned` ids masked out. */
-function lastArgmax(logits: TensorData, banned: number[]): number {
+/** The last position of logits [1, s, v] as a [v] tensor. */
+function lastLogits(logits: TensorData): TensorData {
   const [, s, v] = logits.dims as number[];
-  const x = logits.data as Float32Array;
-  const off = (s! - 1) * v!;
-  const ban = new Set(banned);
-  let best = -1;
-  for (let j = 0; j < v!; j++) if (!ban.has(j) && (best < 0 || x[off + j]! > x[off + best]!)) best = j;
-  return best;
+  return { type: 'float32', dims: [v!], data: (logits.data as Float32Array).subarray((s! - 1) * v!, s! * v!) };
 }
 
 /**
  * Greedy decoding through the merged decoder session, one token at a time with the KV cache
  * (past_key_values.* from the previous present.*), `steps` tokens after the start ids, eos banned.
+ * `trace` holds the picks after the start ids with their near ties (greedyMismatch).
  */
 export async function greedyWithCache(decoder: EngineSession, encoderHidden: TensorData, d: Decoder, steps: number) {
   const ids = [...d.startIds];
+  const trace = new GreedyTrace();
   const stepLogits: TensorData[] = [];
   let past = emptyPast(d, encoderHidden.dims[1]!);
   let input = ids;
@@ -45,13 +46,13 @@ export async function greedyWithCache(decoder: EngineSession, encoderHidden: Ten
       ...past,
       use_cache_branch: { type: 'bool', dims: [1], data: Uint8Array.from([i > 0 ? 1 : 0]) },
     });
-    const next = lastArgmax(out.logits!, [d.eos, ...(d.suppress ?? [])]);
+    const next = trace.pick(lastLogits(out.logits!), [d.eos, ...(d.suppress ?? [])]);
     stepLogits.push(sliceAxis(out.logits!, 1, out.logits!.dims[1]!));
     ids.push(next);
     input = [next];
     past = presentsAsPast(out);
   }
-  return { ids, stepLogits };
+  return { ids, trace, stepLogits };
 }
 
 /**
@@ -86,13 +87,14 @@ export async function checkDecoderCache(h: Harness, facts: SpeechFacts, steps = 
       `decoder step ${i}: logits with the KV cache differ from the uncached pass by ${diff} at position ${pos}`,
     );
     worst = Math.max(worst, diff);
-    const recomputed = lastArgmax(
-      { type: 'float32', dims: [1, 1, v], data: fullLogits.slice(pos * v, (pos + 1) * v) },
-      [d.eos, ...(d.suppress ?? [])],
-    );
+    // Either id of a near tie of the uncached logits is the same greedy pick within float noise.
+    const recomputed = nearTopIds(Array.from(fullLogits.subarray(pos * v, (pos + 1) * v)), [
+      d.eos,
+      ...(d.suppress ?? []),
+    ]);
     expectThat(
-      recomputed === ids[d.startIds.length + i],
-      `decoder step ${i}: cached greedy token ${ids[d.startIds.length + i]} differs from uncached ${recomputed}`,
+      recomputed.includes(ids[d.startIds.length + i]!),
+      `decoder step ${i}: cached greedy token ${ids[d.startIds.length + i]} differs from uncached ${recomputed.join(' or ')}`,
     );
   }
   return { maxAbsDiff: worst, tokens: ids.slice(d.startIds.length) };
@@ -143,11 +145,16 @@ export async function checkGeneration(h: Harness, facts: SpeechFacts, n = 6, fil
     const feats = inputs[facts.input]!;
     const enc = (await encoder.run({ [facts.input]: { type: 'float32', dims: feats.dims, data: feats.data } }))
       .last_hidden_state!;
-    const { ids } = await greedyWithCache(await h.session('onnx/decoder_model_merged.onnx'), enc, d, n);
-    expectThat(ids.join() === seq.join(), `transformers.js generated [${seq}], the cached session loop picks [${ids}]`);
+    const { ids, trace } = await greedyWithCache(await h.session('onnx/decoder_model_merged.onnx'), enc, d, n);
+    const agreement = expectGreedyAgreement(
+      trace,
+      seq.slice(d.startIds.length),
+      (step) =>
+        `transformers.js generated [${seq}], the cached session loop picks [${ids}] (they part at new token ${step})`,
+    );
     h.metric('decode_ms_per_token', Math.round((ms / n) * 1000) / 1000);
     h.metric('tokens_per_s', Math.round((n / ms) * 1000 * 1000) / 1000);
-    return { tokens: seq.slice(d.startIds.length) };
+    return { tokens: seq.slice(d.startIds.length), ...agreement };
   } finally {
     await model.dispose();
   }
@@ -166,6 +173,7 @@ export async function checkSeq2SeqAsr(h: Harness, facts: SpeechFacts, n = 6, fil
     const audios = await Promise.all(paths.map((p) => readWavAt(p, facts.samplingRate)));
     const opts = { max_new_tokens: n, min_new_tokens: n, ...facts.decoder!.generateOptions };
     const texts: string[] = [];
+    const agreeing: ((text: string) => boolean)[] = [];
     const encoder = await h.session('onnx/encoder_model.onnx');
     const decoder = await h.session('onnx/decoder_model_merged.onnx');
     const processor: (a: Float32Array) => Promise<Record<string, TfTensor>> = asr.processor;
@@ -183,19 +191,25 @@ export async function checkSeq2SeqAsr(h: Harness, facts: SpeechFacts, n = 6, fil
       const feats = (await processor(audio))[facts.input]!;
       const enc = (await encoder.run({ [facts.input]: { type: 'float32', dims: feats.dims, data: feats.data } }))
         .last_hidden_state!;
-      const { ids } = await greedyWithCache(decoder, enc, facts.decoder!, n);
+      const { trace } = await greedyWithCache(decoder, enc, facts.decoder!, n);
       // Whisper's ASR decoding drops timestamp tokens (ids from <|notimestamps|> + 1 on).
       const timestampBegin =
         'timestamp_begin' in asr.tokenizer && typeof asr.tokenizer.timestamp_begin === 'number'
           ? asr.tokenizer.timestamp_begin
           : Number.POSITIVE_INFINITY;
-      const textIds = ids.slice(facts.decoder!.startIds.length).filter((t) => t < timestampBegin);
+      // Up to the first near tie of the raw loop's top logits, where either id is right and the
+      // two paths may go on differently: the whole text without one, a prefix of it with one.
+      const tie = firstNearTie(trace);
+      const textIds = trace.tokens.slice(0, tie).filter((t) => t < timestampBegin);
       const expected = asr.tokenizer.decode(textIds, { skip_special_tokens: true }).trim();
+      const agrees = (text: string) =>
+        tie === undefined ? text.trim() === expected : text.trim().startsWith(expected);
       expectThat(
-        out.text.trim() === expected,
-        `ASR transcript of ${paths[i]} is ${JSON.stringify(out.text)}, but the raw sessions' greedy tokens decode to ${JSON.stringify(expected)}`,
+        agrees(out.text),
+        `ASR transcript of ${paths[i]} is ${JSON.stringify(out.text)}, but the raw sessions' greedy tokens decode to ${JSON.stringify(expected)}${tie === undefined ? '' : ` (its first ${tie} tokens, up to a near tie)`}`,
       );
       texts.push(out.text);
+      agreeing.push(agrees);
     }
     const batch = (await asr(audios, opts)) as { text: string }[];
     expectThat(
@@ -204,7 +218,7 @@ export async function checkSeq2SeqAsr(h: Harness, facts: SpeechFacts, n = 6, fil
     );
     batch.forEach((b, i) =>
       expectThat(
-        b.text === texts[i],
+        b.text === texts[i] || agreeing[i]!(b.text),
         `seq2seq ASR batch row ${i} (${paths[i]}) is ${JSON.stringify(b.text)}, alone it is ${JSON.stringify(texts[i])}`,
       ),
     );

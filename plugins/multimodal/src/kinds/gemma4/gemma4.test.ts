@@ -55,7 +55,7 @@ describe('gemma4 checks', () => {
   });
 
   it('vision batch passes; positions: pass; fail when the encoder ignores pixel_position_ids', async () => {
-    expect((await checkGemma4VisionBatch(h.good, facts)).maxAbsDiff).toBe(0);
+    expect((await checkGemma4VisionBatch(h.good, facts)).maxAbsDiff).toBeLessThanOrEqual(1e-5); // batch vs alone: float noise only
     expect((await checkGemma4Positions(h.good, facts)).maxAbsDiff).toBeGreaterThan(1e-4);
     await expect(checkGemma4Positions(h.ignorePositions, facts)).rejects.toThrow(/do not depend on pixel_position_ids/);
   });

@@ -60,7 +60,7 @@ describe('phi3_v checks', () => {
   });
 
   it('vision batch: pass; fail when features mix images', async () => {
-    expect((await checkPhi3vVisionBatch(h.good, facts)).maxAbsDiff).toBe(0);
+    expect((await checkPhi3vVisionBatch(h.good, facts)).maxAbsDiff).toBeLessThanOrEqual(1e-5); // batch vs alone: float noise only
     await expect(checkPhi3vVisionBatch(h.mixImages, facts)).rejects.toThrow(/encoded alone differs/);
   });
 
