@@ -15,7 +15,8 @@ export function refsOfEntries(entries: ModelEntry[] = []): string[] {
 
 /**
  * The models a run or generate covers: the refs given, or every type the loaded family plugins
- * synthesize. Unknown refs are a usage error (exit 2) naming the nearest known types.
+ * synthesize. Unknown refs are a usage error (exit 2) naming the nearest known types; a folder
+ * that cannot be classified stays in the list, so its row says why.
  */
 export async function selectModels(
   core: HfCore,
@@ -32,7 +33,9 @@ export async function selectModels(
     });
   }
   let classified = await classifyRefs(core, inputs, { cwd: io.cwd, env: io.env, allowNetwork: opts.allowNetwork });
-  const unknown = classified.filter((c) => !c.family);
+  // A model folder that cannot be classified (a broken config, an unreadable graph, a path out of
+  // the folder) is that model's error row; an unknown type name or a bad path is a usage error.
+  const unknown = classified.filter((c) => !c.family && !c.modelDir);
   if (unknown.length && !opts.lenient) {
     throw new HfCoreError(unknown.map((c) => `Cannot run "${c.ref}": ${c.reason}`).join('\n'), {
       code: 'UNKNOWN_MODEL',

@@ -4,8 +4,6 @@
  * classify hook.
  */
 import { classifyConfig, classifyModelType, readSyncFile, type CatalogEntry } from '@hf-core/catalog';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { HfCore } from './core.ts';
 import { hasOnnxFiles } from './discover.ts';
 import { formatError } from './errors.ts';
@@ -123,7 +121,6 @@ async function contextFor(ref: ModelRef, opts: ClassifyRefsOptions): Promise<Cla
       // A folder of ONNX files is never refused for its config: without a usable config.json it
       // still runs at session level (the checkpoint plugin classifies it by its files and graph).
       if (hasOnnxFiles(ref.path)) {
-        if (!existsSync(join(ref.path, 'config.json'))) return { ref, modelDir: ref.path };
         try {
           return { ref, modelDir: ref.path, config: readModelConfig(ref.path) };
         } catch {
@@ -154,8 +151,10 @@ export async function classifyRefs(
   const out: Classification[] = [];
   for (const input of inputs) {
     let ctx: ClassifyContext | undefined;
+    let parsed: ModelRef | undefined;
     try {
-      ctx = await contextFor(parseRef(input, opts), opts);
+      parsed = parseRef(input, opts);
+      ctx = await contextFor(parsed, opts);
       if (synced.length) syncedFor.set(ctx, synced);
       const answer = await core.hooks.classify.promise(ctx);
       const base =
@@ -167,7 +166,9 @@ export async function classifyRefs(
         ...(ctx.config ? { config: ctx.config } : {}),
       });
     } catch (err) {
-      out.push(failed(input, formatError(err).replace(/\n\s*/g, ' '), ctx?.modelDir ? { modelDir: ctx.modelDir } : {}));
+      // A folder that cannot be classified keeps its folder: a run makes it an error row, not a usage error.
+      const modelDir = ctx?.modelDir ?? (parsed?.kind === 'folder' ? parsed.path : undefined);
+      out.push(failed(input, formatError(err).replace(/\n\s*/g, ' '), modelDir ? { modelDir } : {}));
     }
   }
   return out;

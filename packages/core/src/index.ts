@@ -17,3 +17,4 @@ export * from './coverage.ts';
 export * from './config.ts';
 export * from './discover.ts';
 export * from './variants.ts';
+export * from './paths.ts';

@@ -56,6 +56,7 @@ export { fromTfTensor, generationMetrics, idRows, type TfTensorLike } from './tf
 export {
   checkReferenceParity,
   readReference,
+  referencePathRefusals,
   REFERENCE_FILE,
   REFERENCE_FORMAT,
   REFERENCE_TOLERANCE,
