@@ -9,6 +9,7 @@ import { hasOnnxFiles } from './discover.ts';
 import { formatError } from './errors.ts';
 import { CLASSIFY_STAGE, type ClassifyContext } from './hooks.ts';
 import type { HfCorePlugin } from './plugin.ts';
+import { pluginFix, pluginsThatClaim } from './suggest.ts';
 import { fetchHubConfig, parseRef, readModelConfig, type ParseRefOptions } from './sources.ts';
 import type { Classification, ModelRef } from './types.ts';
 
@@ -157,8 +158,12 @@ export async function classifyRefs(
       ctx = await contextFor(parsed, opts);
       if (synced.length) syncedFor.set(ctx, synced);
       const answer = await core.hooks.classify.promise(ctx);
-      const base =
-        answer ?? failed(input, 'no plugin claimed it (load the catalog fallback plugin or a family plugin)');
+      let base = answer ?? failed(input, 'no plugin claimed it (load the catalog fallback plugin or a family plugin)');
+      if (!base.family) {
+        // Name the installed plugin that would claim it (a folder the catalog cannot place: checkpoint).
+        const claim = await pluginsThatClaim(core, ctx);
+        if (claim.length) base = { ...base, reason: `${base.reason}; ${pluginFix(claim, 'claims it')}` };
+      }
       out.push({
         ...base,
         ref: input,

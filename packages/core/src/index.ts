@@ -18,3 +18,5 @@ export * from './config.ts';
 export * from './discover.ts';
 export * from './variants.ts';
 export * from './paths.ts';
+export * from './suggest.ts';
+export * from './targets.ts';

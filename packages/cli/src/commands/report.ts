@@ -1,6 +1,7 @@
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  assertHistoryFile,
   HfCore,
   HfCoreError,
   REPORTERS,
@@ -49,6 +50,7 @@ export async function report(dirs: string[], flags: ReportFlags, io: CliIO): Pro
   }
   const outDir = resolve(io.cwd, flags.out ?? dirs[0]!);
   const historyFile = flags.history ? resolve(io.cwd, flags.history) : undefined;
+  if (historyFile) assertHistoryFile(historyFile);
   const names =
     splitList(flags.reporters) ?? Object.keys(REPORTERS).filter((n) => n !== 'history' || historyFile !== undefined);
   const core = new HfCore({ logger: stderrLogger(io) });

@@ -1,6 +1,8 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  assertHistoryFile,
+  assertResumeFolder,
   FAILING_STATUSES,
   HfCoreError,
   loadConfig,
@@ -66,6 +68,9 @@ const num = (v: unknown, flag: string): number | undefined => {
 };
 
 export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<number> {
+  // A target that is not hf-core's own is refused before anything is loaded or written.
+  if (flags.resume) assertResumeFolder(resolve(io.cwd, flags.resume));
+  if (flags.history) assertHistoryFile(resolve(io.cwd, flags.history));
   const loaded = await loadConfig(io.cwd, flags.config);
   const config = loaded?.config ?? {};
   const pluginSpecs: PluginSpec[] = splitList(flags.plugins) ?? config.plugins ?? (await defaultPlugins(io, 'run'));
