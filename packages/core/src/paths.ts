@@ -61,6 +61,13 @@ function folderRoot(folder: string): { root: string; given: string; boundary: st
   return { root, given, boundary: linkBoundary(root) };
 }
 
+/** `is a symlink to T, outside...`, or which link on its way is, when it is not the file itself. */
+function linkOut(root: string, link: string, name: string, target: string): string {
+  const at = relative(root, link).split(sep).join('/');
+  const self = at === name.split(sep).join('/');
+  return `${self ? 'is' : `goes through ${at}, which is`} a symlink to ${target}, outside the model folder`;
+}
+
 const parts = (p: string) => p.split(/[\\/]+/).filter((s) => s && s !== '.');
 
 /**
@@ -111,10 +118,12 @@ export function resolveInside(folder: string, name: string, opts: { from?: strin
         const t = normalize(target);
         // Inside by its real path, or by the path the user gave the folder as.
         const base = within(r.boundary, t) ? r.boundary : within(r.given, t) ? r.given : undefined;
-        if (!base) return refuse(`is a symlink to ${target}, outside the model folder`);
+        if (!base) return refuse(linkOut(r.root, next, lexical, target));
         cur = base === r.given ? r.root : r.boundary;
         queue.unshift(...parts(relative(base, t)));
       } else {
+        // Judged by its words first, so a link out is named as such and its target never touched.
+        if (!within(r.boundary, resolve(cur, target))) return refuse(linkOut(r.root, next, lexical, target));
         queue.unshift(...parts(target));
       }
       st = undefined;
