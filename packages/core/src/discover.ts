@@ -126,8 +126,7 @@ function onnxFilesIn(dir: string, sub: string): { files: OnnxFile[]; refused: Re
   const all = [...names.keys()];
   for (const [n, kind] of names) {
     const used = n.endsWith('.onnx') || all.some((o) => o.endsWith('.onnx') && isExternalData(o, n));
-    if (used && kind !== 'file' && kind !== 'dir')
-      refused.push({ name: n, problem: `${rel(n)} is a ${kind}, not a regular file` });
+    if (used && kind !== 'file') refused.push({ name: n, problem: `${rel(n)} is a ${kind}, not a regular file` });
   }
   const files = all
     .filter((n) => n.endsWith('.onnx') && names.get(n) === 'file')

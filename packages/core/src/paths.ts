@@ -78,7 +78,7 @@ const parts = (p: string) => p.split(/[\\/]+/).filter((s) => s && s !== '.');
  * `onnx/model.onnx: external data location "../x" of initializer W`.
  */
 export function resolveInside(folder: string, name: string, opts: { from?: string; what?: string } = {}): Resolved {
-  const what = opts.what ?? `"${name}"`;
+  const what = opts.what ?? name;
   const refuse = (why: string): RefusedPath => ({ problem: `${what} ${why}` });
   if (name.includes('\0')) return refuse('holds a NUL byte');
   if (isAbsolute(name) || /^[A-Za-z]:[\\/]/.test(name))
@@ -91,11 +91,13 @@ export function resolveInside(folder: string, name: string, opts: { from?: strin
   const queue = parts(lexical);
   let cur = r.root;
   let links = 0;
+  let lastLink: { at: string; target: string } | undefined;
   let st: Stats | undefined;
   while (queue.length) {
     const p = queue.shift()!;
     if (p === '..') {
-      if (cur === r.boundary) return refuse('leaves the model folder through a symlink');
+      if (cur === r.boundary)
+        return refuse(lastLink ? linkOut(r.root, lastLink.at, lexical, lastLink.target) : 'leaves the model folder');
       cur = dirname(cur);
       st = undefined;
       continue;
@@ -114,6 +116,7 @@ export function resolveInside(folder: string, name: string, opts: { from?: strin
     if (st.isSymbolicLink()) {
       if (++links > MAX_LINKS) return refuse('is a symlink loop (more than 40 links on its path)');
       const target = readlinkSync(next);
+      lastLink = { at: next, target };
       if (isAbsolute(target)) {
         const t = normalize(target);
         // Inside by its real path, or by the path the user gave the folder as.

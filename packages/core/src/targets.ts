@@ -77,7 +77,7 @@ export function assertHistoryFile(file: string): void {
   if (!st.isFile()) throw refuse(`--history ${file}: it is not a regular file.`, hint);
   const line = firstLine(file);
   if (line === undefined) return;
-  const { entries, warnings } = parseHistory(line, file);
+  const { entries, warnings } = parseHistory(`${line}\n`, file);
   if (!entries.length)
     throw refuse(
       `--history ${file}: it is not an hf-core history (line 1: ${warnings[0]?.message ?? 'not an entry'}).`,

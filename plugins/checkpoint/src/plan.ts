@@ -133,6 +133,8 @@ export function planCheckpoint(
     dataProblems.push(...data.problems);
     files.push({ path: f.path, component: f.component, externalData: f.externalData, header });
   }
+  // The other variants are not loaded, but a path out of the folder in any of them refuses it too.
+  for (const f of folder.files.filter((x) => !chosen.includes(x))) refused.push(...otherVariantRefusals(dir, f.path));
   const read = readJsonObject(dir, 'config.json');
   const config = read.value;
   const genaiRead = readGenaiConfig(dir);
@@ -225,6 +227,15 @@ export function planCheckpoint(
       generate: !!generation || hasLogitsCache,
     }),
   };
+}
+
+/** External data refusals of a file not under test; a header that does not read is that variant's problem. */
+function otherVariantRefusals(dir: string, path: string): string[] {
+  try {
+    return externalDataProblems(dir, path, readOnnxHeader(join(dir, path))).refused;
+  } catch {
+    return [];
+  }
 }
 
 /**
