@@ -51,7 +51,7 @@ export function snapshotTree(root: string): string[] {
       if (e.isDirectory()) walk(p);
     }
   };
-  walk(root);
+  if (lstatSync(root).isDirectory()) walk(root);
   return out.sort();
 }
 

@@ -60,13 +60,15 @@ function describe(name: string, dir: string): Base {
   };
 }
 
-/** The base folders, synthesized ones built under `work/bases`. */
-export async function buildBases(work: string): Promise<Base[]> {
+/** The base folders, synthesized ones built under `work/bases` (unless `synthesized` is false). */
+export async function buildBases(work: string, synthesized = true): Promise<Base[]> {
   const synth = join(work, 'bases');
-  mkdirSync(synth, { recursive: true });
-  await buildFixtures(synth);
+  if (synthesized) {
+    mkdirSync(synth, { recursive: true });
+    await buildFixtures(synth);
+  }
   return [
-    ...SYNTH_BASES.map((n) => describe(`synth:${n}`, join(synth, n))),
+    ...(synthesized ? SYNTH_BASES : []).map((n) => describe(`synth:${n}`, join(synth, n))),
     ...TORCH_BASES.filter((n) => existsSync(join(TORCH, n))).map((n) => describe(`torch:${n}`, join(TORCH, n))),
     ...SHARED_BASES.filter((n) => existsSync(join(SHARED, n))).map((n) => describe(`shared:${n}`, join(SHARED, n))),
   ];

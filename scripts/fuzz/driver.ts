@@ -7,9 +7,10 @@
  * hangs is split in halves until the folder that does it is alone.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CANARY_BYTES, fifoHasReader, snapshotTree, treeChanges } from './canaries.ts';
 import type { BrokenFolder } from './corpus.ts';
 
@@ -35,6 +36,10 @@ export interface DriverOptions {
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+/** tsx's loader, by path: the worker runs in a scratch folder, where `--import tsx` would not resolve. */
+const TSX = pathToFileURL(
+  join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs'),
+).href;
 
 export const straceAvailable = () => spawnSync('strace', ['-V'], { stdio: 'ignore' }).status === 0;
 
@@ -52,7 +57,7 @@ class Worker {
   ) {}
 
   private start(): Promise<void> {
-    const node = [process.execPath, '--conditions=hf-core-source', '--import', import.meta.resolve('tsx'), WORKER];
+    const node = [process.execPath, '--conditions=hf-core-source', '--import', TSX, WORKER];
     const outside = join(this.o.work, 'outside');
     const corpus = join(this.o.work, 'corpus');
     // Only lines that name the canaries' folder, the corpus, or the canary file's size are kept.
@@ -127,6 +132,7 @@ export const namesAFile = (reason: string | undefined, dir: string) =>
 
 function fifosUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
+  if (!lstatSync(dir).isDirectory()) return lstatSync(dir).isFIFO() ? [dir] : [];
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     if (e.isFIFO()) out.push(join(dir, e.name));
