@@ -11,6 +11,7 @@ export default defineConfig({
       'plugins/*/src/**/*.test.ts',
       'examples/*/src/**/*.test.ts',
       'e2e/**/*.test.ts',
+      'scripts/**/*.test.ts',
     ],
     pool: 'forks',
     testTimeout: 120_000,

@@ -10,11 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { saveGraph } from '../../packages/onnx-builder/src/index.ts';
+import { buildEncoderGraph, saveGraph } from '../../packages/onnx-builder/src/index.ts';
 import { latencyStats, percentile, timeRuns } from '../../packages/harness/src/measure.ts';
-import createCpuEngine from '../../plugins/cpu/src/engine.ts';
-import { DEFAULT_THREADS, loadOrtNode } from '../../plugins/cpu/src/index.ts';
-import { buildEncoderGraph, ENCODER_SPECS, synthesizeEncoder } from '../../plugins/encoder/src/index.ts';
+import { createCpuEngine, DEFAULT_THREADS, loadOrtNode } from '../../packages/ort/src/index.ts';
+import { synthesizeEncoder } from '../../plugins/encoder/src/index.ts';
 import { encoderFeeds, type EncoderFacts } from '../../plugins/encoder/src/checks.ts';
 import type { Feeds } from '../../packages/core/src/index.ts';
 
@@ -54,7 +53,7 @@ async function cases(dir: string): Promise<Case[]> {
   }
   const dims = { vocab: 1000, hidden: 512, layers: 6, heads: 8, inner: 2048, maxPos: 512 };
   const file = join(dir, 'bert-large', 'onnx', 'model.onnx');
-  await saveGraph(buildEncoderGraph(ENCODER_SPECS.bert!, dims, 42), file);
+  await saveGraph(buildEncoderGraph({ ...dims, tokenTypeIds: true }, 42), file);
   out.push({
     name: 'bert (hidden 512, 6 layers)',
     file,

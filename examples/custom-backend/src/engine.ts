@@ -1,5 +1,5 @@
 import type { BackendEngine } from '@hf-core/core';
-import { createOrtNodeSession, detectOrtNodeProvider } from '@hf-core/plugin-cpu';
+import { createOrtNodeSession, detectOrtNodeProvider } from '@hf-core/ort';
 
 /** Threads from HF_CORE_CPU_THREADS (the test process inherits the run's environment). */
 export function threadsFromEnv(env = process.env): number {

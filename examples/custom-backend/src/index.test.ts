@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HfCore, loadPlugin } from '@hf-core/core';
-import { synthesizeEncoder } from '@hf-core/plugin-encoder';
+import { buildEncoderGraph, saveGraph } from '@hf-core/onnx-builder';
 import createEngine, { threadsFromEnv } from './engine.ts';
 
 describe('example cpu-threads backend', () => {
@@ -17,7 +17,8 @@ describe('example cpu-threads backend', () => {
 
   it('runs a real encoder session and agrees with itself across thread counts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hf-example-'));
-    await synthesizeEncoder('bert', dir, { size: 'micro', seed: 1 });
+    const arch = { vocab: 100, hidden: 16, layers: 1, heads: 2, inner: 32, maxPos: 64, tokenTypeIds: true };
+    await saveGraph(buildEncoderGraph(arch, 1), join(dir, 'onnx/model.onnx'));
     const engine = createEngine();
     const a = await engine.createSession(join(dir, 'onnx/model.onnx'), { threads: 1 });
     const b = await engine.createSession(join(dir, 'onnx/model.onnx'), { threads: 2 });

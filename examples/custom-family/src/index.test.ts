@@ -3,15 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { catalogFallbackPlugin, classifyRefs, FAMILIES, HfCore, runModels } from '@hf-core/core';
-import cpu from '@hf-core/plugin-cpu';
+import { catalogFallbackPlugin, classifyRefs, FAMILIES, HfCore, loadPlugin, runModels } from '@hf-core/core';
 import myEncoder, { FAMILY } from './index.ts';
+
+// The cpu backend by name, as the CLI loads it: the workspace root depends on every built-in plugin.
+const loadCpu = async () => (await loadPlugin('cpu', [fileURLToPath(new URL('../../../', import.meta.url))])).plugin;
 
 describe('example custom family plugin', () => {
   it('adds a model type and a family hf-core does not know, end to end, without touching core or catalog', async () => {
     const core = new HfCore();
     await core.use(myEncoder());
-    await core.use(cpu());
+    await core.use(await loadCpu());
     await core.use(catalogFallbackPlugin);
     const [c] = await classifyRefs(core, ['my_encoder'], { cwd: process.cwd(), env: {} });
     expect(c).toMatchObject({ modelType: 'my_encoder', family: FAMILY, claimedBy: 'example:my-encoder' });

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineFamilyPlugin, generatedHeader, renderTemplate, type PluginFactory } from '@hf-core/core';
-import { saveGraph, wordPieceTokenizer, writeJson } from '@hf-core/onnx-builder';
-import { buildEncoderGraph } from '@hf-core/plugin-encoder';
+import { buildEncoderGraph, saveGraph, wordPieceTokenizer, writeJson } from '@hf-core/onnx-builder';
 
 export const PLUGIN_NAME = 'example:my-encoder';
 /** A family of the team's own: no core or catalog file lists it, the plugin declares it. */
@@ -33,17 +32,17 @@ const myEncoderPlugin: PluginFactory = () =>
     async synthesize(_type, dir, { seed, size }) {
       const tok = wordPieceTokenizer();
       const hidden = size === 'micro' ? 16 : 32;
-      const spec = {
-        tokenizer: 'wordpiece' as const,
-        tokenizerClass: 'BertTokenizer',
-        tokenTypeIds: false,
-        architecture: 'MyEncoderModel',
-        head: 'none' as const,
-        config: () => ({}),
-      };
       const graph = buildEncoderGraph(
-        spec,
-        { vocab: tok.vocabSize, hidden, layers: 1, heads: 2, inner: hidden * 2, maxPos: 64 },
+        {
+          vocab: tok.vocabSize,
+          hidden,
+          layers: 1,
+          heads: 2,
+          inner: hidden * 2,
+          maxPos: 64,
+          tokenTypeIds: false,
+          head: 'none',
+        },
         seed,
       );
       const files = await saveGraph(graph, join(dir, 'onnx', 'model.onnx'));

@@ -16,7 +16,7 @@ function manifest(name: string, kind: PluginKind, version: string): string {
   const peers: Record<string, string> =
     kind === 'family'
       ? { '@hf-core/core': range, '@hf-core/harness': range, '@hf-core/onnx-builder': range }
-      : { '@hf-core/core': range, '@hf-core/plugin-cpu': range };
+      : { '@hf-core/core': range, '@hf-core/ort': range };
   return `${JSON.stringify(
     {
       name: `hf-core-plugin-${name}`,
@@ -110,7 +110,7 @@ export default plugin;
 `;
 
 const BACKEND_ENGINE = (name: string) => `import type { BackendEngine } from '@hf-core/core';
-import createCpuEngine from '@hf-core/plugin-cpu/engine';
+import { createCpuEngine } from '@hf-core/ort';
 
 /**
  * Loaded by each test process. It starts as onnxruntime-node on the CPU: replace detect() and

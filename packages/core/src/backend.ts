@@ -1,7 +1,13 @@
 import type { HfCore } from './core.ts';
 import { RUN_STAGE } from './hooks.ts';
 import type { HfCorePlugin } from './plugin.ts';
-import type { Detection } from './types.ts';
+import type {
+  BackendSetupOptions,
+  BackendSetupResult,
+  Detection,
+  ModelExportOptions,
+  ModelExportResult,
+} from './types.ts';
 
 export interface BackendDefinition {
   /** Plugin name, used as the tap name: `hf-core:cpu`. */
@@ -13,6 +19,10 @@ export interface BackendDefinition {
   detect(): Promise<Detection>;
   /** Extra environment for the test process (threads, provider options). */
   env?: Record<string, string>;
+  /** Makes the runtime environment (`hf-core setup <backend>`), for backends that install more than their package. */
+  setup?(opts: BackendSetupOptions): Promise<BackendSetupResult>;
+  /** Exports a tiny model to ONNX with its reference outputs (`hf-core export`), for reference backends. */
+  exportModel?(opts: ModelExportOptions): Promise<ModelExportResult>;
 }
 
 /**
@@ -30,6 +40,8 @@ export function defineBackendPlugin(def: BackendDefinition): HfCorePlugin {
         name: def.backend,
         engineModule: def.engineModule,
         detect: detectOnce,
+        ...(def.setup ? { setup: def.setup } : {}),
+        ...(def.exportModel ? { exportModel: def.exportModel } : {}),
       });
       const hook = core.hooks.run.for(def.backend);
       hook.tapPromise({ name: def.pluginName, stage: RUN_STAGE.DETECT }, async (job) => {

@@ -1,5 +1,12 @@
 import { createHooks, type Hooks } from './hooks.ts';
-import type { Detection, Family } from './types.ts';
+import type {
+  BackendSetupOptions,
+  BackendSetupResult,
+  Detection,
+  Family,
+  ModelExportOptions,
+  ModelExportResult,
+} from './types.ts';
 import type { HfCorePlugin } from './plugin.ts';
 import { HfCoreError } from './errors.ts';
 
@@ -21,6 +28,10 @@ export interface BackendRegistration {
   /** Absolute path of the module the test process imports; it default-exports `createEngine()`. */
   engineModule: string;
   detect(): Promise<Detection>;
+  /** Makes the runtime environment (`hf-core setup <backend>`); absent when installing the plugin is enough. */
+  setup?(opts: BackendSetupOptions): Promise<BackendSetupResult>;
+  /** Exports a tiny model to ONNX with reference outputs (`hf-core export`); reference backends only. */
+  exportModel?(opts: ModelExportOptions): Promise<ModelExportResult>;
 }
 
 export interface Logger {

@@ -18,8 +18,23 @@ export interface SynthesizeOptions {
   seed: number;
 }
 
+/**
+ * A model a family plugin synthesized, with its facts: one type `F` that the synthesizer
+ * writes, the template renders (as an escaped literal, annotated with the same type in the
+ * generated test) and the family's checks take.
+ */
+export interface SynthesizedModel<F extends object> extends PreparedModel<F> {
+  synthesized: true;
+  facts: F;
+}
+
+/** The template context of a model the family synthesized: its facts have the family's type. */
+export interface FamilyTemplateContext<F extends object> extends Omit<TemplateContext, 'prepared'> {
+  prepared: SynthesizedModel<F>;
+}
+
 /** Everything a family plugin knows, in one object. `defineFamilyPlugin` wires it to the hooks. */
-export interface FamilyDefinition {
+export interface FamilyDefinition<F extends object> {
   /** Plugin name, used as the tap name: `hf-core:encoder`. */
   name: string;
   family: Family;
@@ -33,23 +48,33 @@ export interface FamilyDefinition {
    */
   claim?(ctx: ClassifyContext): Classification | undefined;
   /** Writes a tiny random model of `modelType` into `dir`. */
-  synthesize(modelType: string, dir: string, opts: SynthesizeOptions): Promise<PreparedModel>;
+  synthesize(modelType: string, dir: string, opts: SynthesizeOptions): Promise<SynthesizedModel<F>>;
   /**
-   * The family's eta template file. Rendered with `header`, `ref`, `modelType`, `family`,
-   * `modelDir` (relative to the test file) and `facts` (from the synthesizer), each an escaped
-   * literal. Give `render` instead to pass other data.
+   * The family's eta template file. Rendered with `familyTemplateData`: `header`, `ref`,
+   * `modelType`, `family`, `modelDir` (relative to the test file) and `facts` (from the
+   * synthesizer), each an escaped literal. Give `render` instead to pass other data.
    */
   template?: URL;
   /** Renders the vitest source of the test for one model (default: `template` with the data above). */
-  render?(ctx: TemplateContext): string;
+  render?(ctx: FamilyTemplateContext<F>): string;
   templateVersion: number;
 }
 
 /** The data every family template gets. */
-export function familyTemplateData(
-  def: Pick<FamilyDefinition, 'family' | 'templateVersion'>,
-  ctx: TemplateContext,
-): Record<string, unknown> {
+export interface FamilyTemplateData<F extends object> {
+  header: string;
+  ref: string;
+  modelType: string | null;
+  family: Family | null;
+  modelDir: string;
+  facts: F;
+}
+
+/** Builds the data every family template gets, from the family and the model's context. */
+export function familyTemplateData<F extends object>(
+  def: Pick<FamilyDefinition<F>, 'family' | 'templateVersion'>,
+  ctx: FamilyTemplateContext<F>,
+): FamilyTemplateData<F> {
   const c = ctx.classification;
   return {
     header: generatedHeader({
@@ -61,18 +86,35 @@ export function familyTemplateData(
     modelType: c.modelType,
     family: c.family,
     modelDir: ctx.modelDirFromTest,
-    facts: ctx.prepared.facts ?? {},
+    facts: ctx.prepared.facts,
   };
 }
 
-function renderer(def: FamilyDefinition): (ctx: TemplateContext) => string {
+function renderer<F extends object>(def: FamilyDefinition<F>): (ctx: FamilyTemplateContext<F>) => string {
   if (def.render) return def.render.bind(def);
   if (!def.template) throw new Error(`family plugin ${def.name} has neither a template nor a render function`);
   const text = readFileSync(def.template, 'utf8');
   return (ctx) => renderTemplate(text, familyTemplateData(def, ctx));
 }
 
-function classificationFor(def: FamilyDefinition, modelType: string, ref: string): Classification {
+/**
+ * The template context of a model this plugin synthesized (a type it lists, synthesized, of its
+ * family), or undefined for any other model. Its facts were written by this plugin's
+ * `synthesize`, directly or read back from the folder it stamped (`hf-core.prepared.json`), so
+ * they have its facts type: the one place where they cross back from core's `object`.
+ */
+function ownModel<F extends object>(
+  def: FamilyDefinition<F>,
+  types: ReadonlySet<string>,
+  ctx: TemplateContext,
+): FamilyTemplateContext<F> | undefined {
+  const { classification: c, prepared } = ctx;
+  if (c.family !== def.family || !c.modelType || !types.has(c.modelType)) return undefined;
+  if (!prepared.synthesized || !prepared.facts) return undefined;
+  return { ...ctx, prepared: { ...prepared, synthesized: true, facts: prepared.facts as F } };
+}
+
+function classificationFor<F extends object>(def: FamilyDefinition<F>, modelType: string, ref: string): Classification {
   const entry = getEntry(modelType);
   return {
     ref,
@@ -86,7 +128,7 @@ function classificationFor(def: FamilyDefinition, modelType: string, ref: string
 }
 
 /** Builds a family plugin from its definition: classify, prepare and template taps. */
-export function defineFamilyPlugin(def: FamilyDefinition): HfCorePlugin {
+export function defineFamilyPlugin<F extends object>(def: FamilyDefinition<F>): HfCorePlugin {
   const types = new Set(def.modelTypes);
   const render = renderer(def);
   return {
@@ -115,9 +157,10 @@ export function defineFamilyPlugin(def: FamilyDefinition): HfCorePlugin {
       core.hooks.template.tapPromise({ name: def.name, stage: TEMPLATE_STAGE.RENDER }, async (out, ctx) => {
         // Family templates are rendered with the synthesizer's facts; a real checkpoint folder is
         // rendered by a plugin that reads its metadata instead.
-        if (out.source || ctx.classification.family !== def.family || !ctx.prepared.synthesized) return out;
+        const own = out.source ? undefined : ownModel(def, types, ctx);
+        if (!own) return out;
         return {
-          source: render(ctx),
+          source: render(own),
           templateVersion: def.templateVersion,
           template: `${def.family}@${def.templateVersion}`,
         };

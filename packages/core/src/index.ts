@@ -20,3 +20,4 @@ export * from './variants.ts';
 export * from './paths.ts';
 export * from './suggest.ts';
 export * from './targets.ts';
+export * from './fallback.ts';

@@ -30,7 +30,8 @@ const SIGNAL_IN_OUTPUT =
 export function levelOf(checks: CheckResult[]): Level | null {
   const ran = checks.filter((c) => c.status !== 'skip');
   if (ran.some((c) => c.level === 'pipeline')) return 'pipeline';
-  if (ran.length) return 'session';
+  if (ran.some((c) => c.level !== 'reference')) return 'session';
+  if (ran.length) return 'reference';
   return null;
 }
 

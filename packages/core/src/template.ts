@@ -36,7 +36,7 @@ const eta = new Eta({
  * Renders an eta template in which `<%= x %>` interpolations become JS literals (never raw
  * text). Helpers `it.comment(x)` are available for header comments.
  */
-export function renderTemplate(template: string, data: Record<string, unknown>): string {
+export function renderTemplate(template: string, data: object): string {
   return eta.renderString(template, { ...data, comment: commentText, literal: jsLiteral });
 }
 

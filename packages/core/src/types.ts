@@ -27,7 +27,11 @@ export interface Classification extends ClassificationBase {
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
-export type Level = 'pipeline' | 'session';
+/**
+ * How far a row got: `pipeline` (transformers.js), `session` (ONNX Runtime sessions), `reference`
+ * (the reference implementation itself, PyTorch transformers).
+ */
+export type Level = 'pipeline' | 'session' | 'reference';
 
 export interface CheckResult {
   name: string;
@@ -154,11 +158,51 @@ export interface BackendEngine {
   memory?(): Promise<{ vram_mb?: number } | undefined>;
 }
 
-/** A model prepared on disk for testing. */
-export interface PreparedModel {
+/** Options of `hf-core setup <backend>`: make the backend's runtime environment. */
+export interface BackendSetupOptions {
+  /** Where to make it (a virtual environment, a cache folder); the backend's default when absent. */
+  dir?: string;
+  /** Print what would run, run nothing. */
+  dryRun?: boolean;
+  /** Extra arguments for the installer (e.g. pip's `--index-url`). */
+  installerArgs?: string[];
+  log(line: string): void;
+}
+
+export interface BackendSetupResult {
+  ok: boolean;
+  /** What was made and how the backend finds it (e.g. `HF_CORE_PYTHON=...`), or why it failed. */
+  message: string;
+}
+
+/** Options of `hf-core export`: a tiny model of a type (or of a folder's config) to ONNX. */
+export interface ModelExportOptions {
+  /** A model type (`bert`) or a folder / config.json whose model_type names it. */
+  ref: string;
+  outDir: string;
+  seed: number;
+  size?: 'tiny' | 'micro';
+  timeoutMs?: number;
+}
+
+export interface ModelExportResult {
+  status: 'pass' | 'fail' | 'skip';
+  reason: string;
+  modelType?: string;
+  /** Files written, relative to outDir (onnx/model.onnx, reference.json, ...). */
+  files?: string[];
+  details?: Record<string, unknown>;
+}
+
+/**
+ * A model prepared on disk for testing. `F` is the type of its facts: what the plugin that
+ * prepared it knows and its template needs (vocab size, labels, image size). Core carries them
+ * without reading them, so across the hooks they are just an `object`; a family plugin's
+ * synthesizer, template and checks share one type (`SynthesizedModel<F>` in family.ts).
+ */
+export interface PreparedModel<F extends object = object> {
   dir: string;
   files: string[];
   synthesized: boolean;
-  /** Free-form facts the template may need (e.g. vocab size, labels, image size). */
-  facts?: Record<string, unknown>;
+  facts?: F;
 }

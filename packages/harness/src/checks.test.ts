@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '@hf-core/onnx-builder';
-import createEngine from '@hf-core/plugin-cpu/engine';
+import { createCpuEngine } from '@hf-core/ort';
 import { assertFinite, assertOutputShapes, checkBatchEquivalence, checkDeterminism } from './checks.ts';
 import { CheckFailure } from './errors.ts';
 import { tensor } from './tensors.ts';
@@ -15,7 +15,7 @@ async function sessionOf(body: (g: GraphBuilder, x: string) => string) {
   g.output(body(g, x), 'y', 'float32', ['batch', 4]);
   const dir = mkdtempSync(join(tmpdir(), 'hf-checks-'));
   writeFileSync(join(dir, 'm.onnx'), g.serialize().model);
-  return createEngine().createSession(join(dir, 'm.onnx'));
+  return createCpuEngine().createSession(join(dir, 'm.onnx'));
 }
 
 const x2 = { x: tensor('float32', [1, -2, 3, 0.5, -1, 4, 2, 0.25], [2, 4]) };

@@ -33,7 +33,13 @@ interface TestContextLike {
 async function loadEngine(): Promise<BackendEngine> {
   const name = process.env.HF_CORE_BACKEND ?? 'cpu';
   const mod = process.env.HF_CORE_BACKEND_MODULE;
-  const specifier = mod ? pathToFileURL(mod).href : `@hf-core/plugin-${name}/engine`;
+  // Run by hand (no module given): cpu is @hf-core/ort's engine, which the harness depends on;
+  // another backend is looked up by its plugin's name.
+  const specifier = mod
+    ? pathToFileURL(mod).href
+    : name === 'cpu'
+      ? '@hf-core/ort/cpu-engine'
+      : `@hf-core/plugin-${name}/engine`;
   const loaded = (await import(specifier)) as { default?: () => BackendEngine };
   if (typeof loaded.default !== 'function')
     throw new Error(`backend module ${specifier} does not default-export createEngine()`);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { CheckFailure } from './errors.ts';
@@ -225,16 +225,6 @@ export function writePng(path: string, img: TestImage): string {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, encodePng(img));
   return path;
-}
-
-export function readPng(path: string): TestImage {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new CheckFailure(`cannot read image ${path}: ${(err as Error).message}`, { file: path });
-  }
-  return decodePng(bytes, path);
 }
 
 /** The standard set of test images as PNG files in `dir`: a gradient and a checkerboard (RGB). */

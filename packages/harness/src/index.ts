@@ -12,7 +12,6 @@ export {
 } from './checks.ts';
 export {
   SeededFeeds,
-  concatRows,
   maxAbsDiff,
   shapeOf,
   sliceAxis,
@@ -23,7 +22,7 @@ export {
 } from './tensors.ts';
 export { latencyStats, measureOptions, peakRssMb, percentile, timeRuns, type MeasureOptions } from './measure.ts';
 export { Recorder } from './recorder.ts';
-export { offlineTransformers } from './transformers.ts';
+export { generateGreedy, offlineTransformers, processorPart } from './transformers.ts';
 export { checkParityWithCpu } from './parity.ts';
 export {
   checkerboardImage,
@@ -31,7 +30,6 @@ export {
   encodePng,
   gradientImage,
   noiseImage,
-  readPng,
   readRawImage,
   toChwFloats,
   writePng,
@@ -52,7 +50,7 @@ export {
   type FeedShape,
 } from './metadata-feeds.ts';
 export { textFeeds, type TextFeedsOptions } from './text-feeds.ts';
-export { fromTfTensor, generationMetrics, idRows, type TfTensorLike } from './tf-tensors.ts';
+export { fromTfTensor, generatedTensor, generationMetrics, idRows, type TfTensorLike } from './tf-tensors.ts';
 export {
   checkReferenceParity,
   readReference,

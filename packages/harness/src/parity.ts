@@ -1,5 +1,5 @@
 import type { Feeds } from '@hf-core/core';
-import createCpuEngine from '@hf-core/plugin-cpu/engine';
+import { createCpuEngine } from '@hf-core/ort';
 import { CheckFailure, SkipCheck } from './errors.ts';
 import type { Harness } from './harness.ts';
 import { maxAbsDiff } from './tensors.ts';

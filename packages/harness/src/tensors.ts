@@ -45,10 +45,7 @@ export function halfToFloat(h: number): number {
 /** Rows `[start, end)` along axis 0. */
 export function sliceRows(t: TensorData, start: number, end: number): TensorData {
   const rowSize = t.dims.slice(1).reduce((a, b) => a * b, 1);
-  const data = (t.data as unknown as { slice(a: number, b: number): TensorData['data'] }).slice(
-    start * rowSize,
-    end * rowSize,
-  );
+  const data = t.data.slice(start * rowSize, end * rowSize);
   return { type: t.type, dims: [end - start, ...t.dims.slice(1)], data };
 }
 
@@ -65,16 +62,6 @@ export function sliceAxis(t: TensorData, axis: number, n: number): TensorData {
   for (let o = 0; o < outer; o++) for (let i = 0; i < n * inner; i++) out.push(src[o * len * inner + i]!);
   dims[axis] = n;
   return { type: 'float32', dims, data: Float32Array.from(out) };
-}
-
-/** Stacks tensors of equal shape [1, ...] or [...] along a new/first axis. */
-export function concatRows(ts: TensorData[]): TensorData {
-  const first = ts[0]!;
-  const values = ts.flatMap((t) => Array.from(t.data as ArrayLike<number | bigint>));
-  const rows = ts.reduce((a, t) => a + t.dims[0]!, 0);
-  const dims = [rows, ...first.dims.slice(1)];
-  if (first.type === 'int64') return { type: 'int64', dims, data: BigInt64Array.from(values as bigint[]) };
-  return tensor(first.type, values as number[], dims);
 }
 
 export function maxAbsDiff(a: TensorData, b: TensorData): number {

@@ -1,4 +1,5 @@
 import type { TensorData } from '@hf-core/core';
+import { CheckFailure } from './errors.ts';
 
 /** The shape of a transformers.js Tensor the checks read (type, dims, data). */
 export interface TfTensorLike {
@@ -13,6 +14,26 @@ export const fromTfTensor = (t: TfTensorLike): TensorData => ({
   dims: [...t.dims],
   data: t.data as TensorData['data'],
 });
+
+const isTfTensor = (x: unknown): x is TfTensorLike =>
+  typeof x === 'object' &&
+  x !== null &&
+  'dims' in x &&
+  Array.isArray(x.dims) &&
+  'data' in x &&
+  'type' in x &&
+  typeof x.type === 'string';
+
+/**
+ * The tensor `generate` returned: the ids (prompt first), or the audio of a model that generates
+ * audio. transformers.js types the result `ModelOutput | Tensor` (a dict of outputs when a call
+ * asks for return_dict_in_generate); checks never ask, so anything but a tensor fails the check.
+ */
+export function generatedTensor(out: unknown): TfTensorLike {
+  if (isTfTensor(out)) return out;
+  const what = typeof out === 'object' && out ? Object.keys(out).join(', ') : String(out);
+  throw new CheckFailure(`generate returned ${what || 'no tensor'} instead of a tensor`);
+}
 
 /** Rows of a [rows, n] int64 id tensor as plain numbers (e.g. generated token ids). */
 export const idRows = (t: TfTensorLike): number[][] =>

@@ -17,9 +17,6 @@ const DATA_TYPE: Record<ElemType, number> = {
   bool: onnx.TensorProto.DataType.BOOL,
 };
 
-/** ONNX TensorProto.DataType code of an element type (for Cast's `to`). */
-export const dataTypeCode = (t: ElemType): number => DATA_TYPE[t];
-
 export type AttrValue =
   | number
   | string

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogFallbackPlugin, classifyRefs, HfCore, runModels } from '@hf-core/core';
-import cpuPlugin from '@hf-core/plugin-cpu';
+import { catalogFallbackPlugin, classifyRefs, HfCore, runModels, loadPlugin } from '@hf-core/core';
 import { type GraphBuilder, saveGraph } from '@hf-core/onnx-builder';
 import { encoderGraph } from '../test/fixtures.ts';
 import checkpointPlugin from './index.ts';
+
+// The cpu backend by name, as the CLI loads it: the workspace root depends on every built-in plugin.
+const loadCpu = async () => (await loadPlugin('cpu', [fileURLToPath(new URL('../../../', import.meta.url))])).plugin;
 
 // An fp32 variant that cannot fit under the memory cap (a 512 MB weight in external data) beside
 // a small q8 variant: the run goes past the cap on fp32, then runs q8 and says so.
@@ -27,7 +29,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('memory fallback', () => {
   it('after an oom of fp32, runs the next lighter dtype present and records it', async () => {
     const core = new HfCore();
-    for (const p of [checkpointPlugin(), cpuPlugin(), catalogFallbackPlugin]) await core.use(p);
+    for (const p of [checkpointPlugin(), await loadCpu(), catalogFallbackPlugin]) await core.use(p);
     const models = await classifyRefs(core, [dir], { cwd: root, env: {} });
     const summary = await runModels(core, models, {
       outDir: join(root, 'out'),

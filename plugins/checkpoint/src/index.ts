@@ -97,9 +97,17 @@ function prepareFolder(c: Classification & { modelDir: string }): PreparedModel 
   };
 }
 
+/** What the template reads of the facts this plugin prepared (other fields are recorded for the report). */
+interface CheckpointFacts {
+  /** A catalog type with no folder: the test reads its folder from HF_CORE_MODEL_DIR. */
+  envDriven?: boolean;
+  dtype?: string;
+}
+
 function render(ctx: TemplateContext): string {
   const c = ctx.classification;
-  const envDriven = !!ctx.prepared.facts?.envDriven;
+  const facts: CheckpointFacts = ctx.prepared.facts ?? {};
+  const envDriven = !!facts.envDriven;
   return renderTemplate(template, {
     header: generatedHeader({ template: TEMPLATE_NAME, version: TEMPLATE_VERSION, ref: c.ref }),
     envDriven,
@@ -107,7 +115,7 @@ function render(ctx: TemplateContext): string {
     modelType: c.modelType,
     family: c.family,
     modelDir: ctx.modelDirFromTest,
-    dtype: (ctx.prepared.facts?.dtype as string | undefined) ?? c.dtype,
+    dtype: facts.dtype ?? c.dtype,
     files: ctx.prepared.files.filter((f) => f.endsWith('.onnx')),
     runtimeSupport: c.runtimeSupport,
     fallbackFrom: c.fallbackFrom,

@@ -62,7 +62,7 @@ export async function checkPipeline(h: Harness, plan: CheckpointPlan) {
       const inputs = await processor(tone(440, 0.5));
       if (plan.seq2seq) {
         const model = await load(tf.AutoModelForSpeechSeq2Seq.from_pretrained(modelId, opts));
-        const out = (await model.generate({ ...inputs, max_new_tokens: 4, do_sample: false } as never)) as Generated;
+        const out = (await model.generate({ ...inputs, max_new_tokens: 4, do_sample: false })) as Generated;
         return { level: 'pipeline', class: 'AutoModelForSpeechSeq2Seq', tokens: Array.from(out.data, Number) };
       }
       const model = await load(tf.AutoModel.from_pretrained(modelId, opts));
@@ -85,7 +85,7 @@ export async function checkPipeline(h: Harness, plan: CheckpointPlan) {
     };
     if (plan.seq2seq) {
       const model = await load(tf.AutoModelForSeq2SeqLM.from_pretrained(modelId, opts));
-      const out = (await model.generate({ ...inputs, max_new_tokens: 4, do_sample: false } as never)) as Generated;
+      const out = (await model.generate({ ...inputs, max_new_tokens: 4, do_sample: false })) as Generated;
       expectThat(
         out.dims[1]! >= 2 && out.dims[1]! <= 5,
         `seq2seq generate returned [${out.dims}] for max_new_tokens 4 (expected the start token and 1 to 4 more)`,
@@ -94,7 +94,7 @@ export async function checkPipeline(h: Harness, plan: CheckpointPlan) {
     }
     if (plan.pipeline.generate) {
       const model = await load(tf.AutoModelForCausalLM.from_pretrained(modelId, opts));
-      const out = (await model.generate({ ...inputs, max_new_tokens: 4, do_sample: false } as never)) as Generated;
+      const out = (await model.generate({ ...inputs, max_new_tokens: 4, do_sample: false })) as Generated;
       const n = inputs.input_ids.dims[1]!;
       expectThat(
         out.dims[1]! > n && out.dims[1]! <= n + 4,

@@ -1,5 +1,5 @@
 import { defineBackendPlugin, siblingModule, type PluginFactory } from '@hf-core/core';
-import createEngine from './engine.ts';
+import { createCpuEngine } from '@hf-core/ort';
 
 export const PLUGIN_NAME = 'hf-core:cpu';
 
@@ -9,16 +9,7 @@ const cpuPlugin: PluginFactory = () =>
     pluginName: PLUGIN_NAME,
     backend: 'cpu',
     engineModule: siblingModule(import.meta.url, 'engine'),
-    detect: () => createEngine().detect(),
+    detect: () => createCpuEngine().detect(),
   });
 
 export default cpuPlugin;
-export {
-  createOrtNodeSession,
-  detectOrtNodeProvider,
-  loadOrtNode,
-  ortNodeVersion,
-  DEFAULT_THREADS,
-} from './ort-node.ts';
-export { wrapOrtSession, type OrtModuleLike, type OrtSessionLike } from './ort-session.ts';
-export { probeOrtNodeProvider, type ProbeOutcome } from './probe.ts';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type Detection, packageReadme } from '@hf-core/core';
-import { detectOrtNodeProvider, probeOrtNodeProvider } from '@hf-core/plugin-cpu';
+import { detectOrtNodeProvider, probeOrtNodeProvider } from '@hf-core/ort';
 import { gpuInfo } from './nvidia-smi.ts';
 
 export const ENABLE_HINT =

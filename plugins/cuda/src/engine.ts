@@ -1,5 +1,5 @@
 import type { BackendEngine } from '@hf-core/core';
-import { createOrtNodeSession } from '@hf-core/plugin-cpu';
+import { createOrtNodeSession } from '@hf-core/ort';
 import { detectCuda } from './detect.ts';
 import { VramSampler } from './nvidia-smi.ts';
 

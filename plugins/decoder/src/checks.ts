@@ -184,10 +184,10 @@ type Generator = { generate(args: Record<string, unknown>): Promise<unknown>; di
 async function loadCausalLm(h: Harness): Promise<{ tf: Tf; tokenizer: Tokenizer; model: Generator }> {
   const { tf, modelId, device } = await h.pipelineEnv();
   const tokenizer = await tf.AutoTokenizer.from_pretrained(modelId);
-  const model = (await tf.AutoModelForCausalLM.from_pretrained(modelId, {
+  const model: Generator = await tf.AutoModelForCausalLM.from_pretrained(modelId, {
     device: device as 'cpu',
     dtype: 'fp32',
-  })) as unknown as Generator;
+  });
   return { tf, tokenizer, model };
 }
 

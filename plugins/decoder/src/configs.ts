@@ -1,3 +1,4 @@
+import { llamaTextKeys } from '@hf-core/onnx-builder';
 import type { Dims } from './arch.ts';
 
 /** Special token ids the config and generation_config name. */
@@ -33,19 +34,8 @@ export const gpt2Keys: ConfigFn = (d, t) => ({
 
 /** Llama names: hidden_size / num_hidden_layers / num_attention_heads / num_key_value_heads / head_dim. */
 export const llamaKeys: ConfigFn = (d, t) => ({
-  vocab_size: d.vocab,
-  hidden_size: d.hidden,
-  intermediate_size: d.inner,
-  num_hidden_layers: d.layers,
-  num_attention_heads: d.heads,
-  num_key_value_heads: d.kvHeads,
-  head_dim: d.headDim,
-  max_position_embeddings: d.maxPos,
-  hidden_act: 'silu',
-  rms_norm_eps: 1e-6,
-  rope_theta: 10000,
+  ...llamaTextKeys(d),
   attention_bias: false,
-  tie_word_embeddings: false,
   use_cache: true,
   ...ids(t),
 });

@@ -5,7 +5,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decoderFactsFromFolder, expectedCacheNames } from './folder.ts';
 import { DECODER_TYPES } from './specs.ts';
 import { synthesizeDecoder } from './synthesize.ts';
-import type { DecoderFacts } from './checks.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hf-core-decoder-folder-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -15,7 +14,7 @@ describe('expectedCacheNames (transformers.js getCacheNames, read from config.js
     const mismatches: string[] = [];
     for (const type of DECODER_TYPES) {
       const dir = join(root, type);
-      const facts = (await synthesizeDecoder(type, dir, { size: 'micro', seed: 1 })).facts as unknown as DecoderFacts;
+      const facts = (await synthesizeDecoder(type, dir, { size: 'micro', seed: 1 })).facts;
       const fromConfig = expectedCacheNames(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));
       if ([...fromConfig].sort().join() !== [...facts.pastNames].sort().join())
         mismatches.push(`${type}: config says [${fromConfig}], graph has [${facts.pastNames}]`);

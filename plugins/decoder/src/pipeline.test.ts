@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HfCore, runModels } from '@hf-core/core';
+import { HfCore, runModels, loadPlugin } from '@hf-core/core';
 import { harness } from '@hf-core/harness';
-import cpu from '@hf-core/plugin-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGenerate, checkLeftPaddedBatch, checkTextGeneration, type DecoderFacts } from './checks.ts';
 import decoder from './index.ts';
 import { synthesizeDecoder } from './synthesize.ts';
+
+// The cpu backend by name, as the CLI loads it: the workspace root depends on every built-in plugin.
+const loadCpu = async () => (await loadPlugin('cpu', [fileURLToPath(new URL('../../../', import.meta.url))])).plugin;
 
 const root = mkdtempSync(join(tmpdir(), 'hf-core-decoder-pipeline-'));
 const good = join(root, 'llama');
@@ -23,7 +25,7 @@ const hBroken = harness(import.meta.url, {
 let facts: DecoderFacts;
 
 beforeAll(async () => {
-  facts = (await synthesizeDecoder('llama', good, { size: 'tiny', seed: 42 })).facts as unknown as DecoderFacts;
+  facts = (await synthesizeDecoder('llama', good, { size: 'tiny', seed: 42 })).facts;
   await synthesizeDecoder('llama', broken, { size: 'tiny', seed: 42, faults: { ignorePadding: true } });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -53,7 +55,7 @@ describe('runModels end to end (gpt2 on cpu)', () => {
   it('generates the test, runs it isolated and passes at pipeline level with generation metrics', async () => {
     const core = new HfCore();
     await core.use(decoder());
-    await core.use(cpu());
+    await core.use(await loadCpu());
     const c = await core.hooks.classify.promise({ ref: { kind: 'type', modelType: 'gpt2', ref: 'gpt2' } });
     const summary = await runModels(core, [c!], {
       outDir: join(root, 'run'),

@@ -1,15 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import createCpuEngine from '@hf-core/plugin-cpu/engine';
+import { createCpuEngine } from '@hf-core/ort';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  checkCacheInputs,
-  checkConfigKeys,
-  checkKvCache,
-  checkSessionLeftPadding,
-  type DecoderFacts,
-} from './checks.ts';
+import { checkCacheInputs, checkConfigKeys, checkKvCache, checkSessionLeftPadding } from './checks.ts';
 import { synthesizeDecoder } from './synthesize.ts';
 import type { GraphFaults } from './graph.ts';
 
@@ -20,7 +14,7 @@ async function synth(type: string, faults?: GraphFaults, name = type) {
   const dir = join(root, name);
   const prepared = await synthesizeDecoder(type, dir, { size: 'tiny', seed: 42, faults });
   const session = await createCpuEngine().createSession(join(dir, 'onnx', 'model.onnx'));
-  return { dir, facts: prepared.facts as unknown as DecoderFacts, session };
+  return { dir, facts: prepared.facts, session };
 }
 
 describe('synthesizeDecoder', () => {

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { saveGraph, writeJson } from '@hf-core/onnx-builder';
-import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SynthesizedModel, SynthesizeOptions } from '@hf-core/core';
 import { cacheNames, type Dims } from './arch.ts';
 import { buildDecoderGraph, type GraphFaults } from './graph.ts';
 import { DECODER_SPECS } from './specs.ts';
@@ -29,7 +29,7 @@ export async function synthesizeDecoder(
   modelType: string,
   dir: string,
   opts: SynthesizeOptions & { faults?: GraphFaults },
-): Promise<PreparedModel> {
+): Promise<SynthesizedModel<DecoderFacts>> {
   const spec = DECODER_SPECS[modelType];
   if (!spec)
     throw new Error(
@@ -90,6 +90,6 @@ export async function synthesizeDecoder(
     dir,
     files: files.map((f) => f.slice(dir.length + 1)),
     synthesized: true,
-    facts: facts as unknown as Record<string, unknown>,
+    facts,
   };
 }

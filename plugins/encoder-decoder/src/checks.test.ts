@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import createCpuEngine from '@hf-core/plugin-cpu/engine';
+import { createCpuEngine } from '@hf-core/ort';
 import { CheckFailure, harness } from '@hf-core/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGreedyGeneration, checkPaddedBatch, checkTextPipeline, type Seq2SeqFacts } from './pipeline-checks.ts';
@@ -54,12 +54,10 @@ const config = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json')
 
 beforeAll(async () => {
   const opts = { size: 'tiny', seed: 5 } as const;
-  facts.good = (await synthesizeSeq2Seq('t5', dirs.good, opts)).facts as unknown as Seq2SeqFacts;
-  facts.brokenCache = (await synthesizeSeq2Seq('t5', dirs.brokenCache, { ...opts, brokenCache: true }))
-    .facts as unknown as Seq2SeqFacts;
-  facts.ignoresMask = (await synthesizeSeq2Seq('bart', dirs.ignoresMask, { ...opts, ignoreEncoderMask: true }))
-    .facts as unknown as Seq2SeqFacts;
-  facts.mbart = (await synthesizeSeq2Seq('mbart', dirs.mbart, opts)).facts as unknown as Seq2SeqFacts;
+  facts.good = (await synthesizeSeq2Seq('t5', dirs.good, opts)).facts;
+  facts.brokenCache = (await synthesizeSeq2Seq('t5', dirs.brokenCache, { ...opts, brokenCache: true })).facts;
+  facts.ignoresMask = (await synthesizeSeq2Seq('bart', dirs.ignoresMask, { ...opts, ignoreEncoderMask: true })).facts;
+  facts.mbart = (await synthesizeSeq2Seq('mbart', dirs.mbart, opts)).facts;
   await synthesizeSeq2Seq('bart', dirs.noCache, { ...opts, withoutCache: true });
 }, 30_000);
 

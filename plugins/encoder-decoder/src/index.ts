@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { defineFamilyPlugin, generatedHeader, renderTemplate, type PluginFactory } from '@hf-core/core';
+import { defineFamilyPlugin, type PluginFactory } from '@hf-core/core';
 import { SEQ2SEQ_TYPES, SEQ2SEQ_UNCOVERED } from './specs.ts';
-import { factsFor, synthesizeSeq2Seq } from './synthesize.ts';
+import { synthesizeSeq2Seq } from './synthesize.ts';
 
 export const PLUGIN_NAME = 'hf-core:encoder-decoder';
 export const TEMPLATE_VERSION = 1;
-
-const template = readFileSync(new URL('../templates/test.eta', import.meta.url), 'utf8');
 
 /** Encoder-decoder family: T5- and BART-like seq2seq types, tested at session level and through transformers.js. */
 const encoderDecoderPlugin: PluginFactory = () =>
@@ -17,19 +14,7 @@ const encoderDecoderPlugin: PluginFactory = () =>
     uncovered: SEQ2SEQ_UNCOVERED,
     templateVersion: TEMPLATE_VERSION,
     synthesize: synthesizeSeq2Seq,
-    render: ({ classification: c, prepared, modelDirFromTest }) =>
-      renderTemplate(template, {
-        header: generatedHeader({
-          template: `encoder-decoder@${TEMPLATE_VERSION}`,
-          version: TEMPLATE_VERSION,
-          ref: c.ref,
-        }),
-        ref: c.ref,
-        modelType: c.modelType,
-        family: c.family,
-        modelDir: modelDirFromTest,
-        facts: { ...factsFor(c.modelType), ...prepared.facts },
-      }),
+    template: new URL('../templates/test.eta', import.meta.url),
   });
 
 export default encoderDecoderPlugin;

@@ -1,5 +1,5 @@
 import type { EngineSession, Feeds } from '@hf-core/core';
-import { CheckFailure, expectThat, SkipCheck, type Harness } from '@hf-core/harness';
+import { CheckFailure, expectThat, generatedTensor, idRows, SkipCheck, type Harness } from '@hf-core/harness';
 import { greedyDecode, seq2seqGeometry } from './session-checks.ts';
 
 /** Facts the generated test is rendered with (from the synthesizer, or defaults for a real checkpoint). */
@@ -33,9 +33,8 @@ type Tok = ((
   ) => Record<string, { dims: number[]; data: BigInt64Array }>;
 };
 type Seq2SeqModel = {
-  generate(o: Record<string, unknown>): Promise<{ tolist(): bigint[][] }>;
+  generate(o: Record<string, unknown>): Promise<unknown>;
   dispose(): Promise<unknown>;
-  config: Record<string, unknown>;
 };
 
 function requirePipeline(facts: Seq2SeqFacts): void {
@@ -44,11 +43,11 @@ function requirePipeline(facts: Seq2SeqFacts): void {
 
 async function loadSeq2Seq(h: Harness) {
   const { tf, modelId, device } = await h.pipelineEnv();
-  const tokenizer = (await tf.AutoTokenizer.from_pretrained(modelId)) as unknown as Tok;
-  const model = (await tf.AutoModelForSeq2SeqLM.from_pretrained(modelId, {
+  const tokenizer: Tok = await tf.AutoTokenizer.from_pretrained(modelId);
+  const model: Seq2SeqModel = await tf.AutoModelForSeq2SeqLM.from_pretrained(modelId, {
     device: device as 'cpu',
     dtype: 'fp32',
-  })) as unknown as Seq2SeqModel;
+  });
   return { tokenizer, model };
 }
 
@@ -57,7 +56,9 @@ const toFeeds = (inputs: Record<string, { dims: number[]; data: BigInt64Array }>
   attention_mask: { type: 'int64', dims: inputs.attention_mask!.dims, data: inputs.attention_mask!.data },
 });
 
-const asNumbers = (rows: bigint[][]) => rows.map((r) => r.map(Number));
+/** The generated id rows, as numbers. */
+const generateRows = async (model: Seq2SeqModel, args: Record<string, unknown>): Promise<number[][]> =>
+  idRows(generatedTensor(await model.generate(args)));
 
 /**
  * Greedy generation through transformers.js (AutoModelForSeq2SeqLM.generate, KV cache on)
@@ -77,9 +78,7 @@ export async function checkGreedyGeneration(
   try {
     const inputs = tokenizer('hello world, this is a test.');
     const t0 = performance.now();
-    const out = asNumbers(
-      (await model.generate({ ...inputs, ...PLAIN_GREEDY, max_new_tokens: n, min_new_tokens: n })).tolist(),
-    );
+    const out = await generateRows(model, { ...inputs, ...PLAIN_GREEDY, max_new_tokens: n, min_new_tokens: n });
     const ms = performance.now() - t0;
     const row = out[0]!;
     expectThat(
@@ -113,14 +112,10 @@ export async function checkPaddedBatch(h: Harness, facts: Seq2SeqFacts, n = 5): 
       padded > 0,
       `the tokenizer did not pad the shorter of two inputs (attention_mask has no 0), so the check would prove nothing`,
     );
-    const together = asNumbers(
-      (await model.generate({ ...batch, ...PLAIN_GREEDY, max_new_tokens: n, min_new_tokens: n })).tolist(),
-    );
+    const together = await generateRows(model, { ...batch, ...PLAIN_GREEDY, max_new_tokens: n, min_new_tokens: n });
     for (let i = 0; i < texts.length; i++) {
-      const alone = asNumbers(
-        (
-          await model.generate({ ...tokenizer(texts[i]!), ...PLAIN_GREEDY, max_new_tokens: n, min_new_tokens: n })
-        ).tolist(),
+      const alone = (
+        await generateRows(model, { ...tokenizer(texts[i]!), ...PLAIN_GREEDY, max_new_tokens: n, min_new_tokens: n })
       )[0]!;
       if (JSON.stringify(alone) !== JSON.stringify(together[i])) {
         throw new CheckFailure(
@@ -155,23 +150,21 @@ export async function checkTextPipeline(
   if (!key)
     throw new CheckFailure(`no text pipeline check for task "${task}"; known: ${Object.keys(OUTPUT_KEY).join(', ')}`);
   const { tf, modelId, device } = await h.pipelineEnv();
-  const pipe = (await tf.pipeline(task as 'text2text-generation', modelId, {
-    device: device as 'cpu',
-    dtype: 'fp32',
-  })) as unknown as ((t: string, kw: Record<string, unknown>) => Promise<Record<string, string>[]>) & {
+  // One view for the text2text-generation, summarization and translation pipelines: each returns its text under OUTPUT_KEY.
+  const pipe: ((t: string, kw: Record<string, unknown>) => Promise<unknown>) & {
     tokenizer: Tok;
     model: Seq2SeqModel;
     dispose(): Promise<unknown>;
-  };
+  } = await tf.pipeline(task as 'text2text-generation', modelId, { device: device as 'cpu', dtype: 'fp32' });
   const text = 'hello world, this is paris.';
   const kw = () => ({ max_new_tokens: 5, ...(task === 'translation' && facts.translation ? facts.translation : {}) });
   try {
-    const out = await pipe(text, kw());
+    const out = (await pipe(text, kw())) as Record<string, string>[];
     expectThat(Array.isArray(out) && out.length === 1, `${task} returned ${JSON.stringify(out)}, expected one result`);
     const got = out[0]![key];
     expectThat(typeof got === 'string', `${task} returned ${JSON.stringify(out[0])}, expected a string under "${key}"`);
     // What the pipeline should have produced: the same preparation, generate, decode.
-    const cfg = pipe.model.config;
+    const cfg = h.config;
     const prefix =
       String(cfg.prefix ?? '') +
       String(((cfg.task_specific_params ?? {}) as Record<string, { prefix?: string }>)[task]?.prefix ?? '');
@@ -181,15 +174,15 @@ export async function checkTextPipeline(
       task === 'translation' && pipe.tokenizer._build_translation_inputs
         ? pipe.tokenizer._build_translation_inputs([prefix + text], opts, genKw)
         : pipe.tokenizer([prefix + text], opts);
-    const ids = await pipe.model.generate({ ...inputs, ...genKw });
+    const ids = generatedTensor(await pipe.model.generate({ ...inputs, ...genKw }));
     const want = pipe.tokenizer.batch_decode(ids, { skip_special_tokens: true })[0];
     expectThat(
       got === want,
       `${task} returned ${JSON.stringify(got)}, but decoding the model's own generation gives ${JSON.stringify(want)}`,
     );
-    const details: Record<string, unknown> = { text: got, tokens: asNumbers(ids.tolist())[0] };
+    const details: Record<string, unknown> = { text: got, tokens: idRows(ids)[0] };
     if (typeof genKw.forced_bos_token_id === 'number') {
-      const first = asNumbers(ids.tolist())[0]![1];
+      const first = idRows(ids)[0]![1];
       expectThat(
         first === genKw.forced_bos_token_id,
         `translation to ${facts.translation?.tgt_lang} should start with the language token ${genKw.forced_bos_token_id}, got ${first}`,

@@ -1,10 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HfCore, runModels } from '@hf-core/core';
-import cpu from '@hf-core/plugin-cpu';
+import { HfCore, runModels, loadPlugin } from '@hf-core/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import encoderDecoder from './index.ts';
+
+// The cpu backend by name, as the CLI loads it: the workspace root depends on every built-in plugin.
+const loadCpu = async () => (await loadPlugin('cpu', [fileURLToPath(new URL('../../../', import.meta.url))])).plugin;
 
 const out = mkdtempSync(join(tmpdir(), 'hf-core-seq2seq-run-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -13,7 +16,7 @@ describe('encoder-decoder plugin end to end', () => {
   it('bart: classify, synthesize, render, fix, run in its own vitest process; every check passes at pipeline level with generation metrics', async () => {
     const core = new HfCore();
     await core.use(encoderDecoder());
-    await core.use(cpu());
+    await core.use(await loadCpu());
     const c = await core.hooks.classify.promise({ ref: { kind: 'type', modelType: 'bart', ref: 'bart' } });
     expect(c?.family).toBe('encoder-decoder');
     const summary = await runModels(core, [c!], {

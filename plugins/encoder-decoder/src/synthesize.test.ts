@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import createCpuEngine from '@hf-core/plugin-cpu/engine';
+import { createCpuEngine } from '@hf-core/ort';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheInputNames, seq2seqGeometry } from './session-checks.ts';
 import { SEQ2SEQ_TYPES } from './specs.ts';

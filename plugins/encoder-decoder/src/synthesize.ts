@@ -9,7 +9,7 @@ import {
   type MergedDecoderOptions,
   type Seq2SeqArch,
 } from '@hf-core/onnx-builder';
-import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SynthesizedModel, SynthesizeOptions } from '@hf-core/core';
 import { SEQ2SEQ_SPECS, type Dims, type Seq2SeqSpec } from './specs.ts';
 import { seq2seqTokenizer } from './tokenizers.ts';
 import type { Seq2SeqFacts } from './pipeline-checks.ts';
@@ -60,7 +60,7 @@ export async function synthesizeSeq2Seq(
   modelType: string,
   dir: string,
   opts: SynthesizeOptions & MergedDecoderOptions,
-): Promise<PreparedModel> {
+): Promise<SynthesizedModel<Seq2SeqFacts>> {
   const spec = SEQ2SEQ_SPECS[modelType];
   if (!spec)
     throw new Error(
@@ -97,6 +97,6 @@ export async function synthesizeSeq2Seq(
     dir,
     files: files.map((f) => f.slice(dir.length + 1)),
     synthesized: true,
-    facts: { ...factsFor(modelType, d.vocab) },
+    facts: factsFor(modelType, d.vocab),
   };
 }

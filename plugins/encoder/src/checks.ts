@@ -58,21 +58,23 @@ export async function checkAutoModel(h: Harness, session: EngineSession, facts: 
   const tokenizer = await tf.AutoTokenizer.from_pretrained(modelId);
   const model = await tf.AutoModel.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
-    const inputs = tokenizer(SENTENCES, { padding: true });
+    // The tokenizer is typed to return `any`: this names the int64 tensors the check reads.
+    const inputs: Record<string, { dims: number[]; data: BigInt64Array } | undefined> = tokenizer(SENTENCES, {
+      padding: true,
+    });
     const out = (await model(inputs)) as Record<string, { dims: number[]; data: Float32Array }>;
     const hidden = out.last_hidden_state;
     expectThat(hidden, `AutoModel returned no last_hidden_state (got ${Object.keys(out).join(', ')})`);
-    const seq = inputs.input_ids.dims[1];
+    const seq = inputs.input_ids!.dims[1];
     expectThat(
       hidden.dims.join() === [2, seq, facts.hidden].join(),
       `AutoModel last_hidden_state is [${hidden.dims}], expected [2, ${seq}, ${facts.hidden}]`,
     );
     const feeds: Feeds = {};
-    const encoded = inputs as unknown as Record<string, { dims: number[]; data: BigInt64Array } | undefined>;
     for (const name of session.inputNames) {
-      const ids = encoded.input_ids!;
+      const ids = inputs.input_ids!;
       const t =
-        encoded[name] ??
+        inputs[name] ??
         (name === 'token_type_ids' ? { dims: ids.dims, data: new BigInt64Array(ids.data.length) } : undefined);
       if (t) feeds[name] = { type: 'int64', dims: t.dims, data: t.data };
     }

@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { checkPaddingInvariance } from '@hf-core/harness';
-import createEngine from '@hf-core/plugin-cpu/engine';
-import { encoderFeeds, expectedShapes, paddingPair, type EncoderFacts } from './checks.ts';
+import { createCpuEngine } from '@hf-core/ort';
+import { encoderFeeds, expectedShapes, paddingPair } from './checks.ts';
 import { ENCODER_SPECS, ENCODER_TYPES } from './specs.ts';
 import { synthesizeEncoder } from './synthesize.ts';
 
 async function synth(type: string, opts: { ignoreMask?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), `hf-enc-${type}-`));
   const prepared = await synthesizeEncoder(type, join(dir, type), { size: 'micro', seed: 2, ...opts });
-  const session = await createEngine().createSession(join(prepared.dir, 'onnx/model.onnx'));
-  return { prepared, session, facts: prepared.facts as unknown as EncoderFacts };
+  const session = await createCpuEngine().createSession(join(prepared.dir, 'onnx/model.onnx'));
+  return { prepared, session, facts: prepared.facts };
 }
 
 describe('encoder synthesizer', () => {

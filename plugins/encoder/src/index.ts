@@ -18,4 +18,4 @@ const encoderPlugin: PluginFactory = () =>
 
 export default encoderPlugin;
 export { ENCODER_SPECS, ENCODER_TYPES } from './specs.ts';
-export { buildEncoderGraph, synthesizeEncoder } from './synthesize.ts';
+export { synthesizeEncoder } from './synthesize.ts';

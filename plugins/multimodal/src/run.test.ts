@@ -1,10 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HfCore, runModels } from '@hf-core/core';
-import cpu from '@hf-core/plugin-cpu';
+import { HfCore, runModels, loadPlugin } from '@hf-core/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import multimodal from './index.ts';
+
+// The cpu backend by name, as the CLI loads it: the workspace root depends on every built-in plugin.
+const loadCpu = async () => (await loadPlugin('cpu', [fileURLToPath(new URL('../../../', import.meta.url))])).plugin;
 
 const out = mkdtempSync(join(tmpdir(), 'hf-core-multimodal-run-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -13,7 +16,7 @@ describe('multimodal plugin end to end', () => {
   it('clip and llava: classify, synthesize, render, fix, run in their own vitest processes; every check passes at pipeline level', async () => {
     const core = new HfCore();
     await core.use(multimodal());
-    await core.use(cpu());
+    await core.use(await loadCpu());
     const cls = [];
     for (const t of ['clip', 'llava'])
       cls.push((await core.hooks.classify.promise({ ref: { kind: 'type', modelType: t, ref: t } }))!);
@@ -34,6 +37,6 @@ describe('multimodal plugin end to end', () => {
       expect.arrayContaining(['processor', 'kv-cache', 'generate', 'batch-equivalence']),
     );
     expect(llava!.metrics.tokens_per_s).toBeGreaterThan(0);
-    expect(readFileSync(llava!.model!.testFile!, 'utf8')).toContain("from '@hf-core/plugin-multimodal/checks'");
+    expect(readFileSync(llava!.model!.testFile!, 'utf8')).toContain("from '@hf-core/plugin-multimodal/kinds/vlm'");
   });
 });

@@ -1,5 +1,5 @@
 import type { Detection, EngineSession, Feeds, SessionOptions, TensorData, TensorType } from '@hf-core/core';
-import { DEFAULT_THREADS } from '@hf-core/plugin-cpu';
+import { DEFAULT_THREADS } from '@hf-core/ort';
 import { loadOpenvino, type OvAddon, type OvTensor } from './openvino.ts';
 
 export type OpenvinoDevice = 'CPU' | 'GPU' | 'AUTO' | (string & {});

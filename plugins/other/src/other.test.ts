@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import createEngine from '@hf-core/plugin-cpu/engine';
+import { createCpuEngine } from '@hf-core/ort';
 import type { EngineSession } from '@hf-core/core';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { factsOf, synthesizeOther } from './synthesize.ts';
 async function sessionOf(bytes: Uint8Array): Promise<EngineSession> {
   const dir = mkdtempSync(join(tmpdir(), 'hf-other-'));
   writeFileSync(join(dir, 'model.onnx'), bytes);
-  return createEngine().createSession(join(dir, 'model.onnx'));
+  return createCpuEngine().createSession(join(dir, 'model.onnx'));
 }
 
 describe('other family', () => {
@@ -22,7 +22,7 @@ describe('other family', () => {
       const prepared = await synthesizeOther(type, dir, { size: 'micro', seed: 3 });
       expect(prepared.files).toContain('config.json');
       const facts = factsOf(type, 'micro');
-      const session = await createEngine().createSession(join(dir, 'onnx/model.onnx'));
+      const session = await createCpuEngine().createSession(join(dir, 'onnx/model.onnx'));
       const out = await session.run(otherFeeds(facts, { rows: 2 }));
       for (const [name, dims] of Object.entries(expectedShapes(facts, 2))) expect(out[name]!.dims).toEqual(dims);
     },

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { saveGraph, writeJson } from '@hf-core/onnx-builder';
-import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SynthesizedModel, SynthesizeOptions } from '@hf-core/core';
 import { buildDecisionTransformer, buildPatchForecaster, type DecisionDims, type TimeSeriesDims } from './graphs.ts';
 
 export const OTHER_TYPES = ['patchtst', 'patchtsmixer', 'decision_transformer'] as const;
@@ -99,7 +99,11 @@ export function factsOf(type: string, size: SynthesizeOptions['size']): OtherFac
   };
 }
 
-export async function synthesizeOther(modelType: string, dir: string, opts: SynthesizeOptions): Promise<PreparedModel> {
+export async function synthesizeOther(
+  modelType: string,
+  dir: string,
+  opts: SynthesizeOptions,
+): Promise<SynthesizedModel<OtherFacts>> {
   if (!(OTHER_TYPES as readonly string[]).includes(modelType))
     throw new Error(`the other-family plugin cannot synthesize "${modelType}"`);
   const graph =
@@ -118,6 +122,6 @@ export async function synthesizeOther(modelType: string, dir: string, opts: Synt
     dir,
     files: files.map((f) => f.slice(dir.length + 1)),
     synthesized: true,
-    facts: { ...factsOf(modelType, opts.size) },
+    facts: factsOf(modelType, opts.size),
   };
 }

@@ -1,5 +1,5 @@
 import type { EngineSession } from '@hf-core/core';
-import { expectThat, maxAbsDiff, readWavAt, type Harness } from '@hf-core/harness';
+import { CheckFailure, expectThat, maxAbsDiff, readWavAt, type Harness } from '@hf-core/harness';
 import type { SpeechFacts } from './facts.ts';
 import { audioFiles } from './inputs.ts';
 
@@ -10,6 +10,10 @@ type Codec = {
   dispose(): Promise<void>;
 } & ((i: Record<string, TfTensor>) => Promise<Record<string, TfTensor>>);
 
+/** transformers.js's audio codecs (EnCodec, DAC, SNAC, Mimi...) all add encode and decode to the model. */
+const isCodec = (model: object): model is Codec =>
+  'encode' in model && typeof model.encode === 'function' && 'decode' in model && typeof model.decode === 'function';
+
 /**
  * Audio codec round trip through transformers.js (AutoModel: encode, decode, and the forward
  * that does both): codes have the shapes the hop length implies and stay inside the codebook, they
@@ -18,10 +22,14 @@ type Codec = {
 export async function checkCodec(h: Harness, encoder: EngineSession, facts: SpeechFacts, files?: string[]) {
   const { tf, modelId, device } = await h.pipelineEnv();
   const processor = await tf.AutoProcessor.from_pretrained(modelId);
-  const model = (await tf.AutoModel.from_pretrained(modelId, {
-    device: device as 'cpu',
-    dtype: 'fp32',
-  })) as unknown as Codec;
+  const loaded = await tf.AutoModel.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
+  if (!isCodec(loaded)) {
+    await loaded.dispose();
+    throw new CheckFailure(
+      `AutoModel loaded ${loaded.constructor.name}, which has no encode/decode: not an audio codec`,
+    );
+  }
+  const model = loaded;
   try {
     const [path] = files ?? (await audioFiles(facts));
     const audio = await readWavAt(path!, facts.samplingRate);

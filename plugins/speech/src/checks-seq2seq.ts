@@ -1,5 +1,16 @@
 import type { EngineSession, Feeds, TensorData } from '@hf-core/core';
-import { expectThat, maxAbsDiff, readWavAt, SeededFeeds, sliceAxis, tensor, type Harness } from '@hf-core/harness';
+import type { Tensor } from '@huggingface/transformers';
+import {
+  expectThat,
+  generatedTensor,
+  idRows,
+  maxAbsDiff,
+  readWavAt,
+  SeededFeeds,
+  sliceAxis,
+  tensor,
+  type Harness,
+} from '@hf-core/harness';
 import { emptyPast, presentsAsPast, type Decoder } from './cache.ts';
 import type { SpeechFacts } from './facts.ts';
 import { audioFiles, speechFeeds } from './inputs.ts';
@@ -99,16 +110,18 @@ export async function checkGeneration(h: Harness, facts: SpeechFacts, n = 6, fil
   const model = await tf.AutoModelForSpeechSeq2Seq.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
     const [path] = files ?? (await audioFiles(facts));
-    const inputs = (await processor(await readWavAt(path!, facts.samplingRate))) as Record<string, TfTensor>;
+    const inputs: Record<string, Tensor> = await processor(await readWavAt(path!, facts.samplingRate));
     const t0 = performance.now();
-    const out = (await model.generate({
-      inputs: inputs[facts.input],
-      max_new_tokens: n,
-      min_new_tokens: n,
-      ...d.generateOptions,
-    } as never)) as unknown as { dims: number[]; tolist(): bigint[][] };
+    const out = generatedTensor(
+      await model.generate({
+        inputs: inputs[facts.input],
+        max_new_tokens: n,
+        min_new_tokens: n,
+        ...d.generateOptions,
+      }),
+    );
     const ms = performance.now() - t0;
-    const seq = out.tolist()[0]!.map(Number);
+    const seq = idRows(out)[0]!;
     expectThat(
       seq.length === d.startIds.length + n,
       `generate(max_new_tokens=${n}) returned ${seq.length} tokens, expected ${d.startIds.length} prompt + ${n} new`,
@@ -150,10 +163,9 @@ export async function checkSeq2SeqAsr(h: Harness, facts: SpeechFacts, n = 6, fil
     const texts: string[] = [];
     const encoder = await h.session('onnx/encoder_model.onnx');
     const decoder = await h.session('onnx/decoder_model_merged.onnx');
-    const processor = (asr as unknown as { processor: (a: Float32Array) => Promise<Record<string, TfTensor>> })
-      .processor;
+    const processor: (a: Float32Array) => Promise<Record<string, TfTensor>> = asr.processor;
     for (const [i, audio] of audios.entries()) {
-      const out = (await asr(audio, opts as never)) as { text: string };
+      const out = (await asr(audio, opts)) as { text: string };
       expectThat(
         typeof out.text === 'string',
         `seq2seq ASR returned no text for ${paths[i]} (got ${JSON.stringify(out)})`,
@@ -169,7 +181,9 @@ export async function checkSeq2SeqAsr(h: Harness, facts: SpeechFacts, n = 6, fil
       const { ids } = await greedyWithCache(decoder, enc, facts.decoder!, n);
       // Whisper's ASR decoding drops timestamp tokens (ids from <|notimestamps|> + 1 on).
       const timestampBegin =
-        (asr.tokenizer as unknown as { timestamp_begin?: number }).timestamp_begin ?? Number.POSITIVE_INFINITY;
+        'timestamp_begin' in asr.tokenizer && typeof asr.tokenizer.timestamp_begin === 'number'
+          ? asr.tokenizer.timestamp_begin
+          : Number.POSITIVE_INFINITY;
       const textIds = ids.slice(facts.decoder!.startIds.length).filter((t) => t < timestampBegin);
       const expected = asr.tokenizer.decode(textIds, { skip_special_tokens: true }).trim();
       expectThat(
@@ -178,7 +192,7 @@ export async function checkSeq2SeqAsr(h: Harness, facts: SpeechFacts, n = 6, fil
       );
       texts.push(out.text);
     }
-    const batch = (await asr(audios, opts as never)) as { text: string }[];
+    const batch = (await asr(audios, opts)) as { text: string }[];
     expectThat(
       Array.isArray(batch) && batch.length === audios.length,
       `seq2seq ASR on ${audios.length} clips returned ${Array.isArray(batch) ? batch.length : 'a non-array'}`,

@@ -1,5 +1,16 @@
+import type { Tensor } from '@huggingface/transformers';
 import type { EngineSession } from '@hf-core/core';
-import { expectThat, maxAbsDiff, SeededFeeds, SkipCheck, tensor, type Harness } from '@hf-core/harness';
+import {
+  CheckFailure,
+  expectThat,
+  fromTfTensor,
+  generatedTensor,
+  maxAbsDiff,
+  SeededFeeds,
+  SkipCheck,
+  tensor,
+  type Harness,
+} from '@hf-core/harness';
 import { emptyPast, presentsAsPast } from './cache.ts';
 import type { SpeechFacts } from './facts.ts';
 import { generatorFeeds } from './inputs.ts';
@@ -10,6 +21,12 @@ const TEXTS = ['hello world', 'the cat sat on the mat.'];
 export function requireBatchAxis(facts: SpeechFacts): void {
   if (facts.frontEnd === 'spectrogram')
     throw new SkipCheck('SpeechT5HifiGan takes one unbatched spectrogram [frames, mel bins]; it has no batch axis');
+}
+
+/** The samples of one-channel audio (transformers.js types multi-channel audio as a list of channels). */
+function mono(audio: Float32Array | Float32Array[], what: string): Float32Array {
+  if (Array.isArray(audio)) throw new CheckFailure(`${what} returned ${audio.length} channels of audio, expected one`);
+  return audio;
 }
 
 const audioOk = (x: Float32Array) => x.every((v) => Number.isFinite(v) && Math.abs(v) <= 1);
@@ -25,7 +42,8 @@ export async function checkTextToSpeech(h: Harness, session: EngineSession, fact
   try {
     const singles: Float32Array[] = [];
     for (const text of TEXTS) {
-      const out = (await tts(text)) as unknown as { audio: Float32Array; sampling_rate: number };
+      const out = await tts(text);
+      const audio = mono(out.audio, 'text-to-speech');
       expectThat(
         out.sampling_rate === h.config.sampling_rate,
         `text-to-speech sampling_rate is ${out.sampling_rate}, config.json says ${h.config.sampling_rate}`,
@@ -33,11 +51,11 @@ export async function checkTextToSpeech(h: Harness, session: EngineSession, fact
       const enc = tts.tokenizer(text) as Record<string, TfTensor>;
       const n = enc.input_ids!.dims[1]!;
       expectThat(
-        out.audio.length === n * facts.samplesPerToken!,
-        `text-to-speech of ${JSON.stringify(text)} gave ${out.audio.length} samples, expected ${n} tokens x ${facts.samplesPerToken}`,
+        audio.length === n * facts.samplesPerToken!,
+        `text-to-speech of ${JSON.stringify(text)} gave ${audio.length} samples, expected ${n} tokens x ${facts.samplesPerToken}`,
       );
       expectThat(
-        audioOk(out.audio),
+        audioOk(audio),
         `text-to-speech of ${JSON.stringify(text)} has samples that are not finite or outside [-1, 1]`,
       );
       const raw = (
@@ -47,13 +65,13 @@ export async function checkTextToSpeech(h: Harness, session: EngineSession, fact
         })
       ).waveform!;
       const diff = maxAbsDiff(
-        { type: 'float32', dims: [out.audio.length], data: out.audio },
-        { type: 'float32', dims: [out.audio.length], data: raw.data },
+        { type: 'float32', dims: [audio.length], data: audio },
+        { type: 'float32', dims: [audio.length], data: raw.data },
       );
       expectThat(diff <= 1e-5, `text-to-speech and the raw session differ by ${diff} on ${JSON.stringify(text)}`);
-      singles.push(out.audio);
+      singles.push(audio);
     }
-    const batch = (await tts(TEXTS)) as unknown as { audio: Float32Array }[];
+    const batch = await tts(TEXTS);
     expectThat(
       Array.isArray(batch) && batch.length === TEXTS.length,
       `text-to-speech on ${TEXTS.length} texts returned ${Array.isArray(batch) ? batch.length : 'a non-array'}`,
@@ -61,7 +79,7 @@ export async function checkTextToSpeech(h: Harness, session: EngineSession, fact
     batch.forEach((b, i) => {
       const alone = singles[i]!;
       const diff = maxAbsDiff(
-        { type: 'float32', dims: [alone.length], data: b.audio.slice(0, alone.length) },
+        { type: 'float32', dims: [alone.length], data: mono(b.audio, 'text-to-speech').slice(0, alone.length) },
         { type: 'float32', dims: [alone.length], data: alone },
       );
       expectThat(diff <= 1e-4, `text-to-speech batch row ${i} differs from the text alone by ${diff}`);
@@ -78,7 +96,7 @@ export async function checkStyledSpeech(h: Harness, session: EngineSession, fact
   const tokenizer = await tf.AutoTokenizer.from_pretrained(modelId);
   const model = await tf.AutoModel.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
-    const { input_ids } = tokenizer(TEXTS[0]!) as unknown as Record<string, TfTensor>;
+    const { input_ids }: Record<string, TfTensor> = tokenizer(TEXTS[0]!);
     const rng = new SeededFeeds(4);
     const style = (s: number) =>
       new tf.Tensor(
@@ -96,7 +114,7 @@ export async function checkStyledSpeech(h: Harness, session: EngineSession, fact
         speed: { type: 'float32', dims: [1], data: Float32Array.from([1]) },
       })
     ).waveform!;
-    const diff = maxAbsDiff(a.waveform as never, raw);
+    const diff = maxAbsDiff(fromTfTensor(a.waveform!), raw);
     expectThat(diff <= 1e-5, `AutoModel and the raw session differ by ${diff}`);
     const wave = a.waveform!;
     const n = input_ids!.dims[1]!;
@@ -107,7 +125,7 @@ export async function checkStyledSpeech(h: Harness, session: EngineSession, fact
     expectThat(audioOk(wave.data as Float32Array), 'waveform has samples that are not finite or outside [-1, 1]');
     const b = (await model({ input_ids, style: style(3), speed })) as Record<string, TfTensor>;
     expectThat(
-      maxAbsDiff(wave as never, b.waveform as never) > 1e-6,
+      maxAbsDiff(fromTfTensor(wave), fromTfTensor(b.waveform!)) > 1e-6,
       'a different style gives the same waveform: the style input is ignored',
     );
     return { samples: wave.dims[1] };
@@ -134,7 +152,7 @@ export async function checkVocoder(h: Harness, session: EngineSession, facts: Sp
       `waveform is [${wave.dims}], expected [${want}] (frames x prod(upsample_rates))`,
     );
     expectThat(audioOk(wave.data as Float32Array), 'waveform has samples that are not finite or outside [-1, 1]');
-    const diff = maxAbsDiff(wave as never, (await session.run(feeds)).waveform!);
+    const diff = maxAbsDiff(fromTfTensor(wave), (await session.run(feeds)).waveform!);
     expectThat(diff <= 1e-5, `AutoModel and the raw session differ by ${diff}`);
     return { samples: wave.dims[1] };
   } finally {
@@ -155,10 +173,7 @@ export async function checkDiffusionSpeech(h: Harness, session: EngineSession, f
     const rng = new SeededFeeds(6);
     const styleData = Float32Array.from({ length: n! * dim! }, () => rng.float());
     const speaker_embeddings = new tf.Tensor('float32', styleData, [1, n! * dim!]);
-    const out = (await tts(TEXTS, { speaker_embeddings, num_inference_steps: 3 } as never)) as unknown as {
-      audio: Float32Array;
-      sampling_rate: number;
-    }[];
+    const out = await tts(TEXTS, { speaker_embeddings, num_inference_steps: 3 });
     expectThat(
       Array.isArray(out) && out.length === TEXTS.length,
       `text-to-speech on ${TEXTS.length} texts returned ${Array.isArray(out) ? out.length : 'a non-array'}`,
@@ -166,6 +181,7 @@ export async function checkDiffusionSpeech(h: Harness, session: EngineSession, f
     const lengths: number[] = [];
     for (const [i, text] of TEXTS.entries()) {
       const o = out[i]!;
+      const audio = mono(o.audio, 'text-to-speech');
       expectThat(
         o.sampling_rate === h.config.sampling_rate,
         `sampling_rate is ${o.sampling_rate}, config.json says ${h.config.sampling_rate}`,
@@ -178,14 +194,14 @@ export async function checkDiffusionSpeech(h: Harness, session: EngineSession, f
       });
       const want = Math.ceil(((raw.durations!.data as Float32Array)[0]! / 1.05) * Number(h.config.sampling_rate));
       expectThat(
-        Math.abs(o.audio.length - want) <= 1,
-        `audio for ${JSON.stringify(text)} has ${o.audio.length} samples; the text encoder's duration gives ${want}`,
+        Math.abs(audio.length - want) <= 1,
+        `audio for ${JSON.stringify(text)} has ${audio.length} samples; the text encoder's duration gives ${want}`,
       );
       expectThat(
-        audioOk(o.audio),
+        audioOk(audio),
         `audio for ${JSON.stringify(text)} has samples that are not finite or outside [-1, 1]`,
       );
-      lengths.push(o.audio.length);
+      lengths.push(audio.length);
     }
     return { samples: lengths };
   } finally {
@@ -208,7 +224,7 @@ export async function checkMusicgen(h: Harness, facts: SpeechFacts, n = 8) {
   try {
     const inputs = tokenizer(TEXTS[0]!);
     const t0 = performance.now();
-    const audio = (await model.generate({ ...inputs, max_new_tokens: n } as never)) as unknown as TfTensor;
+    const audio = generatedTensor(await model.generate({ ...inputs, max_new_tokens: n }));
     const ms = performance.now() - t0;
     const frames = n + 1 - facts.codebooks!;
     const want = [1, 1, frames * facts.hopLength!];
@@ -220,9 +236,9 @@ export async function checkMusicgen(h: Harness, facts: SpeechFacts, n = 8) {
       audioOk(audio.data as Float32Array),
       'generated audio has samples that are not finite or outside [-1, 1]',
     );
-    const again = (await model.generate({ ...inputs, max_new_tokens: n } as never)) as unknown as TfTensor;
+    const again = generatedTensor(await model.generate({ ...inputs, max_new_tokens: n }));
     expectThat(
-      maxAbsDiff(audio as never, again as never) === 0,
+      maxAbsDiff(fromTfTensor(audio), fromTfTensor(again)) === 0,
       'greedy generation gave different audio on a second run',
     );
     h.metric('decode_ms_per_token', Math.round((ms / n) * 1000) / 1000);
@@ -243,7 +259,7 @@ export async function checkSpeechT5(h: Harness, facts: SpeechFacts) {
   const vocoder = await tf.AutoModel.from_pretrained(`${modelId}/vocoder`, { device: device as 'cpu', dtype: 'fp32' });
   // transformers.js 4.3.2 types 'text-to-audio' as a text task, so pipeline() never loads the
   // SpeechT5Processor the spectrogram path needs: build the same pipeline class with it.
-  const factoryLoadsProcessor = Boolean((loaded as unknown as { processor?: unknown }).processor);
+  const factoryLoadsProcessor = Boolean(loaded.processor);
   const tts = factoryLoadsProcessor
     ? loaded
     : new tf.TextToAudioPipeline({
@@ -251,28 +267,29 @@ export async function checkSpeechT5(h: Harness, facts: SpeechFacts) {
         model: loaded.model,
         tokenizer: loaded.tokenizer,
         processor: await tf.AutoProcessor.from_pretrained(modelId),
-      } as never);
+      });
   try {
-    (tts as unknown as { vocoder: unknown }).vocoder = vocoder;
+    tts.vocoder = vocoder;
     const rng = new SeededFeeds(2);
     const spk = Float32Array.from({ length: facts.speakerDim! }, () => rng.float());
-    const out = (await tts(TEXTS[0]!, { speaker_embeddings: spk } as never)) as unknown as {
-      audio: Float32Array;
-      sampling_rate: number;
-    };
+    const out = await tts(TEXTS[0]!, { speaker_embeddings: spk });
+    const audio = mono(out.audio, 'text-to-speech');
     expectThat(
       out.sampling_rate === facts.samplingRate,
       `text-to-speech sampling_rate is ${out.sampling_rate}, preprocessor_config.json says ${facts.samplingRate}`,
     );
-    const { input_ids } = tts.tokenizer(TEXTS[0]!) as Record<string, TfTensor>;
-    const model = tts.model as unknown as {
-      generate_speech(i: unknown, s: unknown, o: unknown): Promise<{ spectrogram: TfTensor; waveform: TfTensor }>;
-    };
+    const { input_ids }: Record<string, Tensor> = tts.tokenizer(TEXTS[0]!);
+    const model = tts.model;
+    if (!(model instanceof tf.SpeechT5ForTextToSpeech))
+      throw new CheckFailure(
+        `the text-to-speech pipeline loaded ${model.constructor.name}, not SpeechT5ForTextToSpeech`,
+      );
     const { spectrogram, waveform } = await model.generate_speech(
       input_ids,
       new tf.Tensor('float32', spk, [1, facts.speakerDim!]),
       { vocoder },
     );
+    if (!spectrogram || !waveform) throw new CheckFailure('generate_speech returned no spectrogram or no waveform');
     const [frames, mels] = spectrogram.dims as [number, number];
     const maxSteps = Math.floor((input_ids!.dims[1]! / facts.reductionFactor!) * 20);
     expectThat(
@@ -287,16 +304,16 @@ export async function checkSpeechT5(h: Harness, facts: SpeechFacts) {
       `vocoder waveform is [${waveform.dims}], expected ${frames} frames x hop ${facts.hopLength}`,
     );
     expectThat(
-      out.audio.length === frames * facts.hopLength!,
-      `pipeline audio has ${out.audio.length} samples, generate_speech gives ${frames * facts.hopLength!}`,
+      audio.length === frames * facts.hopLength!,
+      `pipeline audio has ${audio.length} samples, generate_speech gives ${frames * facts.hopLength!}`,
     );
     const diff = maxAbsDiff(
-      { type: 'float32', dims: [out.audio.length], data: out.audio },
-      { type: 'float32', dims: [out.audio.length], data: waveform.data as Float32Array },
+      { type: 'float32', dims: [audio.length], data: audio },
+      { type: 'float32', dims: [audio.length], data: waveform.data as Float32Array },
     );
     expectThat(diff <= 1e-6, `pipeline audio and generate_speech + vocoder differ by ${diff}`);
-    expectThat(audioOk(out.audio), 'speech has samples that are not finite or outside [-1, 1]');
-    return { frames, samples: out.audio.length, factoryLoadsProcessor };
+    expectThat(audioOk(audio), 'speech has samples that are not finite or outside [-1, 1]');
+    return { frames, samples: audio.length, factoryLoadsProcessor };
   } finally {
     await vocoder.dispose();
     await loaded.dispose();

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import createCpuEngine from '@hf-core/plugin-cpu/engine';
+import { createCpuEngine } from '@hf-core/ort';
 import { CheckFailure, harness, tone, writeWav } from '@hf-core/harness';
 import { GraphBuilder, saveGraph, whisperMergedDecoder } from '@hf-core/onnx-builder';
 import {
@@ -141,7 +141,7 @@ beforeAll(async () => {
     ['moonshine', 'moonshine'],
     ['speecht5', 'speecht5'],
   ] as const) {
-    facts[key] = (await synthesizeSpeech(type, dirs[key], { size: 'tiny', seed: 1 })).facts as unknown as SpeechFacts;
+    facts[key] = (await synthesizeSpeech(type, dirs[key], { size: 'tiny', seed: 1 })).facts;
   }
   editJson(join(dirs.badRate, 'preprocessor_config.json'), (j) => (j.sampling_rate = 8000));
   editJson(join(dirs.badLabels, 'config.json'), (j) => (j.id2label = { 0: 'speech', 1: 'music', 2: 'noise' }));

@@ -1,5 +1,5 @@
 import type { EngineSession, TensorData } from '@hf-core/core';
-import { expectThat, maxAbsDiff, readWavAt, type Harness } from '@hf-core/harness';
+import { CheckFailure, expectThat, maxAbsDiff, processorPart, readWavAt, type Harness } from '@hf-core/harness';
 
 export { checkGeneration, checkDecoderCache, checkSeq2SeqAsr, decoderFeeds } from './checks-seq2seq.ts';
 export { checkCodec } from './checks-codec.ts';
@@ -19,6 +19,10 @@ import { audioFiles } from './inputs.ts';
 import type { SpeechFacts } from './facts.ts';
 
 type TfTensor = { dims: number[]; data: Float32Array | BigInt64Array; type: string };
+
+/** The sampling rate the processor's feature extractor expects (preprocessor_config.json sampling_rate). */
+const samplingRateOf = (processor: { feature_extractor?: { config: { sampling_rate: number } } }): number =>
+  processorPart(processor.feature_extractor, 'feature_extractor').config.sampling_rate;
 const asData = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'], dims: t.dims, data: t.data });
 
 /**
@@ -29,11 +33,11 @@ const asData = (t: TfTensor): TensorData => ({ type: t.type as TensorData['type'
 export async function checkProcessor(h: Harness, facts: SpeechFacts, files?: string[]) {
   const { tf, modelId } = await h.pipelineEnv();
   const processor = await tf.AutoProcessor.from_pretrained(modelId);
-  const fe = (processor as unknown as { feature_extractor: { config: Record<string, number> } }).feature_extractor;
-  expectThat(
-    fe,
-    `AutoProcessor for ${modelId} has no feature extractor (preprocessor_config.json feature_extractor_type ${facts.featureExtractor})`,
-  );
+  const fe = processor.feature_extractor;
+  if (!fe)
+    throw new CheckFailure(
+      `AutoProcessor for ${modelId} has no feature extractor (preprocessor_config.json feature_extractor_type ${facts.featureExtractor})`,
+    );
   expectThat(
     fe.config.sampling_rate === facts.samplingRate,
     `preprocessor_config.json sampling_rate is ${fe.config.sampling_rate}, expected ${facts.samplingRate}`,
@@ -128,16 +132,13 @@ export async function checkCtcAsr(h: Harness, session: EngineSession, facts: Spe
   const asr = await tf.pipeline('automatic-speech-recognition', modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
     const paths = files ?? (await audioFiles(facts));
-    const sr = (asr as unknown as { processor: { feature_extractor: { config: { sampling_rate: number } } } }).processor
-      .feature_extractor.config.sampling_rate;
+    const sr = samplingRateOf(asr.processor);
     const audios = await Promise.all(paths.map((p) => readWavAt(p, sr)));
     const texts: string[] = [];
     for (const [i, audio] of audios.entries()) {
       const { text } = (await asr(audio)) as { text: string };
       expectThat(typeof text === 'string', `ASR returned no text for ${paths[i]}`);
-      const inputs = await (
-        asr as unknown as { processor: (a: Float32Array) => Promise<Record<string, TfTensor>> }
-      ).processor(audio);
+      const inputs: Record<string, TfTensor> = await asr.processor(audio);
       const logits = (await session.run({ [facts.input]: asData(inputs[facts.input]!) })).logits!;
       const expected = asr.tokenizer.decode(argmaxRows(logits), { skip_special_tokens: true }).trim();
       expectThat(
@@ -184,8 +185,7 @@ export async function checkAudioClassification(
   const clf = await tf.pipeline('audio-classification', modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
     const paths = files ?? (await audioFiles(facts));
-    const sr = (clf as unknown as { processor: { feature_extractor: { config: { sampling_rate: number } } } }).processor
-      .feature_extractor.config.sampling_rate;
+    const sr = samplingRateOf(clf.processor);
     const tops: string[] = [];
     for (const path of paths) {
       const audio = await readWavAt(path, sr);
@@ -205,9 +205,7 @@ export async function checkAudioClassification(
         sum += o.score;
       });
       expectThat(Math.abs(sum - 1) < 1e-4, `scores over all labels for ${path} sum to ${sum}, expected 1`);
-      const inputs = await (
-        clf as unknown as { processor: (a: Float32Array) => Promise<Record<string, TfTensor>> }
-      ).processor(audio);
+      const inputs: Record<string, TfTensor> = await clf.processor(audio);
       const logits = (await session.run({ [facts.input]: asData(inputs[facts.input]!) })).logits!;
       const best = argmaxRows({ ...logits, dims: [1, 1, logits.dims[1]!] })[0]!;
       expectThat(
@@ -229,8 +227,7 @@ export async function checkAutoModel(h: Harness, session: EngineSession, facts: 
   const model = await tf.AutoModel.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
   try {
     const [path] = files ?? (await audioFiles(facts));
-    const sr = (processor as unknown as { feature_extractor: { config: { sampling_rate: number } } }).feature_extractor
-      .config.sampling_rate;
+    const sr = samplingRateOf(processor);
     const inputs = (await processor(await readWavAt(path!, sr))) as Record<string, TfTensor>;
     const out = (await model(inputs)) as Record<string, TfTensor>;
     const raw = await session.run({ [facts.input]: asData(inputs[facts.input]!) });
@@ -253,18 +250,19 @@ export async function checkAutoModel(h: Harness, session: EngineSession, facts: 
  */
 export async function checkDiarization(h: Harness, session: EngineSession, facts: SpeechFacts, files?: string[]) {
   const { tf, modelId } = await h.pipelineEnv();
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as ((
-    a: Float32Array,
-  ) => Promise<Record<string, TfTensor>>) & {
-    post_process_speaker_diarization(
+  const processor: ((a: Float32Array) => Promise<Record<string, TfTensor>>) & {
+    /** PyAnnoteProcessor's own. */
+    post_process_speaker_diarization?(
       l: unknown,
       n: number,
     ): { id: number; start: number; end: number; confidence: number }[][];
-  };
+  } = await tf.AutoProcessor.from_pretrained(modelId);
   const [path] = files ?? (await audioFiles(facts));
   const audio = await readWavAt(path!, facts.samplingRate);
   const inputs = await processor(audio);
   const logits = (await session.run({ [facts.input]: asData(inputs[facts.input]!) })).logits!;
+  if (!processor.post_process_speaker_diarization)
+    throw new CheckFailure('the processor has no post_process_speaker_diarization: it is not a PyAnnoteProcessor');
   const segments = processor.post_process_speaker_diarization(
     new tf.Tensor('float32', logits.data as Float32Array, [...logits.dims]),
     audio.length,

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conv1d, GraphBuilder, linear, saveGraph, swapLast, writeJson } from '@hf-core/onnx-builder';
-import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SynthesizedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SpeechFacts } from './facts.ts';
 
 /**
  * Audio codecs transformers.js loads as AutoEncoder (onnx/encoder_model.onnx: input_values
@@ -178,7 +179,11 @@ function buildDecoder(spec: CodecSpec, seed: number): GraphBuilder {
 }
 
 /** Writes a tiny codec: encoder_model.onnx, decoder_model.onnx, config.json, preprocessor_config.json. */
-export async function synthesizeCodec(modelType: string, dir: string, opts: SynthesizeOptions): Promise<PreparedModel> {
+export async function synthesizeCodec(
+  modelType: string,
+  dir: string,
+  opts: SynthesizeOptions,
+): Promise<SynthesizedModel<SpeechFacts>> {
   const spec = CODEC_SPECS[modelType]!;
   const hop = hopOf(spec);
   const files = await saveGraph(buildEncoder(spec, opts.seed), join(dir, 'onnx', 'encoder_model.onnx'));

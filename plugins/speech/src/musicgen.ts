@@ -12,7 +12,8 @@ import {
   whisperMergedDecoder,
   writeJson,
 } from '@hf-core/onnx-builder';
-import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SynthesizedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SpeechFacts } from './facts.ts';
 import type { Dims } from './specs.ts';
 
 /**
@@ -69,7 +70,11 @@ function encodecDecode(seed: number): GraphBuilder {
   return g;
 }
 
-export async function synthesizeMusicgen(dir: string, opts: SynthesizeOptions, d: Dims): Promise<PreparedModel> {
+export async function synthesizeMusicgen(
+  dir: string,
+  opts: SynthesizeOptions,
+  d: Dims,
+): Promise<SynthesizedModel<SpeechFacts>> {
   const tok = unigramTokenizer({ tokenizerClass: 'T5Tokenizer' });
   const files = await saveGraph(textEncoder(d, tok.vocabSize, opts.seed), join(dir, 'onnx', 'text_encoder.onnx'));
   const dec = new GraphBuilder({ seed: opts.seed + 1, name: 'tiny-musicgen-decoder-merged' });

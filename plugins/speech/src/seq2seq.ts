@@ -12,7 +12,8 @@ import {
   whisperMergedDecoder,
   writeJson,
 } from '@hf-core/onnx-builder';
-import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SynthesizedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SpeechFacts } from './facts.ts';
 import type { Dims, SpeechSpec } from './specs.ts';
 import { cohereAsrTokenizer, whisperTokenizer } from './tokenizers.ts';
 import { rawFrames } from './frames.ts';
@@ -106,7 +107,7 @@ export async function synthesizeSeq2Seq(
   dir: string,
   opts: SynthesizeOptions,
   d: Dims,
-): Promise<PreparedModel> {
+): Promise<SynthesizedModel<SpeechFacts>> {
   const fe = spec.frontEnd;
   const isWhisper = fe.kind === 'mel';
   const wt = isWhisper ? whisperTokenizer() : undefined;

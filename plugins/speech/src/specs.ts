@@ -48,7 +48,7 @@ export interface SpeechSpec {
   task?: 'automatic-speech-recognition' | 'audio-classification';
   tokenizer?: 'ctc-chars' | 'whisper' | 'bpe' | 'cohere';
   tokenizerClass?: string;
-  preprocessor: Record<string, unknown>;
+  preprocessor: { feature_extractor_type: string; sampling_rate: number } & Record<string, unknown>;
   config(d: Dims, vocab: number): Record<string, unknown>;
   seq2seq?: Seq2SeqSpec;
   /** Why only session-level checks can run (transformers.js does not register the type). */

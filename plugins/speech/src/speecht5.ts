@@ -13,7 +13,8 @@ import {
   unigramTokenizer,
   writeJson,
 } from '@hf-core/onnx-builder';
-import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SynthesizedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SpeechFacts } from './facts.ts';
 import type { Dims } from './specs.ts';
 import { synthesizeTts, VOCODER_MELS } from './tts.ts';
 
@@ -105,7 +106,11 @@ function decoder(d: Dims, seed: number): GraphBuilder {
   return g;
 }
 
-export async function synthesizeSpeechT5(dir: string, opts: SynthesizeOptions, d: Dims): Promise<PreparedModel> {
+export async function synthesizeSpeechT5(
+  dir: string,
+  opts: SynthesizeOptions,
+  d: Dims,
+): Promise<SynthesizedModel<SpeechFacts>> {
   const tok = unigramTokenizer({
     tokenizerClass: 'SpeechT5Tokenizer',
     specials: ['<s>', '<pad>', '</s>', '<unk>'],

@@ -12,7 +12,8 @@ import {
   swapLast,
   writeJson,
 } from '@hf-core/onnx-builder';
-import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SynthesizedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SpeechFacts } from './facts.ts';
 import type { Dims } from './specs.ts';
 import { charTokenizer } from './tts.ts';
 
@@ -128,7 +129,11 @@ function voiceDecoder(seed: number): GraphBuilder {
   return g;
 }
 
-export async function synthesizeSupertonic(dir: string, opts: SynthesizeOptions, d: Dims): Promise<PreparedModel> {
+export async function synthesizeSupertonic(
+  dir: string,
+  opts: SynthesizeOptions,
+  d: Dims,
+): Promise<SynthesizedModel<SpeechFacts>> {
   const tok = charTokenizer('PreTrainedTokenizerFast');
   const files = await saveGraph(textEncoder(d, tok.vocabSize, opts.seed), join(dir, 'onnx', 'text_encoder.onnx'));
   files.push(...(await saveGraph(latentDenoiser(d, opts.seed), join(dir, 'onnx', 'latent_denoiser.onnx'))));

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import createCpuEngine from '@hf-core/plugin-cpu/engine';
+import { createCpuEngine } from '@hf-core/ort';
 import { SPEECH_TYPES, UNCOVERED } from './specs.ts';
 import { synthesizeSpeech } from './synthesize.ts';
 

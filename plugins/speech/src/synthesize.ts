@@ -10,7 +10,8 @@ import {
   transformerStack,
   writeJson,
 } from '@hf-core/onnx-builder';
-import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SynthesizedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SpeechFacts } from './facts.ts';
 import { CODEC_SPECS, synthesizeCodec } from './codec.ts';
 import { synthesizeTts, TTS_TYPES } from './tts.ts';
 import { synthesizeSupertonic } from './supertonic.ts';
@@ -102,7 +103,7 @@ export async function synthesizeSpeech(
   modelType: string,
   dir: string,
   opts: SynthesizeOptions,
-): Promise<PreparedModel> {
+): Promise<SynthesizedModel<SpeechFacts>> {
   if (CODEC_SPECS[modelType]) return synthesizeCodec(modelType, dir, opts);
   if (modelType === 'supertonic') return synthesizeSupertonic(dir, opts, SIZES[opts.size]);
   if (modelType === 'musicgen') return synthesizeMusicgen(dir, opts, SIZES[opts.size]);
@@ -141,7 +142,7 @@ export async function synthesizeSpeech(
     join(dir, 'README.md'),
     `Tiny random ${modelType} speech model synthesized by hf-core (seed ${opts.seed}). Not a trained model.\n`,
   );
-  const samplingRate = spec.preprocessor.sampling_rate as number;
+  const samplingRate = spec.preprocessor.sampling_rate;
   const clipSamples = CLIP_SECONDS * samplingRate;
   const fe = spec.frontEnd;
   return {

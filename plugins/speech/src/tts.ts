@@ -12,7 +12,8 @@ import {
   writeJson,
   type TokenizerFiles,
 } from '@hf-core/onnx-builder';
-import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SynthesizedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SpeechFacts } from './facts.ts';
 import type { Dims } from './specs.ts';
 
 /**
@@ -131,10 +132,20 @@ export async function synthesizeTts(
   dir: string,
   opts: SynthesizeOptions,
   d: Dims,
-): Promise<PreparedModel> {
+): Promise<SynthesizedModel<SpeechFacts>> {
   const meta = { transformers_version: '4.57.0', hf_core: { synthesized: true, seed: opts.seed, size: opts.size } };
   const files: string[] = [];
-  let facts: Record<string, unknown>;
+  const common: Omit<SpeechFacts, 'head' | 'frontEnd' | 'input' | 'vocabSize' | 'samplingRate'> = {
+    inputRank: 2,
+    clipSamples: 0,
+    framesPerClip: null,
+    labels: [],
+    hidden: d.hidden,
+    featureExtractor: null,
+    featDim: null,
+    task: null,
+  };
+  let facts: SpeechFacts;
   if (modelType === 'hifigan') {
     files.push(...(await saveGraph(buildVocoder(opts.seed), join(dir, 'onnx', 'model.onnx'))));
     files.push(
@@ -154,6 +165,7 @@ export async function synthesizeTts(
       }),
     );
     facts = {
+      ...common,
       head: 'vocoder',
       frontEnd: 'spectrogram',
       input: 'spectrogram',
@@ -210,6 +222,7 @@ export async function synthesizeTts(
     files.push(await writeJson(join(dir, 'tokenizer.json'), tok.tokenizerJson));
     files.push(await writeJson(join(dir, 'tokenizer_config.json'), tok.tokenizerConfig));
     facts = {
+      ...common,
       head: isVits ? 'text-to-waveform' : 'styled-waveform',
       frontEnd: 'text',
       task: isVits ? 'text-to-speech' : null,
@@ -228,16 +241,6 @@ export async function synthesizeTts(
     dir,
     files: files.map((f) => f.slice(dir.length + 1)),
     synthesized: true,
-    facts: {
-      inputRank: 2,
-      clipSamples: 0,
-      framesPerClip: null,
-      labels: [],
-      hidden: d.hidden,
-      featureExtractor: null,
-      featDim: null,
-      task: null,
-      ...facts,
-    },
+    facts,
   };
 }

@@ -1,9 +1,24 @@
-import { expectThat, maxAbsDiff, readRawImage, type Harness, type Outputs } from '@hf-core/harness';
+import {
+  CheckFailure,
+  expectThat,
+  maxAbsDiff,
+  processorPart,
+  readRawImage,
+  type Harness,
+  type Outputs,
+} from '@hf-core/harness';
 import { tensorOf } from './pipelines.ts';
 import { runProcessor } from './processor.ts';
 import { assertVisionShapes, expectedShapes, type VisionFacts } from './session.ts';
 
 // --- tasks without a transformers.js pipeline ----------------------------------------------------
+
+/** VitPose image processors add post_process_pose_estimation to the image processor. */
+const hasPoseEstimation = (
+  p: object,
+): p is {
+  post_process_pose_estimation(o: unknown, boxes: number[][][]): { keypoints: number[][]; labels: number[] }[][];
+} => 'post_process_pose_estimation' in p && typeof p.post_process_pose_estimation === 'function';
 
 /**
  * Tasks without a transformers.js pipeline (matting, pose, scene text): AutoProcessor + AutoModel
@@ -17,9 +32,9 @@ export async function checkAutoModel(h: Harness, facts: VisionFacts, images: str
   try {
     const img = await readRawImage(tf, images[0]!);
     const inputs = await runProcessor(tf, processor, facts, img);
-    const out = await (
-      model as unknown as (x: unknown) => Promise<Record<string, { dims: number[]; data: Float32Array }>>
-    )(inputs);
+    // transformers.js models are callables typed `(...args: any[]) => any`: this names what the check reads.
+    const forward: (x: unknown) => Promise<Record<string, { dims: number[]; data: Float32Array }>> = model;
+    const out = await forward(inputs);
     const [, , H, W] = inputs.pixel_values!.dims as [number, number, number, number];
     const expected = expectedShapes(facts, 1, H);
     if (facts.head === 'matting') expected.alphas = [1, 1, H, W];
@@ -39,16 +54,9 @@ export async function checkAutoModel(h: Harness, facts: VisionFacts, images: str
       );
     }
     if (facts.head === 'pose') {
-      const post = (
-        processor as unknown as {
-          image_processor: {
-            post_process_pose_estimation(
-              o: unknown,
-              boxes: number[][][],
-            ): { keypoints: number[][]; labels: number[] }[][];
-          };
-        }
-      ).image_processor;
+      const post = processorPart(processor.image_processor, 'image_processor');
+      if (!hasPoseEstimation(post))
+        throw new CheckFailure('the image processor has no post_process_pose_estimation (VitPose image processors do)');
       const res = post.post_process_pose_estimation(out.heatmaps, [[[0, 0, img.width, img.height]]]);
       expectThat(
         res[0]?.[0]?.keypoints.length === facts.numLabels,
@@ -73,18 +81,20 @@ type SamOut = {
  */
 export async function checkMaskGeneration(h: Harness, images: string[]) {
   const { tf, modelId, device } = await h.pipelineEnv();
-  const processor = (await tf.AutoProcessor.from_pretrained(modelId)) as unknown as ((
-    img: unknown,
-    o: unknown,
-  ) => Promise<Record<string, unknown>>) & {
-    post_process_masks(m: unknown, o: unknown, r: unknown): Promise<{ dims: number[]; type: string }[]>;
-  };
+  const processor: ((img: unknown, o: unknown) => Promise<Record<string, unknown>>) & {
+    /** SamProcessor's own. */
+    post_process_masks?(m: unknown, o: unknown, r: unknown): Promise<{ dims: number[]; type: string }[]>;
+  } = await tf.AutoProcessor.from_pretrained(modelId);
+  if (!processor.post_process_masks)
+    throw new CheckFailure('the processor has no post_process_masks: it is not a SamProcessor');
   const model = await tf.AutoModel.from_pretrained(modelId, { device: device as 'cpu', dtype: 'fp32' });
+  // transformers.js models are callables typed `(...args: any[]) => any`: this names what the check reads.
+  const forward: (inputs: unknown) => Promise<SamOut> = model;
   try {
     const img = await readRawImage(tf, images[0]!);
     const prompt = async (x: number, y: number) => {
       const inputs = await processor(img, { input_points: [[[x, y]]] });
-      const out = (await (model as unknown as (i: unknown) => Promise<SamOut>)(inputs)) as SamOut;
+      const out = await forward(inputs);
       return { inputs, out };
     };
     const a = await prompt(img.width * 0.25, img.height * 0.25);

@@ -50,7 +50,7 @@ const FIXTURES = {
 } satisfies Record<string, Fixture>;
 
 type Name = keyof typeof FIXTURES;
-const facts = {} as Record<Name, VisionFacts>;
+const facts: Partial<Record<Name, VisionFacts>> = {};
 const h = Object.fromEntries(
   Object.keys(FIXTURES).map((name) => [
     name,
@@ -72,53 +72,53 @@ beforeAll(async () => {
       processorOverrides: f.processorOverrides,
       broken: f.broken,
     });
-    facts[name] = p.facts as unknown as VisionFacts;
+    facts[name] = p.facts;
   }
 });
 
 describe('processor-shapes', () => {
   it('passes when the processor output matches config image_size and num_channels', async () => {
-    const r = await checkProcessorShapes(h.vit, facts.vit, testImages());
+    const r = await checkProcessorShapes(h.vit, facts.vit!, testImages());
     expect(r.fixed).toEqual([32, 32]);
   });
 
   it('fails on a config whose image_size the processor does not produce, naming both sizes', async () => {
-    await expect(checkProcessorShapes(h.vitWrongSize, facts.vitWrongSize, testImages())).rejects.toThrow(
+    await expect(checkProcessorShapes(h.vitWrongSize, facts.vitWrongSize!, testImages())).rejects.toThrow(
       /config\.json image_size is 48x48 but the processor .* produces 32x32 for .*gradient\.png/,
     );
   });
 
   it('fails on a wrong channel count, naming the file and the value', async () => {
-    await expect(checkProcessorShapes(h.vitOneChannel, facts.vitOneChannel, testImages())).rejects.toThrow(
+    await expect(checkProcessorShapes(h.vitOneChannel, facts.vitOneChannel!, testImages())).rejects.toThrow(
       /image .*gradient\.png \(3 channel\(s\)\) gave pixel_values with 3 channels; the model expects 1/,
     );
   });
 
   it('fails on an image that cannot be decoded, naming the file, and the next run of the check goes on', async () => {
     const bad = writeUndecodableImage(join(root, 'images', 'broken.png'));
-    const err = await checkProcessorShapes(h.vit, facts.vit, [testImages()[0]!, bad]).catch((e: unknown) => e);
+    const err = await checkProcessorShapes(h.vit, facts.vit!, [testImages()[0]!, bad]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CheckFailure);
     expect((err as Error).message).toMatch(/cannot decode image .*broken\.png/);
-    await expect(checkProcessorShapes(h.vit, facts.vit, testImages())).resolves.toBeDefined();
+    await expect(checkProcessorShapes(h.vit, facts.vit!, testImages())).resolves.toBeDefined();
   });
 
   it('flags transformers.js 4.3.2 DETR resizing: it scales up until the longer side is longest_edge, where transformers keeps the shorter side at shortest_edge', async () => {
     // A 64x48 image with shortest_edge 32 / longest_edge 64: transformers gives 32x42,
     // transformers.js 4.3.2 gives 48x64. When transformers.js fixes this, this test fails: update it.
-    await expect(checkProcessorShapes(h.detr, facts.detr, testImages())).resolves.toBeDefined();
-    await expect(checkProcessorShapes(h.detrShortestBinds, facts.detrShortestBinds, testImages())).rejects.toThrow(
+    await expect(checkProcessorShapes(h.detr, facts.detr!, testImages())).resolves.toBeDefined();
+    await expect(checkProcessorShapes(h.detrShortestBinds, facts.detrShortestBinds!, testImages())).rejects.toThrow(
       /produced 48x64, but size\.shortest_edge 32 with longest_edge 64 gives 32x42 in transformers/,
     );
   });
 
   it('checks the normalised value of a solid colour against the config (EfficientNet divides by std twice)', async () => {
-    const r = await checkProcessorShapes(h.efficientnet, facts.efficientnet, testImages());
+    const r = await checkProcessorShapes(h.efficientnet, facts.efficientnet!, testImages());
     expect(r.normalisation.expected[0]).toBeCloseTo((200 / 255 - 0.485) / 0.229 / 0.229, 4);
   });
 
   it('flags transformers.js 4.3.2 ignoring EfficientNet rescale_offset (transformers maps pixels to [-1, 1] first)', async () => {
     // When transformers.js implements rescale_offset, this test fails: update it.
-    await expect(checkProcessorShapes(h.efficientnetOffset, facts.efficientnetOffset, testImages())).rejects.toThrow(
+    await expect(checkProcessorShapes(h.efficientnetOffset, facts.efficientnetOffset!, testImages())).rejects.toThrow(
       /a solid rgb\(200, 120, 40\) image gave pixel_values .* gives \[/,
     );
   });
@@ -126,7 +126,7 @@ describe('processor-shapes', () => {
   it('accepts gray and RGBA files (the processor converts them to RGB)', async () => {
     const gray = writePng(join(root, 'images', 'gray.png'), noiseImage(40, 30, 9, 1));
     const rgba = writePng(join(root, 'images', 'rgba.png'), noiseImage(40, 30, 9, 4));
-    const r = await checkProcessorShapes(h.vit, facts.vit, [gray, rgba]);
+    const r = await checkProcessorShapes(h.vit, facts.vit!, [gray, rgba]);
     expect(Object.values(r.pixel_values)).toEqual([
       [1, 3, 32, 32],
       [1, 3, 32, 32],

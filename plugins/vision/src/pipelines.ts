@@ -1,13 +1,17 @@
 import type { EngineSession, TensorData } from '@hf-core/core';
 import { expectThat, maxAbsDiff, readRawImage, type Harness } from '@hf-core/harness';
-import { runProcessor, type Json, type RawImageT, type Tf } from './processor.ts';
+import { runProcessor, type Json, type RawImageT, type Tf, type VisionProcessor } from './processor.ts';
 import { NUM_QUERIES, type VisionFacts } from './session.ts';
 
 // --- pipelines ----------------------------------------------------------------------------------
 
+/**
+ * The view of a pipeline the checks use, one for every vision task: each check reads its task's
+ * output shape where it runs (transformers.js types each task's pipeline separately).
+ */
 type Pipe = ((...args: unknown[]) => Promise<unknown>) & {
   dispose(): Promise<void>;
-  processor: unknown;
+  processor: VisionProcessor;
   model: { config: Json };
 };
 
@@ -24,6 +28,7 @@ async function withPipeline<T>(
   const { tf, modelId, device } = await h.pipelineEnv();
   const imgs: RawImageT[] = [];
   for (const file of images) imgs.push(await readRawImage(tf, file));
+  // The task is chosen per check at run time, so the pipeline is seen through the one Pipe view.
   const pipe = (await tf.pipeline(task as 'image-classification', modelId, {
     device: device as 'cpu',
     dtype: 'fp32',

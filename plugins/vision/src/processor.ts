@@ -116,14 +116,21 @@ function trimapFor(tf: Tf, img: RawImageT): RawImageT {
   return new tf.RawImage(data, width, height, 1);
 }
 
+/** What an image processor returns: its tensors, and the sizes it resized each image to (where it says). */
+export type VisionInputs = Record<string, { dims: number[]; data: Float32Array }> & {
+  reshaped_input_sizes?: [number, number][];
+};
+
+/** The view of a vision processor the checks use: an image (and a trimap, for matting) in, tensors out. */
+export type VisionProcessor = (img: RawImageT, trimap?: RawImageT) => Promise<VisionInputs>;
+
 export async function runProcessor(
   tf: Tf,
-  processor: unknown,
+  processor: VisionProcessor,
   facts: VisionFacts,
   img: RawImageT,
-): Promise<Record<string, { dims: number[]; data: Float32Array }>> {
-  const p = processor as (...args: unknown[]) => Promise<Record<string, { dims: number[]; data: Float32Array }>>;
-  return facts.head === 'matting' ? p(img, trimapFor(tf, img)) : p(img);
+): Promise<VisionInputs> {
+  return facts.head === 'matting' ? processor(img, trimapFor(tf, img)) : processor(img);
 }
 
 /**
@@ -213,14 +220,14 @@ export function expectedPixel(pp: Json, rgb: readonly number[]): number[] {
  * resize or crop cannot change a constant): checks rescale, mean/std and channel order against
  * preprocessor_config.json at the first pixel and the middle of the resized image.
  */
-async function checkNormalisation(tf: Tf, processor: unknown, pp: Json, facts: VisionFacts) {
+async function checkNormalisation(tf: Tf, processor: VisionProcessor, pp: Json, facts: VisionFacts) {
   const [w, h] = [64, 48];
   const data = new Uint8ClampedArray(w * h * 3);
   for (let i = 0; i < w * h; i++) data.set(SOLID, i * 3);
   const inputs = await runProcessor(tf, processor, facts, new tf.RawImage(data, w, h, 3));
   const pv = inputs.pixel_values!;
   const [, , H, W] = pv.dims as [number, number, number, number];
-  const reshaped = (inputs.reshaped_input_sizes as unknown as [number, number][] | undefined)?.[0] ?? [H, W];
+  const reshaped = inputs.reshaped_input_sizes?.[0] ?? [H, W];
   const want = expectedPixel(pp, SOLID);
   // Donut pads around the centre; the others pad at the bottom and right of the resized image.
   const centred = /^Donut/.test(String(pp.image_processor_type ?? pp.feature_extractor_type ?? ''));

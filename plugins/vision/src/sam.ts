@@ -16,7 +16,8 @@ import {
   vitLayer,
   writeJson,
 } from '@hf-core/onnx-builder';
-import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SynthesizedModel, SynthesizeOptions } from '@hf-core/core';
+import type { VisionFacts } from './session.ts';
 
 /**
  * Mask generation (SAM family): transformers.js loads two files, onnx/vision_encoder.onnx
@@ -240,7 +241,7 @@ export async function synthesizeSam(
   modelType: string,
   dir: string,
   opts: SynthesizeOptions & { configOverrides?: Record<string, unknown>; broken?: string },
-): Promise<PreparedModel> {
+): Promise<SynthesizedModel<VisionFacts>> {
   const spec = SAM_SPECS[modelType];
   if (!spec)
     throw new Error(`vision plugin: "${modelType}" is not a SAM-family type (${Object.keys(SAM_SPECS).join(', ')})`);

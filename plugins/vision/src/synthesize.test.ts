@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import createEngine from '@hf-core/plugin-cpu/engine';
+import { createCpuEngine } from '@hf-core/ort';
 import { checkBatchEquivalence } from '@hf-core/harness';
 import {
   assertVisionShapes,
@@ -11,13 +11,12 @@ import {
   expectedShapes,
   fixedPixelSize,
   visionFeeds,
-  type VisionFacts,
 } from './checks.ts';
 import { NOT_IN_TRANSFORMERS_JS, VISION_SPECS, VISION_TYPES, VISION_UNCOVERED } from './specs.ts';
 import { synthesizeVision } from './synthesize.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hf-vision-synth-'));
-const engine = createEngine();
+const engine = createCpuEngine();
 
 async function synth(type: string, opts: { broken?: 'mix-batch' | 'ignore-input' } = {}) {
   const prepared = await synthesizeVision(type, join(root, `${type}${opts.broken ? `-${opts.broken}` : ''}`), {
@@ -25,10 +24,8 @@ async function synth(type: string, opts: { broken?: 'mix-batch' | 'ignore-input'
     seed: 3,
     ...opts,
   });
-  const session = await engine.createSession(
-    join(prepared.dir, (prepared.facts as { sessionFile?: string }).sessionFile ?? 'onnx/model.onnx'),
-  );
-  return { prepared, session, facts: prepared.facts as unknown as VisionFacts };
+  const session = await engine.createSession(join(prepared.dir, prepared.facts.sessionFile ?? 'onnx/model.onnx'));
+  return { prepared, session, facts: prepared.facts };
 }
 
 describe('vision synthesizer', () => {

@@ -23,8 +23,9 @@ import {
   vitLayer,
   writeJson,
 } from '@hf-core/onnx-builder';
-import type { PreparedModel, SynthesizeOptions } from '@hf-core/core';
+import type { SynthesizedModel, SynthesizeOptions } from '@hf-core/core';
 import { SAM_SPECS, synthesizeSam } from './sam.ts';
+import type { VisionFacts } from './session.ts';
 import { VISION_SPECS, type Dims, type VisionSpec } from './specs.ts';
 
 const SIZES: Record<SynthesizeOptions['size'], Dims> = {
@@ -328,22 +329,6 @@ export function buildVisionGraph(
   return g;
 }
 
-/** Facts a generated test is rendered with. */
-export interface VisionFactsOut {
-  head: VisionSpec['head'];
-  inputName: string;
-  channels: number;
-  outputs: string[];
-  numLabels: number;
-  pixelMask: boolean;
-  tasks: string[];
-  hidden: number;
-  /** Rank of last_hidden_state: 3 for tokens [b, N, C], 4 for a map [b, C, h, w]. */
-  hiddenRank: 3 | 4;
-  /** Square side of the session-level feeds (the size the processor makes, for fixed-size types). */
-  imageSize: number;
-}
-
 function tasksFor(spec: VisionSpec): string[] {
   switch (spec.head) {
     case 'classification':
@@ -382,7 +367,7 @@ export async function synthesizeVision(
     processorOverrides?: Record<string, unknown>;
     broken?: BrokenVariant;
   },
-): Promise<PreparedModel> {
+): Promise<SynthesizedModel<VisionFacts>> {
   if (SAM_SPECS[modelType]) return synthesizeSam(modelType, dir, opts);
   const spec = VISION_SPECS[modelType];
   if (!spec)
@@ -415,7 +400,7 @@ export async function synthesizeVision(
     join(dir, 'README.md'),
     `Tiny random ${modelType} vision model synthesized by hf-core (seed ${opts.seed}). Not a trained model.\n`,
   );
-  const facts: VisionFactsOut = {
+  const facts: VisionFacts = {
     head: spec.head,
     inputName: spec.inputName ?? 'pixel_values',
     channels: spec.head === 'matting' ? 4 : 3,
@@ -427,7 +412,7 @@ export async function synthesizeVision(
     hiddenRank: isMapLayout(spec) ? 4 : 3,
     imageSize: d.image,
   };
-  return { dir, files: files.map((f) => f.slice(dir.length + 1)), synthesized: true, facts: { ...facts } };
+  return { dir, files: files.map((f) => f.slice(dir.length + 1)), synthesized: true, facts };
 }
 
 export function outputNames(spec: VisionSpec): string[] {

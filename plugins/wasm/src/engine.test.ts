@@ -1,12 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineSession, PreparedModel, TensorData } from '@hf-core/core';
-import createCpuEngine from '@hf-core/plugin-cpu/engine';
-import { synthesizeEncoder } from '@hf-core/plugin-encoder';
-import { encoderFeeds, type EncoderFacts } from '@hf-core/plugin-encoder/checks';
-import { GraphBuilder, saveGraph } from '@hf-core/onnx-builder';
+import type { EngineSession, TensorData } from '@hf-core/core';
+import { textFeeds } from '@hf-core/harness';
+import { createCpuEngine } from '@hf-core/ort';
+import { buildEncoderGraph, GraphBuilder, saveGraph } from '@hf-core/onnx-builder';
 import createEngine from './engine.ts';
 import { detectWasm } from './ort-web.ts';
 
@@ -18,12 +17,12 @@ const maxAbsDiff = (a: TensorData, b: TensorData) => {
 
 describe('wasm engine (onnxruntime-web in Node)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hf-core-wasm-'));
-  let prepared: PreparedModel;
+  const arch = { vocab: 120, hidden: 32, layers: 2, heads: 4, inner: 64, maxPos: 128, tokenTypeIds: true };
   let wasm: EngineSession;
   let cpu: EngineSession;
   beforeAll(async () => {
-    prepared = await synthesizeEncoder('bert', dir, { size: 'tiny', seed: 42 });
     const model = join(dir, 'onnx/model.onnx');
+    await saveGraph(buildEncoderGraph(arch, 42), model);
     [wasm, cpu] = await Promise.all([createEngine().createSession(model), createCpuEngine().createSession(model)]);
   });
   afterAll(async () => {
@@ -39,8 +38,8 @@ describe('wasm engine (onnxruntime-web in Node)', () => {
     expect(createEngine().transformersDevice).toBeUndefined();
   });
 
-  it('runs a synthesized bert encoder and matches cpu (onnxruntime-node) on every output', async () => {
-    const feeds = encoderFeeds(wasm, prepared.facts as unknown as EncoderFacts, { rows: 2, seq: 8, seed: 5 });
+  it('runs a BERT-style encoder and matches cpu (onnxruntime-node) on every output', async () => {
+    const feeds = textFeeds({ rows: 2, seq: 8, seed: 5, vocabSize: arch.vocab, padId: 0, minId: 5 });
     const [got, want] = [await wasm.run(feeds), await cpu.run(feeds)];
     expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
     expect(wasm.outputNames).toEqual(cpu.outputNames);
@@ -78,6 +77,7 @@ describe('wasm engine (onnxruntime-web in Node)', () => {
   });
 
   it('a corrupt model fails with the runtime error', async () => {
-    await expect(createEngine().createSession(join(dir, 'config.json'))).rejects.toThrow();
+    writeFileSync(join(dir, 'not-a-model.onnx'), '{"model_type": "bert"}');
+    await expect(createEngine().createSession(join(dir, 'not-a-model.onnx'))).rejects.toThrow();
   });
 });

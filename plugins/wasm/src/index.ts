@@ -19,4 +19,4 @@ const wasmPlugin: PluginFactory<WasmOptions> = (options = {}) =>
   });
 
 export default wasmPlugin;
-export { createOrtWebSession, detectWasm, loadOrtWeb, ortWebVersion } from './ort-web.ts';
+export { createOrtWebSession, detectWasm, loadOrtWeb } from './ort-web.ts';

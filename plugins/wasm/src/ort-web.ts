@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type { Detection, EngineSession, SessionOptions } from '@hf-core/core';
-import { DEFAULT_THREADS, wrapOrtSession, type OrtModuleLike, type OrtSessionLike } from '@hf-core/plugin-cpu';
+import { DEFAULT_THREADS, wrapOrtSession } from '@hf-core/ort';
 
 type OrtWeb = typeof import('onnxruntime-web');
 
@@ -13,15 +13,6 @@ export const loadOrtWeb = (): Promise<OrtWeb> => (ortPromise ??= import('onnxrun
 
 /** Thread count the WebAssembly runtime started with; it cannot change afterwards. */
 let startedThreads: number | undefined;
-
-/** onnxruntime-web's version as the loaded runtime reports it (its package.json is not exported). */
-export async function ortWebVersion(): Promise<string> {
-  try {
-    return (await loadOrtWeb()).env.versions.web ?? 'unknown';
-  } catch {
-    return 'not loadable';
-  }
-}
 
 /** Threads from the plugin's `threads` option (via HF_CORE_WASM_THREADS), else the shared default. */
 export const defaultThreads = (): number => Number(process.env.HF_CORE_WASM_THREADS ?? DEFAULT_THREADS);
@@ -106,5 +97,5 @@ export async function createOrtWebSession(modelPath: string, options: SessionOpt
     graphOptimizationLevel: 'all',
     externalData: await externalDataOf(modelPath),
   });
-  return wrapOrtSession(ort as unknown as OrtModuleLike, session as unknown as OrtSessionLike);
+  return wrapOrtSession(ort, session);
 }

@@ -3,26 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HfCore, runModels, type Classification, type HfCorePlugin } from '@hf-core/core';
-import cpu from '@hf-core/plugin-cpu';
-import cuda from '@hf-core/plugin-cuda';
-import encoder from '@hf-core/plugin-encoder';
-import openvino from '@hf-core/plugin-openvino';
-import webgpu from '@hf-core/plugin-webgpu';
+import { HfCore, loadPlugin, runModels, type Classification } from '@hf-core/core';
 import wasm from './index.ts';
 
 const outDir = mkdtempSync(join(tmpdir(), 'hf-core-parity-'));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-// Generated tests import @hf-core/harness and @hf-core/plugin-encoder/checks: this package has both.
-const RESOLVE_FROM = fileURLToPath(import.meta.url);
+// The other plugins load by name from the workspace root, as the CLI loads them (no plugin
+// depends on another); generated tests resolve @hf-core/harness and @hf-core/plugin-encoder/checks
+// from there too.
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const RESOLVE_FROM = `${ROOT}package.json`;
 const BACKENDS = ['cpu', 'wasm', 'cuda', 'webgpu', 'openvino'];
 
 describe('runModels across backends (generated encoder test, each backend in its own process)', () => {
   it('wasm results carry a parity check against cpu with the max abs diff per output; backends that cannot run here are skip with their detection reason', async () => {
     const core = new HfCore();
-    const plugins: HfCorePlugin[] = [encoder(), cpu(), wasm(), cuda(), webgpu(), openvino()];
-    for (const p of plugins) await core.use(p);
+    for (const name of ['encoder', 'cpu']) await core.use((await loadPlugin(name, [ROOT])).plugin);
+    await core.use(wasm());
+    for (const name of ['cuda', 'webgpu', 'openvino']) await core.use((await loadPlugin(name, [ROOT])).plugin);
     const bert = (await core.hooks.classify.promise({
       ref: { kind: 'type', modelType: 'bert', ref: 'bert' },
     })) as Classification;

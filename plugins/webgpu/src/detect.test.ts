@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { probeOrtNodeProvider } from '@hf-core/plugin-cpu';
+import { probeOrtNodeProvider } from '@hf-core/ort';
 import { detectWebgpu } from './detect.ts';
 import createEngine from './engine.ts';
 

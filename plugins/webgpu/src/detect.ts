@@ -1,5 +1,5 @@
 import { type Detection, packageReadme } from '@hf-core/core';
-import { detectOrtNodeProvider, probeOrtNodeProvider } from '@hf-core/plugin-cpu';
+import { detectOrtNodeProvider, probeOrtNodeProvider } from '@hf-core/ort';
 
 export const ENABLE_HINT =
   'onnxruntime-node runs WebGPU through Dawn, which needs a GPU adapter: on Linux a Vulkan loader (libvulkan.so.1) ' +

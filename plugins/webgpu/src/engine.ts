@@ -1,5 +1,5 @@
 import type { BackendEngine } from '@hf-core/core';
-import { createOrtNodeSession } from '@hf-core/plugin-cpu';
+import { createOrtNodeSession } from '@hf-core/ort';
 import { detectWebgpu } from './detect.ts';
 
 /** The webgpu engine: onnxruntime-node's WebGPU execution provider; transformers.js device `webgpu`. */

@@ -23,13 +23,25 @@ describe('hf-core doctor', () => {
       reason: string;
       versions: Record<string, string>;
     }[];
-    expect(rows.map((x) => x.backend)).toEqual(['cpu', 'wasm', 'cuda', 'webgpu', 'openvino']);
+    expect(rows.map((x) => x.backend)).toEqual([
+      'cpu',
+      'wasm',
+      'cuda',
+      'webgpu',
+      'openvino',
+      'pytorch',
+      'pytorch-cuda',
+    ]);
     for (const row of rows) {
       expect(Object.keys(row)).toEqual(['backend', 'available', 'reason', 'versions']);
       expect(row.reason.length).toBeGreaterThan(10);
       expect(row.versions.node).toBe(process.version);
     }
     const by = Object.fromEntries(rows.map((x) => [x.backend, x]));
+    // pytorch: the Python side's versions when it runs, else what is missing and the setup command.
+    if (by.pytorch!.available)
+      expect(Object.keys(by.pytorch!.versions)).toEqual(expect.arrayContaining(['python', 'torch', 'transformers']));
+    else expect(by.pytorch!.reason).toMatch(/hf-core setup pytorch|pip install/);
     expect(by.cpu!.available).toBe(true);
     expect(by.wasm!.available).toBe(true);
     // This machine has no GPU and no openvino-node: each says why.

@@ -4,7 +4,7 @@ import { pluginSearchDirs, splitList, stderrLogger, type CliIO } from '../contex
 import { table } from './classify.ts';
 
 /** The published backend plugins: `doctor` lists them first, and says how to install those missing. */
-export const DOCTOR_BACKENDS = ['cpu', 'wasm', 'cuda', 'webgpu', 'openvino'];
+export const DOCTOR_BACKENDS = ['cpu', 'wasm', 'cuda', 'webgpu', 'openvino', 'pytorch'];
 
 interface DoctorOptions {
   json?: boolean;

@@ -23,5 +23,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'plugin', summary: 'Scaffold a plugin package that works at once (plugin new <name> --family | --backend)', load: () => import('./plugin-new.ts') },
   { name: 'history', summary: 'Trends and regressions across runs from a history file; merge histories', load: () => import('./history.ts') },
   { name: 'ci', summary: 'Write CI workflows and hooks for your project (init), or list the models a change touches (changed)', load: () => import('./ci.ts') },
+  { name: 'setup', summary: "Make a backend's runtime environment (pytorch: a Python venv with torch and transformers)", load: () => import('./setup.ts') },
+  { name: 'export', summary: 'Export the tiny PyTorch model of a type to ONNX, with reference.json of its outputs', load: () => import('./export.ts') },
   { name: 'doctor', summary: 'Say which hardware backends can run here, and why not', load: () => import('./doctor.ts') },
 ];

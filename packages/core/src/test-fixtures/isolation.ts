@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GraphBuilder, saveGraph } from '@hf-core/onnx-builder';
-import { defineFamilyPlugin } from '../family.ts';
+import { defineFamilyPlugin, type SynthesizedModel } from '../family.ts';
 import { defineBackendPlugin } from '../backend.ts';
 import type { HfCorePlugin } from '../plugin.ts';
 
@@ -21,7 +21,6 @@ export const FIXTURE_TYPES = [
   'fx-oom',
   'fx-corrupt',
 ] as const;
-export type FixtureType = (typeof FIXTURE_TYPES)[number];
 
 /** Generated tests append `<ref>\n` here when set, so a test can count how often each ran. */
 export const RUNLOG_ENV = 'HF_CORE_FIXTURE_RUNLOG';
@@ -34,7 +33,11 @@ export const CPU_ENGINE = join(repo, 'plugins/cpu/src/engine.ts');
 /** Generated tests resolve `vitest` from here (core depends on it). */
 export const RESOLVE_FROM = fileURLToPath(new URL('../isolate.ts', import.meta.url));
 
-async function synthesize(modelType: string, dir: string, size: 'tiny' | 'micro') {
+async function synthesize(
+  modelType: string,
+  dir: string,
+  size: 'tiny' | 'micro',
+): Promise<SynthesizedModel<{ size: 'tiny' | 'micro' }>> {
   const file = join(dir, 'onnx', 'model.onnx');
   if (modelType === 'fx-corrupt') {
     mkdirSync(join(dir, 'onnx'), { recursive: true });
