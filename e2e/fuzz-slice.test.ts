@@ -3,13 +3,14 @@
 // through `hf-core run` for those refused before any test process starts. Every folder becomes a
 // row naming its file; nothing crashes or hangs; no canary outside a folder is opened, no folder
 // is written. The whole set, `run` included for every folder, is `pnpm fuzz`.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planCheckpoint } from '@hf-core/plugin-checkpoint';
-import { makeFifo } from '../scripts/fuzz/canaries.ts';
+import { editOnnx } from '../plugins/checkpoint/test/fixtures.ts';
+import { makeCanaryFile, makeFifo } from '../scripts/fuzz/canaries.ts';
 import { buildBases, buildCorpus, type BrokenFolder } from '../scripts/fuzz/corpus.ts';
 import { Driver, namesAFile, straceAvailable } from '../scripts/fuzz/driver.ts';
 import { MUTATIONS } from '../scripts/fuzz/mutations.ts';
@@ -31,6 +32,46 @@ const refusedByPlan = (f: BrokenFolder) => {
     return true;
   }
 };
+
+/**
+ * The issue's folder: a real export whose model.onnx keeps its weights at
+ * `../../../../../../../../../../../../<outside>` (a climb to / and down to a canary). `which` is
+ * the fifo (any open blocks, and the driver sees the reader) or the regular canary (its size is
+ * what the old pre-check told; strace, when installed, sees a stat of it).
+ */
+function escapingExport(id: string, which: 'fifo' | 'file'): BrokenFolder {
+  const dir = join(work, 'corpus', id);
+  const outsideDir = join(work, 'outside', id);
+  mkdirSync(outsideDir, { recursive: true });
+  const outside = { dir: outsideDir, fifo: join(outsideDir, 'secret.fifo'), file: join(outsideDir, 'secret.bin') };
+  makeFifo(outside.fifo);
+  makeCanaryFile(outside.file);
+  cpSync(join(shared, 'ortgenai__tiny-random-LlamaForCausalLM-fp16'), dir, { recursive: true });
+  chmodSync(join(dir, 'model.onnx'), 0o644);
+  const location = `${'../'.repeat(12)}${outside[which].slice(1)}`;
+  editOnnx(join(dir, 'model.onnx'), (m) => {
+    for (const init of m.graph?.initializer ?? [])
+      for (const e of init.externalData ?? []) if (e.key === 'location') e.value = location;
+  });
+  return { id, kind: 'extdata-location', base: 'shared:llama-fp16', note: location, dir, outside };
+}
+
+describe.skipIf(!existsSync(shared))('an external data location out of the folder (skipped without ../shared)', () => {
+  it('is an error row naming the file and the field, and the outside file is never opened or stat-ed', async () => {
+    const folders = [escapingExport('escape-fifo', 'fifo'), escapingExport('escape-file', 'file')];
+    const ran = await driver.stage('run', folders);
+    const traced = driver.straceFindings(folders);
+    for (const f of folders) {
+      const r = ran.get(f.id)!;
+      expect(r.problems, f.id).toEqual([]);
+      expect(traced.get(f.id) ?? [], f.id).toEqual([]);
+      expect(r.status, `${f.id}: ${r.reason}`).toBe('error');
+      expect(r.reason).toContain(`model.onnx: external data location ${JSON.stringify(f.note)} of initializer`);
+      expect(r.reason).toContain('leaves the model folder');
+      expect(r.reason).not.toMatch(/truncated|bytes/);
+    }
+  });
+});
 
 describe.skipIf(!existsSync(shared))('fuzz slice: one broken folder of each kind (skipped without ../shared)', () => {
   it('classifies each, runs the refused ones to an error row naming the file, and touches nothing outside', async () => {
