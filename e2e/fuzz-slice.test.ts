@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planCheckpoint } from '@hf-core/plugin-checkpoint';
 import { editOnnx } from '../plugins/checkpoint/test/fixtures.ts';
-import { makeCanaryFile, makeFifo } from '../scripts/fuzz/canaries.ts';
-import { buildBases, buildCorpus, type BrokenFolder } from '../scripts/fuzz/corpus.ts';
+import { makeFifo } from '../scripts/fuzz/canaries.ts';
+import { buildBases, buildCorpus, makeOutside, type BrokenFolder } from '../scripts/fuzz/corpus.ts';
 import { Driver, namesAFile, straceAvailable } from '../scripts/fuzz/driver.ts';
 import { MUTATIONS } from '../scripts/fuzz/mutations.ts';
 
@@ -41,11 +41,7 @@ const refusedByPlan = (f: BrokenFolder) => {
  */
 function escapingExport(id: string, which: 'fifo' | 'file'): BrokenFolder {
   const dir = join(work, 'corpus', id);
-  const outsideDir = join(work, 'outside', id);
-  mkdirSync(outsideDir, { recursive: true });
-  const outside = { dir: outsideDir, fifo: join(outsideDir, 'secret.fifo'), file: join(outsideDir, 'secret.bin') };
-  makeFifo(outside.fifo);
-  makeCanaryFile(outside.file);
+  const outside = makeOutside(work, id);
   cpSync(join(shared, 'ortgenai__tiny-random-LlamaForCausalLM-fp16'), dir, { recursive: true });
   chmodSync(join(dir, 'model.onnx'), 0o644);
   const location = `${'../'.repeat(12)}${outside[which].slice(1)}`;

@@ -74,6 +74,16 @@ export async function buildBases(work: string, synthesized = true): Promise<Base
   ];
 }
 
+/** Folder `id`'s canaries, outside it: a fifo and a sparse file under `work/outside/id`. */
+export function makeOutside(work: string, id: string): BrokenFolder['outside'] {
+  const dir = join(work, 'outside', id);
+  mkdirSync(dir, { recursive: true });
+  const outside = { dir, fifo: join(dir, 'secret.fifo'), file: join(dir, 'secret.bin') };
+  makeFifo(outside.fifo);
+  makeCanaryFile(outside.file);
+  return outside;
+}
+
 /** Copies can be edited whatever the source's modes (shared/ is read-only). */
 function makeWritable(dir: string): void {
   for (const e of readdirSync(dir)) {
@@ -103,11 +113,7 @@ export async function buildCorpus(
     const base = fits[rng.int(fits.length)]!;
     const id = `${String(i).padStart(3, '0')}-${m.kind}`;
     const dir = join(work, 'corpus', id);
-    const outsideDir = join(work, 'outside', id);
-    mkdirSync(outsideDir, { recursive: true });
-    const outside = { dir: outsideDir, fifo: join(outsideDir, 'secret.fifo'), file: join(outsideDir, 'secret.bin') };
-    makeFifo(outside.fifo);
-    makeCanaryFile(outside.file);
+    const outside = makeOutside(work, id);
     cpSync(base.dir, dir, { recursive: true });
     makeWritable(dir);
     const note = m.apply({ dir, base: { ...base, dir }, outside, rng });

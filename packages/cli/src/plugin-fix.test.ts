@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from './index.ts';
+import { runCli } from './test-fixtures/cli.ts';
 
 // When no loaded plugin claims or prepares a model, the message names the installed plugin that
 // would (issue: `--plugins cpu,wasm` on an export ended with "No plugin can prepare" and no fix).
@@ -11,17 +11,7 @@ const shared = fileURLToPath(new URL('../../../../shared/fixtures/real-exports',
 const root = mkdtempSync(join(tmpdir(), 'hf-core-plugin-fix-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, {
-    stdout: (s) => out.push(s),
-    stderr: (s) => err.push(s),
-    cwd: root,
-    env: { ...process.env, HF_HUB_OFFLINE: '1' },
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runCli(argv, { cwd: root, env: { ...process.env, HF_HUB_OFFLINE: '1' } });
 
 const reasons = (json: string) =>
   (JSON.parse(json) as { results: { status: string; reason?: string }[] }).results.map((r) => r.reason ?? r.status);
