@@ -41,6 +41,11 @@ console.log(
 );
 
 const driver = new Driver({ work, timeoutMs: Number(flags.timeout), strace });
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    driver.stop();
+    process.exit(130);
+  });
 const outcomes = new Map<string, Partial<Record<Stage, StageOutcome>>>(folders.map((f) => [f.id, {}]));
 try {
   for (const stage of stages) {

@@ -18,6 +18,8 @@ const send = (m: Record<string, unknown>) => process.send?.(m);
 const crashed = (err: unknown) => {
   send({ id: current, crash: err instanceof Error ? (err.stack ?? err.message) : String(err) });
 };
+// The driver gone (killed, Ctrl-C): end this process group (strace, the CLI, its test processes).
+process.on('disconnect', () => process.kill(0, 'SIGKILL'));
 process.on('uncaughtException', crashed);
 process.on('unhandledRejection', crashed);
 
