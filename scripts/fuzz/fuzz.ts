@@ -37,7 +37,7 @@ const folders = await buildCorpus(work, {
 });
 console.log(
   `fuzz: ${folders.length} broken folders (seed ${flags.seed}) in ${work}; stages ${stages.join(', ')}; ` +
-    `reads outside checked by fifo canaries${strace ? ' and strace' : ' (strace not installed: fifos only)'}`,
+    `reads outside checked by fifo canaries${strace ? ' and strace' : flags['no-strace'] ? ' (--no-strace: fifos only)' : ' (strace not installed: fifos only)'}`,
 );
 
 const driver = new Driver({ work, timeoutMs: Number(flags.timeout), strace });
