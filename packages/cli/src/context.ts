@@ -76,7 +76,7 @@ export async function defaultPlugins(io: CliIO, command: string): Promise<string
 
 export async function createCore(io: CliIO, specs: PluginSpec[], verbose = false): Promise<HfCore> {
   const { HfCore, loadPlugin } = await import('@hf-core/core');
-  const core = new HfCore({ logger: stderrLogger(io, verbose) });
+  const core = new HfCore({ logger: stderrLogger(io, verbose), pluginDirs: pluginSearchDirs(io.cwd, io.env) });
   for (const spec of specs) {
     const loaded = await loadPlugin(spec, pluginSearchDirs(io.cwd, io.env));
     await core.use(loaded.plugin);

@@ -4,13 +4,12 @@
  * classify hook.
  */
 import { classifyConfig, classifyModelType, readSyncFile, type CatalogEntry } from '@hf-core/catalog';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { HfCore } from './core.ts';
 import { hasOnnxFiles } from './discover.ts';
 import { formatError } from './errors.ts';
 import { CLASSIFY_STAGE, type ClassifyContext } from './hooks.ts';
 import type { HfCorePlugin } from './plugin.ts';
+import { pluginFix, pluginsThatClaim } from './suggest.ts';
 import { downloadHubSnapshot, fetchHubConfig, parseRef, readModelConfig, type ParseRefOptions } from './sources.ts';
 import type { Classification, ModelRef } from './types.ts';
 
@@ -131,7 +130,6 @@ async function contextFor(ref: ModelRef, opts: ClassifyRefsOptions): Promise<Cla
       // A folder of ONNX files is never refused for its config: without a usable config.json it
       // still runs at session level (the checkpoint plugin classifies it by its files and graph).
       if (hasOnnxFiles(ref.path)) {
-        if (!existsSync(join(ref.path, 'config.json'))) return { ref, modelDir: ref.path };
         try {
           return { ref, modelDir: ref.path, config: readModelConfig(ref.path) };
         } catch {
@@ -170,12 +168,18 @@ export async function classifyRefs(
   const out: Classification[] = [];
   for (const input of inputs) {
     let ctx: ClassifyContext | undefined;
+    let parsed: ModelRef | undefined;
     try {
-      ctx = await contextFor(parseRef(input, opts), opts);
+      parsed = parseRef(input, opts);
+      ctx = await contextFor(parsed, opts);
       if (synced.length) syncedFor.set(ctx, synced);
       const answer = await core.hooks.classify.promise(ctx);
-      const base =
-        answer ?? failed(input, 'no plugin claimed it (load the catalog fallback plugin or a family plugin)');
+      let base = answer ?? failed(input, 'no plugin claimed it (load the catalog fallback plugin or a family plugin)');
+      if (!base.family) {
+        // Name the installed plugin that would claim it (a folder the catalog cannot place: checkpoint).
+        const claim = await pluginsThatClaim(core, ctx);
+        if (claim.length) base = { ...base, reason: `${base.reason}; ${pluginFix(claim, 'claims it')}` };
+      }
       out.push({
         ...base,
         ref: input,
@@ -183,7 +187,9 @@ export async function classifyRefs(
         ...(ctx.config ? { config: ctx.config } : {}),
       });
     } catch (err) {
-      out.push(failed(input, formatError(err).replace(/\n\s*/g, ' '), ctx?.modelDir ? { modelDir: ctx.modelDir } : {}));
+      // A folder that cannot be classified keeps its folder: a run makes it an error row, not a usage error.
+      const modelDir = ctx?.modelDir ?? (parsed?.kind === 'folder' ? parsed.path : undefined);
+      out.push(failed(input, formatError(err).replace(/\n\s*/g, ' '), modelDir ? { modelDir } : {}));
     }
   }
   return out;

@@ -49,9 +49,12 @@ export class HfCore {
   readonly backends = new Map<string, BackendRegistration>();
   readonly plugins: HfCorePlugin[] = [];
   logger: Logger;
+  /** Where plugins are installed (the CLI's search folders): errors name the installed plugin that would help. */
+  readonly pluginDirs: readonly string[];
 
-  constructor(opts: { logger?: Logger } = {}) {
+  constructor(opts: { logger?: Logger; pluginDirs?: readonly string[] } = {}) {
     this.logger = opts.logger ?? silentLogger;
+    this.pluginDirs = opts.pluginDirs ?? [];
   }
 
   async use(plugin: HfCorePlugin): Promise<this> {

@@ -4,9 +4,9 @@
  * data, and the config / tokenizer / processor files the pipeline level needs. File system only:
  * reading a graph's inputs and outputs is the backend engine's job.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { HfCoreError } from './errors.ts';
+import { type InsidePath, isRefused, pathEscape, resolveInside } from './paths.ts';
 
 /** transformers.js file suffix of each dtype (`onnx/<name><suffix>.onnx`), as in its utils/dtypes.js. */
 export const DTYPE_SUFFIXES: Readonly<Record<string, string>> = Object.freeze({
@@ -49,6 +49,11 @@ export interface ModelFolder {
   hasProcessor: boolean;
   /** Other files a pipeline reads (config.json, tokenizer files, generation_config.json). */
   supportFiles: string[];
+  /**
+   * Entries hf-core will not open, each a sentence naming it: symlinks (at the top or under
+   * `onnx/`) that leave the folder or loop, and support files that are not regular files.
+   */
+  refused: string[];
 }
 
 const SUFFIXES_LONGEST_FIRST = Object.entries(DTYPE_SUFFIXES)
@@ -85,23 +90,60 @@ const SUPPORT_FILES = [
 /** Heaviest first: the order variants are listed and lighter fallbacks are looked for. */
 export const DTYPE_ORDER = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4f16', 'q4', 'bnb4', 'q2f16', 'q2', 'q1f16', 'q1'];
 
-function onnxFilesIn(dir: string, sub: string): OnnxFile[] {
-  const folder = join(dir, sub);
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) return [];
-  const names = readdirSync(folder);
+type EntryKind = NonNullable<InsidePath['kind']>;
+
+/** Entries of `sub` (relative to `dir`) by kind, and those hf-core refuses, without opening any. */
+function entriesOf(dir: string, sub: string): { names: Map<string, EntryKind>; refused: Refusal[] } {
+  const names = new Map<string, EntryKind>();
+  const refused: Refusal[] = [];
+  const at = resolveInside(dir, sub || '.', { what: `${sub}/` });
+  if (isRefused(at)) return { names, refused: sub ? [{ name: sub, problem: at.problem }] : [] };
+  if (!at.exists || at.kind !== 'dir') return { names, refused };
+  for (const e of readdirSync(at.real, { withFileTypes: true })) {
+    const rel = sub ? `${sub}/${e.name}` : e.name;
+    if (e.isFile()) names.set(e.name, 'file');
+    else if (e.isDirectory()) names.set(e.name, 'dir');
+    else {
+      const r = resolveInside(dir, rel, { what: rel });
+      if (isRefused(r)) refused.push({ name: e.name, problem: r.problem });
+      else if (r.kind) names.set(e.name, r.kind);
+    }
+  }
+  return { names, refused };
+}
+
+interface Refusal {
+  name: string;
+  problem: string;
+}
+
+const isExternalData = (onnx: string, m: string) =>
+  m !== onnx && m.startsWith(onnx) && /^(\.data|_data)(_\d+)?$/.test(m.slice(onnx.length));
+
+function onnxFilesIn(dir: string, sub: string): { files: OnnxFile[]; refused: Refusal[] } {
+  const { names, refused } = entriesOf(dir, sub);
   const rel = (n: string) => (sub ? `${sub}/${n}` : n);
-  return names
-    .filter((n) => n.endsWith('.onnx') && statSync(join(folder, n)).isFile())
+  const all = [...names.keys()];
+  for (const [n, kind] of names) {
+    const used = n.endsWith('.onnx') || all.some((o) => o.endsWith('.onnx') && isExternalData(o, n));
+    if (used && kind !== 'file') refused.push({ name: n, problem: `${rel(n)} is a ${kind}, not a regular file` });
+  }
+  const files = all
+    .filter((n) => n.endsWith('.onnx') && names.get(n) === 'file')
     .sort()
-    .map((n) => ({
-      path: rel(n),
-      ...parseOnnxName(n),
-      bytes: statSync(join(folder, n)).size,
-      externalData: names
-        .filter((m) => m !== n && m.startsWith(n) && /^(\.data|_data)(_\d+)?$/.test(m.slice(n.length)))
-        .sort()
-        .map(rel),
-    }));
+    .map((n) => {
+      const r = resolveInside(dir, rel(n));
+      return {
+        path: rel(n),
+        ...parseOnnxName(n),
+        bytes: isRefused(r) ? 0 : (r.bytes ?? 0),
+        externalData: all
+          .filter((m) => isExternalData(n, m) && names.get(m) === 'file')
+          .sort()
+          .map(rel),
+      };
+    });
+  return { files, refused };
 }
 
 /**
@@ -109,19 +151,30 @@ function onnxFilesIn(dir: string, sub: string): OnnxFile[] {
  * top or under `onnx/`) is an error that names the folder and what it has instead.
  */
 export function discoverModelFolder(dir: string): ModelFolder {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+  const at = resolveInside(dir, '.', { what: dir });
+  if (isRefused(at) || !at.exists || at.kind !== 'dir') {
     throw new HfCoreError(`${dir} is not a folder.`, {
       code: 'MODEL_DIR_MISSING',
       hint: 'Pass the folder that holds the ONNX export (model.onnx or onnx/model.onnx).',
     });
   }
-  const nested = onnxFilesIn(dir, 'onnx');
-  const top = onnxFilesIn(dir, '');
+  const inOnnx = onnxFilesIn(dir, 'onnx');
+  const atTop = onnxFilesIn(dir, '');
+  const nested = inOnnx.files;
+  const top = atTop.files;
   // transformers.js reads onnx/; a top-level file of the same name and dtype is a duplicate.
   const seen = new Set(nested.map((f) => `${f.component}\u0000${f.dtype}`));
   const files = [...nested, ...top.filter((f) => !seen.has(`${f.component}\u0000${f.dtype}`))];
+  const support = SUPPORT_FILES.map((n) => ({ n, r: resolveInside(dir, n) }));
+  const refused = [
+    ...[...atTop.refused, ...inOnnx.refused].map((r) => r.problem),
+    ...support.flatMap(({ n, r }) =>
+      !isRefused(r) && r.exists && r.kind !== 'file' ? [`${n} is a ${r.kind}, not a regular file`] : [],
+    ),
+  ];
   if (!files.length) {
-    const has = readdirSync(dir).slice(0, 10);
+    if (refused.length) throw pathEscape(refused);
+    const has = readdirSync(at.real).slice(0, 10);
     throw new HfCoreError(
       `${dir} has no ONNX file (looked for *.onnx at its top and under onnx/; it has ${has.join(', ') || 'nothing'}).`,
       {
@@ -135,7 +188,7 @@ export function discoverModelFolder(dir: string): ModelFolder {
     const of = files.filter((f) => f.dtype === dtype);
     if (of.length && !variants[dtype]) variants[dtype] = of;
   }
-  const present = (n: string) => existsSync(join(dir, n));
+  const present = (n: string) => support.some((s) => s.n === n && !isRefused(s.r) && s.r.kind === 'file');
   return {
     dir,
     subfolder: nested.length ? 'onnx' : '',
@@ -145,10 +198,18 @@ export function discoverModelFolder(dir: string): ModelFolder {
     hasTokenizer: present('tokenizer.json') || present('vocab.txt') || present('vocab.json'),
     hasProcessor: present('preprocessor_config.json') || present('processor_config.json'),
     supportFiles: SUPPORT_FILES.filter(present),
+    refused,
   };
 }
 
-/** True when `dir` has at least one `.onnx` file at its top or under `onnx/`. */
+/**
+ * True when `dir` has at least one `.onnx` file at its top or under `onnx/`, or names one that
+ * hf-core refuses (a symlink out of the folder): such a folder is refused as a checkpoint, by name.
+ */
 export function hasOnnxFiles(dir: string): boolean {
-  return onnxFilesIn(dir, 'onnx').length > 0 || onnxFilesIn(dir, '').length > 0;
+  const has = (sub: string) => {
+    const { files, refused } = onnxFilesIn(dir, sub);
+    return files.length > 0 || refused.some((r) => r.name === 'onnx' || r.name.endsWith('.onnx'));
+  };
+  return has('onnx') || has('');
 }

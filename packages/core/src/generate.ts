@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Project } from 'ts-morph';
 import type { HfCore } from './core.ts';
 import { HfCoreError } from './errors.ts';
+import { pluginFix, pluginsThatPrepare } from './suggest.ts';
 import type { FixContext, FixDiagnostic } from './hooks.ts';
 import type { Classification, PreparedModel } from './types.ts';
 
@@ -140,15 +141,14 @@ export async function prepareModel(core: HfCore, c: Classification, opts: Genera
   if (!c.modelDir && existsSync(join(targetDir, PREPARED_FILE))) rmSync(targetDir, { recursive: true, force: true });
   const prepared = await core.hooks.prepare.promise({ classification: c, targetDir, size, seed });
   if (!prepared) {
+    // The fix goes in the message: a run's row keeps the message, not the hint.
+    const fix = pluginFix(
+      await pluginsThatPrepare(core, c),
+      c.modelDir ? 'prepares model folders' : `synthesizes "${c.modelType}"`,
+    );
     throw new HfCoreError(
-      `No plugin can prepare "${c.ref}" (${c.modelType ?? 'unknown type'}, family ${c.family ?? 'unknown'}).`,
-      {
-        code: 'NO_PREPARE',
-        hint: c.family
-          ? `Load the plugin of the ${c.family} family (--plugins), or pass a model folder.`
-          : 'Pass a model folder with config.json and ONNX files.',
-        exitCode: 2,
-      },
+      `No plugin can prepare "${c.ref}" (${c.modelType ?? 'unknown type'}, family ${c.family ?? 'unknown'}): ${fix}.`,
+      { code: 'NO_PREPARE', exitCode: 2 },
     );
   }
   if (prepared.synthesized)

@@ -14,6 +14,7 @@ import type { PluginSpec } from './plugin.ts';
 import { REPORTERS } from './reporters/index.ts';
 import { type RunOptions, runModels } from './run.ts';
 import { refsOfEntries, selectModels, shardOf } from './select.ts';
+import { assertResumeFolder } from './targets.ts';
 import { newTypesRun, type UncoveredRow, uncoveredRows } from './coverage.ts';
 import type { RunSummary } from './types.ts';
 import { type ModelOptions, parseDtypes } from './variants.ts';
@@ -124,6 +125,8 @@ export function settleRun(
   req: RunRequest,
   ctx: { cwd: string; config?: { path: string; config: HfCoreConfig } },
 ): SettledRun {
+  // A --resume target that is not an hf-core output folder is refused before anything is written.
+  if (req.resume !== undefined) assertResumeFolder(resolve(ctx.cwd, req.resume));
   const config = ctx.config?.config ?? {};
   const configKey = (key: string) => `"${key}" in ${ctx.config?.path ?? 'the config file'}`;
   const pick = (name: RangeName, fromConfig: number | undefined, key: string) =>

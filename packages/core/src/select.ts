@@ -22,7 +22,8 @@ export interface SelectOptions extends ClassifyRefsOptions {
 
 /**
  * The models a run or generate covers: the refs given, or every type the loaded family plugins
- * synthesize. Unknown refs are a usage error (exit 2) naming the nearest known types.
+ * synthesize. Unknown refs are a usage error (exit 2) naming the nearest known types; a folder
+ * that cannot be classified stays in the list, so its row says why.
  */
 export async function selectModels(core: HfCore, refs: string[], opts: SelectOptions): Promise<Classification[]> {
   if (!core.plugins.some((p) => p.name === CATALOG_FALLBACK_PLUGIN)) await core.use(catalogFallbackPlugin);
@@ -35,7 +36,9 @@ export async function selectModels(core: HfCore, refs: string[], opts: SelectOpt
     });
   }
   let classified = await classifyRefs(core, inputs, opts);
-  const unknown = classified.filter((c) => !c.family);
+  // A model folder that cannot be classified (a broken config, an unreadable graph, a path out of
+  // the folder) is that model's error row; an unknown type name or a bad path is a usage error.
+  const unknown = classified.filter((c) => !c.family && !c.modelDir);
   if (unknown.length && !opts.lenient) {
     throw new HfCoreError(unknown.map((c) => `Cannot run "${c.ref}": ${c.reason}`).join('\n'), {
       code: 'UNKNOWN_MODEL',

@@ -18,6 +18,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DTYPE_ORDER, parseOnnxName } from './discover.ts';
 import { HfCoreError } from './errors.ts';
+import { pathEscape, readTextInside } from './paths.ts';
 import type { ModelRef } from './types.ts';
 
 export interface ParseRefOptions {
@@ -119,14 +120,17 @@ export function readConfigFile(path: string): Record<string, unknown> {
 /** The parsed config.json of a model folder. */
 export function readModelConfig(dir: string): Record<string, unknown> {
   const path = join(dir, 'config.json');
-  if (!existsSync(path)) {
+  const read = readTextInside(dir, 'config.json');
+  if (read.refused) throw pathEscape([read.refused]);
+  if (read.problem) throw new HfCoreError(`${read.problem}.`, { code: 'CONFIG_INVALID' });
+  if (read.text === undefined) {
     const files = existsSync(dir) ? readdirSync(dir).slice(0, 8) : [];
     throw new HfCoreError(`${dir} has no config.json${files.length ? ` (it has ${files.join(', ')})` : ''}.`, {
       code: 'CONFIG_MISSING',
       hint: 'hf-core classifies a model folder by its config.json: point at the folder that holds it, or pass a model type.',
     });
   }
-  return parseJsonConfig(readFileSync(path, 'utf8'), path);
+  return parseJsonConfig(read.text, path);
 }
 
 function hubRef(input: string, opts: ParseRefOptions, localPath: string): ModelRef {

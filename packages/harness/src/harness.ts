@@ -1,8 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
-import type { BackendEngine, Detection, EngineSession, Feeds, Level, Metrics } from '@hf-core/core';
+import {
+  isRefused,
+  readTextInside,
+  resolveInside,
+  type BackendEngine,
+  type Detection,
+  type EngineSession,
+  type Feeds,
+  type Level,
+  type Metrics,
+} from '@hf-core/core';
 import { CheckFailure, SkipCheck } from './errors.ts';
 import { latencyStats, measureOptions, peakRssMb, timedSection, timeRuns } from './measure.ts';
 import { Recorder } from './recorder.ts';
@@ -78,8 +87,9 @@ export class Harness {
 
   /** config.json of the model folder (an empty object when it has none). */
   get config(): Record<string, unknown> {
-    const p = join(this.modelDir, 'config.json');
-    return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>) : {};
+    const read = readTextInside(this.modelDir, 'config.json');
+    if (read.refused || read.problem) throw new CheckFailure((read.refused ?? read.problem)!);
+    return read.text === undefined ? {} : (JSON.parse(read.text) as Record<string, unknown>);
   }
 
   private requireAvailable(): BackendEngine {
@@ -93,7 +103,10 @@ export class Harness {
     const engine = this.requireAvailable();
     let s = this.sessions.get(file);
     if (!s) {
-      const path = join(this.modelDir, file);
+      // A file name that leaves the model folder is refused before the engine opens anything.
+      const at = resolveInside(this.modelDir, file);
+      if (isRefused(at)) return Promise.reject(new CheckFailure(at.problem));
+      const path = at.path;
       const t0 = performance.now();
       s = engine.createSession(path).then(
         (session) => {

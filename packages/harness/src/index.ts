@@ -63,6 +63,7 @@ export { fromTfTensor, generatedTensor, generationMetrics, idRows, type TfTensor
 export {
   checkReferenceParity,
   readReference,
+  referencePathRefusals,
   REFERENCE_FILE,
   REFERENCE_FORMAT,
   REFERENCE_TOLERANCE,

@@ -5,9 +5,16 @@
  * `hf-core-reference/1`: { format, producer, dtype, cases: [{ name, file, inputs, outputs }] },
  * each tensor { type, dims, data } with data a flat row-major array of numbers.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Feeds, TensorData, TensorType, ValueInfo } from '@hf-core/core';
+import {
+  isRefused,
+  readTextInside,
+  resolveInside,
+  type Feeds,
+  type TensorData,
+  type TensorType,
+  type ValueInfo,
+} from '@hf-core/core';
 import { CheckFailure, SkipCheck } from './errors.ts';
 import type { Harness } from './harness.ts';
 import { floatToHalf } from './metadata-feeds.ts';
@@ -44,21 +51,63 @@ export const REFERENCE_TOLERANCE: Readonly<Record<string, number>> = Object.free
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function checkTensor(where: string, v: unknown): ReferenceTensor {
-  if (!isObject(v) || typeof v.type !== 'string' || !Array.isArray(v.dims) || !Array.isArray(v.data))
-    throw new CheckFailure(`${where} is not a tensor { type, dims, data }`);
+  if (
+    !isObject(v) ||
+    typeof v.type !== 'string' ||
+    !Array.isArray(v.dims) ||
+    !v.dims.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+    !Array.isArray(v.data) ||
+    !v.data.every((x) => typeof x === 'number')
+  )
+    throw new CheckFailure(`${where} is not a tensor { type, dims (whole numbers), data (numbers) }`);
   const size = (v.dims as number[]).reduce((a, b) => a * b, 1);
   if (v.data.length !== size)
     throw new CheckFailure(`${where} has ${v.data.length} values, but its dims [${v.dims.join(', ')}] hold ${size}`);
   return v as unknown as ReferenceTensor;
 }
 
+/** The text of `reference.json` of `dir` (undefined when absent), or a CheckFailure naming why it is not read. */
+function referenceText(dir: string): string | undefined {
+  const read = readTextInside(dir, REFERENCE_FILE);
+  if (read.refused || read.problem) throw new CheckFailure((read.refused ?? read.problem)!);
+  return read.text;
+}
+
+/** Where reference.json case `i` names a `file` that leaves the folder: the sentence, else undefined. */
+function caseFileRefusal(dir: string, file: string, i: number): string | undefined {
+  const r = resolveInside(dir, file, { what: `${REFERENCE_FILE}: cases[${i}].file ${JSON.stringify(file)}` });
+  return isRefused(r) ? r.problem : undefined;
+}
+
+/**
+ * Paths reference.json names that hf-core refuses (never opened): the file itself when it leaves
+ * the folder or is not a regular file, and each case's `file` that leaves the folder. A malformed
+ * file is not refused here; the reference-parity check says what is wrong with it.
+ */
+export function referencePathRefusals(dir: string): string[] {
+  const read = readTextInside(dir, REFERENCE_FILE);
+  if (read.refused) return [read.refused];
+  let raw: unknown;
+  try {
+    raw = read.text === undefined ? undefined : JSON.parse(read.text);
+  } catch {
+    return [];
+  }
+  const cases = isObject(raw) && Array.isArray(raw.cases) ? raw.cases : [];
+  return cases.flatMap((c: unknown, i: number) => {
+    const why = isObject(c) && typeof c.file === 'string' ? caseFileRefusal(dir, c.file, i) : undefined;
+    return why ? [why] : [];
+  });
+}
+
 /** Reads and checks `reference.json` of `dir`; undefined when the folder has none. Errors name the field. */
 export function readReference(dir: string): ReferenceFile | undefined {
   const path = join(dir, REFERENCE_FILE);
-  if (!existsSync(path)) return undefined;
+  const text = referenceText(dir);
+  if (text === undefined) return undefined;
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (err) {
     throw new CheckFailure(`${path} is not valid JSON: ${(err as Error).message}`);
   }
@@ -71,6 +120,8 @@ export function readReference(dir: string): ReferenceFile | undefined {
     const where = `${path}: cases[${i}]`;
     if (!isObject(c) || typeof c.file !== 'string' || !isObject(c.inputs) || !isObject(c.outputs))
       throw new CheckFailure(`${where} needs "file", "inputs" and "outputs"`);
+    const outside = caseFileRefusal(dir, c.file, i);
+    if (outside) throw new CheckFailure(outside);
     const map = (o: Record<string, unknown>, kind: string) =>
       Object.fromEntries(Object.entries(o).map(([k, v]) => [k, checkTensor(`${where}.${kind}.${k}`, v)]));
     return {
@@ -118,7 +169,9 @@ export async function checkReferenceParity(
   const bad: string[] = [];
   for (const c of ref.cases) {
     const { file, dtype } = target(c.file);
-    if (!existsSync(join(h.modelDir, file)))
+    const at = resolveInside(h.modelDir, file);
+    if (isRefused(at)) throw new CheckFailure(at.problem);
+    if (!at.exists)
       throw new CheckFailure(`${REFERENCE_FILE} case "${c.name}" names ${file}, which is not in ${h.modelDir}`);
     const tol = REFERENCE_TOLERANCE[dtype] ?? 0.1;
     const session = await h.session(file);

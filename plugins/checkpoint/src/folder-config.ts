@@ -4,8 +4,8 @@
  * (model type, file names, input/output name maps), and the tokenizer's vocabulary size. A
  * problem with any of them is a sentence for the report, never a reason to refuse the folder.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isRefused, readTextInside, resolveInside } from '@hf-core/core';
 
 export type Json = Record<string, unknown>;
 
@@ -13,13 +13,19 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
-/** A JSON object file of the folder, or the sentence that says why it cannot be used. */
-export function readJsonObject(dir: string, name: string): { value?: Json; problem?: string } {
+/**
+ * A JSON object file of the folder, or the sentence that says why it cannot be used. A file that
+ * leaves the folder is `refused` (never opened): the plan refuses the folder for it.
+ */
+export function readJsonObject(dir: string, name: string): { value?: Json; problem?: string; refused?: string } {
   const p = join(dir, name);
-  if (!existsSync(p)) return {};
+  const read = readTextInside(dir, name);
+  if (read.refused) return { problem: read.refused, refused: read.refused };
+  if (read.problem) return { problem: read.problem };
+  if (read.text === undefined) return {};
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(p, 'utf8'));
+    value = JSON.parse(read.text);
   } catch (err) {
     return { problem: `${p} is not valid JSON (${(err as Error).message})` };
   }
@@ -56,13 +62,23 @@ const names = (v: unknown): Record<string, string> =>
     ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'))
     : {};
 
-/** Reads genai_config.json; undefined when the folder has none. */
-export function readGenaiConfig(dir: string): { config?: GenaiConfig; problem?: string } {
-  const { value, problem } = readJsonObject(dir, 'genai_config.json');
-  if (!value) return problem ? { problem } : {};
+/**
+ * Reads genai_config.json; no config when the folder has none. `refused`: the file itself or a
+ * file name in it that leaves the folder (never opened).
+ */
+export function readGenaiConfig(dir: string): { config?: GenaiConfig; problem?: string; refused: string[] } {
+  const { value, problem, refused } = readJsonObject(dir, 'genai_config.json');
+  if (!value) return { ...(problem ? { problem } : {}), refused: refused ? [refused] : [] };
   const model = value.model;
-  if (!isObject(model)) return { problem: `${join(dir, 'genai_config.json')} has no "model" object` };
-  return { config: genaiFromModelBlock(model) };
+  if (!isObject(model)) return { problem: `${join(dir, 'genai_config.json')} has no "model" object`, refused: [] };
+  const config = genaiFromModelBlock(model);
+  const escapes = config.components.flatMap((c) => {
+    const field =
+      c.name === 'decoder' && typeof model.decoder === 'string' ? 'model.decoder' : `model.${c.name}.filename`;
+    const r = resolveInside(dir, c.filename, { what: `genai_config.json: ${field} "${c.filename}"` });
+    return isRefused(r) ? [r.problem] : [];
+  });
+  return { config, refused: escapes };
 }
 
 /**
@@ -124,11 +140,11 @@ export function statedModelType(config: Json | undefined, genai: GenaiConfig | u
  * tokens), or undefined when there is no readable tokenizer.json. Large files are read once.
  */
 export function tokenizerIdSpace(dir: string): { ids: number; file: string } | undefined {
-  const p = join(dir, 'tokenizer.json');
-  if (!existsSync(p) || statSync(p).size > 64 * 1024 * 1024) return undefined;
+  const read = readTextInside(dir, 'tokenizer.json', { maxBytes: 64 * 1024 * 1024 });
+  if (read.text === undefined) return undefined;
   let tok: unknown;
   try {
-    tok = JSON.parse(readFileSync(p, 'utf8'));
+    tok = JSON.parse(read.text);
   } catch {
     return undefined; // transformers.js reports an unreadable tokenizer itself
   }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CLASSIFY_STAGE,
@@ -44,7 +44,7 @@ function claimByGraph(ctx: ClassifyContext): Classification | undefined {
       ? classifyFromCatalog({ ref: ctx.ref, config: { architectures } })
       : undefined;
   const known = byType?.family ? byType : byArch?.family ? byArch : undefined;
-  const configSays = !existsSync(join(ctx.modelDir, 'config.json'))
+  const configSays = !(config.value || config.problem)
     ? 'no config.json'
     : (config.problem ??
       (ctx.config ? `the catalog cannot place it (${catalog?.reason})` : 'config.json has no model_type'));

@@ -4,8 +4,9 @@
  * of `input_ids`. It walks the protobuf wire format with positioned reads and skips weight bytes,
  * so a multi-gigabyte file costs a few kilobytes of reading.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { isRefused, resolveInside } from '@hf-core/core';
 
 /** ONNX TensorProto.DataType codes, as onnxruntime names them. */
 const ELEM_TYPES: Record<number, string> = {
@@ -276,30 +277,54 @@ export function readOnnxHeader(path: string): OnnxHeader {
 }
 
 /**
- * Problems with a file's external data: a location that is missing, or a file shorter than the
- * bytes a tensor needs. Each message names the ONNX file, the data file, the tensor and the sizes.
+ * What is wrong with a file's external data, without opening any of it. `refused`: a `location`
+ * that leaves the model folder or is not a regular file (never opened or stat'ed; the folder is
+ * refused). `problems`: a location that is missing, an offset or length that is not a byte count,
+ * a file shorter than the bytes a tensor needs. Each names the ONNX file, the initializer and the
+ * sizes. `onnxRel` is the ONNX file's path relative to `dir`.
  */
-export function externalDataProblems(onnxPath: string, header: OnnxHeader): string[] {
+export function externalDataProblems(
+  dir: string,
+  onnxRel: string,
+  header: OnnxHeader,
+): { refused: string[]; problems: string[] } {
+  const refused: string[] = [];
   const problems: string[] = [];
   const need = new Map<string, { bytes: number; tensor: string }>();
   for (const r of header.externalData) {
+    if (!Number.isSafeInteger(r.offset) || r.offset < 0 || !Number.isSafeInteger(r.length) || r.length < 0) {
+      problems.push(
+        `${onnxRel}: external data of initializer "${r.tensor}" has offset ${r.offset} and length ${r.length}, which are not byte counts`,
+      );
+      continue;
+    }
     const prev = need.get(r.location);
     if (!prev || r.offset + r.length > prev.bytes)
       need.set(r.location, { bytes: r.offset + r.length, tensor: r.tensor });
   }
+  const from = dirname(onnxRel);
   for (const [location, { bytes, tensor }] of need) {
-    const p = join(dirname(onnxPath), location);
-    if (!location || !existsSync(p)) {
+    const what = `${onnxRel}: external data location ${JSON.stringify(location)} of initializer "${tensor}"`;
+    const at = location ? resolveInside(dir, location, { from, what }) : undefined;
+    if (at && isRefused(at)) {
+      refused.push(at.problem);
+      continue;
+    }
+    if (!at?.exists) {
       problems.push(
-        `${onnxPath} keeps its weights in external data file "${location}", which is missing (looked for ${p})`,
+        `${onnxRel} keeps its weights in external data file ${JSON.stringify(location)}, which is missing${at ? ` (looked for ${at.path})` : ''}`,
       );
       continue;
     }
-    const size = statSync(p).size;
+    if (at.kind !== 'file') {
+      refused.push(`${what} is a ${at.kind}, not a regular file`);
+      continue;
+    }
+    const size = at.bytes ?? 0;
     if (size < bytes)
       problems.push(
-        `${p} is truncated: it has ${size} bytes, but tensor "${tensor}" of ${onnxPath} needs bytes up to ${bytes}`,
+        `${at.rel} is truncated: it has ${size} bytes, but tensor "${tensor}" of ${onnxRel} needs bytes up to ${bytes}`,
       );
   }
-  return problems;
+  return { refused, problems };
 }

@@ -2,8 +2,9 @@
  * Whether a checkpoint folder reaches the pipeline level (transformers.js loads and runs it), and
  * when not, every reason why: the report's `levelReason`.
  */
+import { join } from 'node:path';
 import type { ModelFolder } from '@hf-core/core';
-import type { GenaiConfig, Json } from './folder-config.ts';
+import { readJsonObject, type GenaiConfig, type Json } from './folder-config.ts';
 import type { OnnxHeader } from './onnx-header.ts';
 
 export interface PipelinePlan {
@@ -27,6 +28,32 @@ const TRANSFORMERS_JS_FILES = [
 ];
 
 const AUDIO_INPUTS = new Set(['input_values', 'input_features']);
+
+/** JSON files transformers.js reads beside the graphs when they are there. */
+const SUPPORT_JSON = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'preprocessor_config.json',
+  'processor_config.json',
+  'generation_config.json',
+];
+
+/**
+ * Support files transformers.js would load and fail on: one that does not read as a JSON object
+ * (cut, not JSON, too large, out of the folder), a tokenizer.json without its `model`. Each names
+ * the file (an absent one is none); the folder then runs at session level instead of failing inside transformers.js.
+ */
+export function supportFileProblems(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of SUPPORT_JSON) {
+    const { value, problem } = readJsonObject(dir, name);
+    if (problem) out.push(`${problem}, and transformers.js loads it`);
+    else if (name === 'tokenizer.json' && value && (typeof value.model !== 'object' || value.model === null))
+      out.push(`${join(dir, name)} has no "model" object, which transformers.js's tokenizer needs`);
+  }
+  return out;
+}
 
 export interface PipelineInputs {
   dir: string;
@@ -80,6 +107,7 @@ export function pipelinePlan(p: PipelineInputs): PipelinePlan {
   if (files) why.push(files);
   if (!folder.hasTokenizer && !folder.hasProcessor)
     why.push(`${dir} has no tokenizer.json / vocab file and no preprocessor_config.json`);
+  why.push(...supportFileProblems(dir));
   // Not a blocker of its own (the tokenizer-matches-graph check fails at pipeline level), but
   // worth saying beside the others.
   if (why.length && p.tokenizerProblem) why.push(`also, ${p.tokenizerProblem}`);

@@ -10,10 +10,11 @@ import {
   discoverModelFolder,
   HfCoreError,
   parityToleranceOf,
+  pathEscape,
   type EngineSession,
   type ValueInfo,
 } from '@hf-core/core';
-import { cacheLayout, type FeedFacts } from '@hf-core/harness';
+import { cacheLayout, referencePathRefusals, type FeedFacts } from '@hf-core/harness';
 import {
   configNum,
   genaiCachePatterns,
@@ -113,29 +114,43 @@ export function planCheckpoint(
       hint: 'Pick a dtype the folder has with --dtype.',
     });
   }
-  const files: PlannedFile[] = chosen.map((f) => {
-    const path = join(dir, f.path);
+  // Everything the folder names is resolved before anything of it is used: one refusal (a path
+  // out of the folder, a loop, a fifo) refuses the folder, naming each file and field.
+  const refused = [...folder.refused];
+  const invalid: string[] = [];
+  const dataProblems: string[] = [];
+  const files: PlannedFile[] = [];
+  for (const f of chosen) {
     let header: OnnxHeader;
     try {
-      header = readOnnxHeader(path);
+      header = readOnnxHeader(join(dir, f.path));
     } catch (err) {
-      throw new HfCoreError((err as Error).message, {
-        code: 'ONNX_INVALID',
-        hint: 'Re-export the model, or remove the broken file from the folder.',
-      });
+      invalid.push((err as Error).message);
+      continue;
     }
-    const problems = externalDataProblems(path, header);
-    if (problems.length)
-      throw new HfCoreError(`${problems.join('; ')}.`, {
-        code: 'EXTERNAL_DATA',
-        hint: 'Copy the complete external data file(s) beside the .onnx file (downloads that stopped half-way leave them short).',
-      });
-    return { path: f.path, component: f.component, externalData: f.externalData, header };
-  });
+    const data = externalDataProblems(dir, f.path, header);
+    refused.push(...data.refused);
+    dataProblems.push(...data.problems);
+    files.push({ path: f.path, component: f.component, externalData: f.externalData, header });
+  }
+  // The other variants are not loaded, but a path out of the folder in any of them refuses it too.
+  for (const f of folder.files.filter((x) => !chosen.includes(x))) refused.push(...otherVariantRefusals(dir, f.path));
   const read = readJsonObject(dir, 'config.json');
   const config = read.value;
   const genaiRead = readGenaiConfig(dir);
   const genai = genaiRead.config;
+  refused.push(...(read.refused ? [read.refused] : []), ...genaiRead.refused, ...referencePathRefusals(dir));
+  if (refused.length) throw pathEscape([...new Set(refused)]);
+  if (invalid.length)
+    throw new HfCoreError(invalid.join('; '), {
+      code: 'ONNX_INVALID',
+      hint: 'Re-export the model, or remove the broken file from the folder.',
+    });
+  if (dataProblems.length)
+    throw new HfCoreError(`${dataProblems.join('; ')}.`, {
+      code: 'EXTERNAL_DATA',
+      hint: 'Copy the complete external data file(s) beside the .onnx file (downloads that stopped half-way leave them short).',
+    });
   const configProblem = [read.problem, genaiRead.problem].filter(Boolean).join('; ') || undefined;
   const cachePatterns = genai?.decoder ? genaiCachePatterns(genai.decoder) : [];
   const embedded = files.find((f) => f.header.embeddingRows !== undefined);
@@ -212,6 +227,15 @@ export function planCheckpoint(
       generate: !!generation || hasLogitsCache,
     }),
   };
+}
+
+/** External data refusals of a file not under test; a header that does not read is that variant's problem. */
+function otherVariantRefusals(dir: string, path: string): string[] {
+  try {
+    return externalDataProblems(dir, path, readOnnxHeader(join(dir, path))).refused;
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -3,13 +3,14 @@
  * under test: a case written for `onnx/model.onnx` runs on `onnx/model_fp16.onnx` in the fp16 row,
  * at fp16's tolerance.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseOnnxName } from '@hf-core/core';
+import { isRefused, parseOnnxName, resolveInside } from '@hf-core/core';
 import { checkReferenceParity as parity, REFERENCE_FILE, type Harness } from '@hf-core/harness';
 import type { CheckpointPlan } from './plan.ts';
 
-export const hasReference = (plan: CheckpointPlan) => existsSync(join(plan.dir, REFERENCE_FILE));
+export const hasReference = (plan: CheckpointPlan) => {
+  const r = resolveInside(plan.dir, REFERENCE_FILE);
+  return isRefused(r) || r.exists;
+};
 
 export function checkReferenceParity(h: Harness, plan: CheckpointPlan) {
   return parity(h, (file) => {

@@ -463,3 +463,17 @@ export async function buildFixtures(root: string) {
 
   return { bert, llama, stacked, ext, contrib, seq2seq, bart, vit, noOnnx, truncated, missingData, mismatch, odd };
 }
+
+/** An ONNX model as onnx-proto decodes it. */
+export type OnnxModelProto = ReturnType<typeof onnxProto.onnx.ModelProto.decode>;
+
+/**
+ * Rewrites an ONNX file's protobuf in place, as a hostile or broken export would have it (an
+ * external data `location` out of the folder, an offset that is not a number).
+ */
+export function editOnnx(path: string, edit: (model: OnnxModelProto) => void): void {
+  const { onnx } = onnxProto;
+  const model = onnx.ModelProto.decode(readFileSync(path));
+  edit(model);
+  writeFileSync(path, onnx.ModelProto.encode(model).finish());
+}

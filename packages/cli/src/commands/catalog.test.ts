@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listEntries, readSyncedNewTypes, releaseFromCatalog, type Release } from '@hf-core/catalog';
-import { main } from '../index.ts';
+import { runCli } from '../test-fixtures/cli.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hf-core-cli-catalog-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -44,17 +44,11 @@ function writeCheckout(dir: string, edit: (r: Release) => void) {
   return auto;
 }
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, {
-    stdout: (s) => out.push(s),
-    stderr: (s) => err.push(s),
+const cli = (...argv: string[]) =>
+  runCli(argv, {
     cwd: root,
     env: { HF_CORE_CACHE: join(root, 'cache'), HF_CORE_PIP: 'hf-core-no-such-pip' },
   });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('hf-core catalog list', () => {
   it('lists every type, or one family, or only transformers.js types, with parents and removals', async () => {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../index.ts';
+import { runCli } from '../test-fixtures/cli.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hf-core-cli-classify-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -19,17 +19,7 @@ mkdirSync(join(root, 'cache', 'models--Xenova--whisper-tiny.en', 'refs'));
 writeFileSync(join(root, 'cache', 'models--Xenova--whisper-tiny.en', 'refs', 'main'), 'f'.repeat(40));
 writeFileSync(join(snapshot, 'config.json'), JSON.stringify({ model_type: 'whisper', num_mel_bins: 80 }));
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, {
-    stdout: (s) => out.push(s),
-    stderr: (s) => err.push(s),
-    cwd: root,
-    env: { HF_HUB_CACHE: join(root, 'cache') },
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runCli(argv, { cwd: root, env: { HF_HUB_CACHE: join(root, 'cache') } });
 
 describe('hf-core classify', () => {
   it('prints one JSON object per ref with the documented fields, and exits 0 when all are classified', async () => {

@@ -1,17 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../index.ts';
+import { runCli } from '../test-fixtures/cli.ts';
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, {
-    stdout: (s) => out.push(s),
-    stderr: (s) => err.push(s),
-    cwd: process.cwd(),
-    env: {},
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runCli(argv, { cwd: process.cwd(), env: {} });
 
 describe('hf-core doctor', () => {
   it('--json: one row per default backend with backend, available, reason, versions; exit 0', async () => {

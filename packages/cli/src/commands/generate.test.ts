@@ -5,17 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { listEntries, writeSyncFile, type CatalogEntry } from '@hf-core/catalog';
 import { uncoveredRows } from '@hf-core/core';
 import { createCore, defaultPlugins } from '../context.ts';
-import { main } from '../index.ts';
+import { runCli } from '../test-fixtures/cli.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hf-core-cli-new-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), cwd: root, env: {} });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runCli(argv, { cwd: root, env: {} });
 
 const zorblax: CatalogEntry = {
   modelType: 'zorblax',
@@ -62,7 +57,9 @@ describe('the release check: catalog sync, then generate --new and run --new', (
       ['gpt2', 'not-covered'],
     ]);
     expect(rows[0].reason).toBe('no family covers it yet: transformers.js does not register it');
-    expect(rows[1].reason).toBe('no family covers it yet: no decoder-only family plugin is loaded');
+    expect(rows[1].reason).toBe(
+      'no family covers it yet: no decoder-only family plugin is loaded; add decoder to --plugins (installed here, not loaded), e.g. --plugins decoder,cpu',
+    );
 
     const r = await cli('run', '--new', '--plugins', 'cpu', '--out', 'out', '--quiet', '--reporters', 'json');
     expect(r.code, r.err).toBe(0);

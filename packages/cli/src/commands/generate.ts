@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import {
   generateTest,
   HfCoreError,
+  pluginFix,
+  pluginsThatPrepare,
   prepareModel,
   selectModels,
   skipReason,
@@ -67,21 +69,27 @@ export async function generate(refs: string[], flags: GenerateFlags, io: CliIO):
   // With the checkpoint plugin loaded, a type no family synthesizes gets its generic test, which
   // reads its model folder from HF_CORE_MODEL_DIR (and skips, saying so, without one).
   const generic = core.plugins.some((p) => p.name === 'hf-core:checkpoint');
-  const work = models.filter((c) => {
-    if (c.modelDir || (c.modelType && covered.has(c.modelType)) || (generic && c.modelType)) return true;
+  const work: Classification[] = [];
+  for (const c of models) {
+    if (c.modelDir || (c.modelType && covered.has(c.modelType)) || (generic && c.modelType)) {
+      work.push(c);
+      continue;
+    }
     const uncovered = [...core.families.values()].find((f) => c.modelType && f.uncovered?.[c.modelType]);
     const entry = c.modelType
       ? (exactEntry(c.modelType) ?? synced.find((e) => e.modelType === c.modelType))
       : undefined;
+    // A type the user named that an installed plugin would synthesize: the row names that plugin.
+    const fix = await pluginsThatPrepare(core, c);
     rows.push({
       ref: c.ref,
       status: 'not-covered',
       reason:
-        uncovered?.uncovered?.[c.modelType!] ??
-        (entry ? skipReason(entry, covered, families) : `no loaded family plugin synthesizes "${c.modelType}"`),
+        (uncovered?.uncovered?.[c.modelType!] ??
+          (entry ? skipReason(entry, covered, families) : `no loaded family plugin synthesizes "${c.modelType}"`)) +
+        (fix.length ? `; ${pluginFix(fix, '')}` : ''),
     });
-    return false;
-  });
+  }
   // Several models at a time: their fix calls meet in the type-check pass, which then checks
   // them in one program instead of paying for a program per file.
   const one = async (c: Classification) => {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   analyzeHistory,
+  assertHistoryFile,
   formatHistoryWarning,
   HfCoreError,
   mergeHistories,
@@ -135,6 +136,7 @@ function merge(files: string[], flags: HistoryFlags, io: CliIO): number {
   }
   const merged = readAll(files, io);
   const out = resolve(io.cwd, flags.out);
+  assertHistoryFile(out);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, merged.map((e) => `${JSON.stringify(e)}\n`).join(''));
   io.stderr(`hf-core history: wrote ${merged.length} rows of ${runsOf(merged).length} runs to ${out}`);

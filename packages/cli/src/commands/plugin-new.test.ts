@@ -4,19 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ModelResult } from '@hf-core/core';
-import { main } from '../index.ts';
+import { runCli } from '../test-fixtures/cli.ts';
 
 // A project with hf-core installed: the workspace's node_modules stands in for the user's.
 const root = mkdtempSync(join(tmpdir(), 'hf-core-plugin-new-'));
 symlinkSync(fileURLToPath(new URL('../../../../node_modules', import.meta.url)), join(root, 'node_modules'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), cwd: root, env: {} });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runCli(argv, { cwd: root, env: {} });
 
 describe('hf-core plugin new', () => {
   it('scaffolds a family and a backend plugin that run at once, by folder and by .ts path', async () => {

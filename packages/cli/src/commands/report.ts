@@ -1,6 +1,7 @@
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  assertHistoryFile,
   HfCore,
   HfCoreError,
   lockOutputFolder,
@@ -65,6 +66,7 @@ async function writeReports(
 ): Promise<number> {
   const { dirs, inputs, merged, outDir } = run;
   const historyFile = flags.history ? resolve(io.cwd, flags.history) : undefined;
+  if (historyFile) assertHistoryFile(historyFile);
   const names =
     splitList(flags.reporters) ?? Object.keys(REPORTERS).filter((n) => n !== 'history' || historyFile !== undefined);
   const core = new HfCore({ logger: stderrLogger(io) });

@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  assertHistoryFile,
   FAILING_STATUSES,
   loadConfig,
   REPORTERS,
@@ -46,6 +47,8 @@ export interface RunFlags {
 
 /** `hf-core run`: flags into a request, core runs it, this prints the totals. */
 export async function run(refs: string[], flags: RunFlags, io: CliIO): Promise<number> {
+  // A history file that is not hf-core's own is refused before anything is loaded or written.
+  if (flags.history) assertHistoryFile(resolve(io.cwd, flags.history));
   const settled = settleRun(
     {
       refs: [...refs, ...(splitList(flags.models) ?? []), ...(splitList(flags.model) ?? [])],
