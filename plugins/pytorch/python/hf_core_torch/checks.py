@@ -11,7 +11,6 @@ import time
 
 from .build import Built, forward
 from .faults import after_load
-from .overrides import OVERRIDES
 from .inputs import batch_size, select_rows, vocab_of
 
 DETERMINISM_TOL = 1e-5
@@ -122,9 +121,6 @@ def check_padding(b: Built) -> dict:
     ids = b.inputs.get("input_ids")
     if ids is None or "attention_mask" not in b.inputs:
         raise CheckSkip("the model takes no attention_mask over input_ids")
-    why = OVERRIDES.get(b.model_type, {}).get("skip", {}).get("padding-invariance")
-    if why:
-        raise CheckSkip(f"does not apply: {why}")
     params = inspect.signature(b.model.forward).parameters
     pad = 2
     pad_id = getattr(b.config, "pad_token_id", None)
@@ -141,8 +137,13 @@ def check_padding(b: Built) -> dict:
     else:
         mask[:, length:] = 0
     extra = {k: v for k, v in row.items() if k not in {"input_ids", "attention_mask"}}
-    padded = {**extra, "input_ids": padded_ids, "attention_mask": mask}
-    short = {**extra, "input_ids": short_ids, "attention_mask": torch.ones_like(short_ids)}
+    # Per-token extras (boxes, token types) follow the tokens: cut with them, and under the pads
+    # whatever the dropped positions held (masked out).
+    aligned = {k for k, v in extra.items() if v.dim() >= 2 and v.shape[1] == ids.shape[1]}
+    short = {**extra, **{k: extra[k][:, :length] for k in aligned},
+             "input_ids": short_ids, "attention_mask": torch.ones_like(short_ids)}
+    padded = {**extra, **{k: (torch.cat([extra[k][:, length:], extra[k][:, :length]], 1) if left else extra[k])
+                          for k in aligned}, "input_ids": padded_ids, "attention_mask": mask}
     if left:
         padded["position_ids"] = (mask.cumsum(-1) - 1).clamp(min=0)
         short["position_ids"] = torch.arange(length, device=ids.device)[None]

@@ -7,16 +7,47 @@ _FORECASTER = {"config": {"prediction_length": 4, "context_length": 8, "lags_seq
 # Multimodal rotary sections (temporal, height, width) must add up to half the tiny head (8 / 2).
 _MROPE = {"config": {"rope_parameters.mrope_section": [1, 1, 2]}}
 _MROPE_TEXT = {"config": {"text_config.rope_parameters.mrope_section": [1, 1, 2]}}
+# GLM-4V MoE rotates half of each head: 2 heads of 16 keep 4 rotary pairs for the 3 sections.
+_MROPE_HALF = {"config": {"rope_parameters.mrope_section": [1, 1, 2], "num_attention_heads": 2}}
+_MROPE_HALF_TEXT = {"config": {"text_config.rope_parameters.mrope_section": [1, 1, 2], "text_config.num_attention_heads": 2}}
+
+# Chameleon / Emu3 map VQ codes to BPE tokens through the vocabulary map: "<image>" and a few
+# "IMGIMG<code>Z" tokens (ChameleonModelTester: image token 4, 5 codes from token 10).
+_IMAGE_VOCAB = {"<image>": 4, **{f"IMGIMG{''.join(chr(65 + int(c)) for c in str(i))}Z": i for i in range(10, 15)}}
 
 OVERRIDES: dict[str, dict] = {
+    # One codebook, so decoder_input_ids [batch x codebooks, seq] keep the batch first.
+    "musicgen": {"class": "MusicgenForConditionalGeneration", "config": {"decoder.num_codebooks": 1}},
+    "musicgen_melody": {"class": "MusicgenMelodyForConditionalGeneration", "config": {"decoder.num_codebooks": 1},
+                        "skip": {"padding-invariance": "MusicGen Melody's logits span the prepended text conditioning too, "
+                                                       "so their length follows the text's padded length"}},
+    # DbrxAttention reads rope_theta off the attention sub-config (DbrxModelTester passes it there).
+    "dbrx": {"config": {"attn_config.rope_theta": 10000.0, "attn_config.kv_n_heads": 2,
+                      "attn_config.clip_qkv": 8.0}},
+    "dots1": {"config": {"n_routed_experts": 4, "num_experts_per_tok": 2, "n_shared_experts": 1}},
+    # No default layer kinds: one short-convolution and one attention layer, the first dense.
+    "lfm2_moe": {"config": {"layer_types": ["conv", "full_attention"], "num_dense_layers": 1}},
+    # The last layers reuse the kv of earlier layers of their kind: 4 layers, the last 2 share.
+    "gemma3n_text": {"config": {"num_hidden_layers": 4, "num_kv_shared_layers": 2,
+                                "layer_types": ["sliding_attention", "full_attention"] * 2,
+                                "activation_sparsity_pattern": [0.95, 0.0, 0.0, 0.0], "intermediate_size": [64] * 4}},
+    # Zamba's first three layers are fixed (two Mamba, one hybrid); a second hybrid layer shares
+    # the first one's transformer (ZambaModelTester: attention every layer past the third).
+    "zamba": {"config": {"num_hidden_layers": 4, "layers_block_type": ["linear_attention", "linear_attention", "hybrid", "hybrid"]}},
+    "chameleon": {"config": {"vocabulary_map": _IMAGE_VOCAB, "vq_config.num_embeddings": 5, "vq_config.embed_dim": 5,
+                             "vq_config.latent_channels": 5, "vq_config.base_channels": 32,
+                             "vq_config.channel_multiplier": [1, 2]}},
+    "emu3": {"config": {"vocabulary_map": _IMAGE_VOCAB, "vq_config.codebook_size": 5, "vq_config.base_channels": 32,
+                        "vq_config.channel_multiplier": [1, 1], "vq_config.hidden_size": 32,
+                        "vq_config.attn_resolutions": [], "vq_config.num_res_blocks": 1}},
     "qwen2_vl_text": _MROPE,
     "qwen2_5_vl_text": _MROPE,
     "glm4v_text": _MROPE,
-    "glm4v_moe_text": _MROPE,
+    "glm4v_moe_text": _MROPE_HALF,
     "qwen2_vl": _MROPE_TEXT,
     "qwen2_5_vl": _MROPE_TEXT,
     "glm4v": _MROPE_TEXT,
-    "glm4v_moe": _MROPE_TEXT,
+    "glm4v_moe": _MROPE_HALF_TEXT,
     "glm46v": _MROPE_TEXT,
     "time_series_transformer": _FORECASTER,
     "informer": _FORECASTER,
@@ -34,6 +65,63 @@ OVERRIDES: dict[str, dict] = {
     "vit_mae": {"inputs": {"randn": {"noise": ["B", 64]}}},
     # ViLT samples image patches at random up to max_image_length; -1 keeps them all.
     "vilt": {"config": {"max_image_length": -1}},
+    # Vision models whose token grid is not image / patch_size with the generic 32 px and 4 px.
+    # LeViT's patch is its 4 stride-2 convolutions (16 px); LevitModelTester: 64 px images.
+    "levit": {"config": {"image_size": 64, "patch_size": 16}},
+    # Hiera's 7 px patches overlap by 3 px at a 4 px stride, and mask units of 8 tokens pool by 2
+    # per stage (HieraModelTester: 64 px images).
+    "hiera": {"config": {"image_size": [64, 64], "patch_size": [7, 7], "patch_stride": [4, 4], "patch_padding": [3, 3]}},
+    # ViTPose's patch convolution pads by 2: 8 px patches keep the grid at image / patch.
+    "vitpose_backbone": {"config": {"patch_size": [8, 8]}},
+    "vitpose": {"config": {"backbone_config.patch_size": [8, 8]}},
+    # MobileViTV2 unfolds 2 px patches at output stride 32: the last stage needs 64 px images.
+    "mobilevitv2": {"config": {"image_size": 64, "width_multiplier": 0.25, "n_attn_blocks": [1, 1, 1]}},
+    # EfficientNet's head is round_filters(1280) wide: hidden_dim must equal it (320 at width 0.25).
+    "efficientnet": {"config": {"width_coefficient": 0.25, "depth_coefficient": 1.0, "hidden_dim": 320}},
+    # TextNet's stem feeds the first stage: its width is hidden_sizes[0].
+    "textnet": {"config": {"stem_out_channels": 16}},
+    # LayoutLMv3 concatenates 4 coordinate and 2 shape embeddings into the width: 4 x 4 + 2 x 8 = 32.
+    "layoutlmv3": {"config": {"coordinate_size": 4, "shape_size": 8}},
+    # BridgeTower's vision blocks have width // 64 heads (BridgeTowerModelTester: vision width 64).
+    "bridgetower": {"config": {"vision_config.hidden_size": 64}},
+    # ALIGN's image embedding is its EfficientNet's last block pooled (round_filters(320) wide): the
+    # text projection must reach the same width (80 at width 0.25).
+    "align": {"config": {"vision_config.width_coefficient": 0.25, "vision_config.depth_coefficient": 1.0,
+                         "vision_config.hidden_dim": 80, "projection_dim": 80}},
+    # TVP pads frames to max_img_size with a learned prompt; its column position embeddings are
+    # viewed with the batch size (TvpVisualInputEmbedding.add_2d_positional_embeddings in
+    # transformers 5.18.0), so only a batch of 1 runs.
+    "tvp": {"config": {"max_img_size": 64, "visual_prompt_size": 4},
+            "inputs": {"batch": 1, "randn": {"pixel_values": ["B", 4, 3, 64, 64]}},
+            "skip": {"batch-equivalence": "transformers 5.18.0's TVP runs a batch of 1 only (column position "
+                                          "embeddings viewed as [batch, 1, width, hidden])"}},
+    # CLAP's audio tower folds a [time, mel] spectrogram into a spec_size square of 2 px patches,
+    # a Swin whose last stage is patch_embeds_hidden_size x 2^(stages - 1) wide (ClapAudioModelTester).
+    "clap": {"config": {"audio_config.spec_size": 64, "audio_config.num_mel_bins": 16, "audio_config.window_size": 4,
+                        "audio_config.patch_size": 2, "audio_config.patch_stride": 2,
+                        "audio_config.patch_embeds_hidden_size": 32, "audio_config.hidden_size": 256,
+                        "audio_config.num_attention_heads": [2, 2, 2, 2]},
+             "inputs": {"randn": {"input_features": ["B", 1, 128, 16]}}},
+    # Layout models read a box per token: BROS [x0, y0, x1, y1] floats, LiLT's layout stream a
+    # width that splits in 6 coordinate embeddings and in channel_shrink_ratio (LiltModelTester: 24).
+    "bros": {"config": {"hidden_size": 64}, "inputs": {"randn": {"bbox": ["B", 7, 4]}}},
+    "lilt": {"config": {"hidden_size": 24, "num_attention_heads": 6}},
+    # LXMERT takes region features and boxes next to the tokens (LxmertModelTester: 1 layer per stream).
+    "lxmert": {"config": {"visual_feat_dim": 16, "l_layers": 1, "x_layers": 1, "r_layers": 1},
+               "inputs": {"randn": {"visual_feats": ["B", 5, 16], "visual_pos": ["B", 5, 4]}}},
+    # Speech2Text convolves [batch, frames, 80 filterbank features] (not Whisper's [batch, mel, frames]).
+    "speech_to_text": {"inputs": {"randn": {"input_features": ["B", 40, 80]}}},
+    # SigLIP2 takes images as flattened patches with their grid (8 x 8 patches of 4 x 4 x 3).
+    "siglip2": {"config": {"vision_config.num_patches": 64},
+                "inputs": {"randn": {"pixel_values": ["B", 64, 48]}, "full": {"pixel_attention_mask": (1, ["B", 64]),
+                                                                         "spatial_shapes": (8, ["B", 2])}}},
+    "siglip2_vision_model": {"config": {"num_patches": 64},
+                             "inputs": {"randn": {"pixel_values": ["B", 64, 48]},
+                                        "full": {"pixel_attention_mask": (1, ["B", 64]), "spatial_shapes": (8, ["B", 2])}}},
+    # VITS: a small HiFi-GAN (VitsModelTester widths) and no sampling noise, so a forward is a function.
+    "vits": {"config": {"flow_size": 16, "upsample_initial_channel": 16, "duration_predictor_filter_channels": 16,
+                        "upsample_rates": [8, 2], "upsample_kernel_sizes": [16, 4], "noise_scale": 0.0,
+                        "noise_scale_duration": 0.0}},
     # Approximate attention (hashing, Nystrom landmarks) and span convolutions see the pads: their
     # outputs on real positions move with padding by design, so the check does not apply.
     "yoso": {"skip": {"padding-invariance": "YOSO's hashed attention approximates the mask"}},
