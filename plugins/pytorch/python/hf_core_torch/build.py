@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from .inputs import VARIANTS, make_inputs
+from .overrides import OVERRIDES
 from .tiny import model_classes, resolve_class, tiny_config
 
 
@@ -27,6 +28,11 @@ class Built:
     def generative(self) -> bool:
         return self.mapping in {"MODEL_FOR_CAUSAL_LM", "MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM", "MODEL_FOR_SPEECH_SEQ_2_SEQ",
                                 "MODEL_FOR_IMAGE_TEXT_TO_TEXT"} and _can_generate(self.model)
+
+    @property
+    def output(self) -> str | None:
+        """The output that is the type's per-row result, where it is not the first by name."""
+        return OVERRIDES.get(self.model_type, {}).get("output")
 
     @property
     def causal(self) -> bool:

@@ -124,8 +124,10 @@ def make_inputs(model, config, model_type: str, seed: int = 0, batch: int = BATC
         out[name] = torch.randn(tuple(batch if d == "B" else d for d in shape), generator=g)
     for name, (high, shape) in spec.get("randint", {}).items():
         out[name] = torch.randint(0, high, tuple(batch if d == "B" else d for d in shape), generator=g)
-    for name, (value, shape) in spec.get("full", {}).items():
-        out[name] = torch.full(tuple(batch if d == "B" else d for d in shape), value, dtype=torch.long)
+    for name, shape in spec.get("rand", {}).items():  # uniform in [0, 1): boxes, coordinates
+        out[name] = torch.rand(tuple(batch if d == "B" else d for d in shape), generator=g)
+    for name, (value, shape) in spec.get("full", {}).items():  # the value's dtype: bool masks, long ids
+        out[name] = torch.full(tuple(batch if d == "B" else d for d in shape), value)
     for name in spec.get("drop", []):
         out.pop(name, None)
     return out

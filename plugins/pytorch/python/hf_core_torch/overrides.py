@@ -94,7 +94,9 @@ OVERRIDES: dict[str, dict] = {
     "tvp": {"config": {"max_img_size": 64, "visual_prompt_size": 4},
             "inputs": {"batch": 1, "randn": {"pixel_values": ["B", 4, 3, 64, 64]}},
             "skip": {"batch-equivalence": "transformers 5.18.0's TVP runs a batch of 1 only (column position "
-                                          "embeddings viewed as [batch, 1, width, hidden])"}},
+                                          "embeddings viewed as [batch, 1, width, hidden])",
+                     "padding-invariance": "TVP's output concatenates text, visual prompt and frame tokens, so its "
+                                           "length follows the padded text"}},
     # CLAP's audio tower folds a [time, mel] spectrogram into a spec_size square of 2 px patches,
     # a Swin whose last stage is patch_embeds_hidden_size x 2^(stages - 1) wide (ClapAudioModelTester).
     "clap": {"config": {"audio_config.spec_size": 64, "audio_config.num_mel_bins": 16, "audio_config.window_size": 4,
@@ -122,6 +124,73 @@ OVERRIDES: dict[str, dict] = {
     "vits": {"config": {"flow_size": 16, "upsample_initial_channel": 16, "duration_predictor_filter_channels": 16,
                         "upsample_rates": [8, 2], "upsample_kernel_sizes": [16, 4], "noise_scale": 0.0,
                         "noise_scale_duration": 0.0}},
+    # Neural audio codecs take mono waveforms [batch, 1, samples].
+    "dac": {"inputs": {"randn": {"input_values": ["B", 1, 3200]}}},
+    "encodec": {"inputs": {"randn": {"input_values": ["B", 1, 3200]}}},
+    "xcodec": {"inputs": {"randn": {"input_values": ["B", 1, 3200]}}},
+    # Mimi's upsampling is a depthwise transposed convolution: one group per channel of the width.
+    "mimi": {"config": {"upsample_groups": 32}},
+    "csm": {"config": {"codec_config.upsample_groups": 32}},
+    "kyutai_speech_to_text": {"config": {"codec_config.upsample_groups": 32}},
+    # X-MOD routes each row through its language's adapter: language 0.
+    "xmod": {"inputs": {"full": {"lang_ids": (0, ["B"])}}},
+    # V-JEPA 2 takes clips [batch, frames, channels, height, width] (VJEPA2ModelTester: 2 frame tubelets).
+    "vjepa2": {"config": {"crop_size": 32, "frames_per_clip": 4, "patch_size": 4, "tubelet_size": 2},
+               "inputs": {"randn": {"pixel_values_videos": ["B", 4, 3, 32, 32]}}},
+    # w2v-BERT 2.0 takes stacked filterbanks [batch, frames, 2 x 80].
+    "wav2vec2-bert": {"inputs": {"randn": {"input_features": ["B", 40, 160]}}},
+    # UnivNet draws its noise unless given: the same noise for every forward.
+    "univnet": {"inputs": {"randn": {"input_features": ["B", 20, 100], "noise_sequence": ["B", 20, 64]}}},
+    # CLVP's speech encoder convolves [batch, 80 mel, frames].
+    "clvp": {"inputs": {"randn": {"input_features": ["B", 80, 60]}}},
+    # Q-Former alone: learned queries come from the caller (Blip2QFormerModelTester: 4 queries).
+    "blip_2_qformer": {"inputs": {"randn": {"query_embeds": ["B", 4, 32]}}},
+    # InstructBLIP's Q-Former reads the instruction too.
+    "instructblip": {"inputs": {"randint": {"qformer_input_ids": (99, ["B", 7])}}},
+    "instructblipvideo": {"inputs": {"randint": {"qformer_input_ids": (99, ["B", 7])}}},
+    # Pix2Struct takes flattened patches [row, column, 4 x 4 x 3 pixels]; the ids in [0, 1) are row 0, column 0.
+    "pix2struct": {"inputs": {"rand": {"flattened_patches": ["B", 16, 50]}}},
+    # Dia's decoder reads one token per codebook channel (9).
+    "dia": {"inputs": {"randint": {"decoder_input_ids": (99, ["B", 5, 9])}}},
+    # Decision Transformer reads trajectories: states, actions, rewards, returns to go, timesteps.
+    "decision_transformer": {"inputs": {"randn": {"states": ["B", 7, 17], "actions": ["B", 7, 4], "rewards": ["B", 7, 1],
+                                                  "returns_to_go": ["B", 7, 1]},
+                                        "randint": {"timesteps": (10, ["B", 7])}, "full": {"attention_mask": (1, ["B", 7])}}},
+    # Gemma 3n's audio encoder takes mel frames and a mask (True: padding).
+    "gemma3n_audio": {"inputs": {"randn": {"audio_mel": ["B", 16, 128]}, "full": {"audio_mel_mask": (False, ["B", 16])}}},
+    # SegGPT stacks a prompt image over the input: images twice as tall as wide.
+    "seggpt": {"config": {"image_size": [64, 32]},
+               "inputs": {"randn": {"pixel_values": ["B", 3, 32, 32], "prompt_pixel_values": ["B", 3, 32, 32],
+                                    "prompt_masks": ["B", 3, 32, 32]}}},
+    # Keypoint matchers take image pairs [batch, 2, channels, height, width].
+    "lightglue": {"inputs": {"rand": {"pixel_values": ["B", 2, 3, 64, 64]}}},
+    "superglue": {"inputs": {"rand": {"pixel_values": ["B", 2, 3, 64, 64]}}},
+    # IDEFICS takes images per row [batch, images, channels, height, width].
+    "idefics": {"inputs": {"randn": {"pixel_values": ["B", 1, 3, 32, 32]}}},
+    "kosmos-2": {"inputs": {"full": {"image_embeds_position_mask": (0, ["B", 7])}}},
+    # Autoformer's decoder starts from the last label_length steps of the context (8 here).
+    "autoformer": {"config": {**_FORECASTER["config"], "label_length": 4}},
+    # Reformer: axial positions whose factors multiply to the positions and whose widths sum to the
+    # width; fixed LSH rotations (hash_seed, as ReformerModelTester) so a forward is a function.
+    "reformer": {"config": {"axial_pos_shape": [8, 16], "axial_pos_embds_dim": [16, 16], "attn_layers": ["local", "lsh"],
+                            "hash_seed": 0, "is_decoder": False}},
+    # A hybrid needs one attention layer among its 2 (BambaModelTester: attention at layer 1).
+    "bamba": {"config": {"attn_layer_indices": [1]}},
+    # Pop2Piano generates from audio features [batch, frames, width], not from tokens.
+    "pop2piano": {"inputs": {"drop": ["input_ids", "attention_mask"], "randn": {"input_features": ["B", 7, 32]}}},
+    "shieldgemma2": {"class": "ShieldGemma2ForImageClassification"},
+    "efficientloftr": {"config": {"out_features": [16, 16, 32, 32], "hidden_size": 32}},
+    # X-CLIP's text embeddings are per (video, text) pair: the per-video embedding is the row's output.
+    "xclip": {"output": "video_embeds"},
+    # Outputs whose length depends on each row's content: no row of a batch equals the row alone in shape.
+    "superpoint": {"skip": {"batch-equivalence": "SuperPoint keeps a different number of keypoints per image, "
+                                                 "padded to the batch's largest"}},
+    "fastspeech2_conformer": {"skip": {
+        "batch-equivalence": "the spectrogram's length follows each row's predicted durations, padded to the batch's longest",
+        "padding-invariance": "the spectrogram's length follows the predicted durations of every token, pads included"}},
+    "imagegpt": {"skip": {"padding-invariance": "ImageGPT's classifier averages the hidden states of every position, "
+                                                "pads included (ImageGPTForImageClassification)"}},
+    "funnel": {"skip": {"padding-invariance": "Funnel pools pairs of positions: pads share pooled blocks with real tokens"}},
     # Approximate attention (hashing, Nystrom landmarks) and span convolutions see the pads: their
     # outputs on real positions move with padding by design, so the check does not apply.
     "yoso": {"skip": {"padding-invariance": "YOSO's hashed attention approximates the mask"}},
