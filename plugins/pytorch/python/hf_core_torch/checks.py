@@ -18,6 +18,8 @@ BATCH_TOL = 1e-4
 PADDING_TOL = 1e-4
 SAVE_LOAD_TOL = 1e-5
 NEW_TOKENS = 4
+#: Inputs with one entry per token of input_ids (cut and padded with the tokens).
+PER_TOKEN = {"bbox", "token_type_ids", "image_attention_mask", "image_embeds_position_mask"}
 
 
 class CheckFailure(Exception):
@@ -140,7 +142,7 @@ def check_padding(b: Built) -> dict:
     extra = {k: v for k, v in row.items() if k not in {"input_ids", "attention_mask"}}
     # Per-token extras (boxes, token types) follow the tokens: cut with them, and under the pads
     # whatever the dropped positions held (masked out).
-    aligned = {k for k, v in extra.items() if v.dim() >= 2 and v.shape[1] == ids.shape[1]}
+    aligned = {k for k, v in extra.items() if k in PER_TOKEN and v.dim() >= 2 and v.shape[1] == ids.shape[1]}
     short = {**extra, **{k: extra[k][:, :length] for k in aligned},
              "input_ids": short_ids, "attention_mask": torch.ones_like(short_ids)}
     padded = {**extra, **{k: (torch.cat([extra[k][:, length:], extra[k][:, :length]], 1) if left else extra[k])

@@ -15,6 +15,9 @@ _MROPE_HALF_TEXT = {"config": {"text_config.rope_parameters.mrope_section": [1, 
 # "IMGIMG<code>Z" tokens (ChameleonModelTester: image token 4, 5 codes from token 10).
 _IMAGE_VOCAB = {"<image>": 4, **{f"IMGIMG{''.join(chr(65 + int(c)) for c in str(i))}Z": i for i in range(10, 15)}}
 
+_KEYPOINTS = "SuperPoint keeps a different number of keypoints per image, padded to the batch's largest"
+_QUERIES = {"config": {"num_query_tokens": 2, "image_token_index": 98}, "inputs": {"prefix": {"input_ids": [98, 98]}}}
+
 OVERRIDES: dict[str, dict] = {
     # One codebook, so decoder_input_ids [batch x codebooks, seq] keep the batch first.
     "musicgen": {"class": "MusicgenForConditionalGeneration", "config": {"decoder.num_codebooks": 1}},
@@ -51,7 +54,6 @@ OVERRIDES: dict[str, dict] = {
     "glm46v": _MROPE_TEXT,
     "time_series_transformer": _FORECASTER,
     "informer": _FORECASTER,
-    "autoformer": _FORECASTER,
     # AST takes a spectrogram [batch, frames, mel bins] (ASTModelTester: max_length 24, 16 mel bins).
     "audio-spectrogram-transformer": {
         "config": {"max_length": 24, "num_mel_bins": 16, "patch_size": 2, "frequency_stride": 2, "time_stride": 2},
@@ -129,7 +131,6 @@ OVERRIDES: dict[str, dict] = {
     "encodec": {"inputs": {"randn": {"input_values": ["B", 1, 3200]}}},
     "xcodec": {"inputs": {"randn": {"input_values": ["B", 1, 3200]}}},
     # Mimi's upsampling is a depthwise transposed convolution: one group per channel of the width.
-    "mimi": {"config": {"upsample_groups": 32}},
     "csm": {"config": {"codec_config.upsample_groups": 32}},
     "kyutai_speech_to_text": {"config": {"codec_config.upsample_groups": 32}},
     # X-MOD routes each row through its language's adapter: language 0.
@@ -144,12 +145,17 @@ OVERRIDES: dict[str, dict] = {
     # CLVP's speech encoder convolves [batch, 80 mel, frames].
     "clvp": {"inputs": {"randn": {"input_features": ["B", 80, 60]}}},
     # Q-Former alone: learned queries come from the caller (Blip2QFormerModelTester: 4 queries).
-    "blip_2_qformer": {"inputs": {"randn": {"query_embeds": ["B", 4, 32]}}},
     # InstructBLIP's Q-Former reads the instruction too.
-    "instructblip": {"inputs": {"randint": {"qformer_input_ids": (99, ["B", 7])}}},
-    "instructblipvideo": {"inputs": {"randint": {"qformer_input_ids": (99, ["B", 7])}}},
+    # The language model reads the Q-Former's query outputs in place of image placeholder tokens:
+    # 2 queries (1 per frame for video, 4 frames), placeholders first.
+    "blip-2": _QUERIES,
+    "instructblip": {"config": _QUERIES["config"],
+                     "inputs": {**_QUERIES["inputs"], "randint": {"qformer_input_ids": (99, ["B", 7])}}},
+    "instructblipvideo": {"config": {"num_query_tokens": 1, "video_token_index": 98},
+                          "inputs": {"prefix": {"input_ids": [98] * 4}, "randint": {"qformer_input_ids": (99, ["B", 7])},
+                                     "randn": {"pixel_values": ["B", 4, 3, 32, 32]}}},
+    "blip_2_qformer": {"inputs": {"randn": {"query_embeds": ["B", 4, 32], "encoder_hidden_states": ["B", 16, 32]}}},
     # Pix2Struct takes flattened patches [row, column, 4 x 4 x 3 pixels]; the ids in [0, 1) are row 0, column 0.
-    "pix2struct": {"inputs": {"rand": {"flattened_patches": ["B", 16, 50]}}},
     # Dia's decoder reads one token per codebook channel (9).
     "dia": {"inputs": {"randint": {"decoder_input_ids": (99, ["B", 5, 9])}}},
     # Decision Transformer reads trajectories: states, actions, rewards, returns to go, timesteps.
@@ -163,11 +169,22 @@ OVERRIDES: dict[str, dict] = {
                "inputs": {"randn": {"pixel_values": ["B", 3, 32, 32], "prompt_pixel_values": ["B", 3, 32, 32],
                                     "prompt_masks": ["B", 3, 32, 32]}}},
     # Keypoint matchers take image pairs [batch, 2, channels, height, width].
-    "lightglue": {"inputs": {"rand": {"pixel_values": ["B", 2, 3, 64, 64]}}},
-    "superglue": {"inputs": {"rand": {"pixel_values": ["B", 2, 3, 64, 64]}}},
+    "lightglue": {"inputs": {"rand": {"pixel_values": ["B", 2, 3, 64, 64]}}, "skip": {"batch-equivalence": _KEYPOINTS}},
     # IDEFICS takes images per row [batch, images, channels, height, width].
-    "idefics": {"inputs": {"randn": {"pixel_values": ["B", 1, 3, 32, 32]}}},
-    "kosmos-2": {"inputs": {"full": {"image_embeds_position_mask": (0, ["B", 7])}}},
+    # KOSMOS-2 places its latent image queries where the position mask is 1 (4 queries, positions 1-4).
+    "kosmos-2": {"config": {"latent_query_num": 4}, "inputs": {"span": {"image_embeds_position_mask": (1, 1, 5, ["B", 7])}}},
+    "idefics": {"inputs": {"randn": {"pixel_values": ["B", 1, 3, 32, 32]}, "full": {"image_attention_mask": (1, ["B", 7, 1])}}},
+    "mimi": {"config": {"upsample_groups": 32}, "inputs": {"randn": {"input_values": ["B", 1, 3200]}}},
+    "superglue": {"config": {"keypoint_detector_config.descriptor_decoder_dim": 32},
+                  "inputs": {"rand": {"pixel_values": ["B", 2, 3, 64, 64]}},
+                  "skip": {"batch-equivalence": _KEYPOINTS}},
+    "efficientloftr": {"config": {"out_features": [16, 16, 32, 32], "hidden_size": 32},
+                       "inputs": {"rand": {"pixel_values": ["B", 2, 3, 64, 64]}}},
+    "pix2struct": {"config": {"vision_config.patch_embed_hidden_size": 48},
+                   "inputs": {"rand": {"flattened_patches": ["B", 16, 50]}}},
+    "pop2piano": {"inputs": {"drop": ["input_ids", "attention_mask"], "randn": {"input_features": ["B", 7, 32]}},
+                  "skip": {"generate-cache": "Pop2Piano's generate needs its checkpoint's composer_to_feature_token map "
+                                             "(generation_config.json on the hub; runs are offline)"}},
     # Autoformer's decoder starts from the last label_length steps of the context (8 here).
     "autoformer": {"config": {**_FORECASTER["config"], "label_length": 4}},
     # Reformer: axial positions whose factors multiply to the positions and whose widths sum to the
@@ -177,14 +194,11 @@ OVERRIDES: dict[str, dict] = {
     # A hybrid needs one attention layer among its 2 (BambaModelTester: attention at layer 1).
     "bamba": {"config": {"attn_layer_indices": [1]}},
     # Pop2Piano generates from audio features [batch, frames, width], not from tokens.
-    "pop2piano": {"inputs": {"drop": ["input_ids", "attention_mask"], "randn": {"input_features": ["B", 7, 32]}}},
     "shieldgemma2": {"class": "ShieldGemma2ForImageClassification"},
-    "efficientloftr": {"config": {"out_features": [16, 16, 32, 32], "hidden_size": 32}},
     # X-CLIP's text embeddings are per (video, text) pair: the per-video embedding is the row's output.
     "xclip": {"output": "video_embeds"},
     # Outputs whose length depends on each row's content: no row of a batch equals the row alone in shape.
-    "superpoint": {"skip": {"batch-equivalence": "SuperPoint keeps a different number of keypoints per image, "
-                                                 "padded to the batch's largest"}},
+    "superpoint": {"skip": {"batch-equivalence": _KEYPOINTS}},
     "fastspeech2_conformer": {"skip": {
         "batch-equivalence": "the spectrogram's length follows each row's predicted durations, padded to the batch's longest",
         "padding-invariance": "the spectrogram's length follows the predicted durations of every token, pads included"}},
