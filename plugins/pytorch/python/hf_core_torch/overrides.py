@@ -16,6 +16,13 @@ _MROPE_HALF_TEXT = {"config": {"text_config.rope_parameters.mrope_section": [1, 
 _IMAGE_VOCAB = {"<image>": 4, **{f"IMGIMG{''.join(chr(65 + int(c)) for c in str(i))}Z": i for i in range(10, 15)}}
 
 _KEYPOINTS = "SuperPoint keeps a different number of keypoints per image, padded to the batch's largest"
+_DETR = {"config": {"num_queries": 10, "encoder_in_channels": [32, 64, 128], "encoder_hidden_dim": 32,
+                    "decoder_in_channels": [32, 32, 32]}}
+# VITS: a small HiFi-GAN (VitsModelTester widths) and no sampling noise, so a forward is a function.
+_VITS = {"config": {"flow_size": 16, "upsample_initial_channel": 16, "duration_predictor_filter_channels": 16,
+                     "upsample_rates": [8, 2], "upsample_kernel_sizes": [16, 4], "noise_scale": 0.0,
+                     "noise_scale_duration": 0.0}}
+_ONE_SEQUENCE = "the encoder concatenates every image's patches into one sequence of batch 1 (no batch axis)"
 _QUERIES = {"config": {"num_query_tokens": 2, "image_token_index": 98}, "inputs": {"prefix": {"input_ids": [98, 98]}}}
 
 OVERRIDES: dict[str, dict] = {
@@ -122,10 +129,6 @@ OVERRIDES: dict[str, dict] = {
     "siglip2_vision_model": {"config": {"num_patches": 64},
                              "inputs": {"randn": {"pixel_values": ["B", 64, 48]},
                                         "full": {"pixel_attention_mask": (1, ["B", 64]), "spatial_shapes": (8, ["B", 2])}}},
-    # VITS: a small HiFi-GAN (VitsModelTester widths) and no sampling noise, so a forward is a function.
-    "vits": {"config": {"flow_size": 16, "upsample_initial_channel": 16, "duration_predictor_filter_channels": 16,
-                        "upsample_rates": [8, 2], "upsample_kernel_sizes": [16, 4], "noise_scale": 0.0,
-                        "noise_scale_duration": 0.0}},
     # Neural audio codecs take mono waveforms [batch, 1, samples].
     "dac": {"inputs": {"randn": {"input_values": ["B", 1, 3200]}}},
     "encodec": {"inputs": {"randn": {"input_values": ["B", 1, 3200]}}},
@@ -205,6 +208,33 @@ OVERRIDES: dict[str, dict] = {
     "imagegpt": {"skip": {"padding-invariance": "ImageGPT's classifier averages the hidden states of every position, "
                                                 "pads included (ImageGPTForImageClassification)"}},
     "funnel": {"skip": {"padding-invariance": "Funnel pools pairs of positions: pads share pooled blocks with real tokens"}},
+    # DETR-like detectors pick their top num_queries encoder tokens: fewer than a 32 px image has
+    # (RTDetrModelTester: 10 queries); the encoder reads the backbone's last 3 stages.
+    "rt_detr": _DETR,
+    "rt_detr_v2": _DETR,
+    "d_fine": _DETR,
+    "grounding-dino": {"config": {"num_queries": 10}},
+    "mm-grounding-dino": {"config": {"num_queries": 10}},
+    # SAM's image embedding is output_channels wide: the prompt and mask decoder's width (32).
+    # (its positional features: 2 x num_pos_feats, the same width).
+    "sam": {"config": {"vision_config.output_channels": 32, "vision_config.num_pos_feats": 16}},
+    "sam_hq": {"config": {"vision_config.output_channels": 32, "vision_config.num_pos_feats": 16}},
+    # ViTMatte fuses its backbone's 1/16 feature map with 3 convolution stages: 16 px patches.
+    "vitmatte": {"config": {"backbone_config.patch_size": 16}},
+    # TimesFM forecasts horizon_length steps from patches of the context (TimesFmModelTester).
+    "timesfm": {"config": {"context_length": 64, "horizon_length": 32, "patch_length": 32},
+                "inputs": {"randn": {"past_values": ["B", 64]}, "full": {"freq": (0, ["B", 1])}}},
+    # UDOP reads a box per token.
+    "udop": {"inputs": {"randint": {"bbox": (1000, ["B", 7, 4])}}},
+    # Perceiver's masked-LM decoder queries max_position_embeddings positions: as many as the tokens.
+    "perceiver": {"config": {"max_position_embeddings": 7},
+                  "skip": {"padding-invariance": "Perceiver's decoder answers max_position_embeddings queries, whatever "
+                                                 "the input's length"}},
+    "vits": {**_VITS, "skip": {
+        "batch-equivalence": "the waveform's length follows each row's predicted durations, padded to the batch's longest",
+        "padding-invariance": "the waveform's length follows the predicted durations of every token, pads included"}},
+    # Pixtral's vision encoder concatenates the patches of every image into one sequence: no batch axis.
+    "pixtral": {"skip": {"output-shapes": _ONE_SEQUENCE, "batch-equivalence": _ONE_SEQUENCE}},
     # Approximate attention (hashing, Nystrom landmarks) and span convolutions see the pads: their
     # outputs on real positions move with padding by design, so the check does not apply.
     "yoso": {"skip": {"padding-invariance": "YOSO's hashed attention approximates the mask"}},
