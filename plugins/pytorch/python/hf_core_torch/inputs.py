@@ -128,6 +128,8 @@ def make_inputs(model, config, model_type: str, seed: int = 0, batch: int = BATC
         out[name] = torch.rand(tuple(batch if d == "B" else d for d in shape), generator=g)
     for name, (value, shape) in spec.get("full", {}).items():  # the value's dtype: bool masks, long ids
         out[name] = torch.full(tuple(batch if d == "B" else d for d in shape), value)
+    for name, value in spec.get("values", {}).items():  # fixed tensors (an image grid)
+        out[name] = torch.tensor(value)
     for name, (value, start, stop, shape) in spec.get("span", {}).items():  # zeros, `value` on positions [start, stop)
         out[name] = torch.zeros(tuple(batch if d == "B" else d for d in shape), dtype=torch.long)
         out[name][:, start:stop] = value

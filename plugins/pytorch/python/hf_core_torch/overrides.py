@@ -23,6 +23,8 @@ _VITS = {"config": {"flow_size": 16, "upsample_initial_channel": 16, "duration_p
                      "upsample_rates": [8, 2], "upsample_kernel_sizes": [16, 4], "noise_scale": 0.0,
                      "noise_scale_duration": 0.0}}
 _ONE_SEQUENCE = "the encoder concatenates every image's patches into one sequence of batch 1 (no batch axis)"
+_FLAT_PATCHES = {"inputs": {"randn": {"hidden_states": [16, 96]}, "values": {"grid_thw": [[1, 4, 4]]}},
+                 "skip": {"output-shapes": _ONE_SEQUENCE, "batch-equivalence": _ONE_SEQUENCE}}
 _QUERIES = {"config": {"num_query_tokens": 2, "image_token_index": 98}, "inputs": {"prefix": {"input_ids": [98, 98]}}}
 
 OVERRIDES: dict[str, dict] = {
@@ -235,6 +237,13 @@ OVERRIDES: dict[str, dict] = {
         "padding-invariance": "the waveform's length follows the predicted durations of every token, pads included"}},
     # Pixtral's vision encoder concatenates the patches of every image into one sequence: no batch axis.
     "pixtral": {"skip": {"output-shapes": _ONE_SEQUENCE, "batch-equivalence": _ONE_SEQUENCE}},
+    # Qwen-VL style vision towers take the flattened patches of every image and each image's
+    # [frames, rows, columns] grid: one 1 x 4 x 4 grid of 3 x 2 x 4 x 4 patches (Glm4vVisionModel).
+    "glm4v_vision": _FLAT_PATCHES,
+    "glm4v_moe_vision": _FLAT_PATCHES,
+    "video_llama_3_vision": {"inputs": {"randn": {"pixel_values": [8, 48]},
+                                        "full": {"grid_thw": (2, [1, 3]), "merge_sizes": (2, [1])}},
+                             "skip": _FLAT_PATCHES["skip"]},
     # Approximate attention (hashing, Nystrom landmarks) and span convolutions see the pads: their
     # outputs on real positions move with padding by design, so the check does not apply.
     "yoso": {"skip": {"padding-invariance": "YOSO's hashed attention approximates the mask"}},
