@@ -28,6 +28,8 @@ _FLAT_PATCHES = {"inputs": {"randn": {"hidden_states": [16, 96]}, "values": {"gr
 _QUERIES = {"config": {"num_query_tokens": 2, "image_token_index": 98}, "inputs": {"prefix": {"input_ids": [98, 98]}}}
 
 OVERRIDES: dict[str, dict] = {
+    # GPT-Neo's layer kinds come as [[kinds, repeats]]: one global and one local layer.
+    "gpt_neo": {"config": {"attention_types": [[["global", "local"], 1]]}},
     # One codebook, so decoder_input_ids [batch x codebooks, seq] keep the batch first.
     "musicgen": {"class": "MusicgenForConditionalGeneration", "config": {"decoder.num_codebooks": 1}},
     "musicgen_melody": {"class": "MusicgenMelodyForConditionalGeneration", "config": {"decoder.num_codebooks": 1},
@@ -259,6 +261,8 @@ OVERRIDES: dict[str, dict] = {
     "blt": {"skip": {"padding-invariance": "BLT's entropy patching sees the pads: they move the patch boundaries",
                      "generate-cache": "transformers 5.18.0's BLT generate reads config.num_hidden_layers, which "
                                        "BltConfig lacks (AttributeError)"}},
+    "cpmant": {"skip": {"padding-invariance": "CPM-Ant ignores attention_mask (a dummy parameter in transformers) and "
+                                              "reads left padding from token id 0"}},
     # Approximate attention (hashing, Nystrom landmarks) and span convolutions see the pads: their
     # outputs on real positions move with padding by design, so the check does not apply.
     "yoso": {"skip": {"padding-invariance": "YOSO's hashed attention approximates the mask"}},

@@ -19,6 +19,8 @@ COMPOSITES = {
     "speech-encoder-decoder": {"encoder": "wav2vec2", "decoder": "gpt2"},
     "encoder-decoder": {"encoder": "bert", "decoder": "bert"},
     "vision-text-dual-encoder": {"vision_config": "vit", "text_config": "bert"},
+    # Nougat: a Donut Swin encoder and an mBART decoder (NougatConfig requires both).
+    "nougat": {"encoder": "donut-swin", "decoder": "mbart"},
     # MusicGen: a T5 text encoder, an EnCodec audio tokenizer, its own decoder over the codebooks.
     "musicgen": {"text_encoder": "t5", "audio_encoder": "encodec", "decoder": "musicgen_decoder"},
     "musicgen_melody": {"text_encoder": "t5", "audio_encoder": "encodec", "decoder": "musicgen_melody_decoder"},
