@@ -28,6 +28,10 @@ _FLAT_PATCHES = {"inputs": {"randn": {"hidden_states": [16, 96]}, "values": {"gr
 _QUERIES = {"config": {"num_query_tokens": 2, "image_token_index": 98}, "inputs": {"prefix": {"input_ids": [98, 98]}}}
 
 OVERRIDES: dict[str, dict] = {
+    # ZoeDepth's metric head reads the neck's fused features: its bottleneck is that width (32).
+    "zoedepth": {"config": {"bottleneck_features": 32}},
+    # Voxtral fills its text config from defaults that fix head_dim (128) and kv heads (8): 32 / 4 and 2.
+    "voxtral": {"config": {"text_config.head_dim": 8, "text_config.num_key_value_heads": 2}},
     # GPT-Neo's layer kinds come as [[kinds, repeats]]: one global and one local layer.
     "gpt_neo": {"config": {"attention_types": [[["global", "local"], 1]]}},
     # One codebook, so decoder_input_ids [batch x codebooks, seq] keep the batch first.
