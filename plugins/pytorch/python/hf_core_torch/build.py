@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from .inputs import VARIANTS, make_inputs
+from .overrides import OVERRIDES
 from .tiny import model_classes, resolve_class, tiny_config
 
 
@@ -27,6 +28,11 @@ class Built:
     def generative(self) -> bool:
         return self.mapping in {"MODEL_FOR_CAUSAL_LM", "MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM", "MODEL_FOR_SPEECH_SEQ_2_SEQ",
                                 "MODEL_FOR_IMAGE_TEXT_TO_TEXT"} and _can_generate(self.model)
+
+    @property
+    def output(self) -> str | None:
+        """The output that is the type's per-row result, where it is not the first by name."""
+        return OVERRIDES.get(self.model_type, {}).get("output")
 
     @property
     def causal(self) -> bool:
@@ -77,10 +83,14 @@ def build(model_type: str, seed: int = 0, size: str = "tiny", device: str = "cpu
     if not candidates:
         raise SkipType(f"transformers {transformers.__version__} maps no model class to {model_type!r}")
     tried = []
+    no_forward: list[str] = []  # generate-only wrappers (Bark, Qwen2.5-Omni): nothing to run a forward on
     first_error: Exception | None = None
     for mapping, name in candidates:
         try:
             cls = resolve_class(name)
+            if getattr(cls.forward, "__name__", "") == "_forward_unimplemented":
+                no_forward.append(name)
+                continue
             torch.manual_seed(seed)
             model = cls(config).eval().to(device)
             last = None
@@ -102,6 +112,9 @@ def build(model_type: str, seed: int = 0, size: str = "tiny", device: str = "cpu
         except Exception as err:  # noqa: BLE001 - every failure of a candidate is reported
             first_error = first_error or err
             tried.append(f"{name}: {type(err).__name__}: {_first_line(err)}")
+    if no_forward and not tried:
+        raise SkipType(f"{', '.join(no_forward)} defines no forward in transformers {transformers.__version__}: it only "
+                       f"generates, through its sub-models")
     raise BuildError("; ".join(tried)) from first_error
 
 

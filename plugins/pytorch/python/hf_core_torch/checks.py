@@ -11,7 +11,6 @@ import time
 
 from .build import Built, forward
 from .faults import after_load
-from .overrides import OVERRIDES
 from .inputs import batch_size, select_rows, vocab_of
 
 DETERMINISM_TOL = 1e-5
@@ -19,6 +18,8 @@ BATCH_TOL = 1e-4
 PADDING_TOL = 1e-4
 SAVE_LOAD_TOL = 1e-5
 NEW_TOKENS = 4
+#: Inputs with one entry per token of input_ids (cut and padded with the tokens).
+PER_TOKEN = {"bbox", "token_type_ids", "image_attention_mask", "image_embeds_position_mask"}
 
 
 class CheckFailure(Exception):
@@ -36,14 +37,15 @@ MAIN_OUTPUTS = ("logits", "last_hidden_state", "prediction_logits", "text_embeds
                 "pooler_output", "audio_values", "waveform", "predicted_depth", "reconstruction", "spectrogram")
 
 
-def main_output(out):
-    """The output the checks hold: logits, else last_hidden_state, else the first tensor."""
+def main_output(out, prefer: str | None = None):
+    """The output the checks hold: the type's own (overrides.py "output"), else logits, else
+    last_hidden_state, else the first tensor."""
     def tensor(v):  # a tensor, or the first of a tuple of them (backbone feature maps, per-head logits)
         if isinstance(v, (tuple, list)) and v:
             v = v[0]
         return v if hasattr(v, "shape") and v.is_floating_point() else None
 
-    for k in MAIN_OUTPUTS:
+    for k in ((prefer,) if prefer else ()) + MAIN_OUTPUTS:
         v = tensor(out.get(k)) if hasattr(out, "get") else None
         if v is not None:
             return k, v
@@ -65,7 +67,7 @@ def _text_len(b: Built) -> int | None:
 
 
 def check_shapes(b: Built, out) -> dict:
-    name, v = main_output(out)
+    name, v = main_output(out, b.output)
     batch = batch_size(b.inputs)
     dims = list(v.shape)
     if not dims or dims[0] != batch:
@@ -95,8 +97,8 @@ def check_finite(out) -> dict:
 
 
 def check_determinism(b: Built) -> dict:
-    _, a = main_output(forward(b.model, b.inputs))
-    _, c = main_output(forward(b.model, b.inputs))
+    _, a = main_output(forward(b.model, b.inputs), b.output)
+    _, c = main_output(forward(b.model, b.inputs), b.output)
     d = max_abs_diff(a, c)
     if d > DETERMINISM_TOL:
         raise CheckFailure(f"two forwards of the same inputs differ by {d:.3g} (> {DETERMINISM_TOL})", {"maxAbsDiff": d})
@@ -105,10 +107,10 @@ def check_determinism(b: Built) -> dict:
 
 def check_batch_equivalence(b: Built) -> dict:
     batch = batch_size(b.inputs)
-    _, full = main_output(forward(b.model, b.inputs))
+    _, full = main_output(forward(b.model, b.inputs), b.output)
     worst = 0.0
     for i in range(batch):
-        _, one = main_output(forward(b.model, select_rows(b.inputs, slice(i, i + 1), batch)))
+        _, one = main_output(forward(b.model, select_rows(b.inputs, slice(i, i + 1), batch)), b.output)
         worst = max(worst, max_abs_diff(full[i : i + 1], one))
     if worst > BATCH_TOL:
         raise CheckFailure(f"row alone vs in a batch of {batch} differs by {worst:.3g} (> {BATCH_TOL})", {"maxAbsDiff": worst})
@@ -122,9 +124,6 @@ def check_padding(b: Built) -> dict:
     ids = b.inputs.get("input_ids")
     if ids is None or "attention_mask" not in b.inputs:
         raise CheckSkip("the model takes no attention_mask over input_ids")
-    why = OVERRIDES.get(b.model_type, {}).get("skip", {}).get("padding-invariance")
-    if why:
-        raise CheckSkip(f"does not apply: {why}")
     params = inspect.signature(b.model.forward).parameters
     pad = 2
     pad_id = getattr(b.config, "pad_token_id", None)
@@ -141,13 +140,18 @@ def check_padding(b: Built) -> dict:
     else:
         mask[:, length:] = 0
     extra = {k: v for k, v in row.items() if k not in {"input_ids", "attention_mask"}}
-    padded = {**extra, "input_ids": padded_ids, "attention_mask": mask}
-    short = {**extra, "input_ids": short_ids, "attention_mask": torch.ones_like(short_ids)}
+    # Per-token extras (boxes, token types) follow the tokens: cut with them, and under the pads
+    # whatever the dropped positions held (masked out).
+    aligned = {k for k, v in extra.items() if k in PER_TOKEN and v.dim() >= 2 and v.shape[1] == ids.shape[1]}
+    short = {**extra, **{k: extra[k][:, :length] for k in aligned},
+             "input_ids": short_ids, "attention_mask": torch.ones_like(short_ids)}
+    padded = {**extra, **{k: (torch.cat([extra[k][:, length:], extra[k][:, :length]], 1) if left else extra[k])
+                          for k in aligned}, "input_ids": padded_ids, "attention_mask": mask}
     if left:
         padded["position_ids"] = (mask.cumsum(-1) - 1).clamp(min=0)
         short["position_ids"] = torch.arange(length, device=ids.device)[None]
-    _, a = main_output(forward(b.model, padded))
-    _, c = main_output(forward(b.model, short))
+    _, a = main_output(forward(b.model, padded), b.output)
+    _, c = main_output(forward(b.model, short), b.output)
     token_level = a.dim() >= 2 and a.shape[1] == padded_ids.shape[1] and "decoder_input_ids" not in row
     if token_level:
         a = a[:, pad:] if left else a[:, :length]
@@ -160,14 +164,14 @@ def check_padding(b: Built) -> dict:
 
 
 def check_save_load(b: Built, fault: str | None, metrics: dict) -> dict:
-    _, before = main_output(forward(b.model, b.inputs))
+    _, before = main_output(forward(b.model, b.inputs), b.output)
     with tempfile.TemporaryDirectory(prefix="hf-core-torch-") as tmp:
         b.model.save_pretrained(tmp)
         t0 = time.perf_counter()
         loaded = b.cls.from_pretrained(tmp).eval().to(before.device)
         metrics["load_ms"] = round((time.perf_counter() - t0) * 1000, 3)
     after_load(loaded, fault)
-    _, after = main_output(forward(loaded, b.inputs))
+    _, after = main_output(forward(loaded, b.inputs), b.output)
     d = max_abs_diff(before, after)
     if d > SAVE_LOAD_TOL:
         raise CheckFailure(f"from_pretrained(save_pretrained(model)) differs by {d:.3g} (> {SAVE_LOAD_TOL})", {"maxAbsDiff": d})

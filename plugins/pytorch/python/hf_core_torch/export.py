@@ -112,7 +112,7 @@ def _export(built, out: str, seed: int) -> dict:
     os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
     feeds = {k: v for k, v in built.inputs.items() if hasattr(v, "shape")}
     names = list(feeds)
-    out_name, ref = main_output(forward(built.model, feeds))
+    out_name, ref = main_output(forward(built.model, feeds), built.output)
     path = os.path.join(out, "onnx", "model.onnx")
     t0 = time.perf_counter()
     try:

@@ -69,7 +69,7 @@ def pixel_values(g, config, batch=BATCH):
     vision = _sub(config, "vision_config", "backbone_config", "encoder")
     channels = _get(vision, ["num_channels", "in_channels", "in_chans"], 3)
     h, w = _size(getattr(vision, "image_size", None) or getattr(config, "image_size", None), 32)
-    frames = _get(vision, ["num_frames"], 0)
+    frames = _get(vision, ["num_frames"], 0) or _get(config, ["num_frames"], 0)
     if frames:  # video models: [batch, frames, channels, height, width]
         return torch.rand((batch, frames, channels, h, w), generator=g)
     return torch.rand((batch, channels, h, w), generator=g)
@@ -87,6 +87,7 @@ def make_inputs(model, config, model_type: str, seed: int = 0, batch: int = BATC
     g = torch.Generator().manual_seed(seed)
     params = inspect.signature(model.forward).parameters
     spec = OVERRIDES.get(model_type, {}).get("inputs", {})
+    batch = spec.get("batch", batch)
     out: dict = {}
     if "input_ids" in params and "input_ids" not in spec.get("drop", []):
         out["input_ids"] = token_ids(g, config, batch)
@@ -123,6 +124,17 @@ def make_inputs(model, config, model_type: str, seed: int = 0, batch: int = BATC
         out[name] = torch.randn(tuple(batch if d == "B" else d for d in shape), generator=g)
     for name, (high, shape) in spec.get("randint", {}).items():
         out[name] = torch.randint(0, high, tuple(batch if d == "B" else d for d in shape), generator=g)
+    for name, shape in spec.get("rand", {}).items():  # uniform in [0, 1): boxes, coordinates
+        out[name] = torch.rand(tuple(batch if d == "B" else d for d in shape), generator=g)
+    for name, (value, shape) in spec.get("full", {}).items():  # the value's dtype: bool masks, long ids
+        out[name] = torch.full(tuple(batch if d == "B" else d for d in shape), value)
+    for name, value in spec.get("values", {}).items():  # fixed tensors (an image grid)
+        out[name] = torch.tensor(value)
+    for name, (value, start, stop, shape) in spec.get("span", {}).items():  # zeros, `value` on positions [start, stop)
+        out[name] = torch.zeros(tuple(batch if d == "B" else d for d in shape), dtype=torch.long)
+        out[name][:, start:stop] = value
+    for name, ids in spec.get("prefix", {}).items():  # placeholder tokens first (an image's query tokens)
+        out[name][:, : len(ids)] = torch.tensor(ids)
     for name in spec.get("drop", []):
         out.pop(name, None)
     return out

@@ -10,6 +10,7 @@ import traceback
 from . import checks as C
 from .build import BuildError, SkipType, build, forward
 from .faults import apply_fault, process_fault
+from .overrides import OVERRIDES
 
 CHECKS = ("output-shapes", "finite", "determinism", "batch-equivalence", "padding-invariance", "save-load", "generate-cache")
 
@@ -83,8 +84,13 @@ def run_reference(model_type: str, seed=0, size="tiny", device="cpu", fault=None
     out = forward(b.model, b.inputs)
     metrics["first_forward_ms"] = round((time.perf_counter() - t1) * 1000, 3)
 
+    not_applicable = OVERRIDES.get(model_type, {}).get("skip", {})
+
     def record(name, fn):
         if only and name not in only:
+            return
+        if name in not_applicable:
+            result["checks"].append({"name": name, "status": "skip", "message": f"does not apply: {not_applicable[name]}"})
             return
         try:
             details = fn() or {}
