@@ -5,14 +5,18 @@
 import {
   appendFileSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
+  type Stats,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve, sep } from 'node:path';
@@ -53,6 +57,17 @@ export class FolderGuard {
   }
 }
 
+/** A Stats as it crosses the wire: what the page's fs stand-in answers isFile() and the others from. */
+const statsOf = (s: Stats) => ({
+  size: s.size,
+  mtimeMs: s.mtimeMs,
+  file: s.isFile(),
+  dir: s.isDirectory(),
+  link: s.isSymbolicLink(),
+  fifo: s.isFIFO(),
+  socket: s.isSocket(),
+});
+
 const text = (data: unknown) => (data instanceof Uint8Array ? data : String(data));
 const options = (o: unknown) => (o && typeof o === 'object' ? o : {}) as { recursive?: boolean; force?: boolean };
 
@@ -68,10 +83,11 @@ export function nodeCalls(guard: FolderGuard): Record<string, (...args: unknown[
     'fs.renameSync': (from, to) => renameSync(guard.writable(from), guard.writable(to)),
     'fs.rmSync': (p, o) => rmSync(guard.writable(p), { recursive: options(o).recursive, force: options(o).force }),
     'fs.readdirSync': (p) => readdirSync(guard.readable(p)),
-    'fs.statSync': (p) => {
-      const s = statSync(guard.readable(p));
-      return { size: s.size, mtimeMs: s.mtimeMs, file: s.isFile(), dir: s.isDirectory() };
-    },
+    'fs.statSync': (p) => statsOf(statSync(guard.readable(p))),
+    // What core's resolveInside walks (a model folder's own symlinks): the link itself, never its target.
+    'fs.lstatSync': (p) => statsOf(lstatSync(guard.readable(p))),
+    'fs.readlinkSync': (p) => readlinkSync(guard.readable(p)),
+    'fs.realpathSync': (p) => realpathSync(guard.readable(p)),
     'zlib.deflateSync': (data) => deflateSync(data as Uint8Array),
     'zlib.inflateSync': (data) => inflateSync(data as Uint8Array),
     'zlib.gzipSync': (data) => gzipSync(data as Uint8Array),

@@ -1,17 +1,8 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
-import {
-  isRefused,
-  readTextInside,
-  resolveInside,
-  type BackendEngine,
-  type Detection,
-  type EngineSession,
-  type Feeds,
-  type Level,
-  type Metrics,
-} from '@hf-core/core';
+import { isRefused, readTextInside, resolveInside } from '@hf-core/core/paths';
+import type { BackendEngine, Detection, EngineSession, Feeds, Level, Metrics } from '@hf-core/core';
 import { CheckFailure, SkipCheck } from './errors.ts';
 import { latencyStats, measureOptions, peakRssMb, timedSection, timeRuns } from './measure.ts';
 import { Recorder } from './recorder.ts';

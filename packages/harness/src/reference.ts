@@ -6,15 +6,8 @@
  * each tensor { type, dims, data } with data a flat row-major array of numbers.
  */
 import { join } from 'node:path';
-import {
-  isRefused,
-  readTextInside,
-  resolveInside,
-  type Feeds,
-  type TensorData,
-  type TensorType,
-  type ValueInfo,
-} from '@hf-core/core';
+import { isRefused, readTextInside, resolveInside } from '@hf-core/core/paths';
+import type { Feeds, TensorData, TensorType, ValueInfo } from '@hf-core/core';
 import { CheckFailure, SkipCheck } from './errors.ts';
 import type { Harness } from './harness.ts';
 import { floatToHalf } from './metadata-feeds.ts';

@@ -22,11 +22,30 @@ export interface PageStats {
   mtimeMs: number;
   isFile(): boolean;
   isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
 }
 
 export function toStats(v: unknown): PageStats {
-  const s = v as { size: number; mtimeMs: number; file: boolean; dir: boolean };
-  return { size: s.size, mtimeMs: s.mtimeMs, isFile: () => s.file, isDirectory: () => s.dir };
+  const s = v as {
+    size: number;
+    mtimeMs: number;
+    file: boolean;
+    dir: boolean;
+    link?: boolean;
+    fifo?: boolean;
+    socket?: boolean;
+  };
+  return {
+    size: s.size,
+    mtimeMs: s.mtimeMs,
+    isFile: () => s.file,
+    isDirectory: () => s.dir,
+    isSymbolicLink: () => s.link === true,
+    isFIFO: () => s.fifo === true,
+    isSocket: () => s.socket === true,
+  };
 }
 
 export const existsSync = (path: string): boolean => callSync('fs.existsSync', String(path)) as boolean;
@@ -49,6 +68,9 @@ export const rmSync = (path: string, options?: { recursive?: boolean; force?: bo
 };
 export const readdirSync = (path: string): string[] => callSync('fs.readdirSync', String(path)) as string[];
 export const statSync = (path: string): PageStats => toStats(callSync('fs.statSync', String(path)));
+export const lstatSync = (path: string): PageStats => toStats(callSync('fs.lstatSync', String(path)));
+export const readlinkSync = (path: string): string => callSync('fs.readlinkSync', String(path)) as string;
+export const realpathSync = (path: string): string => callSync('fs.realpathSync', String(path)) as string;
 
 function unavailable(name: string) {
   return (): never => {
@@ -63,6 +85,9 @@ export const createWriteStream = unavailable('createWriteStream');
 
 export default {
   existsSync,
+  lstatSync,
+  readlinkSync,
+  realpathSync,
   readFileSync,
   writeFileSync,
   appendFileSync,
