@@ -172,7 +172,7 @@ export default async function main(): Promise<number> {
   const cpuS = workers.reduce((s, w) => s + cpuSeconds(w.pid), 0) + process.cpuUsage().user / 1e6;
   for (const w of workers) w.close();
   rows.sort((a, b) => a.type.localeCompare(b.type));
-  writeFileSync(join(out, 'results.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(join(out, 'results.jsonl'), `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
 
   const levels = familyLevels();
   const by = (s: string) => rows.filter((r) => r.reference.status === s);
@@ -228,7 +228,7 @@ export default async function main(): Promise<number> {
   for (const [reason, types] of skipReasons) console.log(`  skip (${types.length}): ${reason} [${types.join(', ')}]`);
   console.log(`export: ${exported.length} exported, ${parity.length} pass ORT parity <= 1e-4 fp32 on cpu`);
   console.log(
-    `types with a working test: ${working.size} of ${rows.length} (reference ${passed.length}, ONNX session ${session.size}, transformers.js pipeline ${pipeline.length}${levels.size ? '' : '; no family coverage found under ' + root}); ${passed.length + session.size + pipeline.length} type-levels`,
+    `types with a working test: ${working.size} of ${rows.length} (reference ${passed.length}, ONNX session ${session.size}, transformers.js pipeline ${pipeline.length}${levels.size ? '' : `; no family coverage found under ${root}`}); ${passed.length + session.size + pipeline.length} type-levels`,
   );
   console.log(
     `time: ${wallS.toFixed(0)} s wall, ${cpuS.toFixed(0)} s CPU (workers + forked types + this process), median per type ${(median(ms) / 1000).toFixed(2)} s wall, ${(median(cpuMs) / 1000).toFixed(2)} s CPU (the forked child: build, checks, export); load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (shared machine)`,
