@@ -130,7 +130,7 @@ const command: CommandModule = {
       .option('--resume <dir>', 'Continue a run in <dir>: run only what results.jsonl lacks')
       .option(
         '--jobs <n>',
-        `Test processes at once, ${range('jobs')} (default: one per core, at most one per GiB of memory: here ${RUN_DEFAULTS.jobs})`,
+        `Test processes at once, ${range('jobs')} (default: one per core plus one, at most one per GiB of memory: here ${RUN_DEFAULTS.jobs})`,
       )
       .option('--timeout <ms>', `Time limit per model and backend, in ms (default ${RUN_DEFAULTS.timeoutMs})`)
       .option(
