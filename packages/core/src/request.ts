@@ -263,7 +263,8 @@ function runOptions(
     backends: run.backends ?? [...core.backends.keys()],
     resume: run.resume,
     perModel: Object.keys(perModel).length ? perModel : undefined,
-    skipRows,
+    // Shards split the skip rows as they split the models: merged, they are one run's rows.
+    skipRows: shardOf(skipRows, run.shard),
     toolVersion: ctx.toolVersion,
     resolveFrom: ctx.resolveFrom,
     onProgress: ctx.onProgress,
