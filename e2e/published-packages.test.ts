@@ -90,4 +90,17 @@ describe('what every published package carries', () => {
       '@acme/t: test files are packed',
     ]);
   });
+
+  it('a subpath pattern export is held when some packed file matches it, refused when none does', () => {
+    const manifest = {
+      name: '@acme/k',
+      version: '1.0.0',
+      exports: { './kinds/*': { types: './dist/kinds/*/checks.d.ts', default: './dist/kinds/*/checks.js' } },
+    };
+    const base = ['package/package.json', 'package/README.md'];
+    expect(tarballProblems('@acme/k', [...base, 'package/dist/kinds/vlm/checks.js'], manifest)).toEqual([]);
+    expect(tarballProblems('@acme/k', [...base, 'package/dist/kinds/vlm/index.js'], manifest)).toEqual([
+      '@acme/k: entry dist/kinds/*/checks.js is not in the tarball',
+    ]);
+  });
 });

@@ -93,6 +93,13 @@ function exportTargets(exp: unknown): string[] {
   return Object.entries(exp).flatMap(([k, v]) => (k === 'types' || k === 'hf-core-source' ? [] : exportTargets(v)));
 }
 
+/** An entry is in the tarball; a subpath pattern (`dist/kinds/*/checks.js`) when some file matches it. */
+function hasEntry(have: Set<string>, entry: string): boolean {
+  if (!entry.includes('*')) return have.has(entry);
+  const [head, tail] = entry.split('*', 2) as [string, string];
+  return [...have].some((f) => f.length > head.length + tail.length && f.startsWith(head) && f.endsWith(tail));
+}
+
 /** What a packed tarball lacks: files is its listing (paths under package/), manifest its package.json. */
 export function tarballProblems(name: string, files: string[], manifest: Manifest): string[] {
   const have = new Set(files.map((f) => f.replace(/^package\//, '')));
@@ -104,7 +111,7 @@ export function tarballProblems(name: string, files: string[], manifest: Manifes
   const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {});
   const entries = [manifest.main, ...bins, ...exportTargets(manifest.exports)].filter((x): x is string => !!x);
   for (const entry of new Set(entries.map((e) => e.replace(/^\.\//, ''))))
-    if (!have.has(entry)) problems.push(`entry ${entry} is not in the tarball`);
+    if (!hasEntry(have, entry)) problems.push(`entry ${entry} is not in the tarball`);
   if ([...have].some((f) => f.endsWith('.test.ts') || f.endsWith('.test.js'))) problems.push('test files are packed');
   return problems.map((p) => `${name}: ${p}`);
 }
