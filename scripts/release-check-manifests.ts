@@ -93,7 +93,7 @@ function exportTargets(exp: unknown): string[] {
   return Object.entries(exp).flatMap(([k, v]) => (k === 'types' || k === 'hf-core-source' ? [] : exportTargets(v)));
 }
 
-/** An entry is in the tarball; a subpath pattern (`dist/kinds/*/checks.js`) when some file matches it. */
+/** An entry is in the tarball; a subpath pattern (one star, as in multimodal's kinds export) when some file matches it. */
 function hasEntry(have: Set<string>, entry: string): boolean {
   if (!entry.includes('*')) return have.has(entry);
   const [head, tail] = entry.split('*', 2) as [string, string];
