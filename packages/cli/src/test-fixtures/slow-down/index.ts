@@ -4,7 +4,7 @@ export const PLUGIN_NAME = 'hf-core-test:slow-down';
 
 /**
  * A planted latency regression for the history tests: the model named by HF_CORE_TEST_SLOW_REF
- * runs on cpu through engine.ts, whose sessions do three times the work. Load by path:
+ * runs on cpu through engine.ts, whose sessions do five times the work. Load by path:
  * `--plugins encoder,cpu,<this file>`.
  */
 export default (): HfCorePlugin => ({
