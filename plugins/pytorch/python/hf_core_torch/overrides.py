@@ -1,6 +1,8 @@
 """Per-type values the generic shrink cannot guess (values as in transformers' own
 `*ModelTester` defaults). Keys of "config" are dotted paths into the config dict; "class" forces
-the model class; "inputs" adds seeded tensors ("B" is the batch) or drops some."""
+the model class; "inputs" adds seeded tensors ("B" is the batch) or drops some; "skip" names the
+checks that do not apply to the type and why; "masked" names outputs that hold -inf by design
+(masked logits: the finite check still fails them on NaN or +inf)."""
 
 _FORECASTER = {"config": {"prediction_length": 4, "context_length": 8, "lags_sequence": [1, 2, 3], "num_time_features": 1}}
 
@@ -25,6 +27,19 @@ _VITS = {"config": {"flow_size": 16, "upsample_initial_channel": 16, "duration_p
 _ONE_SEQUENCE = "the encoder concatenates every image's patches into one sequence of batch 1 (no batch axis)"
 _FLAT_PATCHES = {"inputs": {"randn": {"hidden_states": [16, 96]}, "values": {"grid_thw": [[1, 4, 4]]}},
                  "skip": {"output-shapes": _ONE_SEQUENCE, "batch-equivalence": _ONE_SEQUENCE}}
+# DETR-style detectors default to a timm ResNet-50 (timm is not installed); their testers build
+# a tiny transformers ResNet instead (DetrModelTester: widths 10-40, the last 3 stages read).
+_RESNET_BACKBONE = {"model_type": "resnet", "num_channels": 3, "embeddings_size": 10, "hidden_sizes": [10, 20, 30, 40],
+                    "depths": [1, 1, 2, 1], "hidden_act": "relu", "out_features": ["stage2", "stage3", "stage4"],
+                    "out_indices": [2, 3, 4]}
+_TIMM_FREE = {"config": {"use_timm_backbone": False, "backbone": None, "backbone_config": _RESNET_BACKBONE,
+                         "num_queries": 10}}
+# Grounding DINO scores every query against max_text_len text positions and fills those past the
+# text with -inf (GroundingDinoContrastiveEmbedding); its extra 1/64 level needs 128 px images for
+# its GroupNorm to see more than one value per group in a batch of 1.
+_TEXT_PADDED = "the logits of text positions past the prompt are -inf by design (masked)"
+_GROUNDING = {"config": {"num_queries": 10}, "inputs": {"rand": {"pixel_values": ["B", 3, 128, 128]}},
+              "masked": {"enc_outputs_class": _TEXT_PADDED, "encoder_logits": _TEXT_PADDED, "logits": _TEXT_PADDED}}
 _QUERIES = {"config": {"num_query_tokens": 2, "image_token_index": 98}, "inputs": {"prefix": {"input_ids": [98, 98]}}}
 
 OVERRIDES: dict[str, dict] = {
@@ -231,8 +246,30 @@ OVERRIDES: dict[str, dict] = {
                           "backbone_config.stage_mid_channels": [16, 32, 64, 128],
                           "backbone_config.stage_out_channels": [64, 128, 256, 512],
                           "backbone_config.hidden_sizes": [64, 128, 256, 512]}},
-    "grounding-dino": {"config": {"num_queries": 10}},
-    "mm-grounding-dino": {"config": {"num_queries": 10}},
+    "detr": _TIMM_FREE,
+    "conditional_detr": _TIMM_FREE,
+    "dab-detr": _TIMM_FREE,
+    # Deformable DETR adds a stride-2 level past the backbone's last (1/64): at 128 px it is 2 x 2, so
+    # each of its GroupNorm's 32 groups normalizes more than one value even for a batch of 1.
+    "deformable_detr": {"config": _TIMM_FREE["config"], "inputs": {"rand": {"pixel_values": ["B", 3, 128, 128]}}},
+    "table-transformer": _TIMM_FREE,
+    # OmDet-Turbo's default is a timm Swin: a tiny transformers Swin whose last 3 stages (16, 32,
+    # 64 wide) the encoder reads; its layer norms after the backbone are for timm's channels-last
+    # maps (off, as in OmDetTurboModelTester).
+    "omdet-turbo": {"config": {"use_timm_backbone": False, "backbone": None, "image_size": 64,
+                               "apply_layernorm_after_vision_backbone": False,
+                               "backbone_config": {"model_type": "swin", "image_size": 64, "embed_dim": 8,
+                                                   "depths": [1, 1, 1, 1], "num_heads": [1, 1, 2, 2], "window_size": 2,
+                                                   "out_indices": [2, 3, 4]},
+                               "encoder_in_channels": [16, 32, 64], "num_queries": 10,
+                               "text_projection_in_dim": 32, "text_projection_out_dim": 32, "class_embed_dim": 32,
+                               "task_encoder_hidden_dim": 64},
+                    # One class prompt per image (classes_structure 1 per row) and one task prompt.
+                    "inputs": {"randint": {"classes_input_ids": (99, ["B", 7]), "tasks_input_ids": (99, ["B", 7])},
+                               "full": {"classes_attention_mask": (1, ["B", 7]), "tasks_attention_mask": (1, ["B", 7]),
+                                        "classes_structure": (1, ["B"])}}},
+    "grounding-dino": _GROUNDING,
+    "mm-grounding-dino": _GROUNDING,
     # SAM's image embedding is output_channels wide: the prompt and mask decoder's width (32).
     # (its positional features: 2 x num_pos_feats, the same width).
     "sam": {"config": {"vision_config.output_channels": 32, "vision_config.num_pos_feats": 16}},
