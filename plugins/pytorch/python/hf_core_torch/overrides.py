@@ -40,6 +40,27 @@ _TIMM_FREE = {"config": {"use_timm_backbone": False, "backbone": None, "backbone
 _TEXT_PADDED = "the logits of text positions past the prompt are -inf by design (masked)"
 _GROUNDING = {"config": {"num_queries": 10}, "inputs": {"rand": {"pixel_values": ["B", 3, 128, 128]}},
               "masked": {"enc_outputs_class": _TEXT_PADDED, "encoder_logits": _TEXT_PADDED, "logits": _TEXT_PADDED}}
+# SAM 2's Hiera at 64 px: 4 stages of 1, 1, 2, 1 blocks (strides 4 to 32, 16 to 128 wide), windows
+# that fit each stage's grid, the third stage's second block global (a stage's first block pools); the FPN reads strides 4, 8 and 16 (16, 8, 4 px grids),
+# the prompt encoder's image embedding is the stride-16 grid.
+_HIERA = {"image_size": [64, 64], "hidden_size": 16, "embed_dim_per_stage": [16, 32, 64, 128],
+          "num_attention_heads_per_stage": [1, 1, 2, 2], "blocks_per_stage": [1, 1, 2, 1],
+          "window_size_per_stage": [4, 2, 2, 1], "global_attention_blocks": [3],
+          "window_positional_embedding_background_size": [2, 2]}
+_SAM2_VISION = {"backbone_channel_list": [128, 64, 32, 16], "backbone_feature_sizes": [[16, 16], [8, 8], [4, 4]]}
+
+
+def _prefixed(prefix: str, values: dict) -> dict:
+    return {f"{prefix}.{k}": v for k, v in values.items()}
+
+
+_SAM2 = {"config": {**_prefixed("vision_config.backbone_config", _HIERA), **_prefixed("vision_config", _SAM2_VISION),
+                    "prompt_encoder_config.image_size": 64, "prompt_encoder_config.patch_size": 16},
+         "inputs": {"rand": {"pixel_values": ["B", 3, 64, 64]}}}
+# SAM 3's tracker: a ViT of 8 x 8 patches at 32 px, its FPN at 4x, 2x and 1x that grid.
+_SAM3_TRACKER = {"config": {"vision_config.backbone_feature_sizes": [[32, 32], [16, 16], [8, 8]],
+                            "vision_config.backbone_config.global_attn_indexes": [1],
+                            "prompt_encoder_config.image_size": 32, "prompt_encoder_config.patch_size": 4}}
 _QUERIES = {"config": {"num_query_tokens": 2, "image_token_index": 98}, "inputs": {"prefix": {"input_ids": [98, 98]}}}
 
 OVERRIDES: dict[str, dict] = {
@@ -195,7 +216,9 @@ OVERRIDES: dict[str, dict] = {
     # Gemma 3n's audio encoder takes mel frames and a mask (True: padding).
     "gemma3n_audio": {"inputs": {"randn": {"audio_mel": ["B", 16, 128]}, "full": {"audio_mel_mask": (False, ["B", 16])}}},
     # SegGPT stacks a prompt image over the input: images twice as tall as wide.
-    "seggpt": {"config": {"image_size": [64, 32]},
+    # Its encoder runs the input and the prompt as two halves of one batch until layer merge_index
+    # averages them (SegGptModelTester: merge at layer 0 of 2): past the last layer the batch stays doubled.
+    "seggpt": {"config": {"image_size": [64, 32], "merge_index": 0, "intermediate_hidden_state_indices": [0, 1]},
                "inputs": {"randn": {"pixel_values": ["B", 3, 32, 32], "prompt_pixel_values": ["B", 3, 32, 32],
                                     "prompt_masks": ["B", 3, 32, 32]}}},
     # Keypoint matchers take image pairs [batch, 2, channels, height, width].
@@ -268,6 +291,14 @@ OVERRIDES: dict[str, dict] = {
                     "inputs": {"randint": {"classes_input_ids": (99, ["B", 7]), "tasks_input_ids": (99, ["B", 7])},
                                "full": {"classes_attention_mask": (1, ["B", 7]), "tasks_attention_mask": (1, ["B", 7]),
                                         "classes_structure": (1, ["B"])}}},
+    "sam2_hiera_det_model": {"config": _HIERA},
+    "sam2_vision_model": {"config": {**_prefixed("backbone_config", _HIERA), **_SAM2_VISION}},
+    "sam2": _SAM2,
+    # The video models track through an inference session; their image path (Sam2Model) is what a
+    # forward runs, on the video config.
+    "sam2_video": _SAM2,
+    "edgetam_video": _SAM2,
+    "sam3_tracker": _SAM3_TRACKER,
     "grounding-dino": _GROUNDING,
     "mm-grounding-dino": _GROUNDING,
     # SAM's image embedding is output_channels wide: the prompt and mask decoder's width (32).
@@ -277,8 +308,9 @@ OVERRIDES: dict[str, dict] = {
     # ViTMatte fuses its backbone's 1/16 feature map with 3 convolution stages: 16 px patches.
     "vitmatte": {"config": {"backbone_config.patch_size": 16}},
     # TimesFM forecasts horizon_length steps from patches of the context (TimesFmModelTester).
+    # No future_values: they would be a loss target of horizon_length steps, and the check wants the forecast.
     "timesfm": {"config": {"context_length": 64, "horizon_length": 32, "patch_length": 32},
-                "inputs": {"randn": {"past_values": ["B", 64]}, "full": {"freq": (0, ["B", 1])}}},
+                "inputs": {"randn": {"past_values": ["B", 64]}, "full": {"freq": (0, ["B", 1])}, "drop": ["future_values"]}},
     # UDOP reads a box per token.
     "udop": {"inputs": {"randint": {"bbox": (1000, ["B", 7, 4])}}},
     # Perceiver's masked-LM decoder queries max_position_embeddings positions: as many as the tokens.
