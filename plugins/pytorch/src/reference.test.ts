@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { type BackendEngine, loadPlugin, HfCore } from '@hf-core/core';
 import { CheckFailure } from '@hf-core/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectTorch } from './engine.ts';
+import { choosePython, pythonEnv } from './python.ts';
 import { compareCase, readReferenceFile } from './reference-json.ts';
 import { REFERENCE_CHECKS } from './suite.ts';
 import { type ReferenceResult, TorchWorker } from './worker.ts';
@@ -74,6 +76,32 @@ describe.skipIf(!!skipWhy)(`pytorch reference ${skipWhy}`, () => {
       expect(r.status).toBe('fail');
     });
   }
+
+  it('grounding-dino: its -inf logits over padded text positions are masked by design, and pass finite', async () => {
+    const r = await worker.reference({ modelType: 'grounding-dino', measure: NO_TIMING, only: ['finite'] });
+    const finite = r.checks.find((c) => c.name === 'finite');
+    expect(finite?.status, JSON.stringify(r.checks)).toBe('pass');
+    expect(finite?.details).toEqual({ masked: ['enc_outputs_class', 'encoder_logits'] });
+  });
+
+  it('a masked output still fails finite on NaN or +inf; an unmasked one on -inf', () => {
+    // check_finite itself, on tensors made to hold each value (the real function, in the real venv).
+    const script = [
+      'import torch, json',
+      'from hf_core_torch.checks import check_finite, CheckFailure',
+      'def verdict(v, masked):',
+      '    try:',
+      '        check_finite({"x": torch.tensor([0.5, v])}, {"x": "masked"} if masked else None)',
+      '        return "pass"',
+      '    except CheckFailure:',
+      '        return "fail"',
+      'inf = float("inf")',
+      'print(json.dumps([verdict(-inf, True), verdict(float("nan"), True), verdict(inf, True), verdict(-inf, False)]))',
+    ].join('\n');
+    const res = spawnSync(choosePython().python, ['-c', script], { env: pythonEnv(), encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout)).toEqual(['pass', 'fail', 'fail', 'fail']);
+  });
 
   it('a type transformers does not know is a skip that says how to fix it', async () => {
     const r = await worker.reference({ modelType: 'no_such_model_type', measure: NO_TIMING });
