@@ -41,8 +41,9 @@ _TEXT_PADDED = "the logits of text positions past the prompt are -inf by design 
 _GROUNDING = {"config": {"num_queries": 10}, "inputs": {"rand": {"pixel_values": ["B", 3, 128, 128]}},
               "masked": {"enc_outputs_class": _TEXT_PADDED, "encoder_logits": _TEXT_PADDED, "logits": _TEXT_PADDED}}
 # SAM 2's Hiera at 64 px: 4 stages of 1, 1, 2, 1 blocks (strides 4 to 32, 16 to 128 wide), windows
-# that fit each stage's grid, the third stage's second block global (a stage's first block pools); the FPN reads strides 4, 8 and 16 (16, 8, 4 px grids),
-# the prompt encoder's image embedding is the stride-16 grid.
+# that fit each stage's grid, the third stage's second block global (a stage's first block pools).
+# The FPN reads strides 4, 8 and 16 (16, 8, 4 px grids); the prompt encoder's image embedding is
+# the stride-16 grid.
 _HIERA = {"image_size": [64, 64], "hidden_size": 16, "embed_dim_per_stage": [16, 32, 64, 128],
           "num_attention_heads_per_stage": [1, 1, 2, 2], "blocks_per_stage": [1, 1, 2, 1],
           "window_size_per_stage": [4, 2, 2, 1], "global_attention_blocks": [3],
@@ -294,8 +295,8 @@ OVERRIDES: dict[str, dict] = {
     "sam2_hiera_det_model": {"config": _HIERA},
     "sam2_vision_model": {"config": {**_prefixed("backbone_config", _HIERA), **_SAM2_VISION}},
     "sam2": _SAM2,
-    # The video models track through an inference session; their image path (Sam2Model) is what a
-    # forward runs, on the video config.
+    # The video models track through an inference session; a forward runs their image model
+    # (Sam2Model, EdgeTamModel) on the video config.
     "sam2_video": _SAM2,
     "edgetam_video": _SAM2,
     "sam3_tracker": _SAM3_TRACKER,
